@@ -1,0 +1,131 @@
+// Loads the seed data into D1 through wrangler: `node seeds/index.ts --local | --remote`.
+// Idempotent: rows have fixed ids and are inserted with INSERT OR IGNORE; the first admin
+// (ADMIN_EMAIL / ADMIN_PASSWORD) is created if missing, or promoted and reactivated if present.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hashPassword } from "../src/auth/password.ts";
+import { parseReglas } from "../src/domain/reglas.ts";
+import { CATEGORIAS, LOTERIAS, RIFAS, SEED_USERS } from "./data.ts";
+
+const target = process.argv.includes("--remote") ? "--remote" : "--local";
+
+const readDevVars = (): Record<string, string> => {
+	if (!existsSync(".dev.vars")) return {};
+	const vars: Record<string, string> = {};
+	for (const line of readFileSync(".dev.vars", "utf8").split("\n")) {
+		const m = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/);
+		if (m?.[1]) vars[m[1]] = (m[2] ?? "").replace(/^"(.*)"$/, "$1");
+	}
+	return vars;
+};
+
+const env = { ...(target === "--local" ? readDevVars() : {}), ...process.env };
+const adminEmail = env.ADMIN_EMAIL?.trim().toLowerCase();
+const adminPassword = env.ADMIN_PASSWORD;
+if (!adminEmail || !adminPassword || adminPassword.length < 8) {
+	console.error("ADMIN_EMAIL and ADMIN_PASSWORD (8+ characters) must be set (.dev.vars locally).");
+	process.exit(1);
+}
+
+const lit = (v: string | number | null | undefined) =>
+	v === null || v === undefined
+		? "NULL"
+		: typeof v === "number"
+			? String(v)
+			: `'${v.replaceAll("'", "''")}'`;
+
+const COLOMBIA_OFFSET_MS = 5 * 3600_000;
+const DIAS = ["domingo", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado"];
+
+/** The loteria's n-th draw after `from`, as a UTC instant (Colombia has no daylight saving). */
+const nextDraw = (dia: string, hora: string, from: Date, n: number) => {
+	const [h, m] = hora.split(":").map(Number);
+	const local = new Date(from.getTime() - COLOMBIA_OFFSET_MS);
+	const draw = new Date(
+		Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), h, m),
+	);
+	let ahead = (DIAS.indexOf(dia) - draw.getUTCDay() + 7) % 7;
+	if (ahead === 0 && draw <= local) ahead = 7;
+	draw.setUTCDate(draw.getUTCDate() + ahead + 7 * (n - 1));
+	return new Date(draw.getTime() + COLOMBIA_OFFSET_MS);
+};
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const now = new Date();
+const nowIso = now.toISOString();
+const hourFloor = (d: Date) => new Date(Math.floor(d.getTime() / HOUR) * HOUR);
+
+const rifaDates = (r: (typeof RIFAS)[number], lot: (typeof LOTERIAS)[number]) => {
+	const sorteo =
+		"date" in r.sorteo
+			? new Date(`${r.sorteo.date}T${lot.hora_sorteo}:00-05:00`)
+			: nextDraw(lot.dia_sorteo, lot.hora_sorteo, now, r.sorteo.weeks);
+	const fin = new Date(sorteo.getTime() - HOUR / 2);
+	const inicio =
+		r.estado === "pendiente"
+			? new Date(Math.max(hourFloor(now).getTime() + DAY, fin.getTime() - 7 * DAY))
+			: r.estado === "resuelta"
+				? new Date(sorteo.getTime() - 7 * DAY)
+				: hourFloor(new Date(now.getTime() - 2 * DAY));
+	const finEfectivo = r.estado === "cerrada" ? hourFloor(new Date(now.getTime() - HOUR)) : fin;
+	return {
+		inicio: inicio.toISOString(),
+		fin: finEfectivo.toISOString(),
+		sorteo: sorteo.toISOString(),
+	};
+};
+
+const statements: string[] = [];
+
+for (const c of CATEGORIAS) {
+	statements.push(
+		`INSERT OR IGNORE INTO categoria_rifa (id, nombre, color, valor_boleta, total_recaudo, rake_bps, fondo_premios, premio_por_ganador, comentario, creado_en, actualizado_en) VALUES (${[c.id, c.nombre, c.color, c.valor_boleta, c.total_recaudo, c.rake_bps, c.fondo_premios, c.premio_por_ganador, c.comentario, nowIso, nowIso].map(lit).join(", ")});`,
+	);
+}
+for (const l of LOTERIAS) {
+	const meta = JSON.stringify({ adapter: "mock", slug: l.slug });
+	statements.push(
+		`INSERT OR IGNORE INTO loterias (id, nombre, descripcion, frecuencia, dia_sorteo, hora_sorteo, url_resultados, meta, creado_en, actualizado_en) VALUES (${[l.id, l.nombre, `Sorteo semanal, ${l.dia_sorteo} ${l.hora_sorteo} (hora de Colombia)`, "semanal", l.dia_sorteo, l.hora_sorteo, l.url_resultados, meta, nowIso, nowIso].map(lit).join(", ")});`,
+	);
+}
+
+const adminId = crypto.randomUUID();
+statements.push(
+	`INSERT INTO users (id, nombre, email, telefono, hashed_password, rol, is_active, creado_en, actualizado_en) SELECT ${[adminId, "Administrador", adminEmail, null, await hashPassword(adminPassword), "admin", 1, nowIso, nowIso].map(lit).join(", ")} WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = ${lit(adminEmail)});`,
+	`UPDATE users SET rol = 'admin', is_active = 1, actualizado_en = ${lit(nowIso)} WHERE lower(email) = ${lit(adminEmail)} AND (rol <> 'admin' OR is_active = 0);`,
+);
+if (target === "--local") {
+	for (const u of SEED_USERS) {
+		statements.push(
+			`INSERT OR IGNORE INTO users (id, nombre, email, telefono, hashed_password, rol, is_active, creado_en, actualizado_en) VALUES (${[u.id, u.nombre, u.email, null, await hashPassword(u.password), u.rol, 1, nowIso, nowIso].map(lit).join(", ")});`,
+		);
+	}
+}
+
+for (const r of RIFAS) {
+	const cat = CATEGORIAS[r.categoria - 1];
+	const lot = LOTERIAS[r.loteria - 1];
+	if (!cat || !lot) throw new Error(`rifa ${r.n}: unknown categoria or loteria`);
+	const d = rifaDates(r, lot);
+	const id = `a1f40000-0000-4000-8000-0000000000${String(r.n).padStart(2, "0")}`;
+	statements.push(
+		`INSERT OR IGNORE INTO rifas (id, nombre, categoria_id, loteria_id, fecha_inicio, fecha_fin, fecha_sorteo, numero_ganadores, estado, reglas, total_boletas, creado_por, creado_en, actualizado_en) VALUES (${[id, r.nombre, cat.id, lot.id, d.inicio, d.fin, d.sorteo, r.numero_ganadores, r.estado, JSON.stringify(parseReglas(r.reglas)), r.total_boletas, null, nowIso, nowIso].map(lit).join(", ")});`,
+	);
+}
+
+mkdirSync(".wrangler", { recursive: true });
+const file = ".wrangler/seed.sql";
+writeFileSync(file, `${statements.join("\n")}\n`);
+const result = spawnSync("wrangler", ["d1", "execute", "DB", target, "--file", file, "--yes"], {
+	encoding: "utf8",
+	env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
+if (result.status !== 0) {
+	process.stdout.write(result.stdout);
+	process.stderr.write(result.stderr);
+	process.exit(result.status ?? 1);
+}
+console.log(
+	`Seeded ${target.slice(2)} D1: ${CATEGORIAS.length} categorias, ${LOTERIAS.length} loterias, ${RIFAS.length} rifas, admin ${adminEmail}.`,
+);

@@ -1,0 +1,60 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import { createApp } from "./lib/create-app";
+import { authRouter } from "./routes/auth/auth.index";
+import { categoriasRouter } from "./routes/categorias/categorias.index";
+import { loteriasRouter } from "./routes/loterias/loterias.index";
+import { rifasRouter } from "./routes/rifas/rifas.index";
+import { usersRouter } from "./routes/users/users.index";
+
+const REDOC_PAGE = `<!doctype html>
+<html lang="es"><head><meta charset="utf-8"><title>Rifa1122 API — Redoc</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><redoc spec-url="/openapi.json"></redoc>
+<script src="https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js"></script></body></html>`;
+
+export const buildApp = () => {
+	const app = createApp();
+	const api = app.basePath("/api/v1");
+	// users/me must be registered before users/{id} so "me" is not read as an id.
+	api.route("/", authRouter);
+	api.route("/", usersRouter);
+	api.route("/", categoriasRouter);
+	api.route("/", loteriasRouter);
+	api.route("/", rifasRouter);
+
+	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+		type: "http",
+		scheme: "bearer",
+		bearerFormat: "JWT",
+		description: "Token de `POST /api/v1/auth/login`.",
+	});
+	app.openAPIRegistry.registerComponent("securitySchemes", "oauth2Password", {
+		type: "oauth2",
+		flows: { password: { tokenUrl: "/api/v1/auth/token", scopes: {} } },
+	});
+	app.doc31("/openapi.json", {
+		openapi: "3.1.0",
+		info: {
+			title: "Rifa1122 API",
+			version: "1.0.0",
+			description:
+				"API de rifas ligadas a los resultados de las loterías colombianas. Dinero en centavos de COP (enteros). Errores en `application/problem+json` (RFC 9457).",
+		},
+		servers: [{ url: "/" }],
+		security: [],
+		tags: [
+			{ name: "auth", description: "Registro e inicio de sesión" },
+			{ name: "users", description: "Usuarios (administración)" },
+			{ name: "categorias", description: "Categorías de rifa" },
+			{ name: "loterias", description: "Loterías y su fuente de resultados" },
+			{ name: "rifas", description: "Rifas" },
+			{ name: "meta", description: "Documentación y estado" },
+		],
+	});
+	app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));
+	app.get("/redoc", (c) => c.html(REDOC_PAGE));
+	app.get("/", (c) =>
+		c.json({ name: "Rifa1122 API", docs: "/docs", redoc: "/redoc", openapi: "/openapi.json" }),
+	);
+	return app;
+};

@@ -1,0 +1,41 @@
+import { eq } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import type { Rol } from "../db/schema";
+import { users } from "../db/schema";
+import { ApiError } from "../lib/errors";
+import type { AppBindings } from "../lib/types";
+import { verifyAccessToken } from "./jwt";
+
+const unauthorized = (detail: string) =>
+	new ApiError("UNAUTHORIZED", detail, {
+		headers: { "WWW-Authenticate": 'Bearer realm="rifa1122"' },
+	});
+
+/**
+ * Authenticates the bearer token and loads the user on every request, so a role change or a
+ * deactivation takes effect at once rather than when the token expires.
+ */
+export const requireAuth = createMiddleware<AppBindings>(async (c, next) => {
+	const header = c.req.header("Authorization");
+	const match = header?.match(/^Bearer\s+([A-Za-z0-9\-_.]+)$/i);
+	if (!match?.[1]) throw unauthorized("Falta el token de acceso (Authorization: Bearer …).");
+	const userId = await verifyAccessToken(match[1], c.env);
+	if (!userId) throw unauthorized("El token de acceso no es válido o expiró.");
+	const user = await c.var.db.query.users.findFirst({
+		columns: { id: true, nombre: true, email: true, rol: true, isActive: true },
+		where: eq(users.id, userId),
+	});
+	if (!user || !user.isActive) throw unauthorized("El token de acceso no es válido o expiró.");
+	c.set("user", user);
+	await next();
+});
+
+export const requireRole = (...roles: Rol[]) =>
+	createMiddleware<AppBindings>(async (c, next) => {
+		if (!roles.includes(c.var.user.rol)) {
+			throw new ApiError("FORBIDDEN", `Esta operación requiere el rol ${roles.join(" o ")}.`);
+		}
+		await next();
+	});
+
+export const STAFF: Rol[] = ["admin", "operador"];

@@ -1,0 +1,265 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const ROLES = ["jugador", "operador", "admin"] as const;
+export const DIAS_SORTEO = [
+	"lunes",
+	"martes",
+	"miercoles",
+	"jueves",
+	"viernes",
+	"sabado",
+	"domingo",
+] as const;
+export const RIFA_ESTADOS = ["pendiente", "activa", "cerrada", "resuelta", "cancelada"] as const;
+export const TOTAL_BOLETAS = [100, 1000, 10000] as const;
+export const TICKET_ESTADOS = ["disponible", "reservado", "vendido", "ganador", "anulado"] as const;
+export const TRANSACCION_ESTADOS = ["pending", "succeeded", "failed", "refunded"] as const;
+export const TRANSACCION_TIPOS = ["compra", "reembolso", "pago_premio"] as const;
+export const PAGO_ESTADOS = ["pendiente", "pagado", "fallido"] as const;
+
+export type Rol = (typeof ROLES)[number];
+export type RifaEstado = (typeof RIFA_ESTADOS)[number];
+
+const inList = (column: string, values: readonly (string | number)[]) =>
+	sql.raw(
+		`${column} IN (${values.map((v) => (typeof v === "number" ? String(v) : `'${v}'`)).join(", ")})`,
+	);
+
+const createdAt = () => text("creado_en").notNull();
+
+export const users = sqliteTable(
+	"users",
+	{
+		id: text("id").primaryKey(),
+		nombre: text("nombre").notNull(),
+		email: text("email").notNull(),
+		telefono: text("telefono"),
+		hashedPassword: text("hashed_password"),
+		rol: text("rol", { enum: ROLES }).notNull().default("jugador"),
+		isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+		creadoEn: createdAt(),
+		actualizadoEn: text("actualizado_en").notNull(),
+	},
+	(t) => [
+		uniqueIndex("users_email_lower_unique").on(sql`lower(${t.email})`),
+		index("users_rol_idx").on(t.rol),
+		index("users_creado_en_idx").on(t.creadoEn),
+		check("users_rol_check", inList("rol", ROLES)),
+		check("users_is_active_check", sql`is_active IN (0, 1)`),
+		check("users_email_check", sql`email = lower(email) AND email LIKE '%_@_%'`),
+	],
+);
+
+export const loterias = sqliteTable(
+	"loterias",
+	{
+		id: text("id").primaryKey(),
+		nombre: text("nombre").notNull(),
+		descripcion: text("descripcion"),
+		frecuencia: text("frecuencia").notNull().default("semanal"),
+		diaSorteo: text("dia_sorteo", { enum: DIAS_SORTEO }),
+		horaSorteo: text("hora_sorteo"),
+		urlResultados: text("url_resultados"),
+		meta: text("meta", { mode: "json" })
+			.$type<Record<string, unknown>>()
+			.notNull()
+			.default(sql`'{}'`),
+		creadoEn: createdAt(),
+		actualizadoEn: text("actualizado_en").notNull(),
+	},
+	(t) => [
+		uniqueIndex("loterias_nombre_unique").on(sql`lower(${t.nombre})`),
+		check("loterias_frecuencia_check", inList("frecuencia", ["diaria", "semanal", "mensual"])),
+		check(
+			"loterias_dia_sorteo_check",
+			sql`dia_sorteo IS NULL OR ${inList("dia_sorteo", DIAS_SORTEO)}`,
+		),
+		check(
+			"loterias_hora_sorteo_check",
+			sql`hora_sorteo IS NULL OR hora_sorteo GLOB '[0-2][0-9]:[0-5][0-9]'`,
+		),
+		check("loterias_meta_check", sql`json_valid(meta) AND json_type(meta) = 'object'`),
+	],
+);
+
+export const categorias = sqliteTable(
+	"categoria_rifa",
+	{
+		id: text("id").primaryKey(),
+		nombre: text("nombre").notNull(),
+		color: text("color"),
+		valorBoleta: integer("valor_boleta").notNull(),
+		totalRecaudo: integer("total_recaudo"),
+		rakeBps: integer("rake_bps").notNull().default(0),
+		fondoPremios: integer("fondo_premios"),
+		premioPorGanador: integer("premio_por_ganador"),
+		comentario: text("comentario"),
+		creadoEn: createdAt(),
+		actualizadoEn: text("actualizado_en").notNull(),
+	},
+	(t) => [
+		uniqueIndex("categoria_rifa_nombre_unique").on(sql`lower(${t.nombre})`),
+		check("categoria_rifa_valor_boleta_check", sql`valor_boleta > 0`),
+		check("categoria_rifa_total_recaudo_check", sql`total_recaudo IS NULL OR total_recaudo >= 0`),
+		check("categoria_rifa_rake_check", sql`rake_bps >= 0 AND rake_bps < 10000`),
+		check("categoria_rifa_fondo_check", sql`fondo_premios IS NULL OR fondo_premios >= 0`),
+		check(
+			"categoria_rifa_premio_check",
+			sql`premio_por_ganador IS NULL OR premio_por_ganador >= 0`,
+		),
+	],
+);
+
+export const rifas = sqliteTable(
+	"rifas",
+	{
+		id: text("id").primaryKey(),
+		nombre: text("nombre").notNull(),
+		categoriaId: text("categoria_id")
+			.notNull()
+			.references(() => categorias.id, { onDelete: "restrict" }),
+		loteriaId: text("loteria_id")
+			.notNull()
+			.references(() => loterias.id, { onDelete: "restrict" }),
+		fechaInicio: text("fecha_inicio").notNull(),
+		fechaFin: text("fecha_fin").notNull(),
+		fechaSorteo: text("fecha_sorteo").notNull(),
+		numeroGanadores: integer("numero_ganadores").notNull().default(1),
+		estado: text("estado", { enum: RIFA_ESTADOS }).notNull().default("pendiente"),
+		reglas: text("reglas", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+		totalBoletas: integer("total_boletas").notNull().default(100),
+		creadoPor: text("creado_por").references(() => users.id, { onDelete: "set null" }),
+		creadoEn: createdAt(),
+		actualizadoEn: text("actualizado_en").notNull(),
+	},
+	(t) => [
+		index("rifas_estado_fecha_fin_idx").on(t.estado, t.fechaFin),
+		index("rifas_estado_fecha_inicio_idx").on(t.estado, t.fechaInicio),
+		index("rifas_estado_fecha_sorteo_idx").on(t.estado, t.fechaSorteo),
+		index("rifas_categoria_idx").on(t.categoriaId, t.fechaInicio),
+		index("rifas_loteria_idx").on(t.loteriaId),
+		index("rifas_fecha_inicio_idx").on(t.fechaInicio),
+		index("rifas_fecha_fin_idx").on(t.fechaFin),
+		index("rifas_creado_por_idx").on(t.creadoPor),
+		check("rifas_estado_check", inList("estado", RIFA_ESTADOS)),
+		check("rifas_total_boletas_check", inList("total_boletas", TOTAL_BOLETAS)),
+		check(
+			"rifas_numero_ganadores_check",
+			sql`numero_ganadores >= 1 AND numero_ganadores <= total_boletas`,
+		),
+		check("rifas_fechas_check", sql`fecha_inicio < fecha_fin AND fecha_fin <= fecha_sorteo`),
+		check("rifas_reglas_check", sql`json_valid(reglas) AND json_type(reglas) = 'object'`),
+	],
+);
+
+export const transacciones = sqliteTable(
+	"transacciones",
+	{
+		id: text("id").primaryKey(),
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "restrict" }),
+		rifaId: text("rifa_id").references(() => rifas.id, { onDelete: "restrict" }),
+		tipo: text("tipo", { enum: TRANSACCION_TIPOS }).notNull().default("compra"),
+		amount: integer("amount").notNull(),
+		currency: text("currency").notNull().default("COP"),
+		provider: text("provider").notNull(),
+		providerRef: text("provider_ref"),
+		status: text("status", { enum: TRANSACCION_ESTADOS }).notNull().default("pending"),
+		createdAt: text("created_at").notNull(),
+		updatedAt: text("updated_at").notNull(),
+	},
+	(t) => [
+		index("transacciones_user_idx").on(t.userId, t.createdAt),
+		index("transacciones_rifa_idx").on(t.rifaId, t.status),
+		index("transacciones_status_created_idx").on(t.status, t.createdAt),
+		uniqueIndex("transacciones_provider_ref_unique").on(t.provider, t.providerRef),
+		check("transacciones_amount_check", sql`amount >= 0`),
+		check("transacciones_currency_check", sql`currency = 'COP'`),
+		check("transacciones_status_check", inList("status", TRANSACCION_ESTADOS)),
+		check("transacciones_tipo_check", inList("tipo", TRANSACCION_TIPOS)),
+	],
+);
+
+export const tickets = sqliteTable(
+	"tickets",
+	{
+		id: text("id").primaryKey(),
+		rifaId: text("rifa_id")
+			.notNull()
+			.references(() => rifas.id, { onDelete: "restrict" }),
+		usuarioId: text("usuario_id").references(() => users.id, { onDelete: "restrict" }),
+		numero: integer("numero").notNull(),
+		compradoEn: text("comprado_en"),
+		estado: text("estado", { enum: TICKET_ESTADOS }).notNull().default("disponible"),
+		precio: integer("precio").notNull(),
+		transaccionId: text("transaccion_id").references(() => transacciones.id, {
+			onDelete: "restrict",
+		}),
+		creadoEn: createdAt(),
+		actualizadoEn: text("actualizado_en").notNull(),
+	},
+	(t) => [
+		uniqueIndex("tickets_rifa_numero_unique").on(t.rifaId, t.numero),
+		index("tickets_rifa_estado_idx").on(t.rifaId, t.estado),
+		index("tickets_usuario_idx").on(t.usuarioId, t.rifaId),
+		index("tickets_transaccion_idx").on(t.transaccionId),
+		check("tickets_numero_check", sql`numero >= 0 AND numero < 10000`),
+		check("tickets_precio_check", sql`precio >= 0`),
+		check("tickets_estado_check", inList("estado", TICKET_ESTADOS)),
+	],
+);
+
+export const ganadores = sqliteTable(
+	"ganadores",
+	{
+		id: text("id").primaryKey(),
+		rifaId: text("rifa_id")
+			.notNull()
+			.references(() => rifas.id, { onDelete: "restrict" }),
+		ticketId: text("ticket_id")
+			.notNull()
+			.references(() => tickets.id, { onDelete: "restrict" }),
+		posicion: integer("posicion").notNull().default(1),
+		montoGanado: integer("monto_ganado").notNull(),
+		estadoPago: text("estado_pago", { enum: PAGO_ESTADOS }).notNull().default("pendiente"),
+		fechaPago: text("fecha_pago"),
+		referenciaPago: text("referencia_pago"),
+		creadoEn: createdAt(),
+	},
+	(t) => [
+		uniqueIndex("ganadores_rifa_ticket_unique").on(t.rifaId, t.ticketId),
+		uniqueIndex("ganadores_rifa_posicion_unique").on(t.rifaId, t.posicion),
+		index("ganadores_ticket_idx").on(t.ticketId),
+		index("ganadores_estado_pago_idx").on(t.estadoPago),
+		check("ganadores_monto_check", sql`monto_ganado >= 0`),
+		check("ganadores_posicion_check", sql`posicion >= 1`),
+		check("ganadores_estado_pago_check", inList("estado_pago", PAGO_ESTADOS)),
+	],
+);
+
+export const auditLog = sqliteTable(
+	"audit_log",
+	{
+		id: text("id").primaryKey(),
+		actorId: text("actor_id"),
+		action: text("action").notNull(),
+		entity: text("entity").notNull(),
+		entityId: text("entity_id").notNull(),
+		before: text("before", { mode: "json" }),
+		after: text("after", { mode: "json" }),
+		requestId: text("request_id"),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [
+		index("audit_log_entity_idx").on(t.entity, t.entityId, t.createdAt),
+		index("audit_log_created_idx").on(t.createdAt),
+		index("audit_log_actor_idx").on(t.actorId),
+	],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type LoteriaRow = typeof loterias.$inferSelect;
+export type CategoriaRow = typeof categorias.$inferSelect;
+export type RifaRow = typeof rifas.$inferSelect;

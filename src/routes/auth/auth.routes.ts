@@ -1,0 +1,105 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/auth.middleware";
+import { BEARER, errorResponses, jsonBody, jsonContent } from "../../lib/openapi";
+import { emailField, nombreField, telefonoField, UserSchema } from "../users/users.schemas";
+
+const tags = ["auth"];
+
+export const RegisterBody = z
+	.strictObject({
+		nombre: nombreField,
+		email: emailField,
+		password: z
+			.string()
+			.min(8, "La contraseña debe tener al menos 8 caracteres")
+			.max(128, "La contraseña no puede superar 128 caracteres"),
+		telefono: telefonoField.optional(),
+	})
+	.openapi("RegisterRequest", {
+		example: { nombre: "Juan Perez", email: "juan@ejemplo.com", password: "Secret123!" },
+	});
+
+const LoginBody = z
+	.strictObject({
+		email: z.string().trim().min(1).max(255),
+		password: z.string().min(1).max(128),
+	})
+	.openapi("LoginRequest", { example: { email: "juan@ejemplo.com", password: "Secret123!" } });
+
+const TokenSchema = z
+	.object({
+		access_token: z.string().openapi({ example: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…" }),
+		token_type: z.literal("bearer"),
+		expires_in: z.number().int().openapi({ example: 3600 }),
+	})
+	.openapi("Token");
+
+export const register = createRoute({
+	method: "post",
+	path: "/auth/register",
+	operationId: "register",
+	tags,
+	summary: "Registrar un jugador",
+	description: "Crea una cuenta con rol `jugador`. El rol nunca se toma del cuerpo.",
+	request: { body: jsonBody(RegisterBody) },
+	responses: {
+		201: jsonContent(UserSchema, "Usuario creado"),
+		...errorResponses(400, 409, 415, 422),
+	},
+});
+
+export const login = createRoute({
+	method: "post",
+	path: "/auth/login",
+	operationId: "login",
+	tags,
+	summary: "Iniciar sesión",
+	request: { body: jsonBody(LoginBody) },
+	responses: {
+		200: jsonContent(TokenSchema, "Token de acceso"),
+		...errorResponses(400, 401, 415, 422),
+	},
+});
+
+export const token = createRoute({
+	method: "post",
+	path: "/auth/token",
+	operationId: "oauth2Token",
+	tags,
+	summary: "Token OAuth2 (flujo password, para el botón Authorize de Swagger UI)",
+	request: {
+		body: {
+			required: true,
+			content: {
+				"application/x-www-form-urlencoded": {
+					schema: z.object({
+						grant_type: z.literal("password").optional(),
+						username: z.string().trim().min(1).max(255),
+						password: z.string().min(1).max(128),
+						scope: z.string().optional(),
+						client_id: z.string().optional(),
+						client_secret: z.string().optional(),
+					}),
+				},
+			},
+		},
+	},
+	responses: {
+		200: jsonContent(TokenSchema, "Token de acceso"),
+		...errorResponses(400, 401, 415, 422),
+	},
+});
+
+export const me = createRoute({
+	method: "get",
+	path: "/users/me",
+	operationId: "getCurrentUser",
+	tags: ["users"],
+	summary: "El usuario autenticado",
+	security: BEARER,
+	middleware: [requireAuth],
+	responses: {
+		200: jsonContent(UserSchema, "Usuario autenticado"),
+		...errorResponses(401),
+	},
+});

@@ -1,0 +1,120 @@
+import { and, asc, count, eq, like, ne } from "drizzle-orm";
+import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
+import { categorias, rifas } from "../../db/schema";
+import { ApiError, notFound } from "../../lib/errors";
+import { offsetOf, pageOf } from "../../lib/pagination";
+import { nowIso } from "../../lib/time";
+import type { AppRouteHandler } from "../../lib/types";
+import type { create, get, list, patch, remove } from "./categorias.routes";
+import {
+	MONEY_FIELDS,
+	moneyIssues,
+	toCategoriaColumns,
+	toCategoriaDto,
+} from "./categorias.schemas";
+
+const nameTaken = () => new ApiError("CONFLICT", "Ya existe una categoría con ese nombre.");
+
+export const listHandler: AppRouteHandler<typeof list> = async (c) => {
+	const { q, ...page } = c.req.valid("query");
+	const db = c.var.db;
+	const where = q ? like(categorias.nombre, `%${q.replace(/[\\%_]/g, "\\$&")}%`) : undefined;
+	const [rows, [total]] = await db.batch([
+		db
+			.select()
+			.from(categorias)
+			.where(where)
+			.orderBy(asc(categorias.valorBoleta), asc(categorias.nombre))
+			.limit(page.per_page)
+			.offset(offsetOf(page)),
+		db.select({ n: count() }).from(categorias).where(where),
+	]);
+	return c.json(pageOf(rows.map(toCategoriaDto), total?.n ?? 0, page), 200);
+};
+
+export const createHandler: AppRouteHandler<typeof create> = async (c) => {
+	const body = c.req.valid("json");
+	const now = nowIso();
+	try {
+		const [row] = await c.var.db
+			.insert(categorias)
+			.values({
+				id: crypto.randomUUID(),
+				nombre: body.nombre,
+				valorBoleta: body.valor_boleta,
+				...toCategoriaColumns(body),
+				creadoEn: now,
+				actualizadoEn: now,
+			})
+			.returning();
+		if (!row) throw new Error("insert returned no row");
+		c.header("Location", `/api/v1/categorias/${row.id}`);
+		return c.json(toCategoriaDto(row), 201);
+	} catch (err) {
+		if (isUniqueViolation(err)) throw nameTaken();
+		throw err;
+	}
+};
+
+export const getHandler: AppRouteHandler<typeof get> = async (c) => {
+	const { id } = c.req.valid("param");
+	const row = await c.var.db.query.categorias.findFirst({ where: eq(categorias.id, id) });
+	if (!row) throw notFound("La categoría");
+	return c.json(toCategoriaDto(row), 200);
+};
+
+export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
+	const { id } = c.req.valid("param");
+	const body = c.req.valid("json");
+	const db = c.var.db;
+	const current = await db.query.categorias.findFirst({ where: eq(categorias.id, id) });
+	if (!current) throw notFound("La categoría");
+	const merged = { ...toCategoriaDto(current), ...body };
+	const issues = moneyIssues(merged);
+	if (issues.length) {
+		throw new ApiError("VALIDATION_FAILED", "Los valores de la categoría no son coherentes.", {
+			errors: issues,
+		});
+	}
+	if (MONEY_FIELDS.some((f) => body[f] !== undefined)) {
+		const [inUse] = await db
+			.select({ n: count() })
+			.from(rifas)
+			.where(and(eq(rifas.categoriaId, id), ne(rifas.estado, "pendiente")));
+		if ((inUse?.n ?? 0) > 0) {
+			throw new ApiError(
+				"CONFLICT",
+				"Los valores de dinero no se pueden cambiar: hay rifas de esta categoría abiertas o terminadas.",
+			);
+		}
+	}
+	try {
+		const [row] = await db
+			.update(categorias)
+			.set({ ...toCategoriaColumns(body), actualizadoEn: nowIso() })
+			.where(eq(categorias.id, id))
+			.returning();
+		if (!row) throw notFound("La categoría");
+		return c.json(toCategoriaDto(row), 200);
+	} catch (err) {
+		if (isUniqueViolation(err)) throw nameTaken();
+		throw err;
+	}
+};
+
+export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {
+	const { id } = c.req.valid("param");
+	try {
+		const deleted = await c.var.db
+			.delete(categorias)
+			.where(eq(categorias.id, id))
+			.returning({ id: categorias.id });
+		if (deleted.length === 0) throw notFound("La categoría");
+	} catch (err) {
+		if (isForeignKeyViolation(err)) {
+			throw new ApiError("CONFLICT", "La categoría tiene rifas; no se puede eliminar.");
+		}
+		throw err;
+	}
+	return c.body(null, 204);
+};

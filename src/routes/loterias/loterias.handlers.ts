@@ -1,0 +1,95 @@
+import { and, asc, count, eq, like } from "drizzle-orm";
+import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
+import { loterias } from "../../db/schema";
+import { ApiError, notFound } from "../../lib/errors";
+import { offsetOf, pageOf } from "../../lib/pagination";
+import { nowIso } from "../../lib/time";
+import type { AppRouteHandler } from "../../lib/types";
+import type { create, get, list, patch, remove } from "./loterias.routes";
+import { toLoteriaColumns, toLoteriaDto } from "./loterias.schemas";
+
+const nameTaken = () => new ApiError("CONFLICT", "Ya existe una lotería con ese nombre.");
+
+export const listHandler: AppRouteHandler<typeof list> = async (c) => {
+	const { q, dia_sorteo, ...page } = c.req.valid("query");
+	const db = c.var.db;
+	const where = and(
+		q ? like(loterias.nombre, `%${q.replace(/[\\%_]/g, "\\$&")}%`) : undefined,
+		dia_sorteo ? eq(loterias.diaSorteo, dia_sorteo) : undefined,
+	);
+	const [rows, [total]] = await db.batch([
+		db
+			.select()
+			.from(loterias)
+			.where(where)
+			.orderBy(asc(loterias.nombre))
+			.limit(page.per_page)
+			.offset(offsetOf(page)),
+		db.select({ n: count() }).from(loterias).where(where),
+	]);
+	return c.json(pageOf(rows.map(toLoteriaDto), total?.n ?? 0, page), 200);
+};
+
+export const createHandler: AppRouteHandler<typeof create> = async (c) => {
+	const body = c.req.valid("json");
+	const now = nowIso();
+	try {
+		const [row] = await c.var.db
+			.insert(loterias)
+			.values({
+				id: crypto.randomUUID(),
+				nombre: body.nombre,
+				...toLoteriaColumns(body),
+				creadoEn: now,
+				actualizadoEn: now,
+			})
+			.returning();
+		if (!row) throw new Error("insert returned no row");
+		c.header("Location", `/api/v1/loterias/${row.id}`);
+		return c.json(toLoteriaDto(row), 201);
+	} catch (err) {
+		if (isUniqueViolation(err)) throw nameTaken();
+		throw err;
+	}
+};
+
+export const getHandler: AppRouteHandler<typeof get> = async (c) => {
+	const { id } = c.req.valid("param");
+	const row = await c.var.db.query.loterias.findFirst({ where: eq(loterias.id, id) });
+	if (!row) throw notFound("La lotería");
+	return c.json(toLoteriaDto(row), 200);
+};
+
+export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
+	const { id } = c.req.valid("param");
+	const body = c.req.valid("json");
+	try {
+		const [row] = await c.var.db
+			.update(loterias)
+			.set({ ...toLoteriaColumns(body), actualizadoEn: nowIso() })
+			.where(eq(loterias.id, id))
+			.returning();
+		if (!row) throw notFound("La lotería");
+		return c.json(toLoteriaDto(row), 200);
+	} catch (err) {
+		if (isUniqueViolation(err)) throw nameTaken();
+		throw err;
+	}
+};
+
+export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {
+	const { id } = c.req.valid("param");
+	try {
+		const deleted = await c.var.db
+			.delete(loterias)
+			.where(eq(loterias.id, id))
+			.returning({ id: loterias.id });
+		if (deleted.length === 0) throw notFound("La lotería");
+	} catch (err) {
+		if (isForeignKeyViolation(err)) {
+			throw new ApiError("CONFLICT", "La lotería tiene rifas; no se puede eliminar.");
+		}
+		throw err;
+	}
+	return c.body(null, 204);
+};

@@ -1,0 +1,9 @@
+import { createRouter } from "../../lib/create-app";
+import * as handlers from "./rifas.handlers";
+import * as routes from "./rifas.routes";
+
+export const rifasRouter = createRouter()
+	.openapi(routes.list, handlers.listHandler)
+	.openapi(routes.create, handlers.createHandler)
+	.openapi(routes.get, handlers.getHandler)
+	.openapi(routes.patch, handlers.patchHandler);

@@ -1,0 +1,112 @@
+import { count, desc, eq, like, or } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { users } from "../../db/schema";
+import { ApiError, forbidden, notFound } from "../../lib/errors";
+import { offsetOf, pageOf } from "../../lib/pagination";
+import { nowIso } from "../../lib/time";
+import type { AppRouteHandler } from "../../lib/types";
+import { auditInsert } from "../../services/audit";
+import type { get, list, patch, remove } from "./users.routes";
+import { toUserDto } from "./users.schemas";
+
+const escapeLike = (q: string) => q.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+export const listHandler: AppRouteHandler<typeof list> = async (c) => {
+	const { q, ...page } = c.req.valid("query");
+	const db = c.var.db;
+	const pattern = q ? `%${escapeLike(q.toLowerCase())}%` : undefined;
+	const where = pattern ? or(like(users.email, pattern), like(users.nombre, pattern)) : undefined;
+	const [rows, [totalRow]] = await db.batch([
+		db
+			.select()
+			.from(users)
+			.where(where)
+			.orderBy(desc(users.creadoEn), users.id)
+			.limit(page.per_page)
+			.offset(offsetOf(page)),
+		db.select({ n: count() }).from(users).where(where),
+	]);
+	return c.json(pageOf(rows.map(toUserDto), totalRow?.n ?? 0, page), 200);
+};
+
+export const getHandler: AppRouteHandler<typeof get> = async (c) => {
+	const { id } = c.req.valid("param");
+	const me = c.var.user;
+	if (me.rol !== "admin" && me.id !== id) throw forbidden("Solo puede ver su propio usuario.");
+	const user = await c.var.db.query.users.findFirst({ where: eq(users.id, id) });
+	if (!user) throw notFound("El usuario");
+	return c.json(toUserDto(user), 200);
+};
+
+const loadUser = async (db: Database, id: string) => {
+	const user = await db.query.users.findFirst({ where: eq(users.id, id) });
+	if (!user) throw notFound("El usuario");
+	return user;
+};
+
+export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
+	const { id } = c.req.valid("param");
+	const body = c.req.valid("json");
+	const db = c.var.db;
+	const before = await loadUser(db, id);
+	if (id === c.var.user.id && ((body.rol && body.rol !== "admin") || body.is_active === false)) {
+		throw new ApiError(
+			"CONFLICT",
+			"Un administrador no puede quitarse su propio rol ni desactivarse.",
+		);
+	}
+	const changes = {
+		...(body.nombre !== undefined ? { nombre: body.nombre } : {}),
+		...(body.telefono !== undefined ? { telefono: body.telefono } : {}),
+		...(body.rol !== undefined ? { rol: body.rol } : {}),
+		...(body.is_active !== undefined ? { isActive: body.is_active } : {}),
+		actualizadoEn: nowIso(),
+	};
+	const update = db.update(users).set(changes).where(eq(users.id, id)).returning();
+	const audited =
+		(body.rol !== undefined && body.rol !== before.rol) ||
+		(body.is_active !== undefined && body.is_active !== before.isActive);
+	const [[after]] = audited
+		? await db.batch([
+				update,
+				auditInsert(db, {
+					actorId: c.var.user.id,
+					action:
+						body.rol !== undefined && body.rol !== before.rol
+							? "user.role_changed"
+							: "user.updated",
+					entity: "user",
+					entityId: id,
+					before: { rol: before.rol, is_active: before.isActive },
+					after: { rol: body.rol ?? before.rol, is_active: body.is_active ?? before.isActive },
+					requestId: c.var.requestId,
+				}),
+			])
+		: [await update];
+	if (!after) throw notFound("El usuario");
+	return c.json(toUserDto(after), 200);
+};
+
+export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {
+	const { id } = c.req.valid("param");
+	const db = c.var.db;
+	if (id === c.var.user.id) {
+		throw new ApiError("CONFLICT", "Un administrador no puede desactivarse a sí mismo.");
+	}
+	const before = await loadUser(db, id);
+	if (before.isActive) {
+		await db.batch([
+			db.update(users).set({ isActive: false, actualizadoEn: nowIso() }).where(eq(users.id, id)),
+			auditInsert(db, {
+				actorId: c.var.user.id,
+				action: "user.deactivated",
+				entity: "user",
+				entityId: id,
+				before: { is_active: true },
+				after: { is_active: false },
+				requestId: c.var.requestId,
+			}),
+		]);
+	}
+	return c.body(null, 204);
+};

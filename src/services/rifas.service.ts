@@ -1,0 +1,261 @@
+import { and, count, eq, inArray, sql } from "drizzle-orm";
+import type { z } from "zod";
+import type { Database } from "../db/client";
+import { categorias, loterias, type RifaRow, rifas, tickets } from "../db/schema";
+import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
+import {
+	allowedTransitions,
+	canTransition,
+	isTerminal,
+	STRUCTURAL_FIELDS,
+} from "../domain/rifa-estado";
+import { toFieldErrors } from "../lib/create-app";
+import { ApiError, type FieldError, forbidden, notFound } from "../lib/errors";
+import { nowIso, toUtcIso } from "../lib/time";
+import type { AuthUser } from "../lib/types";
+import type { RifaCreateBody, RifaPatchBody } from "../routes/rifas/rifas.schemas";
+import { toRifaDto } from "../routes/rifas/rifas.schemas";
+import { auditInsert, auditInsertIf } from "./audit";
+
+interface Actor {
+	user: AuthUser;
+	requestId: string;
+}
+
+const invalid = (errors: FieldError[]) =>
+	new ApiError("VALIDATION_FAILED", "Los datos de la rifa no son válidos.", { errors });
+
+const checkDates = (
+	d: { fecha_inicio: string; fecha_fin: string; fecha_sorteo: string },
+	opts: { finMustBeFuture: boolean },
+): FieldError[] => {
+	const errors: FieldError[] = [];
+	if (d.fecha_inicio >= d.fecha_fin) {
+		errors.push({ path: "fecha_fin", message: "Debe ser posterior a fecha_inicio" });
+	}
+	if (d.fecha_sorteo < d.fecha_fin) {
+		errors.push({ path: "fecha_sorteo", message: "No puede ser anterior a fecha_fin" });
+	}
+	if (opts.finMustBeFuture && d.fecha_fin <= nowIso()) {
+		errors.push({ path: "fecha_fin", message: "Debe estar en el futuro" });
+	}
+	return errors;
+};
+
+const checkReferences = async (
+	db: Database,
+	refs: { categoria_id?: string | undefined; loteria_id?: string | undefined },
+): Promise<FieldError[]> => {
+	const [cat, lot] = await db.batch([
+		db
+			.select({ id: categorias.id })
+			.from(categorias)
+			.where(eq(categorias.id, refs.categoria_id ?? "")),
+		db
+			.select({ id: loterias.id })
+			.from(loterias)
+			.where(eq(loterias.id, refs.loteria_id ?? "")),
+	]);
+	const errors: FieldError[] = [];
+	if (refs.categoria_id !== undefined && cat.length === 0) {
+		errors.push({ path: "categoria_id", message: "La categoría no existe" });
+	}
+	if (refs.loteria_id !== undefined && lot.length === 0) {
+		errors.push({ path: "loteria_id", message: "La lotería no existe" });
+	}
+	return errors;
+};
+
+/** Numbers held or sold: once any exist, what buyers paid for cannot change. */
+const committedTickets = async (db: Database, rifaId: string) => {
+	const [row] = await db
+		.select({ n: count() })
+		.from(tickets)
+		.where(
+			and(eq(tickets.rifaId, rifaId), inArray(tickets.estado, ["reservado", "vendido", "ganador"])),
+		);
+	return row?.n ?? 0;
+};
+
+export const createRifa = async (
+	db: Database,
+	actor: Actor,
+	body: z.infer<typeof RifaCreateBody>,
+): Promise<RifaRow> => {
+	const dates = {
+		fecha_inicio: toUtcIso(body.fecha_inicio),
+		fecha_fin: toUtcIso(body.fecha_fin),
+		fecha_sorteo: toUtcIso(body.fecha_sorteo ?? body.fecha_fin),
+	};
+	const errors = [
+		...checkDates(dates, { finMustBeFuture: true }),
+		...reglasIssues(body.reglas, body),
+		...(body.numero_ganadores > body.total_boletas
+			? [{ path: "numero_ganadores", message: "No puede superar total_boletas" }]
+			: []),
+		...(await checkReferences(db, body)),
+	];
+	if (errors.length) throw invalid(errors);
+
+	const now = nowIso();
+	const row: RifaRow = {
+		id: crypto.randomUUID(),
+		nombre: body.nombre,
+		categoriaId: body.categoria_id,
+		loteriaId: body.loteria_id,
+		fechaInicio: dates.fecha_inicio,
+		fechaFin: dates.fecha_fin,
+		fechaSorteo: dates.fecha_sorteo,
+		numeroGanadores: body.numero_ganadores,
+		estado: "pendiente",
+		reglas: body.reglas,
+		totalBoletas: body.total_boletas,
+		creadoPor: actor.user.id,
+		creadoEn: now,
+		actualizadoEn: now,
+	};
+	await db.batch([
+		db.insert(rifas).values(row),
+		auditInsert(db, {
+			actorId: actor.user.id,
+			action: "rifa.created",
+			entity: "rifa",
+			entityId: row.id,
+			after: toRifaDto(row),
+			requestId: actor.requestId,
+		}),
+	]);
+	return row;
+};
+
+export const updateRifa = async (
+	db: Database,
+	actor: Actor,
+	id: string,
+	body: z.infer<typeof RifaPatchBody>,
+): Promise<RifaRow> => {
+	const current = await db.query.rifas.findFirst({ where: eq(rifas.id, id) });
+	if (!current) throw notFound("La rifa");
+	if (actor.user.rol !== "admin" && current.creadoPor !== actor.user.id) {
+		throw forbidden("Un operador solo puede modificar las rifas que creó.");
+	}
+	if (isTerminal(current.estado)) {
+		throw new ApiError("CONFLICT", `La rifa está ${current.estado}; no admite cambios.`);
+	}
+	const before = toRifaDto(current);
+	const { estado: nextEstado, reglas: reglasPatch, ...fields } = body;
+
+	const fieldKeys = Object.keys(fields) as (keyof typeof fields)[];
+	const changedFields = fieldKeys.filter((k) => {
+		const value = fields[k];
+		const isDate = k === "fecha_inicio" || k === "fecha_fin" || k === "fecha_sorteo";
+		return value !== undefined && (isDate ? toUtcIso(String(value)) : value) !== before[k];
+	});
+
+	let reglas: Reglas = before.reglas;
+	if (reglasPatch) {
+		const parsed = ReglasSchema.safeParse({ ...before.reglas, ...reglasPatch });
+		if (!parsed.success) throw invalid(toFieldErrors(parsed.error, ["reglas"]));
+		reglas = parsed.data;
+	}
+	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(before.reglas);
+	const estadoChanged = nextEstado !== undefined && nextEstado !== current.estado;
+
+	if ((changedFields.length || reglasChanged) && current.estado === "cerrada") {
+		throw new ApiError("CONFLICT", "La rifa está cerrada; solo puede cancelarse.");
+	}
+	if (changedFields.includes("fecha_inicio") && current.estado !== "pendiente") {
+		throw new ApiError(
+			"CONFLICT",
+			"fecha_inicio solo puede cambiar mientras la rifa está pendiente.",
+		);
+	}
+	const structural = [
+		...changedFields.filter((f) => (STRUCTURAL_FIELDS as readonly string[]).includes(f)),
+		...(reglasChanged ? ["reglas"] : []),
+	];
+	if (structural.length && (await committedTickets(db, id)) > 0) {
+		throw new ApiError(
+			"CONFLICT",
+			`La rifa ya tiene números reservados o vendidos; no se puede cambiar: ${structural.join(", ")}.`,
+		);
+	}
+	if (estadoChanged && !canTransition(current.estado, nextEstado)) {
+		const allowed = allowedTransitions(current.estado);
+		throw new ApiError(
+			"CONFLICT",
+			`Transición no permitida: ${current.estado} → ${nextEstado}. Desde ${current.estado} se puede ir a: ${allowed.join(", ") || "ninguno"}.`,
+		);
+	}
+
+	const merged = {
+		...before,
+		...Object.fromEntries(changedFields.map((k) => [k, fields[k]])),
+		reglas,
+	};
+	const dates = {
+		fecha_inicio: toUtcIso(merged.fecha_inicio),
+		fecha_fin: toUtcIso(merged.fecha_fin),
+		fecha_sorteo: toUtcIso(merged.fecha_sorteo),
+	};
+	const errors = [
+		...checkDates(dates, { finMustBeFuture: changedFields.includes("fecha_fin") }),
+		...reglasIssues(reglas, merged),
+		...(await checkReferences(db, {
+			categoria_id: changedFields.includes("categoria_id") ? merged.categoria_id : undefined,
+			loteria_id: changedFields.includes("loteria_id") ? merged.loteria_id : undefined,
+		})),
+	];
+	if (errors.length) throw invalid(errors);
+	if (nextEstado === "activa" && estadoChanged && dates.fecha_fin <= nowIso()) {
+		throw new ApiError("CONFLICT", "La venta no puede abrirse: fecha_fin ya pasó.");
+	}
+	if (!changedFields.length && !reglasChanged && !estadoChanged) return current;
+
+	const next: RifaRow = {
+		...current,
+		nombre: merged.nombre,
+		categoriaId: merged.categoria_id,
+		loteriaId: merged.loteria_id,
+		fechaInicio: dates.fecha_inicio,
+		fechaFin: dates.fecha_fin,
+		fechaSorteo: dates.fecha_sorteo,
+		numeroGanadores: merged.numero_ganadores,
+		totalBoletas: merged.total_boletas,
+		reglas,
+		estado: estadoChanged ? nextEstado : current.estado,
+		actualizadoEn: nowIso(),
+	};
+	const { id: _id, creadoEn: _c, creadoPor: _p, ...changes } = next;
+	const unchangedSinceRead = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${id} AND estado = ${current.estado} AND actualizado_en = ${current.actualizadoEn})`;
+	const [, [updated]] = await db.batch([
+		auditInsertIf(
+			db,
+			{
+				actorId: actor.user.id,
+				action: estadoChanged ? `rifa.${nextEstado}` : "rifa.updated",
+				entity: "rifa",
+				entityId: id,
+				before,
+				after: toRifaDto(next),
+				requestId: actor.requestId,
+			},
+			unchangedSinceRead,
+		),
+		db
+			.update(rifas)
+			.set(changes)
+			.where(
+				and(
+					eq(rifas.id, id),
+					eq(rifas.estado, current.estado),
+					eq(rifas.actualizadoEn, current.actualizadoEn),
+				),
+			)
+			.returning(),
+	]);
+	if (!updated) {
+		throw new ApiError("CONFLICT", "La rifa cambió mientras se editaba; vuelva a intentarlo.");
+	}
+	return updated;
+};
