@@ -14,13 +14,10 @@ const REDOC_PAGE = `<!doctype html>
 
 export const buildApp = () => {
 	const app = createApp();
-	const api = app.basePath("/api/v1");
-	// users/me must be registered before users/{id} so "me" is not read as an id.
-	api.route("/", authRouter);
-	api.route("/", usersRouter);
-	api.route("/", categoriasRouter);
-	api.route("/", loteriasRouter);
-	api.route("/", rifasRouter);
+	// authRouter holds users/me, so it must precede usersRouter's users/{id}.
+	for (const router of [authRouter, usersRouter, categoriasRouter, loteriasRouter, rifasRouter]) {
+		app.route("/api/v1", router);
+	}
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
 		type: "http",

@@ -25,7 +25,7 @@ export const requireAuth = createMiddleware<AppBindings>(async (c, next) => {
 		columns: { id: true, nombre: true, email: true, rol: true, isActive: true },
 		where: eq(users.id, userId),
 	});
-	if (!user || !user.isActive) throw unauthorized("El token de acceso no es válido o expiró.");
+	if (!user?.isActive) throw unauthorized("El token de acceso no es válido o expiró.");
 	c.set("user", user);
 	await next();
 });

@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { auditLog } from "../db/schema";
 import { nowIso } from "../lib/time";
@@ -30,13 +31,28 @@ export const auditInsert = (db: Database, entry: AuditEntry) =>
 	db.insert(auditLog).values(values(entry));
 
 /**
- * An audit insert that only happens while `precondition` holds. Placed in a batch before a
- * guarded UPDATE with the same precondition, the entry is written exactly when the change is.
+ * An audit insert that only happens while a row of `table` matches `where`. Placed in a batch
+ * before an UPDATE guarded by the same condition, the entry is written exactly when the change is.
  */
-export const auditInsertIf = (db: Database, entry: AuditEntry, precondition: SQL) => {
+export const auditInsertIf = (db: Database, entry: AuditEntry, table: SQLiteTable, where: SQL) => {
 	const v = values(entry);
 	const json = (x: unknown) => (x === null ? null : JSON.stringify(x));
-	return db.run(sql`INSERT INTO audit_log (id, actor_id, action, entity, entity_id, before, after, request_id, created_at)
-		SELECT ${v.id}, ${v.actorId}, ${v.action}, ${v.entity}, ${v.entityId}, ${json(v.before)}, ${json(v.after)}, ${v.requestId}, ${v.createdAt}
-		WHERE ${precondition}`);
+	const col = <T>(value: T, name: string) => sql<T>`${value}`.as(name);
+	return db.insert(auditLog).select(
+		db
+			.select({
+				id: col(v.id, "id"),
+				actorId: col(v.actorId, "actor_id"),
+				action: col(v.action, "action"),
+				entity: col(v.entity, "entity"),
+				entityId: col(v.entityId, "entity_id"),
+				before: col(json(v.before), "before"),
+				after: col(json(v.after), "after"),
+				requestId: col(v.requestId, "request_id"),
+				createdAt: col(v.createdAt, "created_at"),
+			})
+			.from(table)
+			.where(where)
+			.limit(1),
+	);
 };

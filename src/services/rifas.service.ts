@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, sql } from "drizzle-orm";
+import { and, count, eq, inArray, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client";
 import { categorias, loterias, type RifaRow, rifas, tickets } from "../db/schema";
@@ -227,7 +227,11 @@ export const updateRifa = async (
 		actualizadoEn: nowIso(),
 	};
 	const { id: _id, creadoEn: _c, creadoPor: _p, ...changes } = next;
-	const unchangedSinceRead = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${id} AND estado = ${current.estado} AND actualizado_en = ${current.actualizadoEn})`;
+	const unchangedSinceRead = and(
+		eq(rifas.id, id),
+		eq(rifas.estado, current.estado),
+		eq(rifas.actualizadoEn, current.actualizadoEn),
+	) as SQL;
 	const [, [updated]] = await db.batch([
 		auditInsertIf(
 			db,
@@ -240,19 +244,10 @@ export const updateRifa = async (
 				after: toRifaDto(next),
 				requestId: actor.requestId,
 			},
+			rifas,
 			unchangedSinceRead,
 		),
-		db
-			.update(rifas)
-			.set(changes)
-			.where(
-				and(
-					eq(rifas.id, id),
-					eq(rifas.estado, current.estado),
-					eq(rifas.actualizadoEn, current.actualizadoEn),
-				),
-			)
-			.returning(),
+		db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
 	]);
 	if (!updated) {
 		throw new ApiError("CONFLICT", "La rifa cambió mientras se editaba; vuelva a intentarlo.");

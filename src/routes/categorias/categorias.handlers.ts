@@ -1,5 +1,6 @@
-import { and, asc, count, eq, like, ne } from "drizzle-orm";
+import { and, asc, count, eq, ne } from "drizzle-orm";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
+import { contains } from "../../db/filters";
 import { categorias, rifas } from "../../db/schema";
 import { ApiError, notFound } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
@@ -18,7 +19,7 @@ const nameTaken = () => new ApiError("CONFLICT", "Ya existe una categoría con e
 export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 	const { q, ...page } = c.req.valid("query");
 	const db = c.var.db;
-	const where = q ? like(categorias.nombre, `%${q.replace(/[\\%_]/g, "\\$&")}%`) : undefined;
+	const where = q ? contains(categorias.nombre, q) : undefined;
 	const [rows, [total]] = await db.batch([
 		db
 			.select()

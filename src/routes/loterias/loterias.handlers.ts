@@ -1,5 +1,6 @@
-import { and, asc, count, eq, like } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
+import { contains } from "../../db/filters";
 import { loterias } from "../../db/schema";
 import { ApiError, notFound } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
@@ -14,7 +15,7 @@ export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 	const { q, dia_sorteo, ...page } = c.req.valid("query");
 	const db = c.var.db;
 	const where = and(
-		q ? like(loterias.nombre, `%${q.replace(/[\\%_]/g, "\\$&")}%`) : undefined,
+		q ? contains(loterias.nombre, q) : undefined,
 		dia_sorteo ? eq(loterias.diaSorteo, dia_sorteo) : undefined,
 	);
 	const [rows, [total]] = await db.batch([

@@ -1,5 +1,6 @@
-import { count, desc, eq, like, or } from "drizzle-orm";
+import { count, desc, eq, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { contains } from "../../db/filters";
 import { users } from "../../db/schema";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
@@ -9,13 +10,10 @@ import { auditInsert } from "../../services/audit";
 import type { get, list, patch, remove } from "./users.routes";
 import { toUserDto } from "./users.schemas";
 
-const escapeLike = (q: string) => q.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-
 export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 	const { q, ...page } = c.req.valid("query");
 	const db = c.var.db;
-	const pattern = q ? `%${escapeLike(q.toLowerCase())}%` : undefined;
-	const where = pattern ? or(like(users.email, pattern), like(users.nombre, pattern)) : undefined;
+	const where = q ? or(contains(users.email, q), contains(users.nombre, q)) : undefined;
 	const [rows, [totalRow]] = await db.batch([
 		db
 			.select()

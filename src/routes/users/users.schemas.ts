@@ -27,9 +27,12 @@ export const toUserDto = (u: UserRow): UserDto => ({
 
 export const nombreField = z.string().trim().min(1, "El nombre es obligatorio").max(120);
 export const emailField = z
-	.email({ error: "Correo electrónico inválido" })
+	.string()
+	.trim()
+	.toLowerCase()
 	.max(255)
-	.transform((e) => e.trim().toLowerCase());
+	.pipe(z.email({ error: "Correo electrónico inválido" }))
+	.openapi({ example: "juan@ejemplo.com", format: "email" });
 export const telefonoField = z
 	.string()
 	.trim()

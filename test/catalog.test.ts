@@ -1,0 +1,185 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+	createCategoria,
+	createLoteria,
+	createRifa,
+	createUser,
+	del,
+	expectProblem,
+	get,
+	patch,
+	post,
+	type TestUser,
+} from "./helpers";
+
+let admin: TestUser;
+let operador: TestUser;
+let jugador: TestUser;
+
+beforeAll(async () => {
+	admin = await createUser({ rol: "admin" });
+	operador = await createUser({ rol: "operador" });
+	jugador = await createUser({ rol: "jugador" });
+});
+
+describe("categorias", () => {
+	it("creates with integer cents and a fractional rake, readable by anyone", async () => {
+		const res = await post(
+			"/api/v1/categorias",
+			{
+				nombre: "Plata Test",
+				color: "#C0C0C0",
+				valor_boleta: 1_000_000,
+				total_recaudo: 100_000_000,
+				rake: 0.25,
+				fondo_premios: 75_000_000,
+				premio_por_ganador: 75_000_000,
+			},
+			operador.token,
+		);
+		expect(res.status).toBe(201);
+		expect(res.body).toMatchObject({
+			valor_boleta: 1_000_000,
+			rake: 0.25,
+			fondo_premios: 75_000_000,
+		});
+		const read = await get(`/api/v1/categorias/${res.body.id}`);
+		expect(read.status).toBe(200);
+		expect(read.body).toEqual(res.body);
+		const list = await get("/api/v1/categorias?q=plata%20test");
+		expect(list.body.items.map((c: { id: string }) => c.id)).toContain(res.body.id);
+	});
+
+	it("rejects floats for money, a rake outside [0, 1) and incoherent funds", async () => {
+		const base = { nombre: "Mala", valor_boleta: 1000 };
+		for (const body of [
+			{ ...base, valor_boleta: 10.5 },
+			{ ...base, valor_boleta: 0 },
+			{ ...base, valor_boleta: "1000" },
+			{ ...base, rake: 1 },
+			{ ...base, rake: -0.1 },
+			{ ...base, rake: 0.12345 },
+			{ ...base, total_recaudo: 100, fondo_premios: 200 },
+			{ ...base, fondo_premios: 100, premio_por_ganador: 200 },
+		]) {
+			expectProblem(await post("/api/v1/categorias", body, admin.token), 422);
+		}
+	});
+
+	it("enforces roles: anyone reads, admin/operador write", async () => {
+		const cat = await createCategoria(admin.token);
+		expectProblem(await post("/api/v1/categorias", { nombre: "X", valor_boleta: 1 }), 401);
+		expectProblem(
+			await post("/api/v1/categorias", { nombre: "X", valor_boleta: 1 }, jugador.token),
+			403,
+		);
+		expectProblem(
+			await patch(`/api/v1/categorias/${cat.id}`, { color: "red" }, jugador.token),
+			403,
+		);
+		expectProblem(await del(`/api/v1/categorias/${cat.id}`, jugador.token), 403);
+		expect((await get(`/api/v1/categorias/${cat.id}`)).status).toBe(200);
+	});
+
+	it("rejects a duplicate name in any case with 409", async () => {
+		const cat = await createCategoria(admin.token);
+		expectProblem(
+			await post(
+				"/api/v1/categorias",
+				{ nombre: cat.nombre.toUpperCase(), valor_boleta: 1000 },
+				admin.token,
+			),
+			409,
+		);
+	});
+
+	it("patches, checks merged funds, and freezes money once a rifa of it is open", async () => {
+		const cat = await createCategoria(admin.token);
+		const ok = await patch(
+			`/api/v1/categorias/${cat.id}`,
+			{ color: "#000000", rake: 0.3 },
+			operador.token,
+		);
+		expect(ok.status).toBe(200);
+		expect(ok.body).toMatchObject({ color: "#000000", rake: 0.3 });
+		expectProblem(
+			await patch(`/api/v1/categorias/${cat.id}`, { fondo_premios: 999_000_000 }, admin.token),
+			422,
+		);
+		expectProblem(
+			await patch(`/api/v1/categorias/${cat.id}`, { nombre: "x", extra: 1 }, admin.token),
+			422,
+		);
+
+		const rifa = await createRifa(admin.token);
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, admin.token);
+		expectProblem(
+			await patch(`/api/v1/categorias/${rifa.categoria_id}`, { valor_boleta: 1 }, admin.token),
+			409,
+		);
+		expect(
+			(await patch(`/api/v1/categorias/${rifa.categoria_id}`, { color: "blue" }, admin.token))
+				.status,
+		).toBe(200);
+	});
+
+	it("deletes an unused categoria and refuses one that rifas use", async () => {
+		const cat = await createCategoria(admin.token);
+		expect((await del(`/api/v1/categorias/${cat.id}`, admin.token)).status).toBe(204);
+		expectProblem(await get(`/api/v1/categorias/${cat.id}`), 404);
+		expectProblem(await del(`/api/v1/categorias/${cat.id}`, admin.token), 404);
+		const rifa = await createRifa(admin.token);
+		expectProblem(await del(`/api/v1/categorias/${rifa.categoria_id}`, admin.token), 409);
+	});
+});
+
+describe("loterias", () => {
+	it("creates with a results adapter in meta and filters by draw weekday", async () => {
+		const lot = await createLoteria(operador.token, { dia_sorteo: "sabado", hora_sorteo: "22:30" });
+		const read = await get(`/api/v1/loterias/${lot.id}`);
+		expect(read.body).toMatchObject({
+			dia_sorteo: "sabado",
+			hora_sorteo: "22:30",
+			meta: { adapter: "mock" },
+		});
+		const sabado = await get("/api/v1/loterias?dia_sorteo=sabado&per_page=100");
+		expect(sabado.body.items.every((l: { dia_sorteo: string }) => l.dia_sorteo === "sabado")).toBe(
+			true,
+		);
+		expect(sabado.body.items.map((l: { id: string }) => l.id)).toContain(lot.id);
+		const defaulted = await post(
+			"/api/v1/loterias",
+			{ nombre: `Sin meta ${crypto.randomUUID()}` },
+			admin.token,
+		);
+		expect(defaulted.body.meta).toEqual({ adapter: "mock" });
+	});
+
+	it("validates adapter, weekday, time and url", async () => {
+		for (const body of [
+			{ nombre: "A", meta: { adapter: "scraper-inexistente" } },
+			{ nombre: "B", meta: { adapter: "mock", token: "x" } },
+			{ nombre: "C", dia_sorteo: "thursday" },
+			{ nombre: "D", hora_sorteo: "25:00" },
+			{ nombre: "E", url_resultados: "javascript:alert(1)" },
+		]) {
+			expectProblem(await post("/api/v1/loterias", body, admin.token), 422);
+		}
+		expectProblem(await get("/api/v1/loterias?dia_sorteo=funday"), 422);
+	});
+
+	it("enforces roles and refuses deleting a loteria with rifas", async () => {
+		const lot = await createLoteria(admin.token);
+		expectProblem(await post("/api/v1/loterias", { nombre: "J" }, jugador.token), 403);
+		expectProblem(await patch(`/api/v1/loterias/${lot.id}`, { hora_sorteo: "23:00" }), 401);
+		const changed = await patch(
+			`/api/v1/loterias/${lot.id}`,
+			{ hora_sorteo: "23:00" },
+			operador.token,
+		);
+		expect(changed.body.hora_sorteo).toBe("23:00");
+		const rifa = await createRifa(admin.token);
+		expectProblem(await del(`/api/v1/loterias/${rifa.loteria_id}`, admin.token), 409);
+		expect((await del(`/api/v1/loterias/${lot.id}`, admin.token)).status).toBe(204);
+	});
+});

@@ -1,0 +1,168 @@
+import { env, exports } from "cloudflare:workers";
+import { signAccessToken } from "../src/auth/jwt";
+import { hashPassword } from "../src/auth/password";
+import type { Rol } from "../src/db/schema";
+
+export const BASE = "http://rifa1122.test";
+
+interface CallOptions {
+	token?: string | undefined;
+	body?: unknown;
+	headers?: Record<string, string>;
+	/** Sent as-is, without JSON encoding. */
+	raw?: string;
+}
+
+export const call = async (method: string, path: string, opts: CallOptions = {}) => {
+	const headers = new Headers(opts.headers);
+	if (opts.token) headers.set("Authorization", `Bearer ${opts.token}`);
+	let body: string | undefined;
+	if (opts.raw !== undefined) body = opts.raw;
+	else if (opts.body !== undefined) {
+		body = JSON.stringify(opts.body);
+		if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+	}
+	const res = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+	const text = await res.text();
+	let json: unknown;
+	try {
+		json = text ? JSON.parse(text) : undefined;
+	} catch {
+		json = undefined;
+	}
+	return { status: res.status, headers: res.headers, body: json as Body, text };
+};
+
+export const get = (path: string, token?: string) => call("GET", path, { token });
+export const post = (path: string, body: unknown, token?: string) =>
+	call("POST", path, { body, token });
+export const patch = (path: string, body: unknown, token?: string) =>
+	call("PATCH", path, { body, token });
+export const del = (path: string, token?: string) => call("DELETE", path, { token });
+
+export const uniqueEmail = (prefix = "user") =>
+	`${prefix}-${crypto.randomUUID().slice(0, 8)}@test.rifa1122.co`;
+
+/** Low iteration count: test users only need a valid hash, not a slow one. */
+const TEST_HASH_ITERATIONS = 1000;
+
+export interface TestUser {
+	id: string;
+	email: string;
+	password: string;
+	rol: Rol;
+	token: string;
+}
+
+export const createUser = async (
+	opts: { rol?: Rol; isActive?: boolean; nombre?: string; email?: string } = {},
+): Promise<TestUser> => {
+	const id = crypto.randomUUID();
+	const email = opts.email ?? uniqueEmail(opts.rol ?? "jugador");
+	const password = "Password123!";
+	const rol = opts.rol ?? "jugador";
+	const now = new Date().toISOString();
+	await env.DB.prepare(
+		"INSERT INTO users (id, nombre, email, hashed_password, rol, is_active, creado_en, actualizado_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	)
+		.bind(
+			id,
+			opts.nombre ?? `Usuario ${rol}`,
+			email,
+			await hashPassword(password, TEST_HASH_ITERATIONS),
+			rol,
+			opts.isActive === false ? 0 : 1,
+			now,
+			now,
+		)
+		.run();
+	const { token } = await signAccessToken(id, env);
+	return { id, email, password, rol, token };
+};
+
+export const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+export const createCategoria = async (token: string, overrides: Record<string, unknown> = {}) => {
+	const res = await post(
+		"/api/v1/categorias",
+		{
+			nombre: `Categoria ${crypto.randomUUID().slice(0, 8)}`,
+			color: "#C0C0C0",
+			valor_boleta: 1_000_000,
+			total_recaudo: 100_000_000,
+			rake: 0.25,
+			fondo_premios: 75_000_000,
+			premio_por_ganador: 75_000_000,
+			...overrides,
+		},
+		token,
+	);
+	if (res.status !== 201) throw new Error(`createCategoria: ${res.status} ${res.text}`);
+	return res.body as { id: string; nombre: string };
+};
+
+export const createLoteria = async (token: string, overrides: Record<string, unknown> = {}) => {
+	const res = await post(
+		"/api/v1/loterias",
+		{
+			nombre: `Lotería ${crypto.randomUUID().slice(0, 8)}`,
+			dia_sorteo: "jueves",
+			hora_sorteo: "22:30",
+			meta: { adapter: "mock", slug: "bogota" },
+			...overrides,
+		},
+		token,
+	);
+	if (res.status !== 201) throw new Error(`createLoteria: ${res.status} ${res.text}`);
+	return res.body as { id: string; nombre: string };
+};
+
+export const rifaBody = (
+	categoriaId: string,
+	loteriaId: string,
+	overrides: Record<string, unknown> = {},
+) => ({
+	nombre: `Rifa ${crypto.randomUUID().slice(0, 8)}`,
+	categoria_id: categoriaId,
+	loteria_id: loteriaId,
+	fecha_inicio: inDays(1),
+	fecha_fin: inDays(5),
+	fecha_sorteo: inDays(5.1),
+	numero_ganadores: 1,
+	reglas: {},
+	total_boletas: 100,
+	...overrides,
+});
+
+export const createRifa = async (token: string, overrides: Record<string, unknown> = {}) => {
+	const cat = await createCategoria(token);
+	const lot = await createLoteria(token);
+	const res = await post("/api/v1/rifas", rifaBody(cat.id, lot.id, overrides), token);
+	if (res.status !== 201) throw new Error(`createRifa: ${res.status} ${res.text}`);
+	return res.body as { id: string; estado: string; categoria_id: string; loteria_id: string };
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response shapes
+type Body = any;
+
+/** Asserts the status and the problem+json envelope, and returns the problem body. */
+export const expectProblem = (
+	res: { status: number; headers: Headers; body: Body },
+	status: number,
+): Body => {
+	if (res.status !== status) {
+		throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+	}
+	if (!res.headers.get("Content-Type")?.startsWith("application/problem+json")) {
+		throw new Error(`expected problem+json, got ${res.headers.get("Content-Type")}`);
+	}
+	for (const key of ["type", "title", "status", "detail", "request_id"] as const) {
+		if (res.body?.[key] === undefined)
+			throw new Error(`problem lacks ${key}: ${JSON.stringify(res.body)}`);
+	}
+	if (res.body.status !== status) throw new Error("problem status differs from HTTP status");
+	if (res.body.request_id !== res.headers.get("X-Request-Id")) {
+		throw new Error("problem request_id differs from X-Request-Id header");
+	}
+	return res.body;
+};
