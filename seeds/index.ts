@@ -1,6 +1,7 @@
 // Loads the seed data into D1 through wrangler: `node seeds/index.ts --local | --remote`.
 // Idempotent: rows have fixed ids and are inserted with INSERT OR IGNORE; the first admin
-// (ADMIN_EMAIL / ADMIN_PASSWORD) is created if missing, or promoted and reactivated if present.
+// (ADMIN_EMAIL / ADMIN_PASSWORD) is created if missing, or promoted and reactivated if present
+// (an existing admin keeps its password).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hashPassword } from "../src/auth/password.ts";
@@ -103,7 +104,8 @@ if (target === "--local") {
 	}
 }
 
-for (const r of RIFAS) {
+// Example rifas and users are for local development only; production gets the catalog and the admin.
+for (const r of target === "--local" ? RIFAS : []) {
 	const cat = CATEGORIAS[r.categoria - 1];
 	const lot = LOTERIAS[r.loteria - 1];
 	if (!cat || !lot) throw new Error(`rifa ${r.n}: unknown categoria or loteria`);
