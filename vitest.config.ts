@@ -11,6 +11,7 @@ export default defineConfig(async () => {
 					bindings: {
 						TEST_MIGRATIONS: migrations,
 						JWT_SECRET: "test-only-jwt-secret-0123456789abcdefghijklmnop",
+						PAYMENTS_SANDBOX: "succeed",
 					},
 				},
 			}),

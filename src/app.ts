@@ -4,6 +4,7 @@ import { authRouter } from "./routes/auth/auth.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { rifasRouter } from "./routes/rifas/rifas.index";
+import { ticketsRouter } from "./routes/tickets/tickets.index";
 import { usersRouter } from "./routes/users/users.index";
 
 const REDOC_PAGE = `<!doctype html>
@@ -15,7 +16,14 @@ const REDOC_PAGE = `<!doctype html>
 export const buildApp = () => {
 	const app = createApp();
 	// authRouter holds users/me, so it must precede usersRouter's users/{id}.
-	for (const router of [authRouter, usersRouter, categoriasRouter, loteriasRouter, rifasRouter]) {
+	for (const router of [
+		authRouter,
+		usersRouter,
+		categoriasRouter,
+		loteriasRouter,
+		rifasRouter,
+		ticketsRouter,
+	]) {
 		app.route("/api/v1", router);
 	}
 
@@ -45,6 +53,10 @@ export const buildApp = () => {
 			{ name: "categorias", description: "Categorías de rifa" },
 			{ name: "loterias", description: "Loterías y su fuente de resultados" },
 			{ name: "rifas", description: "Rifas" },
+			{
+				name: "tickets",
+				description: "Compra de boletas, disponibilidad y WebSocket en /api/v1/rifas/{id}/ws",
+			},
 			{ name: "meta", description: "Documentación y estado" },
 		],
 	});

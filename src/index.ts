@@ -1,5 +1,7 @@
 import { buildApp } from "./app";
 
+export { RifaRoom } from "./rifa-room/rifa-room";
+
 const app = buildApp();
 
 export default {

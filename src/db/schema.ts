@@ -263,3 +263,4 @@ export type UserRow = typeof users.$inferSelect;
 export type LoteriaRow = typeof loterias.$inferSelect;
 export type CategoriaRow = typeof categorias.$inferSelect;
 export type RifaRow = typeof rifas.$inferSelect;
+export type TicketRow = typeof tickets.$inferSelect;

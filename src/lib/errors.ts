@@ -5,6 +5,7 @@ export const ERROR_CODES = {
 	BAD_REQUEST: { status: 400, title: "Solicitud inválida" },
 	UNAUTHORIZED: { status: 401, title: "No autenticado" },
 	FORBIDDEN: { status: 403, title: "Prohibido" },
+	PAYMENT_REQUIRED: { status: 402, title: "Pago rechazado" },
 	NOT_FOUND: { status: 404, title: "No encontrado" },
 	METHOD_NOT_ALLOWED: { status: 405, title: "Método no permitido" },
 	CONFLICT: { status: 409, title: "Conflicto" },
@@ -13,6 +14,7 @@ export const ERROR_CODES = {
 	VALIDATION_FAILED: { status: 422, title: "Datos inválidos" },
 	TOO_MANY_REQUESTS: { status: 429, title: "Demasiadas solicitudes" },
 	INTERNAL: { status: 500, title: "Error interno" },
+	BAD_GATEWAY: { status: 502, title: "Proveedor externo no disponible" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

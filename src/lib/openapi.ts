@@ -22,11 +22,13 @@ export const ProblemSchema = z
 const ERROR_DESCRIPTIONS = {
 	400: "Solicitud mal formada (JSON inválido, parámetro imposible)",
 	401: "Falta el token o no es válido",
+	402: "El pago fue rechazado; los números quedaron libres",
 	403: "El rol o el dueño no permiten la operación",
 	404: "El recurso no existe",
 	409: "Conflicto con el estado actual",
 	415: "Content-Type no soportado",
 	422: "El cuerpo o los parámetros no cumplen el esquema",
+	502: "El proveedor de pagos no respondió",
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

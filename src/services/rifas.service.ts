@@ -13,6 +13,7 @@ import { toFieldErrors } from "../lib/create-app";
 import { ApiError, type FieldError, forbidden, notFound } from "../lib/errors";
 import { nowIso, toUtcIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
+import { roomFor, syncRoom } from "../rifa-room/rooms";
 import type { RifaCreateBody, RifaPatchBody } from "../routes/rifas/rifas.schemas";
 import { toRifaDto } from "../routes/rifas/rifas.schemas";
 import { auditInsert, auditInsertIf } from "./audit";
@@ -20,6 +21,7 @@ import { auditInsert, auditInsertIf } from "./audit";
 interface Actor {
 	user: AuthUser;
 	requestId: string;
+	env: Env;
 }
 
 const invalid = (errors: FieldError[]) =>
@@ -66,15 +68,18 @@ const checkReferences = async (
 	return errors;
 };
 
-/** Numbers held or sold: once any exist, what buyers paid for cannot change. */
-const committedTickets = async (db: Database, rifaId: string) => {
+/**
+ * Numbers held or sold: once any exist, what buyers paid for cannot change. The room is the
+ * authority (it knows holds D1 has not seen yet); D1 also counts tickets written by other paths.
+ */
+const committedTickets = async (db: Database, env: Env, rifaId: string) => {
 	const [row] = await db
 		.select({ n: count() })
 		.from(tickets)
 		.where(
 			and(eq(tickets.rifaId, rifaId), inArray(tickets.estado, ["reservado", "vendido", "ganador"])),
 		);
-	return row?.n ?? 0;
+	return (row?.n ?? 0) + (await roomFor(env, rifaId).committedCount());
 };
 
 export const createRifa = async (
@@ -125,6 +130,7 @@ export const createRifa = async (
 			requestId: actor.requestId,
 		}),
 	]);
+	await syncRoom(actor.env, db, row);
 	return row;
 };
 
@@ -174,7 +180,7 @@ export const updateRifa = async (
 		...changedFields.filter((f) => (STRUCTURAL_FIELDS as readonly string[]).includes(f)),
 		...(reglasChanged ? ["reglas"] : []),
 	];
-	if (structural.length && (await committedTickets(db, id)) > 0) {
+	if (structural.length && (await committedTickets(db, actor.env, id)) > 0) {
 		throw new ApiError(
 			"CONFLICT",
 			`La rifa ya tiene números reservados o vendidos; no se puede cambiar: ${structural.join(", ")}.`,
@@ -210,7 +216,11 @@ export const updateRifa = async (
 	if (nextEstado === "activa" && estadoChanged && dates.fecha_fin <= nowIso()) {
 		throw new ApiError("CONFLICT", "La venta no puede abrirse: fecha_fin ya pasó.");
 	}
-	if (!changedFields.length && !reglasChanged && !estadoChanged) return current;
+	if (!changedFields.length && !reglasChanged && !estadoChanged) {
+		// Re-pushing on a no-op lets a client repair a room that missed the last change.
+		await syncRoom(actor.env, db, current);
+		return current;
+	}
 
 	const next: RifaRow = {
 		...current,
@@ -252,5 +262,6 @@ export const updateRifa = async (
 	if (!updated) {
 		throw new ApiError("CONFLICT", "La rifa cambió mientras se editaba; vuelva a intentarlo.");
 	}
+	await syncRoom(actor.env, db, updated);
 	return updated;
 };

@@ -42,7 +42,7 @@ export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 export const createHandler: AppRouteHandler<typeof create> = async (c) => {
 	const row = await createRifa(
 		c.var.db,
-		{ user: c.var.user, requestId: c.var.requestId },
+		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
 		c.req.valid("json"),
 	);
 	c.header("Location", `/api/v1/rifas/${row.id}`);
@@ -60,7 +60,7 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	const { id } = c.req.valid("param");
 	const row = await updateRifa(
 		c.var.db,
-		{ user: c.var.user, requestId: c.var.requestId },
+		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
 		id,
 		c.req.valid("json"),
 	);

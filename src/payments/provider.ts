@@ -1,0 +1,48 @@
+import type { PaymentMethod } from "../rifa-room/room.types";
+
+export interface ChargeRequest {
+	transaccionId: string;
+	rifaId: string;
+	userId: string;
+	amount: number;
+	currency: "COP";
+}
+
+export type ChargeResult =
+	| { status: "succeeded"; providerRef: string }
+	| { status: "failed"; providerRef: string | null; reason: string }
+	| { status: "requires_payment"; providerRef: string; clientSecret: string };
+
+export interface PaymentProvider {
+	readonly name: PaymentMethod;
+	charge(req: ChargeRequest): Promise<ChargeResult>;
+}
+
+export class PaymentUnavailableError extends Error {}
+
+/**
+ * `PAYMENTS_SANDBOX`: `succeed` or `fail` enables the sandbox provider with that outcome; anything
+ * else (the deployed default, `off`) disables it, so free tickets can never be issued in production.
+ */
+const sandbox = (outcome: string): PaymentProvider => ({
+	name: "sandbox",
+	charge: async (req) =>
+		outcome === "fail"
+			? {
+					status: "failed",
+					providerRef: `sandbox_${req.transaccionId}`,
+					reason: "Pago rechazado (sandbox)",
+				}
+			: { status: "succeeded", providerRef: `sandbox_${req.transaccionId}` },
+});
+
+export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvider => {
+	if (method === "sandbox") {
+		const outcome = env.PAYMENTS_SANDBOX;
+		if (outcome !== "succeed" && outcome !== "fail") {
+			throw new PaymentUnavailableError("El método de pago sandbox no está habilitado.");
+		}
+		return sandbox(outcome);
+	}
+	throw new PaymentUnavailableError("El método de pago stripe no está configurado.");
+};

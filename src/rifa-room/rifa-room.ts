@@ -1,0 +1,574 @@
+import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { categorias, rifas } from "../db/schema";
+import { parseReglas } from "../domain/reglas";
+import { type ChargeResult, PaymentUnavailableError, paymentProvider } from "../payments/provider";
+import { permutation } from "./numbering";
+import type {
+	Availability,
+	PurchaseBody,
+	PurchaseOutcome,
+	PurchaseRequest,
+	RoomConfig,
+	RoomError,
+	RoomEvent,
+} from "./room.types";
+import {
+	type D1Statement,
+	enqueue,
+	ROOM_SCHEMA,
+	readConfig,
+	release,
+	type TakenRow,
+	type TransaccionRow,
+	ticketInserts,
+} from "./room-store";
+
+const IDEMPOTENCY_TTL_MS = 48 * 3600_000;
+const OUTBOX_BATCH = 50;
+const OUTBOX_RETRY_MS = 5_000;
+const IN_FLIGHT_RETRY_AFTER_S = 1;
+
+const fail = (
+	status: RoomError["status"],
+	detail: string,
+	extra: Partial<RoomError> = {},
+): RoomError => ({
+	ok: false,
+	status,
+	detail,
+	...extra,
+});
+
+const fingerprint = (req: PurchaseRequest) =>
+	JSON.stringify({
+		user_id: req.userId,
+		quantity: req.quantity,
+		payment_method: req.paymentMethod,
+		numeros: req.numeros ? [...req.numeros].sort((a, b) => a - b) : null,
+	});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * One per rifa: the only place that decides which numbers are free, held or sold. Every
+ * check-and-write happens inside `transactionSync`, so two buyers can never get one number. D1 is
+ * updated afterwards from an outbox in this object's storage, retried by the alarm until applied.
+ */
+export class RifaRoom extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+	private flushing: Promise<void> | null = null;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		this.sql.exec(ROOM_SCHEMA);
+	}
+
+	/** Stores the rifa's current definition; (re)builds the number order while nothing is taken. */
+	async configure(config: RoomConfig): Promise<void> {
+		const current = readConfig(this.sql);
+		if (current && current.actualizadoEn > config.actualizadoEn) return;
+		const needsOrder =
+			!current ||
+			current.totalBoletas !== config.totalBoletas ||
+			current.reglas.asignacion !== config.reglas.asignacion;
+		const order = needsOrder
+			? await permutation(config.rifaId, config.totalBoletas, config.reglas.asignacion)
+			: null;
+		const estadoChanged = current?.estado !== config.estado;
+		this.ctx.storage.transactionSync(() => {
+			this.sql.exec(
+				"INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+				JSON.stringify(config),
+			);
+			const taken = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tomados").one().n;
+			if (order && taken === 0) {
+				this.sql.exec("DELETE FROM libres");
+				order.forEach((numero, orden) => {
+					this.sql.exec("INSERT INTO libres (orden, numero) VALUES (?, ?)", orden, numero);
+				});
+			}
+		});
+		if (estadoChanged && current) this.broadcast({ type: "estado", estado: config.estado });
+	}
+
+	private async ensureConfig(rifaId: string): Promise<RoomConfig | null> {
+		const existing = readConfig(this.sql);
+		if (existing) return existing;
+		const db = createDb(this.env.DB);
+		const [row] = await db
+			.select({ rifa: rifas, precio: categorias.valorBoleta })
+			.from(rifas)
+			.innerJoin(categorias, eq(categorias.id, rifas.categoriaId))
+			.where(eq(rifas.id, rifaId));
+		if (!row) return null;
+		await this.configure(configFromRow(row.rifa, row.precio));
+		return readConfig(this.sql);
+	}
+
+	async purchase(rifaId: string, req: PurchaseRequest): Promise<PurchaseOutcome> {
+		const config = await this.ensureConfig(rifaId);
+		if (!config) return fail(404, "La rifa no existe.");
+		const huella = fingerprint(req);
+		const now = Date.now();
+
+		const reserved = this.ctx.storage.transactionSync(() => {
+			const previous = this.sql
+				.exec<{ huella: string; estado: string; respuesta: string | null }>(
+					"SELECT huella, estado, respuesta FROM idempotencia WHERE actor_id = ? AND clave = ?",
+					req.actorId,
+					req.idempotencyKey,
+				)
+				.toArray()[0];
+			if (previous) {
+				if (previous.huella !== huella) {
+					return fail(
+						422,
+						"Esta Idempotency-Key ya se usó con otros datos. Use una clave nueva para otra compra.",
+					);
+				}
+				if (previous.estado === "en_curso") {
+					return fail(409, "Una compra con esta Idempotency-Key todavía está en curso.", {
+						retryAfter: IN_FLIGHT_RETRY_AFTER_S,
+					});
+				}
+				return { replay: JSON.parse(previous.respuesta ?? "null") as PurchaseOutcome };
+			}
+
+			const rejection = this.checkSale(config, req, now);
+			if (rejection) return rejection;
+
+			const picked = req.numeros
+				? this.sql
+						.exec<{ orden: number; numero: number }>(
+							`SELECT orden, numero FROM libres WHERE numero IN (${req.numeros.map(() => "?").join(", ")})`,
+							...req.numeros,
+						)
+						.toArray()
+				: this.sql
+						.exec<{ orden: number; numero: number }>(
+							"SELECT orden, numero FROM libres ORDER BY orden LIMIT ?",
+							req.quantity,
+						)
+						.toArray();
+			if (req.numeros && picked.length !== req.numeros.length) {
+				const free = new Set(picked.map((p) => p.numero));
+				const taken = req.numeros.filter((n) => !free.has(n)).sort((a, b) => a - b);
+				return fail(409, `Estos números ya no están disponibles: ${taken.join(", ")}.`, {
+					numeros: taken,
+				});
+			}
+			if (picked.length < req.quantity) {
+				const remaining = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM libres").one().n;
+				return fail(409, `Solo quedan ${remaining} números disponibles.`, { remaining });
+			}
+
+			const transaccionId = crypto.randomUUID();
+			const amount = config.precio * req.quantity;
+			const expiresAt = now + config.reglas.minutos_reserva * 60_000;
+			const rows: TakenRow[] = picked.map((p) => ({
+				numero: p.numero,
+				orden: p.orden,
+				ticket_id: crypto.randomUUID(),
+				estado: "reservado",
+				user_id: req.userId,
+				transaccion_id: transaccionId,
+			}));
+			for (const r of rows) {
+				this.sql.exec("DELETE FROM libres WHERE orden = ?", r.orden);
+				this.sql.exec(
+					"INSERT INTO tomados (numero, ticket_id, orden, estado, user_id, transaccion_id) VALUES (?, ?, ?, ?, ?, ?)",
+					r.numero,
+					r.ticket_id,
+					r.orden,
+					r.estado,
+					r.user_id,
+					r.transaccion_id,
+				);
+			}
+			this.sql.exec(
+				"INSERT INTO transacciones (id, user_id, amount, provider, status, expires_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+				transaccionId,
+				req.userId,
+				amount,
+				req.paymentMethod,
+				expiresAt,
+				now,
+			);
+			this.sql.exec(
+				"INSERT INTO idempotencia (actor_id, clave, huella, estado, transaccion_id, created_at) VALUES (?, ?, ?, 'en_curso', ?, ?)",
+				req.actorId,
+				req.idempotencyKey,
+				huella,
+				transaccionId,
+				now,
+			);
+			const at = iso(now);
+			enqueue(this.sql, [
+				{
+					sql: "INSERT OR IGNORE INTO transacciones (id, user_id, rifa_id, tipo, amount, currency, provider, status, created_at, updated_at) VALUES (?, ?, ?, 'compra', ?, 'COP', ?, 'pending', ?, ?)",
+					params: [transaccionId, req.userId, config.rifaId, amount, req.paymentMethod, at, at],
+				},
+				...ticketInserts(config.rifaId, rows, config.precio, at),
+			]);
+			return { transaccionId, rows, amount, expiresAt };
+		});
+
+		if ("ok" in reserved) return reserved;
+		if ("replay" in reserved) return { ...reserved.replay, replayed: true } as PurchaseOutcome;
+		this.broadcast({ type: "reservados", numeros: reserved.rows.map((r) => r.numero) });
+		await this.armAlarm();
+
+		let charge: ChargeResult;
+		try {
+			charge = await paymentProvider(this.env, req.paymentMethod).charge({
+				transaccionId: reserved.transaccionId,
+				rifaId: config.rifaId,
+				userId: req.userId,
+				amount: reserved.amount,
+				currency: "COP",
+			});
+		} catch (err) {
+			const detail =
+				err instanceof PaymentUnavailableError
+					? err.message
+					: "El proveedor de pagos no respondió. Intente de nuevo.";
+			charge = { status: "failed", providerRef: null, reason: detail };
+		}
+
+		const outcome = this.ctx.storage.transactionSync(() =>
+			this.settleCharge(reserved.transaccionId, charge, req),
+		);
+		await this.flush();
+		return outcome;
+	}
+
+	/** Applies a payment result to a held purchase and records the idempotent response. */
+	private settleCharge(
+		transaccionId: string,
+		charge: ChargeResult,
+		req: PurchaseRequest,
+	): PurchaseOutcome {
+		const tx = this.sql
+			.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", transaccionId)
+			.one();
+		const at = iso(Date.now());
+		let outcome: PurchaseOutcome;
+		if (tx.status !== "pending") {
+			// The hold expired while the provider answered; the numbers may already be someone else's.
+			outcome = fail(409, "La reserva expiró antes de confirmar el pago; intente de nuevo.");
+		} else if (charge.status === "failed") {
+			const numeros = release(this.sql, transaccionId);
+			this.sql.exec(
+				"UPDATE transacciones SET status = 'failed', provider_ref = ?, expires_at = NULL WHERE id = ?",
+				charge.providerRef,
+				transaccionId,
+			);
+			enqueue(this.sql, [
+				{
+					sql: "DELETE FROM tickets WHERE transaccion_id = ? AND estado = 'reservado'",
+					params: [transaccionId],
+				},
+				{
+					sql: "UPDATE transacciones SET status = 'failed', provider_ref = ?, updated_at = ? WHERE id = ?",
+					params: [charge.providerRef, at, transaccionId],
+				},
+			]);
+			if (numeros.length) this.broadcast({ type: "liberados", numeros });
+			outcome = fail(402, `El pago fue rechazado: ${charge.reason}`);
+		} else {
+			const rows = this.sql
+				.exec<TakenRow>(
+					"SELECT * FROM tomados WHERE transaccion_id = ? ORDER BY numero",
+					transaccionId,
+				)
+				.toArray();
+			const paid = charge.status === "succeeded";
+			if (paid) {
+				this.sql.exec(
+					"UPDATE tomados SET estado = 'vendido' WHERE transaccion_id = ?",
+					transaccionId,
+				);
+				this.sql.exec(
+					"UPDATE transacciones SET status = 'succeeded', provider_ref = ?, expires_at = NULL WHERE id = ?",
+					charge.providerRef,
+					transaccionId,
+				);
+				enqueue(this.sql, [
+					{
+						sql: "UPDATE transacciones SET status = 'succeeded', provider_ref = ?, updated_at = ? WHERE id = ?",
+						params: [charge.providerRef, at, transaccionId],
+					},
+					{
+						sql: "UPDATE tickets SET estado = 'vendido', comprado_en = ?, actualizado_en = ? WHERE transaccion_id = ? AND estado = 'reservado'",
+						params: [at, at, transaccionId],
+					},
+				]);
+				this.broadcast({ type: "vendidos", numeros: rows.map((r) => r.numero) });
+			} else {
+				this.sql.exec(
+					"UPDATE transacciones SET provider_ref = ? WHERE id = ?",
+					charge.providerRef,
+					transaccionId,
+				);
+				enqueue(this.sql, [
+					{
+						sql: "UPDATE transacciones SET provider_ref = ?, updated_at = ? WHERE id = ?",
+						params: [charge.providerRef, at, transaccionId],
+					},
+				]);
+			}
+			const body: PurchaseBody = {
+				tickets: rows.map((r) => ({
+					id: r.ticket_id,
+					numero: r.numero,
+					estado: paid ? "vendido" : "reservado",
+				})),
+				transaccion_id: transaccionId,
+				payment: {
+					provider: req.paymentMethod,
+					status: paid ? "succeeded" : "requires_payment",
+					amount: tx.amount,
+					currency: "COP",
+					...(charge.status === "requires_payment"
+						? {
+								client_secret: charge.clientSecret,
+								expires_at: iso(tx.expires_at ?? Date.now()),
+							}
+						: {}),
+				},
+			};
+			outcome = { ok: true, status: 201, body, replayed: false };
+		}
+		this.sql.exec(
+			"UPDATE idempotencia SET estado = 'hecho', respuesta = ? WHERE actor_id = ? AND clave = ?",
+			JSON.stringify(outcome),
+			req.actorId,
+			req.idempotencyKey,
+		);
+		return outcome;
+	}
+
+	private checkSale(config: RoomConfig, req: PurchaseRequest, now: number): RoomError | null {
+		if (config.estado !== "activa")
+			return fail(409, `La rifa no está a la venta (estado ${config.estado}).`);
+		const at = iso(now);
+		if (at < config.fechaInicio) return fail(409, `La venta abre el ${config.fechaInicio}.`);
+		if (at >= config.fechaFin) return fail(409, "La venta de esta rifa ya cerró.");
+		const max = config.reglas.max_boletas_por_compra;
+		if (req.quantity > max) {
+			return fail(422, `Máximo ${max} boletas por compra en esta rifa.`);
+		}
+		if (req.numeros) {
+			const outOfRange = req.numeros.filter((n) => n >= config.totalBoletas);
+			if (outOfRange.length) {
+				return fail(
+					422,
+					`Los números van de 0 a ${config.totalBoletas - 1}: ${outOfRange.join(", ")}.`,
+				);
+			}
+		}
+		const cap = config.reglas.max_boletas_por_usuario;
+		if (cap !== null) {
+			const owned = this.sql
+				.exec<{ n: number }>("SELECT count(*) AS n FROM tomados WHERE user_id = ?", req.userId)
+				.one().n;
+			if (owned + req.quantity > cap) {
+				return fail(
+					409,
+					`Tope de ${cap} boletas por persona en esta rifa: ya tiene ${owned}, puede comprar ${Math.max(cap - owned, 0)} más.`,
+				);
+			}
+		}
+		return null;
+	}
+
+	async availability(rifaId: string): Promise<Availability | null> {
+		const config = await this.ensureConfig(rifaId);
+		if (!config) return null;
+		return this.snapshot(config);
+	}
+
+	private snapshot(config: RoomConfig): Availability {
+		const mapa = new Array<string>(config.totalBoletas).fill("L");
+		let reservados = 0;
+		let vendidos = 0;
+		for (const row of this.sql.exec<{ numero: number; estado: string }>(
+			"SELECT numero, estado FROM tomados",
+		)) {
+			if (row.estado === "vendido") {
+				mapa[row.numero] = "V";
+				vendidos++;
+			} else {
+				mapa[row.numero] = "R";
+				reservados++;
+			}
+		}
+		return {
+			rifa_id: config.rifaId,
+			total: config.totalBoletas,
+			libres: config.totalBoletas - reservados - vendidos,
+			reservados,
+			vendidos,
+			mapa: mapa.join(""),
+		};
+	}
+
+	/** Numbers held or sold, for the API's structural-change guard. */
+	async committedCount(): Promise<number> {
+		return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tomados").one().n;
+	}
+
+	// --- Outbox --------------------------------------------------------------------------------
+
+	/** Applies pending D1 writes in order; single-flight, so concurrent callers share one run. */
+	async flush(): Promise<void> {
+		while (this.flushing) await this.flushing;
+		const run = this.flushOnce().finally(() => {
+			this.flushing = null;
+		});
+		this.flushing = run;
+		await run;
+	}
+
+	private async flushOnce(): Promise<void> {
+		for (;;) {
+			const entries = this.sql
+				.exec<{ seq: number; statements: string }>(
+					"SELECT seq, statements FROM outbox ORDER BY seq LIMIT ?",
+					OUTBOX_BATCH,
+				)
+				.toArray();
+			if (!entries.length) return;
+			const statements = entries.flatMap((e) => JSON.parse(e.statements) as D1Statement[]);
+			try {
+				await this.env.DB.batch(
+					statements.map((s) => this.env.DB.prepare(s.sql).bind(...s.params)),
+				);
+			} catch (err) {
+				this.sql.exec(
+					"UPDATE outbox SET attempts = attempts + 1 WHERE seq <= ?",
+					entries.at(-1)?.seq ?? 0,
+				);
+				console.error(
+					JSON.stringify({
+						level: "error",
+						msg: "outbox flush failed; the alarm will retry",
+						error: err instanceof Error ? err.message : String(err),
+					}),
+				);
+				await this.armAlarm(Date.now() + OUTBOX_RETRY_MS);
+				return;
+			}
+			this.sql.exec("DELETE FROM outbox WHERE seq <= ?", entries.at(-1)?.seq ?? 0);
+		}
+	}
+
+	async pendingOutbox(): Promise<number> {
+		return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+	}
+
+	// --- Alarm: hold expiry, outbox retries, idempotency clean-up ------------------------------
+
+	private async armAlarm(at?: number): Promise<void> {
+		const next =
+			at ??
+			this.sql
+				.exec<{ t: number | null }>(
+					"SELECT min(expires_at) AS t FROM transacciones WHERE status = 'pending'",
+				)
+				.one().t;
+		if (next === null) return;
+		const current = await this.ctx.storage.getAlarm();
+		if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+	}
+
+	override async alarm(): Promise<void> {
+		const now = Date.now();
+		const expired = this.ctx.storage.transactionSync(() => {
+			const due = this.sql
+				.exec<{ id: string }>(
+					"SELECT id FROM transacciones WHERE status = 'pending' AND expires_at <= ?",
+					now,
+				)
+				.toArray();
+			const released: number[] = [];
+			const at = iso(now);
+			for (const { id } of due) {
+				released.push(...release(this.sql, id));
+				this.sql.exec(
+					"UPDATE transacciones SET status = 'failed', expires_at = NULL WHERE id = ?",
+					id,
+				);
+				enqueue(this.sql, [
+					{
+						sql: "DELETE FROM tickets WHERE transaccion_id = ? AND estado = 'reservado'",
+						params: [id],
+					},
+					{
+						sql: "UPDATE transacciones SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'pending'",
+						params: [at, id],
+					},
+				]);
+			}
+			this.sql.exec(
+				"DELETE FROM idempotencia WHERE created_at < ? AND estado = 'hecho'",
+				now - IDEMPOTENCY_TTL_MS,
+			);
+			return released.sort((a, b) => a - b);
+		});
+		if (expired.length) this.broadcast({ type: "liberados", numeros: expired });
+		await this.flush();
+		const pending = await this.pendingOutbox();
+		await this.armAlarm(pending ? now + OUTBOX_RETRY_MS : undefined);
+	}
+
+	// --- Live updates ---------------------------------------------------------------------------
+
+	override async fetch(request: Request): Promise<Response> {
+		if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+			return new Response("Expected a WebSocket upgrade", { status: 426 });
+		}
+		const rifaId = request.headers.get("X-Rifa-Id") ?? "";
+		const config = await this.ensureConfig(rifaId);
+		if (!config) return new Response("Not found", { status: 404 });
+		const { 0: client, 1: server } = new WebSocketPair();
+		this.ctx.acceptWebSocket(server);
+		server.send(
+			JSON.stringify({ type: "snapshot", availability: this.snapshot(config) } satisfies RoomEvent),
+		);
+		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+		if (message === "ping") ws.send("pong");
+	}
+
+	override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+		ws.close(code === 1005 ? 1000 : code, "closing");
+	}
+
+	private broadcast(event: RoomEvent): void {
+		const data = JSON.stringify(event);
+		for (const ws of this.ctx.getWebSockets()) {
+			try {
+				ws.send(data);
+			} catch {
+				// A socket closing while we send is not our failure; it will get its close event.
+			}
+		}
+	}
+}
+
+export const configFromRow = (rifa: typeof rifas.$inferSelect, precio: number): RoomConfig => ({
+	rifaId: rifa.id,
+	estado: rifa.estado,
+	fechaInicio: rifa.fechaInicio,
+	fechaFin: rifa.fechaFin,
+	totalBoletas: rifa.totalBoletas,
+	precio,
+	reglas: parseReglas(rifa.reglas),
+	actualizadoEn: rifa.actualizadoEn,
+});

@@ -1,0 +1,124 @@
+import type { RoomConfig } from "./room.types";
+
+/**
+ * The room's own SQLite schema. `libres` lists the numbers still for sale keyed by the order in
+ * which they are handed out; `tomados` the held and sold ones. A number is in exactly one of them.
+ */
+export const ROOM_SCHEMA = `
+CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS libres (orden INTEGER PRIMARY KEY, numero INTEGER NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS tomados (
+	numero INTEGER PRIMARY KEY,
+	ticket_id TEXT NOT NULL UNIQUE,
+	orden INTEGER NOT NULL,
+	estado TEXT NOT NULL CHECK (estado IN ('reservado', 'vendido')),
+	user_id TEXT NOT NULL,
+	transaccion_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tomados_user ON tomados (user_id);
+CREATE INDEX IF NOT EXISTS tomados_transaccion ON tomados (transaccion_id);
+CREATE TABLE IF NOT EXISTS transacciones (
+	id TEXT PRIMARY KEY,
+	user_id TEXT NOT NULL,
+	amount INTEGER NOT NULL,
+	provider TEXT NOT NULL,
+	provider_ref TEXT,
+	status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed', 'refunded')),
+	expires_at INTEGER,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transacciones_pending ON transacciones (status, expires_at);
+CREATE TABLE IF NOT EXISTS idempotencia (
+	actor_id TEXT NOT NULL,
+	clave TEXT NOT NULL,
+	huella TEXT NOT NULL,
+	estado TEXT NOT NULL CHECK (estado IN ('en_curso', 'hecho')),
+	respuesta TEXT,
+	transaccion_id TEXT,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (actor_id, clave)
+);
+CREATE INDEX IF NOT EXISTS idempotencia_created ON idempotencia (created_at);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statements TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
+`;
+
+export interface D1Statement {
+	sql: string;
+	params: (string | number | null)[];
+}
+
+export interface TakenRow extends Record<string, SqlStorageValue> {
+	numero: number;
+	ticket_id: string;
+	orden: number;
+	estado: "reservado" | "vendido";
+	user_id: string;
+	transaccion_id: string;
+}
+
+export interface TransaccionRow extends Record<string, SqlStorageValue> {
+	id: string;
+	user_id: string;
+	amount: number;
+	provider: string;
+	provider_ref: string | null;
+	status: "pending" | "succeeded" | "failed" | "refunded";
+	expires_at: number | null;
+	created_at: number;
+}
+
+export const readConfig = (sql: SqlStorage): RoomConfig | null => {
+	const row = sql.exec<{ json: string }>("SELECT json FROM config WHERE id = 1").toArray()[0];
+	return row ? (JSON.parse(row.json) as RoomConfig) : null;
+};
+
+export const enqueue = (sql: SqlStorage, statements: D1Statement[]) => {
+	if (statements.length) {
+		sql.exec("INSERT INTO outbox (statements) VALUES (?)", JSON.stringify(statements));
+	}
+};
+
+/** Puts numbers back on sale at their original position in the assignment order. */
+export const release = (sql: SqlStorage, transaccionId: string): number[] => {
+	const rows = sql
+		.exec<TakenRow>("SELECT * FROM tomados WHERE transaccion_id = ?", transaccionId)
+		.toArray();
+	for (const r of rows) {
+		sql.exec("INSERT INTO libres (orden, numero) VALUES (?, ?)", r.orden, r.numero);
+	}
+	sql.exec("DELETE FROM tomados WHERE transaccion_id = ?", transaccionId);
+	return rows.map((r) => r.numero).sort((a, b) => a - b);
+};
+
+const TICKET_COLUMNS =
+	"(id, rifa_id, usuario_id, numero, comprado_en, estado, precio, transaccion_id, creado_en, actualizado_en)";
+/** D1 allows 100 bound parameters per statement: 10 columns, so 9 rows at a time. */
+const TICKETS_PER_STATEMENT = 9;
+
+export const ticketInserts = (
+	rifaId: string,
+	rows: Pick<TakenRow, "ticket_id" | "numero" | "estado" | "user_id" | "transaccion_id">[],
+	precio: number,
+	at: string,
+): D1Statement[] => {
+	const out: D1Statement[] = [];
+	for (let i = 0; i < rows.length; i += TICKETS_PER_STATEMENT) {
+		const chunk = rows.slice(i, i + TICKETS_PER_STATEMENT);
+		out.push({
+			sql: `INSERT OR IGNORE INTO tickets ${TICKET_COLUMNS} VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+			params: chunk.flatMap((r) => [
+				r.ticket_id,
+				rifaId,
+				r.user_id,
+				r.numero,
+				at,
+				r.estado,
+				precio,
+				r.transaccion_id,
+				at,
+				at,
+			]),
+		});
+	}
+	return out;
+};

@@ -1,0 +1,144 @@
+import { and, asc, count, eq, type SQL } from "drizzle-orm";
+import type { Context } from "hono";
+import { rifas, type TicketRow, tickets, users } from "../../db/schema";
+import { ApiError, type ErrorCode, forbidden, notFound } from "../../lib/errors";
+import { offsetOf, pageOf } from "../../lib/pagination";
+import type { AppBindings, AppRouteHandler } from "../../lib/types";
+import { roomFor } from "../../rifa-room/rooms";
+import type { availability, listForRifa, listForUser, purchase } from "./tickets.routes";
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+	402: "PAYMENT_REQUIRED",
+	404: "NOT_FOUND",
+	409: "CONFLICT",
+	422: "VALIDATION_FAILED",
+	502: "BAD_GATEWAY",
+};
+
+export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
+	const { id } = c.req.valid("param");
+	const body = c.req.valid("json");
+	const headerKey = c.req.valid("header")["idempotency-key"];
+	if (headerKey && body.idempotency_key && headerKey !== body.idempotency_key) {
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			"La Idempotency-Key de la cabecera y la del cuerpo no coinciden.",
+			{
+				errors: [{ path: "idempotency_key", message: "Distinta de la cabecera Idempotency-Key" }],
+			},
+		);
+	}
+	const key = headerKey ?? body.idempotency_key;
+	if (!key) {
+		throw new ApiError(
+			"BAD_REQUEST",
+			"Falta la Idempotency-Key (cabecera o campo idempotency_key): sin ella un reintento podría cobrar dos veces.",
+		);
+	}
+	const me = c.var.user;
+	if (body.user_id !== me.id) {
+		if (me.rol === "jugador") throw forbidden("Un jugador solo puede comprar para sí mismo.");
+		const buyer = await c.var.db.query.users.findFirst({
+			columns: { isActive: true },
+			where: eq(users.id, body.user_id),
+		});
+		if (!buyer?.isActive) {
+			throw new ApiError("VALIDATION_FAILED", "El comprador no existe o está desactivado.", {
+				errors: [{ path: "user_id", message: "Usuario inexistente o desactivado" }],
+			});
+		}
+	}
+
+	const outcome = await roomFor(c.env, id).purchase(id, {
+		actorId: me.id,
+		userId: body.user_id,
+		quantity: body.quantity,
+		paymentMethod: body.payment_method,
+		idempotencyKey: key,
+		numeros: body.numeros,
+	});
+	const replayHeader: Record<string, string> = outcome.replayed
+		? { "Idempotent-Replayed": "true" }
+		: {};
+	if (outcome.ok) {
+		for (const [k, v] of Object.entries(replayHeader)) c.header(k, v);
+		return c.json(outcome.body, 201);
+	}
+	throw new ApiError(STATUS_CODES[outcome.status] ?? "CONFLICT", outcome.detail, {
+		headers: {
+			...replayHeader,
+			...(outcome.retryAfter ? { "Retry-After": String(outcome.retryAfter) } : {}),
+		},
+		...(outcome.numeros
+			? {
+					errors: outcome.numeros.map((n) => ({
+						path: "numeros",
+						message: `El número ${n} no está disponible`,
+					})),
+				}
+			: {}),
+	});
+};
+
+const toTicketDto = (t: TicketRow) => ({
+	id: t.id,
+	rifa_id: t.rifaId,
+	usuario_id: t.usuarioId,
+	numero: t.numero,
+	estado: t.estado,
+	precio: t.precio,
+	comprado_en: t.compradoEn,
+	transaccion_id: t.transaccionId,
+});
+
+const ticketPage = async (
+	c: Context<AppBindings>,
+	where: SQL | undefined,
+	page: { page: number; per_page: number },
+) => {
+	const db = c.var.db;
+	const [rows, [total]] = await db.batch([
+		db
+			.select()
+			.from(tickets)
+			.where(where)
+			.orderBy(asc(tickets.rifaId), asc(tickets.numero))
+			.limit(page.per_page)
+			.offset(offsetOf(page)),
+		db.select({ n: count() }).from(tickets).where(where),
+	]);
+	return pageOf(rows.map(toTicketDto), total?.n ?? 0, page);
+};
+
+export const listForRifaHandler: AppRouteHandler<typeof listForRifa> = async (c) => {
+	const { id } = c.req.valid("param");
+	const { estado, ...page } = c.req.valid("query");
+	const rifa = await c.var.db.query.rifas.findFirst({
+		columns: { id: true },
+		where: eq(rifas.id, id),
+	});
+	if (!rifa) throw notFound("La rifa");
+	const me = c.var.user;
+	const where = and(
+		eq(tickets.rifaId, id),
+		estado ? eq(tickets.estado, estado) : undefined,
+		me.rol === "jugador" ? eq(tickets.usuarioId, me.id) : undefined,
+	);
+	return c.json(await ticketPage(c, where, page), 200);
+};
+
+export const listForUserHandler: AppRouteHandler<typeof listForUser> = async (c) => {
+	const { id } = c.req.valid("param");
+	const { estado, ...page } = c.req.valid("query");
+	const me = c.var.user;
+	if (me.id !== id && me.rol !== "admin") throw forbidden("Solo puede ver sus propias boletas.");
+	const where = and(eq(tickets.usuarioId, id), estado ? eq(tickets.estado, estado) : undefined);
+	return c.json(await ticketPage(c, where, page), 200);
+};
+
+export const availabilityHandler: AppRouteHandler<typeof availability> = async (c) => {
+	const { id } = c.req.valid("param");
+	const result = await roomFor(c.env, id).availability(id);
+	if (!result) throw notFound("La rifa");
+	return c.json(result, 200);
+};

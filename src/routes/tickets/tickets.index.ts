@@ -1,0 +1,33 @@
+import { z } from "@hono/zod-openapi";
+import { createRouter } from "../../lib/create-app";
+import { ApiError } from "../../lib/errors";
+import { roomFor } from "../../rifa-room/rooms";
+import * as handlers from "./tickets.handlers";
+import * as routes from "./tickets.routes";
+
+export const ticketsRouter = createRouter()
+	.openapi(routes.purchase, handlers.purchaseHandler)
+	.openapi(routes.listForRifa, handlers.listForRifaHandler)
+	.openapi(routes.listForUser, handlers.listForUserHandler)
+	.openapi(routes.availability, handlers.availabilityHandler);
+
+/** Live updates: the rifa's room holds the socket (hibernation), so this only forwards the upgrade. */
+ticketsRouter.get("/rifas/:id/ws", async (c) => {
+	const id = c.req.param("id");
+	if (!z.uuid().safeParse(id).success) {
+		throw new ApiError("VALIDATION_FAILED", "El id de la rifa no es válido.", {
+			errors: [{ path: "id", message: "Debe ser un UUID" }],
+		});
+	}
+	if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+		throw new ApiError(
+			"BAD_REQUEST",
+			"Este endpoint requiere una conexión WebSocket (Upgrade: websocket).",
+		);
+	}
+	const headers = new Headers(c.req.raw.headers);
+	headers.set("X-Rifa-Id", id);
+	const res = await roomFor(c.env, id).fetch(new Request(c.req.raw, { headers }));
+	if (res.status === 404) throw new ApiError("NOT_FOUND", "La rifa no existe.");
+	return res;
+});

@@ -1,0 +1,97 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/auth.middleware";
+import { TICKET_ESTADOS } from "../../db/schema";
+import {
+	BEARER,
+	errorResponses,
+	IdParam,
+	jsonBody,
+	jsonContent,
+	PageQuery,
+	paginated,
+} from "../../lib/openapi";
+import {
+	AvailabilitySchema,
+	IDEMPOTENCY_KEY,
+	PurchaseBody,
+	PurchaseResponse,
+	TicketSchema,
+} from "./tickets.schemas";
+
+const tags = ["tickets"];
+
+const TicketQuery = PageQuery.extend({
+	estado: z
+		.enum(TICKET_ESTADOS)
+		.optional()
+		.openapi({ param: { name: "estado", in: "query" } }),
+});
+
+export const purchase = createRoute({
+	method: "post",
+	path: "/rifas/{id}/tickets",
+	operationId: "buyTickets",
+	tags,
+	summary: "Comprar boletas (idempotente)",
+	description:
+		"Un jugador compra para sí mismo; admin/operador pueden vender a nombre de otro usuario (punto de venta). Repetir la misma Idempotency-Key con los mismos datos devuelve la respuesta original con `Idempotent-Replayed: true`; con otros datos, 422; mientras la primera sigue en curso, 409 con Retry-After.",
+	security: BEARER,
+	middleware: [requireAuth],
+	request: {
+		params: IdParam,
+		headers: z.object({
+			"idempotency-key": IDEMPOTENCY_KEY.optional().openapi({
+				param: { name: "idempotency-key", in: "header" },
+				example: "op-2025-10-30-abc123",
+			}),
+		}),
+		body: jsonBody(PurchaseBody),
+	},
+	responses: {
+		201: jsonContent(PurchaseResponse, "Boletas vendidas (o reservadas hasta confirmar el pago)"),
+		...errorResponses(400, 401, 402, 403, 404, 409, 415, 422, 502),
+	},
+});
+
+export const listForRifa = createRoute({
+	method: "get",
+	path: "/rifas/{id}/tickets",
+	operationId: "listRifaTickets",
+	tags,
+	summary: "Boletas de una rifa (admin/operador: todas; jugador: las suyas)",
+	security: BEARER,
+	middleware: [requireAuth],
+	request: { params: IdParam, query: TicketQuery },
+	responses: {
+		200: jsonContent(paginated(TicketSchema, "TicketPage"), "Página de boletas"),
+		...errorResponses(401, 404, 422),
+	},
+});
+
+export const listForUser = createRoute({
+	method: "get",
+	path: "/users/{id}/tickets",
+	operationId: "listUserTickets",
+	tags,
+	summary: "Boletas de un usuario (él mismo o admin)",
+	security: BEARER,
+	middleware: [requireAuth],
+	request: { params: IdParam, query: TicketQuery },
+	responses: {
+		200: jsonContent(paginated(TicketSchema, "UserTicketPage"), "Página de boletas"),
+		...errorResponses(401, 403, 422),
+	},
+});
+
+export const availability = createRoute({
+	method: "get",
+	path: "/rifas/{id}/disponibilidad",
+	operationId: "getRifaAvailability",
+	tags,
+	summary: "Estado de cada número de la rifa (público, sin datos de compradores)",
+	request: { params: IdParam },
+	responses: {
+		200: jsonContent(AvailabilitySchema, "Disponibilidad"),
+		...errorResponses(404, 422),
+	},
+});
