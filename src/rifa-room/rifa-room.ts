@@ -3,10 +3,16 @@ import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { categorias, rifas } from "../db/schema";
 import { parseReglas } from "../domain/reglas";
-import { type ChargeResult, PaymentUnavailableError, paymentProvider } from "../payments/provider";
+import {
+	type ChargeResult,
+	type PaymentProvider,
+	PaymentUnavailableError,
+	paymentProvider,
+} from "../payments/provider";
 import { permutation } from "./numbering";
 import type {
 	Availability,
+	PaymentMethod,
 	PurchaseBody,
 	PurchaseOutcome,
 	PurchaseRequest,
@@ -223,7 +229,7 @@ export class RifaRoom extends DurableObject<Env> {
 
 		let charge: ChargeResult;
 		try {
-			charge = await paymentProvider(this.env, req.paymentMethod).charge({
+			charge = await this.payments(req.paymentMethod).charge({
 				transaccionId: reserved.transaccionId,
 				rifaId: config.rifaId,
 				userId: req.userId,
@@ -243,6 +249,11 @@ export class RifaRoom extends DurableObject<Env> {
 		);
 		await this.flush();
 		return outcome;
+	}
+
+	/** The payment provider for a method; a seam so tests can stand in for the provider's servers. */
+	protected payments(method: PaymentMethod): PaymentProvider {
+		return paymentProvider(this.env, method);
 	}
 
 	/** Applies a payment result to a held purchase and records the idempotent response. */
