@@ -12,6 +12,8 @@ export default defineConfig(async () => {
 						TEST_MIGRATIONS: migrations,
 						JWT_SECRET: "test-only-jwt-secret-0123456789abcdefghijklmnop",
 						PAYMENTS_SANDBOX: "succeed",
+						STRIPE_SECRET_KEY: "sk_test_rifa1122_recorded_api_only",
+						STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
 					},
 				},
 			}),

@@ -6,6 +6,7 @@ import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { rifasRouter } from "./routes/rifas/rifas.index";
 import { ticketsRouter } from "./routes/tickets/tickets.index";
 import { usersRouter } from "./routes/users/users.index";
+import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 
 const REDOC_PAGE = `<!doctype html>
 <html lang="es"><head><meta charset="utf-8"><title>Rifa1122 API — Redoc</title>
@@ -23,6 +24,7 @@ export const buildApp = () => {
 		loteriasRouter,
 		rifasRouter,
 		ticketsRouter,
+		webhooksRouter,
 	]) {
 		app.route("/api/v1", router);
 	}
@@ -57,7 +59,7 @@ export const buildApp = () => {
 				name: "tickets",
 				description: "Compra de boletas, disponibilidad y WebSocket en /api/v1/rifas/{id}/ws",
 			},
-			{ name: "meta", description: "Documentación y estado" },
+			{ name: "webhooks", description: "Eventos firmados de proveedores externos" },
 		],
 	});
 	app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));

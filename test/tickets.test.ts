@@ -55,6 +55,7 @@ const useProvider = async (rifaId: string, result: (txId: string) => ChargeResul
 		const provider: PaymentProvider = {
 			name: "sandbox",
 			charge: async (req) => result(req.transaccionId),
+			refund: async (req) => ({ providerRef: `refund_${req.transaccionId}` }),
 		};
 		Object.assign(instance, { payments: () => provider });
 	});
@@ -280,6 +281,7 @@ describe("idempotency", () => {
 					await gate;
 					return { status: "succeeded", providerRef: `slow_${req.transaccionId}` };
 				},
+				refund: async (req) => ({ providerRef: `refund_${req.transaccionId}` }),
 			};
 			Object.assign(instance, { payments: () => provider });
 		});

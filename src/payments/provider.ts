@@ -1,4 +1,5 @@
 import type { PaymentMethod } from "../rifa-room/room.types";
+import { stripeProvider } from "./stripe";
 
 export interface ChargeRequest {
 	transaccionId: string;
@@ -13,9 +14,17 @@ export type ChargeResult =
 	| { status: "failed"; providerRef: string | null; reason: string }
 	| { status: "requires_payment"; providerRef: string; clientSecret: string };
 
+export interface RefundRequest {
+	transaccionId: string;
+	providerRef: string;
+	reason: string;
+}
+
 export interface PaymentProvider {
 	readonly name: PaymentMethod;
 	charge(req: ChargeRequest): Promise<ChargeResult>;
+	/** Returns the provider's refund reference; idempotent per transaccion. */
+	refund(req: RefundRequest): Promise<{ providerRef: string }>;
 }
 
 export class PaymentUnavailableError extends Error {}
@@ -34,6 +43,7 @@ const sandbox = (outcome: string): PaymentProvider => ({
 					reason: "Pago rechazado (sandbox)",
 				}
 			: { status: "succeeded", providerRef: `sandbox_${req.transaccionId}` },
+	refund: async (req) => ({ providerRef: `sandbox_refund_${req.transaccionId}` }),
 });
 
 export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvider => {
@@ -44,5 +54,8 @@ export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvide
 		}
 		return sandbox(outcome);
 	}
-	throw new PaymentUnavailableError("El método de pago stripe no está configurado.");
+	if (!env.STRIPE_SECRET_KEY) {
+		throw new PaymentUnavailableError("El método de pago stripe no está configurado.");
+	}
+	return stripeProvider(env.STRIPE_SECRET_KEY);
 };

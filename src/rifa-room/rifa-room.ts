@@ -36,6 +36,23 @@ const OUTBOX_BATCH = 50;
 const OUTBOX_RETRY_MS = 5_000;
 const IN_FLIGHT_RETRY_AFTER_S = 1;
 
+type ProviderError = { status: "error" };
+
+export interface ProviderEvent {
+	id: string;
+	type: string;
+	providerRef: string;
+	transaccionId?: string | undefined;
+}
+
+export type PaymentEventResult =
+	| "sold"
+	| "released"
+	| "refunded"
+	| "ignored"
+	| "duplicate"
+	| "unknown";
+
 const fail = (
 	status: RoomError["status"],
 	detail: string,
@@ -117,6 +134,13 @@ export class RifaRoom extends DurableObject<Env> {
 	async purchase(rifaId: string, req: PurchaseRequest): Promise<PurchaseOutcome> {
 		const config = await this.ensureConfig(rifaId);
 		if (!config) return fail(404, "La rifa no existe.");
+		let provider: PaymentProvider;
+		try {
+			provider = this.payments(req.paymentMethod);
+		} catch (err) {
+			if (err instanceof PaymentUnavailableError) return fail(422, err.message);
+			throw err;
+		}
 		const huella = fingerprint(req);
 		const now = Date.now();
 
@@ -195,11 +219,14 @@ export class RifaRoom extends DurableObject<Env> {
 				);
 			}
 			this.sql.exec(
-				"INSERT INTO transacciones (id, user_id, amount, provider, status, expires_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+				"INSERT INTO transacciones (id, user_id, amount, provider, status, numeros, expires_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
 				transaccionId,
 				req.userId,
 				amount,
 				req.paymentMethod,
+				JSON.stringify(
+					rows.map((r) => ({ numero: r.numero, orden: r.orden, ticket_id: r.ticket_id })),
+				),
 				expiresAt,
 				now,
 			);
@@ -227,9 +254,9 @@ export class RifaRoom extends DurableObject<Env> {
 		this.broadcast({ type: "reservados", numeros: reserved.rows.map((r) => r.numero) });
 		await this.armAlarm();
 
-		let charge: ChargeResult;
+		let charge: ChargeResult | ProviderError;
 		try {
-			charge = await this.payments(req.paymentMethod).charge({
+			charge = await provider.charge({
 				transaccionId: reserved.transaccionId,
 				rifaId: config.rifaId,
 				userId: req.userId,
@@ -237,11 +264,16 @@ export class RifaRoom extends DurableObject<Env> {
 				currency: "COP",
 			});
 		} catch (err) {
-			const detail =
-				err instanceof PaymentUnavailableError
-					? err.message
-					: "El proveedor de pagos no respondió. Intente de nuevo.";
-			charge = { status: "failed", providerRef: null, reason: detail };
+			console.error(
+				JSON.stringify({
+					level: "error",
+					msg: "payment provider error",
+					provider: req.paymentMethod,
+					transaccion_id: reserved.transaccionId,
+					error: err instanceof Error ? err.message : String(err),
+				}),
+			);
+			charge = { status: "error" };
 		}
 
 		const outcome = this.ctx.storage.transactionSync(() =>
@@ -259,7 +291,7 @@ export class RifaRoom extends DurableObject<Env> {
 	/** Applies a payment result to a held purchase and records the idempotent response. */
 	private settleCharge(
 		transaccionId: string,
-		charge: ChargeResult,
+		charge: ChargeResult | ProviderError,
 		req: PurchaseRequest,
 	): PurchaseOutcome {
 		const tx = this.sql
@@ -270,11 +302,12 @@ export class RifaRoom extends DurableObject<Env> {
 		if (tx.status !== "pending") {
 			// The hold expired while the provider answered; the numbers may already be someone else's.
 			outcome = fail(409, "La reserva expiró antes de confirmar el pago; intente de nuevo.");
-		} else if (charge.status === "failed") {
+		} else if (charge.status === "failed" || charge.status === "error") {
+			const providerRef = charge.status === "failed" ? charge.providerRef : null;
 			const numeros = release(this.sql, transaccionId);
 			this.sql.exec(
 				"UPDATE transacciones SET status = 'failed', provider_ref = ?, expires_at = NULL WHERE id = ?",
-				charge.providerRef,
+				providerRef,
 				transaccionId,
 			);
 			enqueue(this.sql, [
@@ -284,10 +317,19 @@ export class RifaRoom extends DurableObject<Env> {
 				},
 				{
 					sql: "UPDATE transacciones SET status = 'failed', provider_ref = ?, updated_at = ? WHERE id = ?",
-					params: [charge.providerRef, at, transaccionId],
+					params: [providerRef, at, transaccionId],
 				},
 			]);
 			if (numeros.length) this.broadcast({ type: "liberados", numeros });
+			if (charge.status === "error") {
+				// Nothing was charged: forget the key so the client's retry starts afresh.
+				this.sql.exec(
+					"DELETE FROM idempotencia WHERE actor_id = ? AND clave = ?",
+					req.actorId,
+					req.idempotencyKey,
+				);
+				return fail(502, "El proveedor de pagos no respondió; no se cobró nada. Intente de nuevo.");
+			}
 			outcome = fail(402, `El pago fue rechazado: ${charge.reason}`);
 		} else {
 			const rows = this.sql
@@ -298,26 +340,7 @@ export class RifaRoom extends DurableObject<Env> {
 				.toArray();
 			const paid = charge.status === "succeeded";
 			if (paid) {
-				this.sql.exec(
-					"UPDATE tomados SET estado = 'vendido' WHERE transaccion_id = ?",
-					transaccionId,
-				);
-				this.sql.exec(
-					"UPDATE transacciones SET status = 'succeeded', provider_ref = ?, expires_at = NULL WHERE id = ?",
-					charge.providerRef,
-					transaccionId,
-				);
-				enqueue(this.sql, [
-					{
-						sql: "UPDATE transacciones SET status = 'succeeded', provider_ref = ?, updated_at = ? WHERE id = ?",
-						params: [charge.providerRef, at, transaccionId],
-					},
-					{
-						sql: "UPDATE tickets SET estado = 'vendido', comprado_en = ?, actualizado_en = ? WHERE transaccion_id = ? AND estado = 'reservado'",
-						params: [at, at, transaccionId],
-					},
-				]);
-				this.broadcast({ type: "vendidos", numeros: rows.map((r) => r.numero) });
+				this.sellHeld(transaccionId, charge.providerRef, at);
 			} else {
 				this.sql.exec(
 					"UPDATE transacciones SET provider_ref = ? WHERE id = ?",
@@ -360,6 +383,205 @@ export class RifaRoom extends DurableObject<Env> {
 			req.idempotencyKey,
 		);
 		return outcome;
+	}
+
+	// --- Payment provider events (webhooks) ----------------------------------------------------
+
+	/**
+	 * A payment for one of this rifa's purchases went through. Pending: the held numbers are sold.
+	 * Already released (hold expired, or an earlier attempt failed): the numbers are taken back if
+	 * still free, otherwise the money is refunded. Each event id takes effect once.
+	 */
+	async paymentSucceeded(event: ProviderEvent): Promise<PaymentEventResult> {
+		const step = this.ctx.storage.transactionSync(
+			(): PaymentEventResult | { refund: TransaccionRow } => {
+				if (this.seen(event.id)) return "duplicate";
+				const tx = this.findTransaccion(event);
+				if (!tx) return "unknown";
+				if (tx.status === "succeeded" || tx.status === "refunded") {
+					this.markSeen(event);
+					return "ignored";
+				}
+				const at = iso(Date.now());
+				if (tx.status === "pending") {
+					this.sellHeld(tx.id, event.providerRef, at);
+					this.markSeen(event);
+					return "sold";
+				}
+				const wanted = JSON.parse(tx.numeros) as {
+					numero: number;
+					orden: number;
+					ticket_id: string;
+				}[];
+				const free = this.sql
+					.exec<{ n: number }>(
+						`SELECT count(*) AS n FROM libres WHERE numero IN (${wanted.map(() => "?").join(", ")})`,
+						...wanted.map((w) => w.numero),
+					)
+					.one().n;
+				if (free < wanted.length) return { refund: tx };
+				const config = readConfig(this.sql);
+				const rows: TakenRow[] = wanted.map((w) => ({
+					numero: w.numero,
+					orden: w.orden,
+					ticket_id: w.ticket_id,
+					estado: "vendido",
+					user_id: tx.user_id,
+					transaccion_id: tx.id,
+				}));
+				for (const r of rows) {
+					this.sql.exec("DELETE FROM libres WHERE numero = ?", r.numero);
+					this.sql.exec(
+						"INSERT INTO tomados (numero, ticket_id, orden, estado, user_id, transaccion_id) VALUES (?, ?, ?, 'vendido', ?, ?)",
+						r.numero,
+						r.ticket_id,
+						r.orden,
+						r.user_id,
+						r.transaccion_id,
+					);
+				}
+				this.sql.exec(
+					"UPDATE transacciones SET status = 'succeeded', provider_ref = ?, expires_at = NULL WHERE id = ?",
+					event.providerRef,
+					tx.id,
+				);
+				enqueue(this.sql, [
+					{
+						sql: "UPDATE transacciones SET status = 'succeeded', provider_ref = ?, updated_at = ? WHERE id = ?",
+						params: [event.providerRef, at, tx.id],
+					},
+					...ticketInserts(
+						this.rifaIdOf(config),
+						rows,
+						config?.precio ?? tx.amount / rows.length,
+						at,
+					),
+				]);
+				this.markSeen(event);
+				this.broadcast({
+					type: "vendidos",
+					numeros: rows.map((r) => r.numero).sort((a, b) => a - b),
+				});
+				return "sold";
+			},
+		);
+		if (typeof step === "string") {
+			await this.flush();
+			return step;
+		}
+		// Taken by someone else meanwhile: money must not be kept without tickets.
+		const tx = step.refund;
+		await this.payments(tx.provider as PaymentMethod).refund({
+			transaccionId: tx.id,
+			providerRef: event.providerRef,
+			reason: "numeros_no_disponibles",
+		});
+		this.ctx.storage.transactionSync(() => {
+			if (this.seen(event.id)) return;
+			const at = iso(Date.now());
+			this.sql.exec(
+				"UPDATE transacciones SET status = 'refunded', provider_ref = ? WHERE id = ?",
+				event.providerRef,
+				tx.id,
+			);
+			enqueue(this.sql, [
+				{
+					sql: "UPDATE transacciones SET status = 'refunded', provider_ref = ?, updated_at = ? WHERE id = ?",
+					params: [event.providerRef, at, tx.id],
+				},
+			]);
+			this.markSeen(event);
+		});
+		await this.flush();
+		return "refunded";
+	}
+
+	/** A payment attempt failed: held numbers go back on sale. A later success is handled above. */
+	async paymentFailed(event: ProviderEvent): Promise<PaymentEventResult> {
+		const result = this.ctx.storage.transactionSync((): PaymentEventResult => {
+			if (this.seen(event.id)) return "duplicate";
+			const tx = this.findTransaccion(event);
+			if (!tx) return "unknown";
+			this.markSeen(event);
+			if (tx.status !== "pending") return "ignored";
+			const numeros = release(this.sql, tx.id);
+			const at = iso(Date.now());
+			this.sql.exec(
+				"UPDATE transacciones SET status = 'failed', expires_at = NULL WHERE id = ?",
+				tx.id,
+			);
+			enqueue(this.sql, [
+				{
+					sql: "DELETE FROM tickets WHERE transaccion_id = ? AND estado = 'reservado'",
+					params: [tx.id],
+				},
+				{
+					sql: "UPDATE transacciones SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'pending'",
+					params: [at, tx.id],
+				},
+			]);
+			this.broadcast({ type: "liberados", numeros });
+			return "released";
+		});
+		await this.flush();
+		return result;
+	}
+
+	private seen(eventId: string): boolean {
+		return this.sql.exec("SELECT 1 FROM eventos WHERE id = ?", eventId).toArray().length > 0;
+	}
+
+	private markSeen(event: ProviderEvent): void {
+		this.sql.exec(
+			"INSERT OR IGNORE INTO eventos (id, tipo, procesado_en) VALUES (?, ?, ?)",
+			event.id,
+			event.type,
+			Date.now(),
+		);
+	}
+
+	private findTransaccion(event: ProviderEvent): TransaccionRow | undefined {
+		return this.sql
+			.exec<TransaccionRow>(
+				"SELECT * FROM transacciones WHERE id = ? OR (provider_ref IS NOT NULL AND provider_ref = ?) LIMIT 1",
+				event.transaccionId ?? "",
+				event.providerRef,
+			)
+			.toArray()[0];
+	}
+
+	private rifaIdOf(config: RoomConfig | null): string {
+		if (!config) throw new Error("room has no configuration");
+		return config.rifaId;
+	}
+
+	/** Marks a pending purchase paid: held numbers become sold, here and (via the outbox) in D1. */
+	private sellHeld(transaccionId: string, providerRef: string | null, at: string): number[] {
+		const numeros = this.sql
+			.exec<{ numero: number }>(
+				"SELECT numero FROM tomados WHERE transaccion_id = ? ORDER BY numero",
+				transaccionId,
+			)
+			.toArray()
+			.map((r) => r.numero);
+		this.sql.exec("UPDATE tomados SET estado = 'vendido' WHERE transaccion_id = ?", transaccionId);
+		this.sql.exec(
+			"UPDATE transacciones SET status = 'succeeded', provider_ref = ?, expires_at = NULL WHERE id = ?",
+			providerRef,
+			transaccionId,
+		);
+		enqueue(this.sql, [
+			{
+				sql: "UPDATE transacciones SET status = 'succeeded', provider_ref = ?, updated_at = ? WHERE id = ?",
+				params: [providerRef, at, transaccionId],
+			},
+			{
+				sql: "UPDATE tickets SET estado = 'vendido', comprado_en = ?, actualizado_en = ? WHERE transaccion_id = ? AND estado = 'reservado'",
+				params: [at, at, transaccionId],
+			},
+		]);
+		this.broadcast({ type: "vendidos", numeros });
+		return numeros;
 	}
 
 	private checkSale(config: RoomConfig, req: PurchaseRequest, now: number): RoomError | null {

@@ -24,9 +24,12 @@ CREATE TABLE IF NOT EXISTS transacciones (
 	provider TEXT NOT NULL,
 	provider_ref TEXT,
 	status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed', 'refunded')),
+	numeros TEXT NOT NULL,
 	expires_at INTEGER,
 	created_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS transacciones_ref ON transacciones (provider_ref);
+CREATE TABLE IF NOT EXISTS eventos (id TEXT PRIMARY KEY, tipo TEXT NOT NULL, procesado_en INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS transacciones_pending ON transacciones (status, expires_at);
 CREATE TABLE IF NOT EXISTS idempotencia (
 	actor_id TEXT NOT NULL,
@@ -63,6 +66,8 @@ export interface TransaccionRow extends Record<string, SqlStorageValue> {
 	provider: string;
 	provider_ref: string | null;
 	status: "pending" | "succeeded" | "failed" | "refunded";
+	/** JSON array of the numbers and ticket ids the purchase took, kept after a release. */
+	numeros: string;
 	expires_at: number | null;
 	created_at: number;
 }

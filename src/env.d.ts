@@ -1,0 +1,11 @@
+// Optional secrets: the features that use them stay off until they are set (`wrangler secret put`).
+interface OptionalSecrets {
+	STRIPE_SECRET_KEY?: string;
+	STRIPE_WEBHOOK_SECRET?: string;
+}
+
+interface Env extends OptionalSecrets {}
+
+declare namespace Cloudflare {
+	interface Env extends OptionalSecrets {}
+}

@@ -1,0 +1,315 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import Stripe from "stripe";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { chargeFailed, event, paymentIntent, refund } from "./fixtures/stripe";
+import {
+	call,
+	createRifa,
+	createUser,
+	expectProblem,
+	get,
+	inDays,
+	patch,
+	type TestUser,
+} from "./helpers";
+
+let admin: TestUser;
+let jugador: TestUser;
+
+interface StripeCall {
+	path: string;
+	form: URLSearchParams;
+	idempotencyKey: string | null;
+}
+let stripeCalls: StripeCall[] = [];
+let stripeDown = false;
+
+beforeAll(async () => {
+	admin = await createUser({ rol: "admin" });
+	jugador = await createUser({ rol: "jugador" });
+});
+
+beforeEach(() => {
+	stripeCalls = [];
+	stripeDown = false;
+	const realFetch = globalThis.fetch;
+	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+		const request = new Request(input, init);
+		const url = new URL(request.url);
+		if (url.hostname !== "api.stripe.com") return realFetch(input, init);
+		const form = new URLSearchParams(await request.text());
+		stripeCalls.push({
+			path: url.pathname,
+			form,
+			idempotencyKey: request.headers.get("Idempotency-Key"),
+		});
+		const json = (body: unknown, status = 200) =>
+			new Response(JSON.stringify(body), {
+				status,
+				headers: { "Content-Type": "application/json", "Request-Id": "req_test" },
+			});
+		if (stripeDown) {
+			return json({ error: { type: "api_error", message: "An unknown error occurred" } }, 500);
+		}
+		if (url.pathname === "/v1/payment_intents") {
+			const metadata = Object.fromEntries(
+				[...form.entries()]
+					.filter(([k]) => k.startsWith("metadata["))
+					.map(([k, v]) => [k.slice(9, -1), v]),
+			);
+			const id = `pi_3Sd${(metadata.transaccion_id ?? "").replaceAll("-", "").slice(0, 20)}`;
+			return json(
+				paymentIntent({
+					id,
+					amount: Number(form.get("amount")),
+					status: "requires_payment_method",
+					metadata,
+				}),
+			);
+		}
+		if (url.pathname === "/v1/refunds") {
+			return json(refund({ paymentIntent: form.get("payment_intent") ?? "", amount: 1 }));
+		}
+		return json(
+			{ error: { type: "invalid_request_error", message: "Unrecognized request URL" } },
+			404,
+		);
+	});
+});
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
+
+const activeRifa = async () => {
+	const rifa = await createRifa(admin.token, { fecha_inicio: inDays(-1) });
+	await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, admin.token);
+	return rifa;
+};
+
+const buyWithStripe = (
+	rifaId: string,
+	who: TestUser,
+	body: Record<string, unknown> = {},
+	key = crypto.randomUUID(),
+) =>
+	call("POST", `/api/v1/rifas/${rifaId}/tickets`, {
+		token: who.token,
+		body: { user_id: who.id, quantity: 2, payment_method: "stripe", ...body },
+		headers: { "Idempotency-Key": key },
+	});
+
+const deliver = async (
+	payload: unknown,
+	opts: { secret?: string; tamper?: boolean; signature?: string | null } = {},
+) => {
+	const body = JSON.stringify(payload);
+	const header =
+		opts.signature === undefined
+			? await Stripe.webhooks.generateTestHeaderStringAsync({
+					payload: body,
+					secret: opts.secret ?? env.STRIPE_WEBHOOK_SECRET ?? "",
+					cryptoProvider: Stripe.createSubtleCryptoProvider(),
+				})
+			: opts.signature;
+	return call("POST", "/api/v1/webhooks/stripe", {
+		raw: opts.tamper ? body.replace('"amount":', '"amount": 1') : body,
+		headers: {
+			"Content-Type": "application/json",
+			...(header ? { "Stripe-Signature": header } : {}),
+		},
+	});
+};
+
+const piEvent = (
+	type: string,
+	purchase: { transaccion_id: string },
+	rifaId: string,
+	eventId = `evt_${crypto.randomUUID()}`,
+) => {
+	const tx = purchase.transaccion_id;
+	const id = `pi_3Sd${tx.replaceAll("-", "").slice(0, 20)}`;
+	return event(
+		eventId,
+		type,
+		paymentIntent({
+			id,
+			amount: 2_000_000,
+			status: type === "payment_intent.succeeded" ? "succeeded" : "requires_payment_method",
+			metadata: { rifa_id: rifaId, transaccion_id: tx, user_id: jugador.id },
+		}),
+	);
+};
+
+const state = async (rifaId: string) => ({
+	mapa: (await get(`/api/v1/rifas/${rifaId}/disponibilidad`)).body.mapa.slice(0, 4) as string,
+	tickets: (
+		await env.DB.prepare("SELECT numero, estado FROM tickets WHERE rifa_id = ? ORDER BY numero")
+			.bind(rifaId)
+			.all()
+	).results,
+});
+
+const txStatus = async (id: string) =>
+	(await env.DB.prepare("SELECT status, provider_ref FROM transacciones WHERE id = ?")
+		.bind(id)
+		.first()) as {
+		status: string;
+		provider_ref: string;
+	};
+
+describe("stripe purchase", () => {
+	it("creates a COP PaymentIntent keyed by the transaccion and holds the numbers", async () => {
+		const rifa = await activeRifa();
+		const res = await buyWithStripe(rifa.id, jugador);
+		expect(res.status).toBe(201);
+		expect(res.body.tickets.map((t: { estado: string }) => t.estado)).toEqual([
+			"reservado",
+			"reservado",
+		]);
+		expect(res.body.payment).toMatchObject({
+			provider: "stripe",
+			status: "requires_payment",
+			amount: 2_000_000,
+		});
+		expect(res.body.payment.client_secret).toMatch(/^pi_.+_secret_/);
+		expect(stripeCalls).toHaveLength(1);
+		const sent = stripeCalls[0];
+		expect(sent?.form.get("amount")).toBe("2000000");
+		expect(sent?.form.get("currency")).toBe("cop");
+		expect(sent?.form.get("metadata[rifa_id]")).toBe(rifa.id);
+		expect(sent?.form.get("metadata[transaccion_id]")).toBe(res.body.transaccion_id);
+		expect(sent?.idempotencyKey).toBe(`rifa1122-pi-${res.body.transaccion_id}`);
+		expect(await txStatus(res.body.transaccion_id)).toMatchObject({
+			status: "pending",
+			provider_ref: expect.stringMatching(/^pi_/),
+		});
+		expect((await state(rifa.id)).mapa).toBe("RRLL");
+	});
+
+	it("releases the numbers and lets the same key retry when Stripe is down", async () => {
+		const rifa = await activeRifa();
+		stripeDown = true;
+		const key = crypto.randomUUID();
+		expectProblem(await buyWithStripe(rifa.id, jugador, {}, key), 502);
+		expect((await state(rifa.id)).mapa).toBe("LLLL");
+		stripeDown = false;
+		const retry = await buyWithStripe(rifa.id, jugador, {}, key);
+		expect(retry.status).toBe(201);
+		expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
+	});
+});
+
+describe("stripe webhook", () => {
+	it("sells the held numbers on payment_intent.succeeded, once", async () => {
+		const rifa = await activeRifa();
+		const purchase = (await buyWithStripe(rifa.id, jugador)).body;
+		const evt = piEvent("payment_intent.succeeded", purchase, rifa.id);
+		const first = await deliver(evt);
+		expect(first.status).toBe(200);
+		expect(first.body).toEqual({ received: true, result: "sold" });
+		expect(await state(rifa.id)).toEqual({
+			mapa: "VVLL",
+			tickets: [
+				{ numero: 0, estado: "vendido" },
+				{ numero: 1, estado: "vendido" },
+			],
+		});
+		expect((await txStatus(purchase.transaccion_id)).status).toBe("succeeded");
+		const again = await deliver(evt);
+		expect(again.body.result).toBe("duplicate");
+		const reordered = await deliver(piEvent("payment_intent.payment_failed", purchase, rifa.id));
+		expect(reordered.body.result).toBe("ignored");
+		expect((await state(rifa.id)).mapa).toBe("VVLL");
+	});
+
+	it("rejects a missing, forged or stale signature and a tampered body, changing nothing", async () => {
+		const rifa = await activeRifa();
+		const purchase = (await buyWithStripe(rifa.id, jugador)).body;
+		const evt = piEvent("payment_intent.succeeded", purchase, rifa.id);
+		expectProblem(await deliver(evt, { signature: null }), 400);
+		expectProblem(await deliver(evt, { secret: "whsec_someone_else" }), 400);
+		expectProblem(await deliver(evt, { tamper: true }), 400);
+		expectProblem(await deliver(evt, { signature: "t=1,v1=deadbeef" }), 400);
+		const stale = `t=${Math.floor(Date.now() / 1000) - 3600},v1=${"0".repeat(64)}`;
+		expectProblem(await deliver(evt, { signature: stale }), 400);
+		expect((await state(rifa.id)).mapa).toBe("RRLL");
+		expect((await txStatus(purchase.transaccion_id)).status).toBe("pending");
+	});
+
+	it("releases numbers on payment_failed and charge.failed (found by PaymentIntent id)", async () => {
+		const rifa = await activeRifa();
+		const a = (await buyWithStripe(rifa.id, jugador)).body;
+		expect((await deliver(piEvent("payment_intent.payment_failed", a, rifa.id))).body.result).toBe(
+			"released",
+		);
+		expect((await state(rifa.id)).mapa).toBe("LLLL");
+		expect((await txStatus(a.transaccion_id)).status).toBe("failed");
+
+		const b = (await buyWithStripe(rifa.id, jugador)).body;
+		const piId = (await txStatus(b.transaccion_id)).provider_ref;
+		const charge = event(
+			`evt_${crypto.randomUUID()}`,
+			"charge.failed",
+			chargeFailed({ paymentIntent: piId, amount: 2_000_000 }),
+		);
+		expect((await deliver(charge)).body.result).toBe("released");
+		expect((await state(rifa.id)).mapa).toBe("LLLL");
+	});
+
+	it("takes the numbers back for a late payment when they are still free", async () => {
+		const rifa = await activeRifa();
+		const purchase = (await buyWithStripe(rifa.id, jugador)).body;
+		await runInDurableObject(env.RIFA_ROOM.getByName(rifa.id), (_i, s) => {
+			s.storage.sql.exec("UPDATE transacciones SET expires_at = ?", Date.now() - 1);
+		});
+		await runDurableObjectAlarm(env.RIFA_ROOM.getByName(rifa.id));
+		expect((await state(rifa.id)).mapa).toBe("LLLL");
+		const res = await deliver(piEvent("payment_intent.succeeded", purchase, rifa.id));
+		expect(res.body.result).toBe("sold");
+		expect(await state(rifa.id)).toEqual({
+			mapa: "VVLL",
+			tickets: [
+				{ numero: 0, estado: "vendido" },
+				{ numero: 1, estado: "vendido" },
+			],
+		});
+		expect((await txStatus(purchase.transaccion_id)).status).toBe("succeeded");
+	});
+
+	it("refunds a late payment whose numbers were sold to someone else, exactly once", async () => {
+		const rifa = await activeRifa();
+		const late = (await buyWithStripe(rifa.id, jugador)).body;
+		await runInDurableObject(env.RIFA_ROOM.getByName(rifa.id), (_i, s) => {
+			s.storage.sql.exec("UPDATE transacciones SET expires_at = ?", Date.now() - 1);
+		});
+		await runDurableObjectAlarm(env.RIFA_ROOM.getByName(rifa.id));
+		const other = await createUser();
+		const resold = await call("POST", `/api/v1/rifas/${rifa.id}/tickets`, {
+			token: other.token,
+			body: { user_id: other.id, quantity: 2, payment_method: "sandbox" },
+			headers: { "Idempotency-Key": crypto.randomUUID() },
+		});
+		expect(resold.status).toBe(201);
+		stripeCalls = [];
+		const evt = piEvent("payment_intent.succeeded", late, rifa.id);
+		expect((await deliver(evt)).body.result).toBe("refunded");
+		expect((await deliver(evt)).body.result).toBe("duplicate");
+		const refunds = stripeCalls.filter((c) => c.path === "/v1/refunds");
+		expect(refunds).toHaveLength(1);
+		expect(refunds[0]?.idempotencyKey).toBe(`rifa1122-refund-${late.transaccion_id}`);
+		expect((await txStatus(late.transaccion_id)).status).toBe("refunded");
+		const owners = await env.DB.prepare("SELECT DISTINCT usuario_id FROM tickets WHERE rifa_id = ?")
+			.bind(rifa.id)
+			.all();
+		expect(owners.results).toEqual([{ usuario_id: other.id }]);
+	});
+
+	it("acknowledges events it does not handle", async () => {
+		const res = await deliver(
+			event(`evt_${crypto.randomUUID()}`, "customer.created", { id: "cus_1", object: "customer" }),
+		);
+		expect(res.body).toEqual({ received: true, result: "ignored" });
+	});
+});
