@@ -28,7 +28,9 @@ import {
 	release,
 	type TakenRow,
 	type TransaccionRow,
-	ticketInserts,
+	ticketsReleased,
+	ticketUpserts,
+	transaccionUpsert,
 } from "./room-store";
 
 const IDEMPOTENCY_TTL_MS = 48 * 3600_000;
@@ -238,14 +240,6 @@ export class RifaRoom extends DurableObject<Env> {
 				transaccionId,
 				now,
 			);
-			const at = iso(now);
-			enqueue(this.sql, [
-				{
-					sql: "INSERT OR IGNORE INTO transacciones (id, user_id, rifa_id, tipo, amount, currency, provider, status, created_at, updated_at) VALUES (?, ?, ?, 'compra', ?, 'COP', ?, 'pending', ?, ?)",
-					params: [transaccionId, req.userId, config.rifaId, amount, req.paymentMethod, at, at],
-				},
-				...ticketInserts(config.rifaId, rows, config.precio, at),
-			]);
 			return { transaccionId, rows, amount, expiresAt };
 		});
 
@@ -288,39 +282,22 @@ export class RifaRoom extends DurableObject<Env> {
 		return paymentProvider(this.env, method);
 	}
 
-	/** Applies a payment result to a held purchase and records the idempotent response. */
+	/**
+	 * Applies a payment result to a held purchase and records the idempotent response. D1 hears of
+	 * the purchase only now, in its settled state, so a paid purchase costs one write per row.
+	 */
 	private settleCharge(
 		transaccionId: string,
 		charge: ChargeResult | ProviderError,
 		req: PurchaseRequest,
 	): PurchaseOutcome {
-		const tx = this.sql
-			.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", transaccionId)
-			.one();
-		const at = iso(Date.now());
+		const tx = this.transaccion(transaccionId);
 		let outcome: PurchaseOutcome;
 		if (tx.status !== "pending") {
 			// The hold expired while the provider answered; the numbers may already be someone else's.
 			outcome = fail(409, "La reserva expiró antes de confirmar el pago; intente de nuevo.");
 		} else if (charge.status === "failed" || charge.status === "error") {
-			const providerRef = charge.status === "failed" ? charge.providerRef : null;
-			const numeros = release(this.sql, transaccionId);
-			this.sql.exec(
-				"UPDATE transacciones SET status = 'failed', provider_ref = ?, expires_at = NULL WHERE id = ?",
-				providerRef,
-				transaccionId,
-			);
-			enqueue(this.sql, [
-				{
-					sql: "DELETE FROM tickets WHERE transaccion_id = ? AND estado = 'reservado'",
-					params: [transaccionId],
-				},
-				{
-					sql: "UPDATE transacciones SET status = 'failed', provider_ref = ?, updated_at = ? WHERE id = ?",
-					params: [providerRef, at, transaccionId],
-				},
-			]);
-			if (numeros.length) this.broadcast({ type: "liberados", numeros });
+			this.markFailed(transaccionId, charge.status === "failed" ? charge.providerRef : null);
 			if (charge.status === "error") {
 				// Nothing was charged: forget the key so the client's retry starts afresh.
 				this.sql.exec(
@@ -332,34 +309,25 @@ export class RifaRoom extends DurableObject<Env> {
 			}
 			outcome = fail(402, `El pago fue rechazado: ${charge.reason}`);
 		} else {
-			const rows = this.sql
-				.exec<TakenRow>(
-					"SELECT * FROM tomados WHERE transaccion_id = ? ORDER BY numero",
-					transaccionId,
-				)
-				.toArray();
 			const paid = charge.status === "succeeded";
 			if (paid) {
-				this.sellHeld(transaccionId, charge.providerRef, at);
+				this.markSold(transaccionId, charge.providerRef);
 			} else {
 				this.sql.exec(
 					"UPDATE transacciones SET provider_ref = ? WHERE id = ?",
 					charge.providerRef,
 					transaccionId,
 				);
-				enqueue(this.sql, [
-					{
-						sql: "UPDATE transacciones SET provider_ref = ?, updated_at = ? WHERE id = ?",
-						params: [charge.providerRef, at, transaccionId],
-					},
-				]);
+				this.mirror(transaccionId, { tickets: true });
 			}
+			const rows = this.sql
+				.exec<TakenRow>(
+					"SELECT * FROM tomados WHERE transaccion_id = ? ORDER BY numero",
+					transaccionId,
+				)
+				.toArray();
 			const body: PurchaseBody = {
-				tickets: rows.map((r) => ({
-					id: r.ticket_id,
-					numero: r.numero,
-					estado: paid ? "vendido" : "reservado",
-				})),
+				tickets: rows.map((r) => ({ id: r.ticket_id, numero: r.numero, estado: r.estado })),
 				transaccion_id: transaccionId,
 				payment: {
 					provider: req.paymentMethod,
@@ -367,10 +335,7 @@ export class RifaRoom extends DurableObject<Env> {
 					amount: tx.amount,
 					currency: "COP",
 					...(charge.status === "requires_payment"
-						? {
-								client_secret: charge.clientSecret,
-								expires_at: iso(tx.expires_at ?? Date.now()),
-							}
+						? { client_secret: charge.clientSecret, expires_at: iso(tx.expires_at ?? Date.now()) }
 						: {}),
 				},
 			};
@@ -383,6 +348,56 @@ export class RifaRoom extends DurableObject<Env> {
 			req.idempotencyKey,
 		);
 		return outcome;
+	}
+
+	// --- Purchase state changes, each mirrored to D1 through the outbox --------------------------
+
+	private transaccion(id: string): TransaccionRow {
+		return this.sql.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", id).one();
+	}
+
+	private mirror(transaccionId: string, what: { tickets?: boolean; released?: boolean }): void {
+		const config = readConfig(this.sql);
+		if (!config) throw new Error("room has no configuration");
+		const at = iso(Date.now());
+		enqueue(this.sql, [
+			...(what.released ? [ticketsReleased(transaccionId)] : []),
+			transaccionUpsert(this.sql, config.rifaId, transaccionId, at),
+			...(what.tickets
+				? ticketUpserts(this.sql, config.rifaId, config.precio, transaccionId, at)
+				: []),
+		]);
+	}
+
+	/** Held numbers become sold. */
+	private markSold(transaccionId: string, providerRef: string | null): void {
+		this.sql.exec("UPDATE tomados SET estado = 'vendido' WHERE transaccion_id = ?", transaccionId);
+		this.sql.exec(
+			"UPDATE transacciones SET status = 'succeeded', provider_ref = coalesce(?, provider_ref), expires_at = NULL WHERE id = ?",
+			providerRef,
+			transaccionId,
+		);
+		this.mirror(transaccionId, { tickets: true });
+		const numeros = this.sql
+			.exec<{ numero: number }>(
+				"SELECT numero FROM tomados WHERE transaccion_id = ? ORDER BY numero",
+				transaccionId,
+			)
+			.toArray()
+			.map((r) => r.numero);
+		this.broadcast({ type: "vendidos", numeros });
+	}
+
+	/** Held numbers go back on sale and the purchase is failed (declined, abandoned or expired). */
+	private markFailed(transaccionId: string, providerRef: string | null): void {
+		const numeros = release(this.sql, transaccionId);
+		this.sql.exec(
+			"UPDATE transacciones SET status = 'failed', provider_ref = coalesce(?, provider_ref), expires_at = NULL WHERE id = ?",
+			providerRef,
+			transaccionId,
+		);
+		this.mirror(transaccionId, { released: true });
+		if (numeros.length) this.broadcast({ type: "liberados", numeros });
 	}
 
 	// --- Payment provider events (webhooks) ----------------------------------------------------
@@ -402,66 +417,33 @@ export class RifaRoom extends DurableObject<Env> {
 					this.markSeen(event);
 					return "ignored";
 				}
-				const at = iso(Date.now());
-				if (tx.status === "pending") {
-					this.sellHeld(tx.id, event.providerRef, at);
-					this.markSeen(event);
-					return "sold";
+				if (tx.status === "failed") {
+					const wanted = JSON.parse(tx.numeros) as {
+						numero: number;
+						orden: number;
+						ticket_id: string;
+					}[];
+					const free = this.sql
+						.exec<{ n: number }>(
+							`SELECT count(*) AS n FROM libres WHERE numero IN (${wanted.map(() => "?").join(", ")})`,
+							...wanted.map((w) => w.numero),
+						)
+						.one().n;
+					if (free < wanted.length) return { refund: tx };
+					for (const w of wanted) {
+						this.sql.exec("DELETE FROM libres WHERE numero = ?", w.numero);
+						this.sql.exec(
+							"INSERT INTO tomados (numero, ticket_id, orden, estado, user_id, transaccion_id) VALUES (?, ?, ?, 'reservado', ?, ?)",
+							w.numero,
+							w.ticket_id,
+							w.orden,
+							tx.user_id,
+							tx.id,
+						);
+					}
 				}
-				const wanted = JSON.parse(tx.numeros) as {
-					numero: number;
-					orden: number;
-					ticket_id: string;
-				}[];
-				const free = this.sql
-					.exec<{ n: number }>(
-						`SELECT count(*) AS n FROM libres WHERE numero IN (${wanted.map(() => "?").join(", ")})`,
-						...wanted.map((w) => w.numero),
-					)
-					.one().n;
-				if (free < wanted.length) return { refund: tx };
-				const config = readConfig(this.sql);
-				const rows: TakenRow[] = wanted.map((w) => ({
-					numero: w.numero,
-					orden: w.orden,
-					ticket_id: w.ticket_id,
-					estado: "vendido",
-					user_id: tx.user_id,
-					transaccion_id: tx.id,
-				}));
-				for (const r of rows) {
-					this.sql.exec("DELETE FROM libres WHERE numero = ?", r.numero);
-					this.sql.exec(
-						"INSERT INTO tomados (numero, ticket_id, orden, estado, user_id, transaccion_id) VALUES (?, ?, ?, 'vendido', ?, ?)",
-						r.numero,
-						r.ticket_id,
-						r.orden,
-						r.user_id,
-						r.transaccion_id,
-					);
-				}
-				this.sql.exec(
-					"UPDATE transacciones SET status = 'succeeded', provider_ref = ?, expires_at = NULL WHERE id = ?",
-					event.providerRef,
-					tx.id,
-				);
-				enqueue(this.sql, [
-					{
-						sql: "UPDATE transacciones SET status = 'succeeded', provider_ref = ?, updated_at = ? WHERE id = ?",
-						params: [event.providerRef, at, tx.id],
-					},
-					...ticketInserts(
-						this.rifaIdOf(config),
-						rows,
-						config?.precio ?? tx.amount / rows.length,
-						at,
-					),
-				]);
+				this.markSold(tx.id, event.providerRef);
 				this.markSeen(event);
-				this.broadcast({
-					type: "vendidos",
-					numeros: rows.map((r) => r.numero).sort((a, b) => a - b),
-				});
 				return "sold";
 			},
 		);
@@ -478,18 +460,12 @@ export class RifaRoom extends DurableObject<Env> {
 		});
 		this.ctx.storage.transactionSync(() => {
 			if (this.seen(event.id)) return;
-			const at = iso(Date.now());
 			this.sql.exec(
 				"UPDATE transacciones SET status = 'refunded', provider_ref = ? WHERE id = ?",
 				event.providerRef,
 				tx.id,
 			);
-			enqueue(this.sql, [
-				{
-					sql: "UPDATE transacciones SET status = 'refunded', provider_ref = ?, updated_at = ? WHERE id = ?",
-					params: [event.providerRef, at, tx.id],
-				},
-			]);
+			this.mirror(tx.id, {});
 			this.markSeen(event);
 		});
 		await this.flush();
@@ -504,23 +480,7 @@ export class RifaRoom extends DurableObject<Env> {
 			if (!tx) return "unknown";
 			this.markSeen(event);
 			if (tx.status !== "pending") return "ignored";
-			const numeros = release(this.sql, tx.id);
-			const at = iso(Date.now());
-			this.sql.exec(
-				"UPDATE transacciones SET status = 'failed', expires_at = NULL WHERE id = ?",
-				tx.id,
-			);
-			enqueue(this.sql, [
-				{
-					sql: "DELETE FROM tickets WHERE transaccion_id = ? AND estado = 'reservado'",
-					params: [tx.id],
-				},
-				{
-					sql: "UPDATE transacciones SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'pending'",
-					params: [at, tx.id],
-				},
-			]);
-			this.broadcast({ type: "liberados", numeros });
+			this.markFailed(tx.id, event.providerRef);
 			return "released";
 		});
 		await this.flush();
@@ -548,40 +508,6 @@ export class RifaRoom extends DurableObject<Env> {
 				event.providerRef,
 			)
 			.toArray()[0];
-	}
-
-	private rifaIdOf(config: RoomConfig | null): string {
-		if (!config) throw new Error("room has no configuration");
-		return config.rifaId;
-	}
-
-	/** Marks a pending purchase paid: held numbers become sold, here and (via the outbox) in D1. */
-	private sellHeld(transaccionId: string, providerRef: string | null, at: string): number[] {
-		const numeros = this.sql
-			.exec<{ numero: number }>(
-				"SELECT numero FROM tomados WHERE transaccion_id = ? ORDER BY numero",
-				transaccionId,
-			)
-			.toArray()
-			.map((r) => r.numero);
-		this.sql.exec("UPDATE tomados SET estado = 'vendido' WHERE transaccion_id = ?", transaccionId);
-		this.sql.exec(
-			"UPDATE transacciones SET status = 'succeeded', provider_ref = ?, expires_at = NULL WHERE id = ?",
-			providerRef,
-			transaccionId,
-		);
-		enqueue(this.sql, [
-			{
-				sql: "UPDATE transacciones SET status = 'succeeded', provider_ref = ?, updated_at = ? WHERE id = ?",
-				params: [providerRef, at, transaccionId],
-			},
-			{
-				sql: "UPDATE tickets SET estado = 'vendido', comprado_en = ?, actualizado_en = ? WHERE transaccion_id = ? AND estado = 'reservado'",
-				params: [at, at, transaccionId],
-			},
-		]);
-		this.broadcast({ type: "vendidos", numeros });
-		return numeros;
 	}
 
 	private checkSale(config: RoomConfig, req: PurchaseRequest, now: number): RoomError | null {
@@ -676,8 +602,9 @@ export class RifaRoom extends DurableObject<Env> {
 				.toArray();
 			if (!entries.length) return;
 			const statements = entries.flatMap((e) => JSON.parse(e.statements) as D1Statement[]);
+			let results: D1Result[];
 			try {
-				await this.env.DB.batch(
+				results = await this.env.DB.batch(
 					statements.map((s) => this.env.DB.prepare(s.sql).bind(...s.params)),
 				);
 			} catch (err) {
@@ -696,6 +623,17 @@ export class RifaRoom extends DurableObject<Env> {
 				return;
 			}
 			this.sql.exec("DELETE FROM outbox WHERE seq <= ?", entries.at(-1)?.seq ?? 0);
+			console.log(
+				JSON.stringify({
+					level: "info",
+					msg: "outbox flushed",
+					rifa_id: readConfig(this.sql)?.rifaId,
+					entries: entries.length,
+					statements: statements.length,
+					d1_rows_read: results.reduce((n, r) => n + (r.meta.rows_read ?? 0), 0),
+					d1_rows_written: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+				}),
+			);
 		}
 	}
 
@@ -720,39 +658,26 @@ export class RifaRoom extends DurableObject<Env> {
 
 	override async alarm(): Promise<void> {
 		const now = Date.now();
-		const expired = this.ctx.storage.transactionSync(() => {
+		this.ctx.storage.transactionSync(() => {
 			const due = this.sql
 				.exec<{ id: string }>(
 					"SELECT id FROM transacciones WHERE status = 'pending' AND expires_at <= ?",
 					now,
 				)
 				.toArray();
-			const released: number[] = [];
-			const at = iso(now);
 			for (const { id } of due) {
-				released.push(...release(this.sql, id));
+				this.markFailed(id, null);
+				// A purchase cut off mid-way (the object restarted) must not block its key forever.
 				this.sql.exec(
-					"UPDATE transacciones SET status = 'failed', expires_at = NULL WHERE id = ?",
+					"DELETE FROM idempotencia WHERE transaccion_id = ? AND estado = 'en_curso'",
 					id,
 				);
-				enqueue(this.sql, [
-					{
-						sql: "DELETE FROM tickets WHERE transaccion_id = ? AND estado = 'reservado'",
-						params: [id],
-					},
-					{
-						sql: "UPDATE transacciones SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'pending'",
-						params: [at, id],
-					},
-				]);
 			}
 			this.sql.exec(
 				"DELETE FROM idempotencia WHERE created_at < ? AND estado = 'hecho'",
 				now - IDEMPOTENCY_TTL_MS,
 			);
-			return released.sort((a, b) => a - b);
 		});
-		if (expired.length) this.broadcast({ type: "liberados", numeros: expired });
 		await this.flush();
 		const pending = await this.pendingOutbox();
 		await this.armAlarm(pending ? now + OUTBOX_RETRY_MS : undefined);

@@ -100,23 +100,58 @@ const TICKET_COLUMNS =
 /** D1 allows 100 bound parameters per statement: 10 columns, so 9 rows at a time. */
 const TICKETS_PER_STATEMENT = 9;
 
-export const ticketInserts = (
+/**
+ * D1 mirrors of the room's rows. Each is an upsert of the whole current row, so applying an
+ * outbox entry twice, or after a later one, leaves D1 equal to the room. A conflict on anything
+ * but the id (another ticket for the same number) still fails loudly: that is D1's backstop.
+ */
+export const transaccionUpsert = (
+	sql: SqlStorage,
 	rifaId: string,
-	rows: Pick<TakenRow, "ticket_id" | "numero" | "estado" | "user_id" | "transaccion_id">[],
+	id: string,
+	at: string,
+): D1Statement => {
+	const tx = sql.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", id).one();
+	return {
+		sql: `INSERT INTO transacciones (id, user_id, rifa_id, tipo, amount, currency, provider, provider_ref, status, created_at, updated_at)
+			VALUES (?, ?, ?, 'compra', ?, 'COP', ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET status = excluded.status, provider_ref = excluded.provider_ref, updated_at = excluded.updated_at`,
+		params: [
+			tx.id,
+			tx.user_id,
+			rifaId,
+			tx.amount,
+			tx.provider,
+			tx.provider_ref,
+			tx.status,
+			new Date(tx.created_at).toISOString(),
+			at,
+		],
+	};
+};
+
+export const ticketUpserts = (
+	sql: SqlStorage,
+	rifaId: string,
 	precio: number,
+	transaccionId: string,
 	at: string,
 ): D1Statement[] => {
+	const rows = sql
+		.exec<TakenRow>("SELECT * FROM tomados WHERE transaccion_id = ? ORDER BY numero", transaccionId)
+		.toArray();
 	const out: D1Statement[] = [];
 	for (let i = 0; i < rows.length; i += TICKETS_PER_STATEMENT) {
 		const chunk = rows.slice(i, i + TICKETS_PER_STATEMENT);
 		out.push({
-			sql: `INSERT OR IGNORE INTO tickets ${TICKET_COLUMNS} VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+			sql: `INSERT INTO tickets ${TICKET_COLUMNS} VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+				ON CONFLICT (id) DO UPDATE SET estado = excluded.estado, comprado_en = excluded.comprado_en, actualizado_en = excluded.actualizado_en`,
 			params: chunk.flatMap((r) => [
 				r.ticket_id,
 				rifaId,
 				r.user_id,
 				r.numero,
-				at,
+				r.estado === "vendido" ? at : null,
 				r.estado,
 				precio,
 				r.transaccion_id,
@@ -127,3 +162,8 @@ export const ticketInserts = (
 	}
 	return out;
 };
+
+export const ticketsReleased = (transaccionId: string): D1Statement => ({
+	sql: "DELETE FROM tickets WHERE transaccion_id = ? AND estado = 'reservado'",
+	params: [transaccionId],
+});

@@ -1,0 +1,286 @@
+// `npm run bench`: starts the API with `wrangler dev` on its own fresh local state, then measures
+// purchases against one rifa and against many, next to a plain read of the same rifa measured in
+// the same run, and checks afterwards that no number was sold twice. Results go to stdout as a
+// Markdown table (docs/benchmarks.md keeps a copy of a run and how to read it).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { hashPassword } from "../src/auth/password.ts";
+
+const PORT = Number(process.env.BENCH_PORT ?? 8799);
+const BASE = `http://127.0.0.1:${PORT}`;
+const STATE = ".wrangler/bench-state";
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500);
+const BUYERS = 24;
+const JWT_SECRET = "bench-only-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+
+const wrangler = (args: string[]) => {
+	const r = spawnSync("wrangler", args, {
+		encoding: "utf8",
+		env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+	});
+	if (r.status !== 0)
+		throw new Error(`wrangler ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+	return r.stdout;
+};
+
+const d1 = (sql: string) =>
+	JSON.parse(
+		wrangler(["d1", "execute", "DB", "--local", "--persist-to", STATE, "--json", "--command", sql]),
+	)[0].results as Record<string, unknown>[];
+
+const logs: string[] = [];
+
+const startServer = async (): Promise<ChildProcess> => {
+	const child = spawn(
+		"wrangler",
+		[
+			"dev",
+			"--port",
+			String(PORT),
+			"--ip",
+			"127.0.0.1",
+			"--persist-to",
+			STATE,
+			"--var",
+			"PAYMENTS_SANDBOX:succeed",
+			"--var",
+			`JWT_SECRET:${JWT_SECRET}`,
+			"--var",
+			"ENVIRONMENT:bench",
+		],
+		{ env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"] },
+	);
+	const collect = (chunk: Buffer) => logs.push(...chunk.toString().split("\n"));
+	child.stdout?.on("data", collect);
+	child.stderr?.on("data", collect);
+	for (let i = 0; i < 120; i++) {
+		try {
+			if ((await fetch(`${BASE}/`)).ok) return child;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	child.kill();
+	throw new Error(`wrangler dev did not start:\n${logs.slice(-30).join("\n")}`);
+};
+
+const api = async (
+	method: string,
+	path: string,
+	body?: unknown,
+	token?: string,
+	headers: Record<string, string> = {},
+) => {
+	const res = await fetch(`${BASE}/api/v1${path}`, {
+		method,
+		headers: {
+			...(body ? { "Content-Type": "application/json" } : {}),
+			...(token ? { Authorization: `Bearer ${token}` } : {}),
+			...headers,
+		},
+		body: body ? JSON.stringify(body) : undefined,
+	});
+	const text = await res.text();
+	return { status: res.status, body: text ? JSON.parse(text) : null };
+};
+
+interface Run {
+	label: string;
+	ok: number;
+	failed: number;
+	seconds: number;
+	latencies: number[];
+}
+
+/** Runs `total` requests with `CONCURRENCY` in flight, recording each latency. */
+const drive = async (
+	label: string,
+	total: number,
+	request: (i: number) => Promise<number>,
+): Promise<Run> => {
+	const latencies: number[] = [];
+	let next = 0;
+	let ok = 0;
+	let failed = 0;
+	const started = performance.now();
+	await Promise.all(
+		Array.from({ length: CONCURRENCY }, async () => {
+			for (let i = next++; i < total; i = next++) {
+				const t0 = performance.now();
+				const status = await request(i);
+				latencies.push(performance.now() - t0);
+				if (status >= 200 && status < 300) ok++;
+				else failed++;
+			}
+		}),
+	);
+	return { label, ok, failed, seconds: (performance.now() - started) / 1000, latencies };
+};
+
+const pct = (xs: number[], p: number) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+};
+
+const flushedRows = () => {
+	let read = 0;
+	let written = 0;
+	let entries = 0;
+	for (const line of logs) {
+		const at = line.indexOf('{"level":"info","msg":"outbox flushed"');
+		if (at < 0) continue;
+		const rec = JSON.parse(line.slice(at));
+		read += rec.d1_rows_read;
+		written += rec.d1_rows_written;
+		entries += rec.entries;
+	}
+	return { read, written, entries };
+};
+
+const main = async () => {
+	rmSync(STATE, { recursive: true, force: true });
+	wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE]);
+	const now = new Date().toISOString();
+	const adminHash = await hashPassword("bench-admin-pass");
+	d1(
+		`INSERT INTO users (id, nombre, email, hashed_password, rol, is_active, creado_en, actualizado_en) VALUES ('${crypto.randomUUID()}', 'Bench', 'bench@rifa1122.local', '${adminHash}', 'admin', 1, '${now}', '${now}')`,
+	);
+	const server = await startServer();
+	try {
+		const admin = (
+			await api("POST", "/auth/login", {
+				email: "bench@rifa1122.local",
+				password: "bench-admin-pass",
+			})
+		).body.access_token as string;
+		const buyers: { id: string; token: string }[] = [];
+		for (let i = 0; i < BUYERS; i++) {
+			const email = `buyer${i}-${Date.now()}@bench.rifa1122.local`;
+			const user = (
+				await api("POST", "/auth/register", {
+					nombre: `Buyer ${i}`,
+					email,
+					password: "bench-buyer-pass",
+				})
+			).body;
+			const token = (await api("POST", "/auth/login", { email, password: "bench-buyer-pass" })).body
+				.access_token;
+			buyers.push({ id: user.id, token });
+		}
+		const cat = (
+			await api(
+				"POST",
+				"/categorias",
+				{ nombre: `Bench ${now}`, valor_boleta: 100_000, rake: 0.25 },
+				admin,
+			)
+		).body;
+		const lot = (
+			await api("POST", "/loterias", { nombre: `Bench ${now}`, meta: { adapter: "mock" } }, admin)
+		).body;
+		const newRifa = async (total: number) => {
+			const rifa = (
+				await api(
+					"POST",
+					"/rifas",
+					{
+						nombre: `Bench ${total}`,
+						categoria_id: cat.id,
+						loteria_id: lot.id,
+						fecha_inicio: new Date(Date.now() - 3600_000).toISOString(),
+						fecha_fin: new Date(Date.now() + 7 * 86400_000).toISOString(),
+						total_boletas: total,
+						reglas: { asignacion: "aleatoria" },
+					},
+					admin,
+				)
+			).body;
+			await api("PATCH", `/rifas/${rifa.id}`, { estado: "activa" }, admin);
+			return rifa.id as string;
+		};
+		const big = await newRifa(10_000);
+		const small = await newRifa(100);
+		const many = await Promise.all(Array.from({ length: 20 }, () => newRifa(1000)));
+
+		const buy = (rifaId: string, i: number) => {
+			const b = buyers[i % buyers.length] as { id: string; token: string };
+			return api(
+				"POST",
+				`/rifas/${rifaId}/tickets`,
+				{ user_id: b.id, quantity: 1, payment_method: "sandbox" },
+				b.token,
+				{ "Idempotency-Key": `bench-${rifaId}-${i}` },
+			).then((r) => r.status);
+		};
+
+		// Warm-up: every object and isolate is live before anything is timed.
+		const warm = await drive("warm-up", 64, (i) =>
+			buy(many[i % many.length] as string, 100_000 + i),
+		);
+		await drive("warm-up", 64, () => api("GET", `/rifas/${big}`).then((r) => r.status));
+
+		const runs: Run[] = [];
+		runs.push(
+			await drive("plain read: GET /rifas/{id} (D1)", REQUESTS, () =>
+				api("GET", `/rifas/${big}`).then((r) => r.status),
+			),
+		);
+		runs.push(
+			await drive("availability: GET /rifas/{id}/disponibilidad (object)", REQUESTS, () =>
+				api("GET", `/rifas/${big}/disponibilidad`).then((r) => r.status),
+			),
+		);
+		const before = flushedRows();
+		runs.push(await drive("purchase, one rifa of 10,000", REQUESTS, (i) => buy(big, i)));
+		const afterBig = flushedRows();
+		runs.push(await drive("purchase, one rifa of 100", 100, (i) => buy(small, i)));
+		const afterSmall = flushedRows();
+		runs.push(
+			await drive("purchase, 20 rifas of 1,000", REQUESTS, (i) =>
+				buy(many[i % many.length] as string, i),
+			),
+		);
+		const afterMany = flushedRows();
+
+		const baseline = runs[0] as Run;
+		const rate = (r: Run) => r.ok / r.seconds;
+		const per = (a: number, b: number, n: number) => (n ? ((a - b) / n).toFixed(2) : "n/a");
+		const purchasesBig = runs[2]?.ok ?? 0;
+		const purchasesSmall = runs[3]?.ok ?? 0;
+
+		const dupes = d1(
+			"SELECT rifa_id, numero, count(*) AS c FROM tickets GROUP BY rifa_id, numero HAVING c > 1",
+		);
+		const sold = d1("SELECT count(*) AS n FROM tickets WHERE estado = 'vendido'")[0]?.n;
+		const succeeded = runs.slice(2).reduce((n, r) => n + r.ok, warm.ok);
+
+		const lines = [
+			`Concurrency ${CONCURRENCY}, ${REQUESTS} requests per run, ${BUYERS} buyers, quantity 1, sandbox payments, wrangler dev on ${PORT}.`,
+			"",
+			"| run | ok | failed | req/s | p50 ms | p99 ms | vs plain read |",
+			"| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+			...runs.map(
+				(r) =>
+					`| ${r.label} | ${r.ok} | ${r.failed} | ${rate(r).toFixed(0)} | ${pct(r.latencies, 50).toFixed(1)} | ${pct(r.latencies, 99).toFixed(1)} | ${(rate(r) / rate(baseline)).toFixed(2)} |`,
+			),
+			"",
+			"D1 work per purchase, from the outbox's own log of each batch (`meta.rows_read` / `rows_written`):",
+			"",
+			"| rifa size | purchases | D1 rows read / purchase | D1 rows written / purchase |",
+			"| --- | ---: | ---: | ---: |",
+			`| 10,000 | ${purchasesBig} | ${per(afterBig.read, before.read, purchasesBig)} | ${per(afterBig.written, before.written, purchasesBig)} |`,
+			`| 100 | ${purchasesSmall} | ${per(afterSmall.read, afterBig.read, purchasesSmall)} | ${per(afterSmall.written, afterBig.written, purchasesSmall)} |`,
+			`| 1,000 ×20 | ${runs[4]?.ok ?? 0} | ${per(afterMany.read, afterSmall.read, runs[4]?.ok ?? 0)} | ${per(afterMany.written, afterSmall.written, runs[4]?.ok ?? 0)} |`,
+			"",
+			`Integrity: ${dupes.length === 0 ? "no number sold twice" : `DUPLICATES: ${JSON.stringify(dupes)}`}; ${sold} tickets vendido in D1 for ${succeeded} successful purchases.`,
+		];
+		console.log(lines.join("\n"));
+		if (dupes.length || Number(sold) !== succeeded) process.exitCode = 1;
+	} finally {
+		server.kill("SIGTERM");
+	}
+};
+
+await main();
