@@ -31,7 +31,7 @@ const d1 = (sql: string) =>
 
 const logs: string[] = [];
 
-const startServer = async (): Promise<ChildProcess> => {
+const startServer = async (extraVars: string[] = []): Promise<ChildProcess> => {
 	const child = spawn(
 		"wrangler",
 		[
@@ -48,6 +48,7 @@ const startServer = async (): Promise<ChildProcess> => {
 			`JWT_SECRET:${JWT_SECRET}`,
 			"--var",
 			"ENVIRONMENT:bench",
+			...extraVars.flatMap((v) => ["--var", v]),
 		],
 		{ env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"] },
 	);
@@ -129,7 +130,7 @@ const flushedRows = () => {
 	let written = 0;
 	let entries = 0;
 	for (const line of logs) {
-		const at = line.indexOf('{"level":"info","msg":"outbox flushed"');
+		const at = line.indexOf('{"level":"debug","msg":"outbox flushed"');
 		if (at < 0) continue;
 		const rec = JSON.parse(line.slice(at));
 		read += rec.d1_rows_read;
@@ -147,7 +148,7 @@ const main = async () => {
 	d1(
 		`INSERT INTO users (id, nombre, email, hashed_password, rol, is_active, creado_en, actualizado_en) VALUES ('${crypto.randomUUID()}', 'Bench', 'bench@rifa1122.local', '${adminHash}', 'admin', 1, '${now}', '${now}')`,
 	);
-	const server = await startServer();
+	let server = await startServer();
 	try {
 		const admin = (
 			await api("POST", "/auth/login", {
@@ -221,40 +222,56 @@ const main = async () => {
 		);
 		await drive("warm-up", 64, () => api("GET", `/rifas/${big}`).then((r) => r.status));
 
-		const runs: Run[] = [];
-		runs.push(
-			await drive("plain read: GET /rifas/{id} (D1)", REQUESTS, () =>
-				api("GET", `/rifas/${big}`).then((r) => r.status),
-			),
+		const read = await drive("plain read: GET /rifas/{id} (D1)", REQUESTS, () =>
+			api("GET", `/rifas/${big}`).then((r) => r.status),
 		);
-		runs.push(
-			await drive("availability: GET /rifas/{id}/disponibilidad (object)", REQUESTS, () =>
-				api("GET", `/rifas/${big}/disponibilidad`).then((r) => r.status),
-			),
+		const availability = await drive(
+			"availability: GET /rifas/{id}/disponibilidad (object)",
+			REQUESTS,
+			() => api("GET", `/rifas/${big}/disponibilidad`).then((r) => r.status),
 		);
-		const before = flushedRows();
-		runs.push(await drive("purchase, one rifa of 10,000", REQUESTS, (i) => buy(big, i)));
-		const afterBig = flushedRows();
-		runs.push(await drive("purchase, one rifa of 100", 100, (i) => buy(small, i)));
-		const afterSmall = flushedRows();
-		runs.push(
-			await drive("purchase, 20 rifas of 1,000", REQUESTS, (i) =>
-				buy(many[i % many.length] as string, i),
-			),
+		const me = await drive("authenticated read: GET /users/me (JWT + D1)", REQUESTS, (i) =>
+			api("GET", "/users/me", undefined, buyers[i % buyers.length]?.token).then((r) => r.status),
 		);
-		const afterMany = flushedRows();
+		const oneBig = await drive("purchase, one rifa of 10,000", REQUESTS, (i) => buy(big, i));
+		const oneSmall = await drive("purchase, one rifa of 100", 100, (i) => buy(small, i));
+		const spread = await drive("purchase, 20 rifas of 1,000", REQUESTS, (i) =>
+			buy(many[i % many.length] as string, i),
+		);
+		const runs = [read, availability, me, oneBig, oneSmall, spread];
 
-		const baseline = runs[0] as Run;
+		// Second pass, untimed: the outbox logs each D1 batch's rows read and written at debug level.
+		server.kill("SIGTERM");
+		await new Promise((r) => server.once("exit", r));
+		logs.length = 0;
+		server = await startServer(["LOG_LEVEL:debug"]);
+		const rowsPer = async (label: string, n: number, rifaOf: (i: number) => string) => {
+			const before = flushedRows();
+			const run = await drive(label, n, (i) => buy(rifaOf(i), 200_000 + i));
+			const after = flushedRows();
+			return {
+				label,
+				run,
+				read: (after.read - before.read) / run.ok,
+				written: (after.written - before.written) / run.ok,
+			};
+		};
+		const small2 = await newRifa(100);
+		const rows = [
+			await rowsPer("10,000", 200, () => big),
+			await rowsPer("100", 100, () => small2),
+			await rowsPer("1,000 ×20", 200, (i) => many[i % many.length] as string),
+		];
+		const purchases = [warm, oneBig, oneSmall, spread, ...rows.map((r) => r.run)];
+
+		server.kill("SIGTERM");
+		await new Promise((r) => server.once("exit", r));
 		const rate = (r: Run) => r.ok / r.seconds;
-		const per = (a: number, b: number, n: number) => (n ? ((a - b) / n).toFixed(2) : "n/a");
-		const purchasesBig = runs[2]?.ok ?? 0;
-		const purchasesSmall = runs[3]?.ok ?? 0;
-
 		const dupes = d1(
 			"SELECT rifa_id, numero, count(*) AS c FROM tickets GROUP BY rifa_id, numero HAVING c > 1",
 		);
 		const sold = d1("SELECT count(*) AS n FROM tickets WHERE estado = 'vendido'")[0]?.n;
-		const succeeded = runs.slice(2).reduce((n, r) => n + r.ok, warm.ok);
+		const succeeded = purchases.reduce((n, r) => n + r.ok, 0);
 
 		const lines = [
 			`Concurrency ${CONCURRENCY}, ${REQUESTS} requests per run, ${BUYERS} buyers, quantity 1, sandbox payments, wrangler dev on ${PORT}.`,
@@ -263,16 +280,16 @@ const main = async () => {
 			"| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
 			...runs.map(
 				(r) =>
-					`| ${r.label} | ${r.ok} | ${r.failed} | ${rate(r).toFixed(0)} | ${pct(r.latencies, 50).toFixed(1)} | ${pct(r.latencies, 99).toFixed(1)} | ${(rate(r) / rate(baseline)).toFixed(2)} |`,
+					`| ${r.label} | ${r.ok} | ${r.failed} | ${rate(r).toFixed(0)} | ${pct(r.latencies, 50).toFixed(1)} | ${pct(r.latencies, 99).toFixed(1)} | ${(rate(r) / rate(read)).toFixed(2)} |`,
 			),
 			"",
-			"D1 work per purchase, from the outbox's own log of each batch (`meta.rows_read` / `rows_written`):",
+			"D1 work per purchase, from the outbox's debug log of each batch (`meta.rows_read` / `rows_written`, indexes included):",
 			"",
 			"| rifa size | purchases | D1 rows read / purchase | D1 rows written / purchase |",
 			"| --- | ---: | ---: | ---: |",
-			`| 10,000 | ${purchasesBig} | ${per(afterBig.read, before.read, purchasesBig)} | ${per(afterBig.written, before.written, purchasesBig)} |`,
-			`| 100 | ${purchasesSmall} | ${per(afterSmall.read, afterBig.read, purchasesSmall)} | ${per(afterSmall.written, afterBig.written, purchasesSmall)} |`,
-			`| 1,000 ×20 | ${runs[4]?.ok ?? 0} | ${per(afterMany.read, afterSmall.read, runs[4]?.ok ?? 0)} | ${per(afterMany.written, afterSmall.written, runs[4]?.ok ?? 0)} |`,
+			...rows.map(
+				(r) => `| ${r.label} | ${r.run.ok} | ${r.read.toFixed(2)} | ${r.written.toFixed(2)} |`,
+			),
 			"",
 			`Integrity: ${dupes.length === 0 ? "no number sold twice" : `DUPLICATES: ${JSON.stringify(dupes)}`}; ${sold} tickets vendido in D1 for ${succeeded} successful purchases.`,
 		];

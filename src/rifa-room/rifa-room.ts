@@ -84,11 +84,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class RifaRoom extends DurableObject<Env> {
 	private readonly sql: SqlStorage;
 	private flushing: Promise<void> | null = null;
+	/** Memo of the stored config and alarm: both are read on every purchase. */
+	private config: RoomConfig | null = null;
+	private alarmAt: number | null | undefined;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
 		this.sql.exec(ROOM_SCHEMA);
+		this.config = readConfig(this.sql);
 	}
 
 	/** Stores the rifa's current definition; (re)builds the number order while nothing is taken. */
@@ -108,6 +112,7 @@ export class RifaRoom extends DurableObject<Env> {
 				"INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
 				JSON.stringify(config),
 			);
+			this.config = config;
 			const taken = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tomados").one().n;
 			if (order && taken === 0) {
 				this.sql.exec("DELETE FROM libres");
@@ -120,8 +125,7 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	private async ensureConfig(rifaId: string): Promise<RoomConfig | null> {
-		const existing = readConfig(this.sql);
-		if (existing) return existing;
+		if (this.config) return this.config;
 		const db = createDb(this.env.DB);
 		const [row] = await db
 			.select({ rifa: rifas, precio: categorias.valorBoleta })
@@ -130,7 +134,7 @@ export class RifaRoom extends DurableObject<Env> {
 			.where(eq(rifas.id, rifaId));
 		if (!row) return null;
 		await this.configure(configFromRow(row.rifa, row.precio));
-		return readConfig(this.sql);
+		return this.config;
 	}
 
 	async purchase(rifaId: string, req: PurchaseRequest): Promise<PurchaseOutcome> {
@@ -357,7 +361,7 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	private mirror(transaccionId: string, what: { tickets?: boolean; released?: boolean }): void {
-		const config = readConfig(this.sql);
+		const config = this.config;
 		if (!config) throw new Error("room has no configuration");
 		const at = iso(Date.now());
 		enqueue(this.sql, [
@@ -623,17 +627,19 @@ export class RifaRoom extends DurableObject<Env> {
 				return;
 			}
 			this.sql.exec("DELETE FROM outbox WHERE seq <= ?", entries.at(-1)?.seq ?? 0);
-			console.log(
-				JSON.stringify({
-					level: "info",
-					msg: "outbox flushed",
-					rifa_id: readConfig(this.sql)?.rifaId,
-					entries: entries.length,
-					statements: statements.length,
-					d1_rows_read: results.reduce((n, r) => n + (r.meta.rows_read ?? 0), 0),
-					d1_rows_written: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
-				}),
-			);
+			if (this.env.LOG_LEVEL === "debug") {
+				console.log(
+					JSON.stringify({
+						level: "debug",
+						msg: "outbox flushed",
+						rifa_id: this.config?.rifaId,
+						entries: entries.length,
+						statements: statements.length,
+						d1_rows_read: results.reduce((n, r) => n + (r.meta.rows_read ?? 0), 0),
+						d1_rows_written: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+					}),
+				);
+			}
 		}
 	}
 
@@ -652,12 +658,16 @@ export class RifaRoom extends DurableObject<Env> {
 				)
 				.one().t;
 		if (next === null) return;
-		const current = await this.ctx.storage.getAlarm();
-		if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+		if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+		if (this.alarmAt === null || this.alarmAt > next) {
+			await this.ctx.storage.setAlarm(next);
+			this.alarmAt = next;
+		}
 	}
 
 	override async alarm(): Promise<void> {
 		const now = Date.now();
+		this.alarmAt = null;
 		this.ctx.storage.transactionSync(() => {
 			const due = this.sql
 				.exec<{ id: string }>(
