@@ -423,7 +423,7 @@ describe("concurrency", () => {
 });
 
 describe("live updates", () => {
-	it("sends a snapshot on connect, then held and sold numbers", async () => {
+	it("sends a snapshot on connect, then sold, held, released numbers and state changes", async () => {
 		const rifa = await activeRifa();
 		await buy(rifa.id, jugador, { numeros: [5] });
 		const upgrade = await exports.default.fetch(
@@ -445,14 +445,31 @@ describe("live updates", () => {
 		expect(messages[0]?.type).toBe("snapshot");
 		expect(messages[0]?.availability?.mapa[5]).toBe("V");
 		await buy(rifa.id, jugador, { numeros: [6, 7], quantity: 2 });
+		await waitFor(2);
+		expect(messages[1]).toEqual({ type: "vendidos", numeros: [6, 7] });
+
+		await useProvider(rifa.id, (tx) => ({
+			status: "requires_payment",
+			providerRef: `pi_${tx}`,
+			clientSecret: `pi_${tx}_secret`,
+		}));
+		await buy(rifa.id, jugador, { numeros: [8] });
 		await waitFor(3);
-		expect(messages.slice(1)).toEqual([
-			{ type: "reservados", numeros: [6, 7] },
-			{ type: "vendidos", numeros: [6, 7] },
-		]);
-		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		expect(messages[2]).toEqual({ type: "reservados", numeros: [8] });
+		await runInDurableObject(room(rifa.id), (_instance, state) => {
+			state.storage.sql.exec(
+				"UPDATE transacciones SET expires_at = ? WHERE status = 'pending'",
+				Date.now() - 1,
+			);
+		});
+		await runDurableObjectAlarm(room(rifa.id));
 		await waitFor(4);
-		expect(messages[3]).toEqual({ type: "estado", estado: "cerrada" });
+		expect(messages[3]).toEqual({ type: "liberados", numeros: [8] });
+
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		await waitFor(5);
+		expect(messages[4]).toEqual({ type: "estado", estado: "cerrada" });
+		expect(JSON.stringify(messages)).not.toContain(jugador.id);
 		ws.close(1000, "done");
 		expectProblem(await get(`/api/v1/rifas/${rifa.id}/ws`), 400);
 		expectProblem(

@@ -23,6 +23,8 @@ export interface RefundRequest {
 export interface PaymentProvider {
 	readonly name: PaymentMethod;
 	charge(req: ChargeRequest): Promise<ChargeResult>;
+	/** For providers that decide without I/O: lets the room hold and settle in one atomic step. */
+	chargeNow?(req: ChargeRequest): ChargeResult;
 	/** Returns the provider's refund reference; idempotent per transaccion. */
 	refund(req: RefundRequest): Promise<{ providerRef: string }>;
 }
@@ -33,18 +35,22 @@ export class PaymentUnavailableError extends Error {}
  * `PAYMENTS_SANDBOX`: `succeed` or `fail` enables the sandbox provider with that outcome; anything
  * else (the deployed default, `off`) disables it, so free tickets can never be issued in production.
  */
-const sandbox = (outcome: string): PaymentProvider => ({
-	name: "sandbox",
-	charge: async (req) =>
+const sandbox = (outcome: string): PaymentProvider => {
+	const chargeNow = (req: ChargeRequest): ChargeResult =>
 		outcome === "fail"
 			? {
 					status: "failed",
 					providerRef: `sandbox_${req.transaccionId}`,
 					reason: "Pago rechazado (sandbox)",
 				}
-			: { status: "succeeded", providerRef: `sandbox_${req.transaccionId}` },
-	refund: async (req) => ({ providerRef: `sandbox_refund_${req.transaccionId}` }),
-});
+			: { status: "succeeded", providerRef: `sandbox_${req.transaccionId}` };
+	return {
+		name: "sandbox",
+		chargeNow,
+		charge: async (req) => chargeNow(req),
+		refund: async (req) => ({ providerRef: `sandbox_refund_${req.transaccionId}` }),
+	};
+};
 
 export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvider => {
 	if (method === "sandbox") {

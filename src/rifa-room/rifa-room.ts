@@ -244,30 +244,39 @@ export class RifaRoom extends DurableObject<Env> {
 				transaccionId,
 				now,
 			);
-			return { transaccionId, rows, amount, expiresAt };
+			const request = {
+				transaccionId,
+				rifaId: config.rifaId,
+				userId: req.userId,
+				amount,
+				currency: "COP" as const,
+			};
+			// A provider that answers without I/O (sandbox) settles in this same atomic step.
+			if (provider.chargeNow) {
+				return { settled: this.settleCharge(transaccionId, provider.chargeNow(request), req) };
+			}
+			return { transaccionId, rows, request };
 		});
 
 		if ("ok" in reserved) return reserved;
 		if ("replay" in reserved) return { ...reserved.replay, replayed: true } as PurchaseOutcome;
+		if ("settled" in reserved && reserved.settled) {
+			await this.flush();
+			return reserved.settled;
+		}
 		this.broadcast({ type: "reservados", numeros: reserved.rows.map((r) => r.numero) });
 		await this.armAlarm();
 
 		let charge: ChargeResult | ProviderError;
 		try {
-			charge = await provider.charge({
-				transaccionId: reserved.transaccionId,
-				rifaId: config.rifaId,
-				userId: req.userId,
-				amount: reserved.amount,
-				currency: "COP",
-			});
+			charge = await provider.charge(reserved.request);
 		} catch (err) {
 			console.error(
 				JSON.stringify({
 					level: "error",
 					msg: "payment provider error",
 					provider: req.paymentMethod,
-					transaccion_id: reserved.transaccionId,
+					transaccion_id: reserved.request.transaccionId,
 					error: err instanceof Error ? err.message : String(err),
 				}),
 			);
@@ -275,7 +284,7 @@ export class RifaRoom extends DurableObject<Env> {
 		}
 
 		const outcome = this.ctx.storage.transactionSync(() =>
-			this.settleCharge(reserved.transaccionId, charge, req),
+			this.settleCharge(reserved.request.transaccionId, charge, req),
 		);
 		await this.flush();
 		return outcome;
