@@ -87,6 +87,12 @@ export class RifaRoom extends DurableObject<Env> {
 	/** Memo of the stored config and alarm: both are read on every purchase. */
 	private config: RoomConfig | null = null;
 	private alarmAt: number | null | undefined;
+	/**
+	 * Outbox entries up to here are in D1 but may still be stored: they are deleted with the next
+	 * write instead of in a commit of their own. After a restart they are applied again, which the
+	 * upserts make harmless.
+	 */
+	private appliedThrough = 0;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -373,6 +379,7 @@ export class RifaRoom extends DurableObject<Env> {
 		const config = this.config;
 		if (!config) throw new Error("room has no configuration");
 		const at = iso(Date.now());
+		this.sql.exec("DELETE FROM outbox WHERE seq <= ?", this.appliedThrough);
 		enqueue(this.sql, [
 			...(what.released ? [ticketsReleased(transaccionId)] : []),
 			transaccionUpsert(this.sql, config.rifaId, transaccionId, at),
@@ -609,7 +616,8 @@ export class RifaRoom extends DurableObject<Env> {
 		for (;;) {
 			const entries = this.sql
 				.exec<{ seq: number; statements: string }>(
-					"SELECT seq, statements FROM outbox ORDER BY seq LIMIT ?",
+					"SELECT seq, statements FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+					this.appliedThrough,
 					OUTBOX_BATCH,
 				)
 				.toArray();
@@ -635,7 +643,7 @@ export class RifaRoom extends DurableObject<Env> {
 				await this.armAlarm(Date.now() + OUTBOX_RETRY_MS);
 				return;
 			}
-			this.sql.exec("DELETE FROM outbox WHERE seq <= ?", entries.at(-1)?.seq ?? 0);
+			this.appliedThrough = entries.at(-1)?.seq ?? this.appliedThrough;
 			if (this.env.LOG_LEVEL === "debug") {
 				console.log(
 					JSON.stringify({
@@ -653,7 +661,9 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	async pendingOutbox(): Promise<number> {
-		return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+		return this.sql
+			.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE seq > ?", this.appliedThrough)
+			.one().n;
 	}
 
 	// --- Alarm: hold expiry, outbox retries, idempotency clean-up ------------------------------
@@ -698,6 +708,7 @@ export class RifaRoom extends DurableObject<Env> {
 			);
 		});
 		await this.flush();
+		this.sql.exec("DELETE FROM outbox WHERE seq <= ?", this.appliedThrough);
 		const pending = await this.pendingOutbox();
 		await this.armAlarm(pending ? now + OUTBOX_RETRY_MS : undefined);
 	}
