@@ -159,6 +159,7 @@ describe("loterias", () => {
 		for (const body of [
 			{ nombre: "A", meta: { adapter: "scraper-inexistente" } },
 			{ nombre: "B", meta: { adapter: "mock", token: "x" } },
+			{ nombre: "B2", meta: { adapter: "resultadosloterias" } },
 			{ nombre: "C", dia_sorteo: "thursday" },
 			{ nombre: "D", hora_sorteo: "25:00" },
 			{ nombre: "E", url_resultados: "javascript:alert(1)" },

@@ -2,8 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { DIAS_SORTEO, type LoteriaRow } from "../../db/schema";
 import { PageQuery } from "../../lib/openapi";
 
-/** Results adapters a loteria can name; the draws module registers the real ones. */
-export const RESULT_ADAPTERS = ["mock"] as const;
+/** Results adapters a loteria can name (`src/integrations/loterias/`). */
+export const RESULT_ADAPTERS = ["mock", "resultadosloterias"] as const;
 
 export const LoteriaMetaSchema = z
 	.strictObject({
