@@ -14,6 +14,10 @@ export const LoteriaMetaSchema = z
 			.optional()
 			.openapi({ example: "bogota", description: "Identificador de la lotería en el adaptador" }),
 	})
+	.refine((m) => m.adapter === "mock" || m.slug !== undefined, {
+		path: ["slug"],
+		error: "Este adaptador necesita el slug de la lotería",
+	})
 	.openapi("LoteriaMeta", {
 		description: "Qué adaptador de resultados usa la lotería y su id allí",
 	});
