@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { maxGanadores } from "./premios";
 
 /**
  * A rifa's rules. Every key has a default, so `{}` is a complete rule set; later modules (sales,
@@ -81,6 +82,13 @@ export const reglasIssues = (
 	rifa: { numero_ganadores: number; total_boletas: number },
 ) => {
 	const issues: { path: string; message: string }[] = [];
+	const max = maxGanadores(rifa.total_boletas);
+	if (rifa.numero_ganadores > max) {
+		issues.push({
+			path: "numero_ganadores",
+			message: `Una rifa de ${rifa.total_boletas} números admite hasta ${max} ganadores (últimas cifras, primeras cifras, serie)`,
+		});
+	}
 	if (reglas.reparto_bps && reglas.reparto_bps.length !== rifa.numero_ganadores) {
 		issues.push({
 			path: "reglas.reparto_bps",
