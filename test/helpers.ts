@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { signAccessToken } from "../src/auth/jwt";
 import { hashPassword } from "../src/auth/password";
@@ -165,4 +166,24 @@ export const expectProblem = (
 		throw new Error("problem request_id differs from X-Request-Id header");
 	}
 	return res.body;
+};
+
+/** A rifa open for sale now (its sale window started yesterday). */
+export const createActiveRifa = async (token: string, overrides: Record<string, unknown> = {}) => {
+	const rifa = await createRifa(token, { fecha_inicio: inDays(-1), ...overrides });
+	const opened = await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, token);
+	if (opened.status !== 200) throw new Error(`open: ${opened.text}`);
+	return rifa;
+};
+
+/** Makes every pending hold of the rifa due and runs its room's alarm, as time passing would. */
+export const expireHolds = async (rifaId: string) => {
+	const room = env.RIFA_ROOM.getByName(rifaId);
+	await runInDurableObject(room, (_instance, state) => {
+		state.storage.sql.exec(
+			"UPDATE transacciones SET expires_at = ? WHERE status = 'pending'",
+			Date.now() - 1,
+		);
+	});
+	return runDurableObjectAlarm(room);
 };

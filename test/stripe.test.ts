@@ -1,16 +1,14 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { chargeFailed, event, paymentIntent, refund } from "./fixtures/stripe";
 import {
 	call,
-	createRifa,
+	createActiveRifa,
 	createUser,
 	expectProblem,
+	expireHolds,
 	get,
-	inDays,
-	patch,
 	type TestUser,
 } from "./helpers";
 
@@ -81,12 +79,6 @@ beforeEach(() => {
 afterEach(() => {
 	vi.restoreAllMocks();
 });
-
-const activeRifa = async () => {
-	const rifa = await createRifa(admin.token, { fecha_inicio: inDays(-1) });
-	await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, admin.token);
-	return rifa;
-};
 
 const buyWithStripe = (
 	rifaId: string,
@@ -161,7 +153,7 @@ const txStatus = async (id: string) =>
 
 describe("stripe purchase", () => {
 	it("creates a COP PaymentIntent keyed by the transaccion and holds the numbers", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const res = await buyWithStripe(rifa.id, jugador);
 		expect(res.status).toBe(201);
 		expect(res.body.tickets.map((t: { estado: string }) => t.estado)).toEqual([
@@ -189,7 +181,7 @@ describe("stripe purchase", () => {
 	});
 
 	it("releases the numbers and lets the same key retry when Stripe is down", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		stripeDown = true;
 		const key = crypto.randomUUID();
 		expectProblem(await buyWithStripe(rifa.id, jugador, {}, key), 502);
@@ -203,7 +195,7 @@ describe("stripe purchase", () => {
 
 describe("stripe webhook", () => {
 	it("sells the held numbers on payment_intent.succeeded, once", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const purchase = (await buyWithStripe(rifa.id, jugador)).body;
 		const evt = piEvent("payment_intent.succeeded", purchase, rifa.id);
 		const first = await deliver(evt);
@@ -225,7 +217,7 @@ describe("stripe webhook", () => {
 	});
 
 	it("rejects a missing, forged or stale signature and a tampered body, changing nothing", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const purchase = (await buyWithStripe(rifa.id, jugador)).body;
 		const evt = piEvent("payment_intent.succeeded", purchase, rifa.id);
 		expectProblem(await deliver(evt, { signature: null }), 400);
@@ -239,7 +231,7 @@ describe("stripe webhook", () => {
 	});
 
 	it("releases numbers on payment_failed and charge.failed (found by PaymentIntent id)", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const a = (await buyWithStripe(rifa.id, jugador)).body;
 		expect((await deliver(piEvent("payment_intent.payment_failed", a, rifa.id))).body.result).toBe(
 			"released",
@@ -259,12 +251,9 @@ describe("stripe webhook", () => {
 	});
 
 	it("takes the numbers back for a late payment when they are still free", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const purchase = (await buyWithStripe(rifa.id, jugador)).body;
-		await runInDurableObject(env.RIFA_ROOM.getByName(rifa.id), (_i, s) => {
-			s.storage.sql.exec("UPDATE transacciones SET expires_at = ?", Date.now() - 1);
-		});
-		await runDurableObjectAlarm(env.RIFA_ROOM.getByName(rifa.id));
+		await expireHolds(rifa.id);
 		expect((await state(rifa.id)).mapa).toBe("LLLL");
 		const res = await deliver(piEvent("payment_intent.succeeded", purchase, rifa.id));
 		expect(res.body.result).toBe("sold");
@@ -279,12 +268,9 @@ describe("stripe webhook", () => {
 	});
 
 	it("refunds a late payment whose numbers were sold to someone else, exactly once", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const late = (await buyWithStripe(rifa.id, jugador)).body;
-		await runInDurableObject(env.RIFA_ROOM.getByName(rifa.id), (_i, s) => {
-			s.storage.sql.exec("UPDATE transacciones SET expires_at = ?", Date.now() - 1);
-		});
-		await runDurableObjectAlarm(env.RIFA_ROOM.getByName(rifa.id));
+		await expireHolds(rifa.id);
 		const other = await createUser();
 		const resold = await call("POST", `/api/v1/rifas/${rifa.id}/tickets`, {
 			token: other.token,

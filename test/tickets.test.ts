@@ -6,9 +6,11 @@ import { permutation } from "../src/rifa-room/numbering";
 import type { RifaRoom } from "../src/rifa-room/rifa-room";
 import {
 	call,
+	createActiveRifa,
 	createRifa,
 	createUser,
 	expectProblem,
+	expireHolds,
 	get,
 	inDays,
 	patch,
@@ -24,13 +26,6 @@ beforeAll(async () => {
 	operador = await createUser({ rol: "operador" });
 	jugador = await createUser({ rol: "jugador" });
 });
-
-const activeRifa = async (overrides: Record<string, unknown> = {}) => {
-	const rifa = await createRifa(admin.token, { fecha_inicio: inDays(-1), ...overrides });
-	const opened = await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, admin.token);
-	if (opened.status !== 200) throw new Error(`open: ${opened.text}`);
-	return rifa;
-};
 
 let keySeq = 0;
 const newKey = () => `key-${Date.now()}-${++keySeq}`;
@@ -72,7 +67,7 @@ const d1Tickets = async (rifaId: string) =>
 
 describe("purchase", () => {
 	it("sells the lowest free numbers, charges the category price and records it in D1", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const res = await buy(rifa.id, jugador, { quantity: 2 });
 		expect(res.status).toBe(201);
 		expect(
@@ -112,7 +107,7 @@ describe("purchase", () => {
 	});
 
 	it("sells chosen numbers, and names the ones already taken", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		expect((await buy(rifa.id, jugador, { quantity: 2, numeros: [7, 42] })).status).toBe(201);
 		const taken = expectProblem(
 			await buy(rifa.id, operador, { quantity: 3, numeros: [41, 42, 7] }),
@@ -128,7 +123,7 @@ describe("purchase", () => {
 	});
 
 	it("assigns aleatoria numbers in the rifa's documented, reproducible order", async () => {
-		const rifa = await activeRifa({ reglas: { asignacion: "aleatoria" } });
+		const rifa = await createActiveRifa(admin.token, { reglas: { asignacion: "aleatoria" } });
 		const res = await buy(rifa.id, jugador, { quantity: 5 });
 		const expected = (await permutation(rifa.id, 100, "aleatoria"))
 			.slice(0, 5)
@@ -147,7 +142,7 @@ describe("purchase", () => {
 		await patch(`/api/v1/rifas/${future.id}`, { estado: "activa" }, admin.token);
 		expectProblem(await buy(future.id, jugador), 409);
 
-		const capped = await activeRifa({
+		const capped = await createActiveRifa(admin.token, {
 			reglas: { max_boletas_por_compra: 3, max_boletas_por_usuario: 4 },
 		});
 		expectProblem(await buy(capped.id, jugador, { quantity: 4 }), 422);
@@ -160,7 +155,7 @@ describe("purchase", () => {
 	});
 
 	it("says how many numbers remain when there are not enough", async () => {
-		const rifa = await activeRifa({ reglas: { max_boletas_por_compra: 100 } });
+		const rifa = await createActiveRifa(admin.token, { reglas: { max_boletas_por_compra: 100 } });
 		expect((await buy(rifa.id, jugador, { quantity: 97 })).status).toBe(201);
 		const short = expectProblem(await buy(rifa.id, jugador, { quantity: 4 }), 409);
 		expect(short.detail).toContain("3");
@@ -169,7 +164,7 @@ describe("purchase", () => {
 	});
 
 	it("freezes the rifa's structure once numbers are sold", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		await buy(rifa.id, jugador);
 		expectProblem(
 			await patch(`/api/v1/rifas/${rifa.id}`, { total_boletas: 1000 }, admin.token),
@@ -180,7 +175,7 @@ describe("purchase", () => {
 
 describe("who may buy and see what", () => {
 	it("lets a jugador buy only for itself and a point of sale sell for others", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const other = await createUser();
 		expectProblem(await buy(rifa.id, jugador, { user_id: other.id }), 403);
 		expectProblem(await call("POST", `/api/v1/rifas/${rifa.id}/tickets`, { body: {} }), 401);
@@ -193,7 +188,7 @@ describe("who may buy and see what", () => {
 	});
 
 	it("shows a jugador only its own tickets and staff all of them", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const other = await createUser();
 		await buy(rifa.id, jugador, { quantity: 2 });
 		await buy(rifa.id, other, { quantity: 3 });
@@ -222,7 +217,7 @@ describe("who may buy and see what", () => {
 
 describe("idempotency", () => {
 	it("replays the original response for the same key and payload", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const key = newKey();
 		const first = await buy(rifa.id, jugador, { quantity: 2 }, key);
 		const again = await buy(rifa.id, jugador, { quantity: 2 }, key);
@@ -238,7 +233,7 @@ describe("idempotency", () => {
 	});
 
 	it("rejects the same key with another payload (422) and a missing key (400)", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const key = newKey();
 		await buy(rifa.id, jugador, { quantity: 1 }, key);
 		expectProblem(await buy(rifa.id, jugador, { quantity: 2 }, key), 422);
@@ -258,7 +253,7 @@ describe("idempotency", () => {
 	});
 
 	it("scopes keys per user", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const other = await createUser();
 		const key = newKey();
 		const a = await buy(rifa.id, jugador, {}, key);
@@ -268,7 +263,7 @@ describe("idempotency", () => {
 	});
 
 	it("answers 409 with Retry-After while the first request is still running", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const key = newKey();
 		let release: () => void = () => {};
 		const gate = new Promise<void>((resolve) => {
@@ -299,7 +294,7 @@ describe("idempotency", () => {
 
 describe("payments and holds", () => {
 	it("releases the numbers when the payment fails, and replays the failure", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		await useProvider(rifa.id, (tx) => ({
 			status: "failed",
 			providerRef: `declined_${tx}`,
@@ -320,7 +315,7 @@ describe("payments and holds", () => {
 	});
 
 	it("holds numbers until payment and puts them back on sale when the hold expires", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		await useProvider(rifa.id, (tx) => ({
 			status: "requires_payment",
 			providerRef: `pi_${tx}`,
@@ -344,10 +339,7 @@ describe("payments and holds", () => {
 		expect(await runDurableObjectAlarm(room(rifa.id))).toBe(true);
 		expect((await get(`/api/v1/rifas/${rifa.id}/disponibilidad`)).body.reservados).toBe(2);
 
-		await runInDurableObject(room(rifa.id), (_instance, state) => {
-			state.storage.sql.exec("UPDATE transacciones SET expires_at = ?", Date.now() - 1);
-		});
-		expect(await runDurableObjectAlarm(room(rifa.id))).toBe(true);
+		expect(await expireHolds(rifa.id)).toBe(true);
 		expect((await get(`/api/v1/rifas/${rifa.id}/disponibilidad`)).body.libres).toBe(100);
 		expect(await d1Tickets(rifa.id)).toEqual([]);
 		const tx = await env.DB.prepare("SELECT status FROM transacciones WHERE id = ?")
@@ -361,7 +353,7 @@ describe("payments and holds", () => {
 
 describe("outbox", () => {
 	it("catches D1 up after a failed write, and never duplicates a row", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		await env.DB.exec("ALTER TABLE tickets RENAME TO tickets_offline");
 		let res: Awaited<ReturnType<typeof buy>>;
 		try {
@@ -391,7 +383,7 @@ describe("outbox", () => {
 
 describe("concurrency", () => {
 	it("never sells a number twice nor more numbers than exist", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const buyers = await Promise.all(Array.from({ length: 12 }, () => createUser()));
 		const attempts = buyers.flatMap((b) => [
 			buy(rifa.id, b, { quantity: 5 }),
@@ -414,7 +406,7 @@ describe("concurrency", () => {
 	});
 
 	it("serialises competing buyers of the same chosen number", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		const buyers = await Promise.all(Array.from({ length: 8 }, () => createUser()));
 		const results = await Promise.all(buyers.map((b) => buy(rifa.id, b, { numeros: [11] })));
 		expect(results.filter((r) => r.status === 201)).toHaveLength(1);
@@ -424,7 +416,7 @@ describe("concurrency", () => {
 
 describe("live updates", () => {
 	it("sends a snapshot on connect, then sold, held, released numbers and state changes", async () => {
-		const rifa = await activeRifa();
+		const rifa = await createActiveRifa(admin.token);
 		await buy(rifa.id, jugador, { numeros: [5] });
 		const upgrade = await exports.default.fetch(
 			new Request(`http://rifa1122.test/api/v1/rifas/${rifa.id}/ws`, {
@@ -456,13 +448,7 @@ describe("live updates", () => {
 		await buy(rifa.id, jugador, { numeros: [8] });
 		await waitFor(3);
 		expect(messages[2]).toEqual({ type: "reservados", numeros: [8] });
-		await runInDurableObject(room(rifa.id), (_instance, state) => {
-			state.storage.sql.exec(
-				"UPDATE transacciones SET expires_at = ? WHERE status = 'pending'",
-				Date.now() - 1,
-			);
-		});
-		await runDurableObjectAlarm(room(rifa.id));
+		await expireHolds(rifa.id);
 		await waitFor(4);
 		expect(messages[3]).toEqual({ type: "liberados", numeros: [8] });
 

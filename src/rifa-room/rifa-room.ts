@@ -28,6 +28,7 @@ import {
 	release,
 	type TakenRow,
 	type TransaccionRow,
+	take,
 	ticketsReleased,
 	ticketUpserts,
 	transaccionUpsert,
@@ -210,26 +211,8 @@ export class RifaRoom extends DurableObject<Env> {
 			const transaccionId = crypto.randomUUID();
 			const amount = config.precio * req.quantity;
 			const expiresAt = now + config.reglas.minutos_reserva * 60_000;
-			const rows: TakenRow[] = picked.map((p) => ({
-				numero: p.numero,
-				orden: p.orden,
-				ticket_id: crypto.randomUUID(),
-				estado: "reservado",
-				user_id: req.userId,
-				transaccion_id: transaccionId,
-			}));
-			for (const r of rows) {
-				this.sql.exec("DELETE FROM libres WHERE orden = ?", r.orden);
-				this.sql.exec(
-					"INSERT INTO tomados (numero, ticket_id, orden, estado, user_id, transaccion_id) VALUES (?, ?, ?, ?, ?, ?)",
-					r.numero,
-					r.ticket_id,
-					r.orden,
-					r.estado,
-					r.user_id,
-					r.transaccion_id,
-				);
-			}
+			const rows = picked.map((p) => ({ ...p, ticket_id: crypto.randomUUID() }));
+			take(this.sql, transaccionId, req.userId, rows);
 			this.sql.exec(
 				"INSERT INTO transacciones (id, user_id, amount, provider, status, numeros, expires_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
 				transaccionId,
@@ -450,17 +433,7 @@ export class RifaRoom extends DurableObject<Env> {
 						)
 						.one().n;
 					if (free < wanted.length) return { refund: tx };
-					for (const w of wanted) {
-						this.sql.exec("DELETE FROM libres WHERE numero = ?", w.numero);
-						this.sql.exec(
-							"INSERT INTO tomados (numero, ticket_id, orden, estado, user_id, transaccion_id) VALUES (?, ?, ?, 'reservado', ?, ?)",
-							w.numero,
-							w.ticket_id,
-							w.orden,
-							tx.user_id,
-							tx.id,
-						);
-					}
+					take(this.sql, tx.id, tx.user_id, wanted);
 				}
 				this.markSold(tx.id, event.providerRef);
 				this.markSeen(event);

@@ -83,6 +83,26 @@ export const enqueue = (sql: SqlStorage, statements: D1Statement[]) => {
 	}
 };
 
+/** Moves numbers from `libres` to `tomados` as held for a purchase. */
+export const take = (
+	sql: SqlStorage,
+	transaccionId: string,
+	userId: string,
+	numbers: { numero: number; orden: number; ticket_id: string }[],
+) => {
+	for (const n of numbers) {
+		sql.exec("DELETE FROM libres WHERE orden = ?", n.orden);
+		sql.exec(
+			"INSERT INTO tomados (numero, ticket_id, orden, estado, user_id, transaccion_id) VALUES (?, ?, ?, 'reservado', ?, ?)",
+			n.numero,
+			n.ticket_id,
+			n.orden,
+			userId,
+			transaccionId,
+		);
+	}
+};
+
 /** Puts numbers back on sale at their original position in the assignment order. */
 export const release = (sql: SqlStorage, transaccionId: string): number[] => {
 	const rows = sql
