@@ -9,6 +9,7 @@ import {
 	expectProblem,
 	expireHolds,
 	get,
+	patch,
 	type TestUser,
 } from "./helpers";
 
@@ -290,6 +291,18 @@ describe("stripe webhook", () => {
 			.bind(rifa.id)
 			.all();
 		expect(owners.results).toEqual([{ usuario_id: other.id }]);
+	});
+
+	it("refunds a late payment once sales are closed, even if its numbers are free", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const late = (await buyWithStripe(rifa.id, jugador)).body;
+		await expireHolds(rifa.id);
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		expect((await deliver(piEvent("payment_intent.succeeded", late, rifa.id))).body.result).toBe(
+			"refunded",
+		);
+		expect((await txStatus(late.transaccion_id)).status).toBe("refunded");
+		expect((await state(rifa.id)).mapa).toBe("LLLL");
 	});
 
 	it("acknowledges events it does not handle", async () => {

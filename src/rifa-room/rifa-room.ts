@@ -421,6 +421,8 @@ export class RifaRoom extends DurableObject<Env> {
 					return "ignored";
 				}
 				if (tx.status === "failed") {
+					// Sales are over: a late payment can no longer buy numbers back.
+					if (this.config?.estado !== "activa") return { refund: tx };
 					const wanted = JSON.parse(tx.numeros) as {
 						numero: number;
 						orden: number;
