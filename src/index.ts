@@ -1,4 +1,5 @@
 import { buildApp } from "./app";
+import { runScheduled } from "./jobs/scheduler";
 
 export { RifaRoom } from "./rifa-room/rifa-room";
 
@@ -6,4 +7,7 @@ const app = buildApp();
 
 export default {
 	fetch: app.fetch,
+	async scheduled(controller, env, ctx) {
+		ctx.waitUntil(runScheduled(env, new Date(controller.scheduledTime)));
+	},
 } satisfies ExportedHandler<Env>;

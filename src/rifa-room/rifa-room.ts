@@ -120,6 +120,13 @@ export class RifaRoom extends DurableObject<Env> {
 				JSON.stringify(config),
 			);
 			this.config = config;
+			if (current?.estado === "activa" && config.estado !== "activa") {
+				// Sales are over: holds waiting for payment go back; a payment that still arrives is refunded.
+				const pending = this.sql
+					.exec<{ id: string }>("SELECT id FROM transacciones WHERE status = 'pending'")
+					.toArray();
+				for (const { id } of pending) this.markFailed(id, null);
+			}
 			const taken = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tomados").one().n;
 			if (order && taken === 0) {
 				this.sql.exec("DELETE FROM libres");
@@ -129,6 +136,7 @@ export class RifaRoom extends DurableObject<Env> {
 			}
 		});
 		if (estadoChanged && current) this.broadcast({ type: "estado", estado: config.estado });
+		await this.flush();
 	}
 
 	private async ensureConfig(rifaId: string): Promise<RoomConfig | null> {

@@ -18,9 +18,10 @@ import type { RifaCreateBody, RifaPatchBody } from "../routes/rifas/rifas.schema
 import { toRifaDto } from "../routes/rifas/rifas.schemas";
 import { auditInsert, auditInsertIf } from "./audit";
 
-interface Actor {
-	user: AuthUser;
-	requestId: string;
+export interface Actor {
+	/** null: the system itself (scheduled jobs). */
+	user: AuthUser | null;
+	requestId: string | null;
 	env: Env;
 }
 
@@ -115,14 +116,14 @@ export const createRifa = async (
 		estado: "pendiente",
 		reglas: body.reglas,
 		totalBoletas: body.total_boletas,
-		creadoPor: actor.user.id,
+		creadoPor: actor.user?.id ?? null,
 		creadoEn: now,
 		actualizadoEn: now,
 	};
 	await db.batch([
 		db.insert(rifas).values(row),
 		auditInsert(db, {
-			actorId: actor.user.id,
+			actorId: actor.user?.id ?? null,
 			action: "rifa.created",
 			entity: "rifa",
 			entityId: row.id,
@@ -142,7 +143,7 @@ export const updateRifa = async (
 ): Promise<RifaRow> => {
 	const current = await db.query.rifas.findFirst({ where: eq(rifas.id, id) });
 	if (!current) throw notFound("La rifa");
-	if (actor.user.rol !== "admin" && current.creadoPor !== actor.user.id) {
+	if (actor.user && actor.user.rol !== "admin" && current.creadoPor !== actor.user.id) {
 		throw forbidden("Un operador solo puede modificar las rifas que creó.");
 	}
 	if (isTerminal(current.estado)) {
@@ -257,7 +258,7 @@ export const updateRifa = async (
 		auditInsertIf(
 			db,
 			{
-				actorId: actor.user.id,
+				actorId: actor.user?.id ?? null,
 				action: estadoChanged ? `rifa.${nextEstado}` : "rifa.updated",
 				entity: "rifa",
 				entityId: id,

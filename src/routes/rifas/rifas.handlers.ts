@@ -5,7 +5,7 @@ import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
 import { createRifa, updateRifa } from "../../services/rifas.service";
-import type { create, get, list, patch } from "./rifas.routes";
+import type { cerrar, create, get, list, patch } from "./rifas.routes";
 import { toRifaDto } from "./rifas.schemas";
 
 export const listHandler: AppRouteHandler<typeof list> = async (c) => {
@@ -63,6 +63,17 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
 		id,
 		c.req.valid("json"),
+	);
+	return c.json(toRifaDto(row), 200);
+};
+
+export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
+	const { id } = c.req.valid("param");
+	const row = await updateRifa(
+		c.var.db,
+		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
+		id,
+		{ estado: "cerrada" },
 	);
 	return c.json(toRifaDto(row), 200);
 };

@@ -6,4 +6,5 @@ export const rifasRouter = createRouter()
 	.openapi(routes.list, handlers.listHandler)
 	.openapi(routes.create, handlers.createHandler)
 	.openapi(routes.get, handlers.getHandler)
-	.openapi(routes.patch, handlers.patchHandler);
+	.openapi(routes.patch, handlers.patchHandler)
+	.openapi(routes.cerrar, handlers.cerrarHandler);

@@ -71,3 +71,20 @@ export const patch = createRoute({
 		...errorResponses(400, 401, 403, 404, 409, 415, 422),
 	},
 });
+
+export const cerrar = createRoute({
+	method: "post",
+	path: "/rifas/{id}/cerrar",
+	operationId: "closeRifa",
+	tags,
+	summary: "Cerrar la venta ahora (admin, u operador que la creó)",
+	description:
+		"Detiene la venta en el objeto de la rifa y libera las reservas sin pagar. Cerrar una rifa ya cerrada no cambia nada.",
+	security: BEARER,
+	middleware: staff,
+	request: { params: IdParam },
+	responses: {
+		200: jsonContent(RifaSchema, "Rifa cerrada"),
+		...errorResponses(401, 403, 404, 409, 422),
+	},
+});

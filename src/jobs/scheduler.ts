@@ -1,0 +1,57 @@
+import { and, asc, eq, gt, lte, type SQL } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { type RifaEstado, rifas } from "../db/schema";
+import { ApiError } from "../lib/errors";
+import { updateRifa } from "../services/rifas.service";
+
+const PER_RUN = 50;
+
+export interface ScheduledReport {
+	abiertas: string[];
+	cerradas: string[];
+	errores: { rifa_id: string; detail: string }[];
+}
+
+/**
+ * One cron run: opens `pendiente` rifas whose sale window has started and closes `activa` rifas
+ * whose window has ended. Each step is the same guarded state transition the API uses, so a
+ * repeated, overlapping or late run changes nothing twice.
+ */
+export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport> => {
+	const db = createDb(env.DB);
+	const at = now.toISOString();
+	const report: ScheduledReport = { abiertas: [], cerradas: [], errores: [] };
+	const actor = { user: null, requestId: null, env };
+
+	const step = async (from: RifaEstado, to: RifaEstado, due: SQL | undefined, into: string[]) => {
+		const rows = await db
+			.select({ id: rifas.id })
+			.from(rifas)
+			.where(and(eq(rifas.estado, from), due))
+			.orderBy(asc(rifas.fechaFin))
+			.limit(PER_RUN);
+		for (const { id } of rows) {
+			try {
+				const updated = await updateRifa(db, actor, id, { estado: to });
+				if (updated.estado === to) into.push(id);
+			} catch (err) {
+				// One rifa's problem must not stop the others; the next run tries again.
+				report.errores.push({
+					rifa_id: id,
+					detail: err instanceof ApiError ? err.message : String(err),
+				});
+			}
+		}
+	};
+
+	await step("activa", "cerrada", lte(rifas.fechaFin, at), report.cerradas);
+	// A pendiente rifa whose window already ended is left for an admin: opening it would sell nothing.
+	await step(
+		"pendiente",
+		"activa",
+		and(lte(rifas.fechaInicio, at), gt(rifas.fechaFin, at)),
+		report.abiertas,
+	);
+	console.log(JSON.stringify({ level: "info", msg: "scheduled run", at, ...report }));
+	return report;
+};
