@@ -124,8 +124,9 @@ const result = spawnSync("wrangler", ["d1", "execute", "DB", target, "--file", f
 	env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });
 if (result.status !== 0) {
-	process.stdout.write(result.stdout);
-	process.stderr.write(result.stderr);
+	if (result.error) console.error(`Could not run wrangler (run this through npm): ${result.error.message}`);
+	process.stdout.write(result.stdout ?? "");
+	process.stderr.write(result.stderr ?? "");
 	process.exit(result.status ?? 1);
 }
 console.log(

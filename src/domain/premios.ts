@@ -1,24 +1,10 @@
-import type { Reglas } from "./reglas";
+import { DIGITOS, type Fuente, fuentesPara, type Reglas } from "./reglas";
 
 /**
  * Prize rules: from a rifa's rules, its category's money, the tickets sold and the lottery's
  * premio mayor to the winners and what each gets. Pure and exact in integer centavos: every
  * centavo of the fund ends up in a prize, with the house, or rolled over.
  */
-
-export type Fuente = "ultimas" | "primeras" | "serie";
-
-export const DIGITOS: Record<number, number> = { 100: 2, 1000: 3, 10000: 4 };
-
-/**
- * Where each winning position's number comes from, in order: the last k digits of the número
- * (the premio mayor itself), its first k digits, and the last k digits of the serie. A
- * 10,000-number rifa uses all four digits, so it has a single position.
- */
-export const fuentesPara = (totalBoletas: number): Fuente[] =>
-	totalBoletas === 10000 ? ["ultimas"] : ["ultimas", "primeras", "serie"];
-
-export const maxGanadores = (totalBoletas: number) => fuentesPara(totalBoletas).length;
 
 export interface Resultado {
 	/** Four digits, leading zeros kept. */
