@@ -124,7 +124,8 @@ const result = spawnSync("wrangler", ["d1", "execute", "DB", target, "--file", f
 	env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });
 if (result.status !== 0) {
-	if (result.error) console.error(`Could not run wrangler (run this through npm): ${result.error.message}`);
+	if (result.error)
+		console.error(`Could not run wrangler (run this through npm): ${result.error.message}`);
 	process.stdout.write(result.stdout ?? "");
 	process.stderr.write(result.stderr ?? "");
 	process.exit(result.status ?? 1);

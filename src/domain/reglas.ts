@@ -87,7 +87,6 @@ export const fuentesPara = (totalBoletas: number): Fuente[] =>
 
 export const maxGanadores = (totalBoletas: number) => fuentesPara(totalBoletas).length;
 
-
 export const parseReglas = (raw: unknown): Reglas => ReglasSchema.parse(raw ?? {});
 
 /** Rules that depend on the rifa's other fields; returned as field errors under `reglas.*`. */
