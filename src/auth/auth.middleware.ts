@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Rol } from "../db/schema";
 import { users } from "../db/schema";
@@ -15,8 +16,7 @@ const unauthorized = (detail: string) =>
  * Authenticates the bearer token and loads the user on every request, so a role change or a
  * deactivation takes effect at once rather than when the token expires.
  */
-export const requireAuth = createMiddleware<AppBindings>(async (c, next) => {
-	const header = c.req.header("Authorization");
+const authenticate = async (c: Context<AppBindings>, header: string | undefined) => {
 	const match = header?.match(/^Bearer\s+([A-Za-z0-9\-_.]+)$/i);
 	if (!match?.[1]) throw unauthorized("Falta el token de acceso (Authorization: Bearer …).");
 	const userId = await verifyAccessToken(match[1], c.env);
@@ -26,7 +26,22 @@ export const requireAuth = createMiddleware<AppBindings>(async (c, next) => {
 		where: eq(users.id, userId),
 	});
 	if (!user?.isActive) throw unauthorized("El token de acceso no es válido o expiró.");
-	c.set("user", user);
+	return user;
+};
+
+/**
+ * Authenticates the bearer token and loads the user on every request, so a role change or a
+ * deactivation takes effect at once rather than when the token expires.
+ */
+export const requireAuth = createMiddleware<AppBindings>(async (c, next) => {
+	c.set("user", await authenticate(c, c.req.header("Authorization")));
+	await next();
+});
+
+/** For public routes that show more to some users: anonymous without a header, 401 with a bad one. */
+export const optionalAuth = createMiddleware<AppBindings>(async (c, next) => {
+	const header = c.req.header("Authorization");
+	if (header) c.set("viewer", await authenticate(c, header));
 	await next();
 });
 

@@ -94,6 +94,8 @@ export const categorias = sqliteTable(
 		rakeBps: integer("rake_bps").notNull().default(0),
 		fondoPremios: integer("fondo_premios"),
 		premioPorGanador: integer("premio_por_ganador"),
+		/** Centavos rolled over by settled rifas, paid into the next rifa of the category to settle. */
+		acumulado: integer("acumulado").notNull().default(0),
 		comentario: text("comentario"),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
@@ -130,6 +132,16 @@ export const rifas = sqliteTable(
 		reglas: text("reglas", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
 		totalBoletas: integer("total_boletas").notNull().default(100),
 		creadoPor: text("creado_por").references(() => users.id, { onDelete: "set null" }),
+		resultadoNumero: text("resultado_numero"),
+		resultadoSerie: text("resultado_serie"),
+		resultadoFecha: text("resultado_fecha"),
+		resultadoFuente: text("resultado_fuente"),
+		/** The prize breakdown computed at settlement (premios.ts `Desglose`). */
+		desglose: text("desglose", { mode: "json" }),
+		acumuladoRecibido: integer("acumulado_recibido").notNull().default(0),
+		/** Id of the settlement that resolved the rifa; guards every write of that settlement. */
+		liquidacionId: text("liquidacion_id"),
+		resueltaEn: text("resuelta_en"),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
 	},
@@ -222,6 +234,9 @@ export const ganadores = sqliteTable(
 			.notNull()
 			.references(() => tickets.id, { onDelete: "restrict" }),
 		posicion: integer("posicion").notNull().default(1),
+		fuente: text("fuente"),
+		numeroGanador: integer("numero_ganador"),
+		porCercania: integer("por_cercania", { mode: "boolean" }).notNull().default(false),
 		montoGanado: integer("monto_ganado").notNull(),
 		estadoPago: text("estado_pago", { enum: PAGO_ESTADOS }).notNull().default("pendiente"),
 		fechaPago: text("fecha_pago"),
@@ -229,7 +244,7 @@ export const ganadores = sqliteTable(
 		creadoEn: createdAt(),
 	},
 	(t) => [
-		uniqueIndex("ganadores_rifa_ticket_unique").on(t.rifaId, t.ticketId),
+		index("ganadores_rifa_ticket_idx").on(t.rifaId, t.ticketId),
 		uniqueIndex("ganadores_rifa_posicion_unique").on(t.rifaId, t.posicion),
 		index("ganadores_ticket_idx").on(t.ticketId),
 		index("ganadores_estado_pago_idx").on(t.estadoPago),

@@ -3,24 +3,33 @@ import { createDb } from "../db/client";
 import { type RifaEstado, rifas } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { updateRifa } from "../services/rifas.service";
+import { settleRifa } from "../services/settlement.service";
 
 const PER_RUN = 50;
 
 export interface ScheduledReport {
 	abiertas: string[];
 	cerradas: string[];
+	resueltas: string[];
+	esperando_resultado: string[];
 	errores: { rifa_id: string; detail: string }[];
 }
 
 /**
- * One cron run: opens `pendiente` rifas whose sale window has started and closes `activa` rifas
- * whose window has ended. Each step is the same guarded state transition the API uses, so a
+ * One cron run: opens `pendiente` rifas whose sale window has started, closes `activa` rifas
+ * whose window has ended, and settles `cerrada` rifas whose draw has happened. Each step is the same guarded state transition the API uses, so a
  * repeated, overlapping or late run changes nothing twice.
  */
 export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport> => {
 	const db = createDb(env.DB);
 	const at = now.toISOString();
-	const report: ScheduledReport = { abiertas: [], cerradas: [], errores: [] };
+	const report: ScheduledReport = {
+		abiertas: [],
+		cerradas: [],
+		resueltas: [],
+		esperando_resultado: [],
+		errores: [],
+	};
 	const actor = { user: null, requestId: null, env };
 
 	const step = async (from: RifaEstado, to: RifaEstado, due: SQL | undefined, into: string[]) => {
@@ -52,6 +61,24 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		and(lte(rifas.fechaInicio, at), gt(rifas.fechaFin, at)),
 		report.abiertas,
 	);
+	const due = await db
+		.select({ id: rifas.id })
+		.from(rifas)
+		.where(and(eq(rifas.estado, "cerrada"), lte(rifas.fechaSorteo, at)))
+		.orderBy(asc(rifas.fechaSorteo))
+		.limit(PER_RUN);
+	for (const { id } of due) {
+		try {
+			const outcome = await settleRifa(env, db, id, now, null);
+			if (outcome === "resuelta") report.resueltas.push(id);
+			else if (outcome === "resultado_pendiente") report.esperando_resultado.push(id);
+		} catch (err) {
+			report.errores.push({
+				rifa_id: id,
+				detail: err instanceof Error ? err.message : String(err),
+			});
+		}
+	}
 	console.log(JSON.stringify({ level: "info", msg: "scheduled run", at, ...report }));
 	return report;
 };

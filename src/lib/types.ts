@@ -10,6 +10,8 @@ export interface AppBindings {
 		requestId: string;
 		db: Database;
 		user: AuthUser;
+		/** Set by `optionalAuth` when a public route is called with a valid token. */
+		viewer?: AuthUser;
 	};
 }
 

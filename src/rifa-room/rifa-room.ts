@@ -578,6 +578,26 @@ export class RifaRoom extends DurableObject<Env> {
 		};
 	}
 
+	/**
+	 * The sold tickets, for settlement. D1 must already hold them: the outbox is flushed first and
+	 * an outbox that cannot drain is an error (the next run tries again).
+	 */
+	async soldTickets(): Promise<{ numero: number; ticketId: string }[]> {
+		await this.flush();
+		if ((await this.pendingOutbox()) > 0) throw new Error("outbox not drained; settle later");
+		return this.sql
+			.exec<{ numero: number; ticket_id: string }>(
+				"SELECT numero, ticket_id FROM tomados WHERE estado = 'vendido' ORDER BY numero",
+			)
+			.toArray()
+			.map((r) => ({ numero: r.numero, ticketId: r.ticket_id }));
+	}
+
+	/** Tells watchers the draw's outcome. */
+	async announce(event: RoomEvent): Promise<void> {
+		this.broadcast(event);
+	}
+
 	/** Numbers held or sold, for the API's structural-change guard. */
 	async committedCount(): Promise<number> {
 		return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tomados").one().n;

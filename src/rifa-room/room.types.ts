@@ -68,4 +68,9 @@ export interface Availability {
 export type RoomEvent =
 	| { type: "snapshot"; availability: Availability }
 	| { type: "reservados" | "vendidos" | "liberados"; numeros: number[] }
-	| { type: "estado"; estado: RifaEstado };
+	| { type: "estado"; estado: RifaEstado }
+	| {
+			type: "resultado";
+			resultado: { numero: string; serie: string | null; fecha: string };
+			ganadores: { posicion: number; numero: number; monto: number }[];
+	  };

@@ -1,11 +1,12 @@
 import { and, asc, count, eq, gte, lte } from "drizzle-orm";
-import { rifas } from "../../db/schema";
+import { ganadores, rifas, tickets } from "../../db/schema";
 import { ApiError, notFound } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
 import { createRifa, updateRifa } from "../../services/rifas.service";
-import type { cerrar, create, get, list, patch } from "./rifas.routes";
+import { settleRifa } from "../../services/settlement.service";
+import type { cerrar, create, get, list, patch, resultados } from "./rifas.routes";
 import { toRifaDto } from "./rifas.schemas";
 
 export const listHandler: AppRouteHandler<typeof list> = async (c) => {
@@ -75,5 +76,73 @@ export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
 		id,
 		{ estado: "cerrada" },
 	);
-	return c.json(toRifaDto(row), 200);
+	if (new Date(row.fechaSorteo) > new Date()) return c.json(toRifaDto(row), 200);
+	// The draw already happened: settle now rather than at the next cron run (which retries on failure).
+	try {
+		await settleRifa(c.env, c.var.db, id, new Date(), c.var.user.id);
+	} catch (err) {
+		console.error(
+			JSON.stringify({
+				level: "error",
+				msg: "settlement after close failed",
+				rifa_id: id,
+				error: String(err),
+			}),
+		);
+	}
+	const settled = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
+	return c.json(toRifaDto(settled ?? row), 200);
+};
+
+export const resultadosHandler: AppRouteHandler<typeof resultados> = async (c) => {
+	const { id } = c.req.valid("param");
+	const db = c.var.db;
+	const rifa = await db.query.rifas.findFirst({ where: eq(rifas.id, id) });
+	if (!rifa) throw notFound("La rifa");
+	const rows = await db
+		.select({
+			ticketId: ganadores.ticketId,
+			numero: tickets.numero,
+			usuarioId: tickets.usuarioId,
+			posicion: ganadores.posicion,
+			montoGanado: ganadores.montoGanado,
+			estadoPago: ganadores.estadoPago,
+			fechaPago: ganadores.fechaPago,
+			porCercania: ganadores.porCercania,
+		})
+		.from(ganadores)
+		.innerJoin(tickets, eq(tickets.id, ganadores.ticketId))
+		.where(eq(ganadores.rifaId, id))
+		.orderBy(asc(ganadores.posicion));
+	const viewer = c.get("viewer");
+	return c.json(
+		{
+			rifa_id: rifa.id,
+			estado: rifa.estado,
+			resultado:
+				rifa.resultadoNumero && rifa.resultadoFecha
+					? {
+							numero: rifa.resultadoNumero,
+							serie: rifa.resultadoSerie,
+							fecha: rifa.resultadoFecha,
+							fuente: rifa.resultadoFuente ?? "",
+						}
+					: null,
+			ganadores: rows.map((g) => ({
+				ticket_id: g.ticketId,
+				numero: g.numero,
+				posicion: g.posicion,
+				monto_ganado: g.montoGanado,
+				estado_pago: g.estadoPago,
+				fecha_pago: g.fechaPago,
+				por_cercania: g.porCercania,
+				// Buyers stay anonymous: only an admin, or the winner itself, sees who won.
+				...(g.usuarioId && viewer && (viewer.rol === "admin" || viewer.id === g.usuarioId)
+					? { usuario_id: g.usuarioId }
+					: {}),
+			})),
+			desglose: (rifa.desglose as Record<string, unknown> | null) ?? null,
+		},
+		200,
+	);
 };

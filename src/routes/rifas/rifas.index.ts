@@ -7,4 +7,5 @@ export const rifasRouter = createRouter()
 	.openapi(routes.create, handlers.createHandler)
 	.openapi(routes.get, handlers.getHandler)
 	.openapi(routes.patch, handlers.patchHandler)
-	.openapi(routes.cerrar, handlers.cerrarHandler);
+	.openapi(routes.cerrar, handlers.cerrarHandler)
+	.openapi(routes.resultados, handlers.resultadosHandler);

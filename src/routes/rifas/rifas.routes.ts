@@ -1,5 +1,5 @@
-import { createRoute } from "@hono/zod-openapi";
-import { requireAuth, requireRole, STAFF } from "../../auth/auth.middleware";
+import { createRoute, z } from "@hono/zod-openapi";
+import { optionalAuth, requireAuth, requireRole, STAFF } from "../../auth/auth.middleware";
 import {
 	BEARER,
 	errorResponses,
@@ -86,5 +86,55 @@ export const cerrar = createRoute({
 	responses: {
 		200: jsonContent(RifaSchema, "Rifa cerrada"),
 		...errorResponses(401, 403, 404, 409, 422),
+	},
+});
+
+const ResultadosSchema = z
+	.object({
+		rifa_id: z.uuid(),
+		estado: z.string(),
+		resultado: z
+			.object({
+				numero: z.string(),
+				serie: z.string().nullable(),
+				fecha: z.string(),
+				fuente: z.string(),
+			})
+			.nullable()
+			.openapi({
+				example: { numero: "3649", serie: "188", fecha: "2026-01-15", fuente: "mock:bogota" },
+			}),
+		ganadores: z.array(
+			z.object({
+				ticket_id: z.uuid(),
+				numero: z.number().int(),
+				posicion: z.number().int(),
+				monto_ganado: z.number().int().openapi({ description: "Centavos de COP" }),
+				estado_pago: z.enum(["pendiente", "pagado", "fallido"]),
+				fecha_pago: z.string().nullable(),
+				por_cercania: z.boolean(),
+				usuario_id: z
+					.uuid()
+					.optional()
+					.openapi({ description: "Solo para admin o el propio ganador" }),
+			}),
+		),
+		desglose: z.record(z.string(), z.unknown()).nullable(),
+	})
+	.openapi("Resultados");
+
+export const resultados = createRoute({
+	method: "get",
+	path: "/rifas/{id}/resultados",
+	operationId: "getRifaResults",
+	tags,
+	summary: "Resultado de la lotería, ganadores y desglose del premio (público)",
+	description:
+		"Sin identidad de los compradores, salvo para un admin o para el propio ganador (con token).",
+	middleware: [optionalAuth],
+	request: { params: IdParam },
+	responses: {
+		200: jsonContent(ResultadosSchema, "Resultados"),
+		...errorResponses(401, 404, 422),
 	},
 });
