@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+	createCast,
 	createCategoria,
 	createLoteria,
 	createRifa,
-	createUser,
 	del,
 	expectProblem,
 	get,
@@ -17,9 +17,7 @@ let operador: TestUser;
 let jugador: TestUser;
 
 beforeAll(async () => {
-	admin = await createUser({ rol: "admin" });
-	operador = await createUser({ rol: "operador" });
-	jugador = await createUser({ rol: "jugador" });
+	({ admin, operador, jugador } = await createCast());
 });
 
 describe("categorias", () => {

@@ -1,8 +1,17 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import {
+	createExecutionContext,
+	createScheduledController,
+	runDurableObjectAlarm,
+	runInDurableObject,
+	waitOnExecutionContext,
+} from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { signAccessToken } from "../src/auth/jwt";
 import { hashPassword } from "../src/auth/password";
 import type { Rol } from "../src/db/schema";
+import worker from "../src/index";
+import type { ChargeResult, PaymentProvider } from "../src/payments/provider";
+import type { RifaRoom } from "../src/rifa-room/rifa-room";
 
 export const BASE = "http://rifa1122.test";
 
@@ -186,4 +195,37 @@ export const expireHolds = async (rifaId: string) => {
 		);
 	});
 	return runDurableObjectAlarm(room);
+};
+
+/** One user of each role, for tests that play the authorization matrix. */
+export const createCast = async () => ({
+	admin: await createUser({ rol: "admin" }),
+	operador: await createUser({ rol: "operador" }),
+	jugador: await createUser({ rol: "jugador" }),
+});
+
+/** Runs the Worker's scheduled handler as a Cron Trigger would at `at`. */
+export const runCron = async (at = new Date()) => {
+	const ctx = createExecutionContext();
+	await worker.scheduled(
+		createScheduledController({ scheduledTime: at, cron: "*/5 * * * *" }),
+		env,
+		ctx,
+	);
+	await waitOnExecutionContext(ctx);
+};
+
+/** Stands in for the payment provider's servers inside a rifa's object (the rest stays real). */
+export const usePaymentProvider = async (
+	rifaId: string,
+	charge: (transaccionId: string) => ChargeResult | Promise<ChargeResult>,
+) => {
+	await runInDurableObject(env.RIFA_ROOM.getByName(rifaId), (instance: RifaRoom) => {
+		const provider: PaymentProvider = {
+			name: "sandbox",
+			charge: async (req) => charge(req.transaccionId),
+			refund: async (req) => ({ providerRef: `refund_${req.transaccionId}` }),
+		};
+		Object.assign(instance, { payments: () => provider });
+	});
 };

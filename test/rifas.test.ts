@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+	createCast,
 	createCategoria,
 	createLoteria,
 	createRifa,
-	createUser,
 	expectProblem,
 	get,
 	inDays,
@@ -21,9 +21,7 @@ let categoriaId: string;
 let loteriaId: string;
 
 beforeAll(async () => {
-	admin = await createUser({ rol: "admin" });
-	operador = await createUser({ rol: "operador" });
-	jugador = await createUser({ rol: "jugador" });
+	({ admin, operador, jugador } = await createCast());
 	categoriaId = (await createCategoria(admin.token)).id;
 	loteriaId = (await createLoteria(admin.token)).id;
 });

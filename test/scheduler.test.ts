@@ -1,22 +1,18 @@
-import {
-	createExecutionContext,
-	createScheduledController,
-	waitOnExecutionContext,
-} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../src/index";
-import type { RifaRoom } from "../src/rifa-room/rifa-room";
 import {
 	call,
 	createActiveRifa,
+	createCast,
 	createRifa,
 	createUser,
 	expectProblem,
 	get,
 	inDays,
 	post,
+	runCron,
 	type TestUser,
+	usePaymentProvider,
 } from "./helpers";
 
 let admin: TestUser;
@@ -24,20 +20,8 @@ let operador: TestUser;
 let jugador: TestUser;
 
 beforeAll(async () => {
-	admin = await createUser({ rol: "admin" });
-	operador = await createUser({ rol: "operador" });
-	jugador = await createUser({ rol: "jugador" });
+	({ admin, operador, jugador } = await createCast());
 });
-
-const runCron = async (at = new Date()) => {
-	const ctx = createExecutionContext();
-	await worker.scheduled(
-		createScheduledController({ scheduledTime: at, cron: "*/5 * * * *" }),
-		env,
-		ctx,
-	);
-	await waitOnExecutionContext(ctx);
-};
 
 const estado = async (id: string) => (await get(`/api/v1/rifas/${id}`)).body.estado as string;
 
@@ -47,21 +31,11 @@ const setDates = (id: string, inicio: number, fin: number) =>
 		.run();
 
 const holdWithPendingPayment = async (rifaId: string) => {
-	const room = env.RIFA_ROOM.getByName(rifaId);
-	const { runInDurableObject } = await import("cloudflare:test");
-	await runInDurableObject(room, (instance: RifaRoom) => {
-		Object.assign(instance, {
-			payments: () => ({
-				name: "sandbox",
-				charge: async (req: { transaccionId: string }) => ({
-					status: "requires_payment",
-					providerRef: `pi_${req.transaccionId}`,
-					clientSecret: "secret",
-				}),
-				refund: async () => ({ providerRef: "re_x" }),
-			}),
-		});
-	});
+	await usePaymentProvider(rifaId, (tx) => ({
+		status: "requires_payment",
+		providerRef: `pi_${tx}`,
+		clientSecret: "secret",
+	}));
 	return call("POST", `/api/v1/rifas/${rifaId}/tickets`, {
 		token: jugador.token,
 		body: { user_id: jugador.id, quantity: 2, payment_method: "sandbox" },

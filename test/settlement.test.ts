@@ -1,11 +1,5 @@
-import {
-	createExecutionContext,
-	createScheduledController,
-	waitOnExecutionContext,
-} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import worker from "../src/index";
 import { mockAdapter } from "../src/integrations/loterias/mock";
 import {
 	call,
@@ -15,6 +9,7 @@ import {
 	createUser,
 	get,
 	post,
+	runCron,
 	type TestUser,
 } from "./helpers";
 
@@ -31,16 +26,6 @@ beforeAll(async () => {
 afterEach(() => {
 	vi.restoreAllMocks();
 });
-
-const runCron = async () => {
-	const ctx = createExecutionContext();
-	await worker.scheduled(
-		createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }),
-		env,
-		ctx,
-	);
-	await waitOnExecutionContext(ctx);
-};
 
 /** The draw of Thursday 2026-01-15, 22:30 in Colombia. */
 const DRAW = { fecha: "2026-01-15", instant: "2026-01-16T03:30:00.000Z" };

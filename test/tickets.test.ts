@@ -1,12 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChargeResult, PaymentProvider } from "../src/payments/provider";
+import type { PaymentProvider } from "../src/payments/provider";
 import { permutation } from "../src/rifa-room/numbering";
 import type { RifaRoom } from "../src/rifa-room/rifa-room";
 import {
 	call,
 	createActiveRifa,
+	createCast,
 	createRifa,
 	createUser,
 	expectProblem,
@@ -15,6 +16,7 @@ import {
 	inDays,
 	patch,
 	type TestUser,
+	usePaymentProvider,
 } from "./helpers";
 
 let admin: TestUser;
@@ -22,9 +24,7 @@ let operador: TestUser;
 let jugador: TestUser;
 
 beforeAll(async () => {
-	admin = await createUser({ rol: "admin" });
-	operador = await createUser({ rol: "operador" });
-	jugador = await createUser({ rol: "jugador" });
+	({ admin, operador, jugador } = await createCast());
 });
 
 let keySeq = 0;
@@ -43,18 +43,6 @@ const buy = (
 	});
 
 const room = (rifaId: string) => env.RIFA_ROOM.getByName(rifaId);
-
-/** Stands in for the payment provider's servers inside the rifa's object. */
-const useProvider = async (rifaId: string, result: (txId: string) => ChargeResult) => {
-	await runInDurableObject(room(rifaId), (instance: RifaRoom) => {
-		const provider: PaymentProvider = {
-			name: "sandbox",
-			charge: async (req) => result(req.transaccionId),
-			refund: async (req) => ({ providerRef: `refund_${req.transaccionId}` }),
-		};
-		Object.assign(instance, { payments: () => provider });
-	});
-};
 
 const d1Tickets = async (rifaId: string) =>
 	(
@@ -300,7 +288,7 @@ describe("idempotency", () => {
 describe("payments and holds", () => {
 	it("releases the numbers when the payment fails, and replays the failure", async () => {
 		const rifa = await createActiveRifa(admin.token);
-		await useProvider(rifa.id, (tx) => ({
+		await usePaymentProvider(rifa.id, (tx) => ({
 			status: "failed",
 			providerRef: `declined_${tx}`,
 			reason: "fondos insuficientes",
@@ -321,7 +309,7 @@ describe("payments and holds", () => {
 
 	it("holds numbers until payment and puts them back on sale when the hold expires", async () => {
 		const rifa = await createActiveRifa(admin.token);
-		await useProvider(rifa.id, (tx) => ({
+		await usePaymentProvider(rifa.id, (tx) => ({
 			status: "requires_payment",
 			providerRef: `pi_${tx}`,
 			clientSecret: `pi_${tx}_secret`,
@@ -445,7 +433,7 @@ describe("live updates", () => {
 		await waitFor(2);
 		expect(messages[1]).toEqual({ type: "vendidos", numeros: [6, 7] });
 
-		await useProvider(rifa.id, (tx) => ({
+		await usePaymentProvider(rifa.id, (tx) => ({
 			status: "requires_payment",
 			providerRef: `pi_${tx}`,
 			clientSecret: `pi_${tx}_secret`,

@@ -1,15 +1,13 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createUser, del, expectProblem, get, patch, type TestUser } from "./helpers";
+import { createCast, createUser, del, expectProblem, get, patch, type TestUser } from "./helpers";
 
 let admin: TestUser;
 let operador: TestUser;
 let jugador: TestUser;
 
 beforeAll(async () => {
-	admin = await createUser({ rol: "admin" });
-	operador = await createUser({ rol: "operador" });
-	jugador = await createUser({ rol: "jugador" });
+	({ admin, operador, jugador } = await createCast());
 });
 
 describe("authorization matrix", () => {
