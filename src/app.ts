@@ -1,5 +1,6 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { createApp } from "./lib/create-app";
+import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
@@ -25,6 +26,7 @@ export const buildApp = () => {
 		rifasRouter,
 		ticketsRouter,
 		webhooksRouter,
+		adminRouter,
 	]) {
 		app.route("/api/v1", router);
 	}
@@ -60,6 +62,7 @@ export const buildApp = () => {
 				description: "Compra de boletas, disponibilidad y WebSocket en /api/v1/rifas/{id}/ws",
 			},
 			{ name: "webhooks", description: "Eventos firmados de proveedores externos" },
+			{ name: "admin", description: "Administración: auditoría" },
 		],
 	});
 	app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));

@@ -136,3 +136,27 @@ describe("changes", () => {
 		expectProblem(await del(`/api/v1/users/${crypto.randomUUID()}`, admin.token), 404);
 	});
 });
+
+describe("audit log endpoint", () => {
+	it("lists audit entries for admins only, newest first, filtered by entity", async () => {
+		const user = await createUser();
+		await patch(`/api/v1/users/${user.id}`, { rol: "operador" }, admin.token);
+		await patch(`/api/v1/users/${user.id}`, { rol: "jugador" }, admin.token);
+		expectProblem(await get("/api/v1/admin/auditoria", jugador.token), 403);
+		expectProblem(await get("/api/v1/admin/auditoria", operador.token), 403);
+		expectProblem(await get("/api/v1/admin/auditoria"), 401);
+		const res = await get(`/api/v1/admin/auditoria?entity=user&entity_id=${user.id}`, admin.token);
+		expect(res.status).toBe(200);
+		expect(res.body.total).toBe(2);
+		expect(res.body.items.map((e: { after: { rol: string } }) => e.after.rol)).toEqual([
+			"jugador",
+			"operador",
+		]);
+		expect(res.body.items[0]).toMatchObject({
+			actor_id: admin.id,
+			action: "user.role_changed",
+			entity: "user",
+		});
+		expectProblem(await get("/api/v1/admin/auditoria?entity=nada", admin.token), 422);
+	});
+});

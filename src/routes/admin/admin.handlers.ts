@@ -1,0 +1,42 @@
+import { and, count, desc, eq } from "drizzle-orm";
+import { auditLog } from "../../db/schema";
+import { offsetOf, pageOf } from "../../lib/pagination";
+import type { AppRouteHandler } from "../../lib/types";
+import type { auditoria } from "./admin.routes";
+
+export const auditoriaHandler: AppRouteHandler<typeof auditoria> = async (c) => {
+	const { entity, entity_id, ...page } = c.req.valid("query");
+	const db = c.var.db;
+	const where = and(
+		entity ? eq(auditLog.entity, entity) : undefined,
+		entity_id ? eq(auditLog.entityId, entity_id) : undefined,
+	);
+	const [rows, [total]] = await db.batch([
+		db
+			.select()
+			.from(auditLog)
+			.where(where)
+			.orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+			.limit(page.per_page)
+			.offset(offsetOf(page)),
+		db.select({ n: count() }).from(auditLog).where(where),
+	]);
+	return c.json(
+		pageOf(
+			rows.map((r) => ({
+				id: r.id,
+				actor_id: r.actorId,
+				action: r.action,
+				entity: r.entity,
+				entity_id: r.entityId,
+				before: r.before ?? null,
+				after: r.after ?? null,
+				request_id: r.requestId,
+				created_at: r.createdAt,
+			})),
+			total?.n ?? 0,
+			page,
+		),
+		200,
+	);
+};

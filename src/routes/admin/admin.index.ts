@@ -1,0 +1,5 @@
+import { createRouter } from "../../lib/create-app";
+import * as handlers from "./admin.handlers";
+import * as routes from "./admin.routes";
+
+export const adminRouter = createRouter().openapi(routes.auditoria, handlers.auditoriaHandler);
