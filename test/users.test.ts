@@ -148,10 +148,9 @@ describe("audit log endpoint", () => {
 		const res = await get(`/api/v1/admin/auditoria?entity=user&entity_id=${user.id}`, admin.token);
 		expect(res.status).toBe(200);
 		expect(res.body.total).toBe(2);
-		expect(res.body.items.map((e: { after: { rol: string } }) => e.after.rol)).toEqual([
-			"jugador",
-			"operador",
-		]);
+		const items = res.body.items as { after: { rol: string }; created_at: string }[];
+		expect(items.map((e) => e.after.rol).sort()).toEqual(["jugador", "operador"]);
+		expect((items[0]?.created_at ?? "") >= (items[1]?.created_at ?? "")).toBe(true);
 		expect(res.body.items[0]).toMatchObject({
 			actor_id: admin.id,
 			action: "user.role_changed",
