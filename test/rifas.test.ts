@@ -210,7 +210,7 @@ describe("patch", () => {
 		).toBe("cancelada");
 		expectProblem(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, admin.token), 409);
 		const actions = await env.DB.prepare(
-			"SELECT action FROM audit_log WHERE entity_id = ? ORDER BY created_at",
+			"SELECT action FROM audit_log WHERE entity_id = ? ORDER BY rowid",
 		)
 			.bind(rifa.id)
 			.all<{ action: string }>();

@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, sql } from "drizzle-orm";
 import { auditLog } from "../../db/schema";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppRouteHandler } from "../../lib/types";
@@ -16,7 +16,7 @@ export const auditoriaHandler: AppRouteHandler<typeof auditoria> = async (c) => 
 			.select()
 			.from(auditLog)
 			.where(where)
-			.orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+			.orderBy(desc(auditLog.createdAt), desc(sql`rowid`))
 			.limit(page.per_page)
 			.offset(offsetOf(page)),
 		db.select({ n: count() }).from(auditLog).where(where),
