@@ -3,6 +3,7 @@ import { createApp } from "./lib/create-app";
 import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
+import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { rifasRouter } from "./routes/rifas/rifas.index";
 import { ticketsRouter } from "./routes/tickets/tickets.index";
@@ -27,6 +28,7 @@ export const buildApp = () => {
 		ticketsRouter,
 		webhooksRouter,
 		adminRouter,
+		ganadoresRouter,
 	]) {
 		app.route("/api/v1", router);
 	}
@@ -62,7 +64,7 @@ export const buildApp = () => {
 				description: "Compra de boletas, disponibilidad y WebSocket en /api/v1/rifas/{id}/ws",
 			},
 			{ name: "webhooks", description: "Eventos firmados de proveedores externos" },
-			{ name: "admin", description: "Administración: auditoría" },
+			{ name: "admin", description: "Administración: auditoría, pago de premios" },
 		],
 	});
 	app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));

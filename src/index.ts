@@ -1,5 +1,7 @@
 import { buildApp } from "./app";
 import { runScheduled } from "./jobs/scheduler";
+import { consumePayouts } from "./payouts/consumer";
+import type { PayoutMessage } from "./payouts/payouts";
 
 export { RifaRoom } from "./rifa-room/rifa-room";
 
@@ -10,4 +12,7 @@ export default {
 	async scheduled(controller, env, ctx) {
 		ctx.waitUntil(runScheduled(env, new Date(controller.scheduledTime)));
 	},
-} satisfies ExportedHandler<Env>;
+	async queue(batch, env) {
+		await consumePayouts(batch, env);
+	},
+} satisfies ExportedHandler<Env, PayoutMessage>;

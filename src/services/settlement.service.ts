@@ -83,6 +83,7 @@ export const settleRifa = async (
 	const at = now.toISOString();
 	const mine: SQL = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${rifa.id} AND liquidacion_id = ${liquidacionId})`;
 	const winnerTickets = [...new Set(winners.map((g) => g.ticketId))];
+	const ganadorIds = winners.map(() => crypto.randomUUID());
 	const statements = [
 		db
 			.update(rifas)
@@ -109,11 +110,11 @@ export const settleRifa = async (
 			.update(categorias)
 			.set({ acumulado: desglose.acumula, actualizadoEn: at })
 			.where(and(eq(categorias.id, categoria.id), mine)),
-		...winners.map((g) =>
+		...winners.map((g, i) =>
 			db.insert(ganadores).select(
 				db
 					.select({
-						id: sql`${crypto.randomUUID()}`.as("id"),
+						id: sql`${ganadorIds[i]}`.as("id"),
 						rifaId: sql`${rifa.id}`.as("rifa_id"),
 						ticketId: sql`${g.ticketId}`.as("ticket_id"),
 						posicion: sql`${g.posicion}`.as("posicion"),
@@ -158,6 +159,10 @@ export const settleRifa = async (
 	if (after?.liquidacionId !== liquidacionId) {
 		// Another run got there first, or the category's rollover moved: nothing of ours applied.
 		return after?.estado === "resuelta" ? "ya_resuelta" : "reintentar";
+	}
+	if (ganadorIds.length) {
+		// The consumer is idempotent per ganador, so a message sent twice pays once.
+		await env.PAYOUTS.sendBatch(ganadorIds.map((id) => ({ body: { ganador_id: id } })));
 	}
 	const room = roomFor(env, rifa.id);
 	await room.configure(configFromRow(after, categoria.valorBoleta));

@@ -1,0 +1,134 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../src/index";
+import type { PayoutMessage } from "../src/payouts/payouts";
+import { call, createActiveRifa, createCast, expectProblem, post, type TestUser } from "./helpers";
+
+let admin: TestUser;
+let jugador: TestUser;
+
+beforeAll(async () => {
+	({ admin, jugador } = await createCast());
+});
+
+/** A ganador row for a sold ticket, as settlement writes it. */
+const pendingWinner = async () => {
+	const rifa = await createActiveRifa(admin.token);
+	const sale = await call("POST", `/api/v1/rifas/${rifa.id}/tickets`, {
+		token: jugador.token,
+		body: { user_id: jugador.id, quantity: 1, payment_method: "sandbox" },
+		headers: { "Idempotency-Key": crypto.randomUUID() },
+	});
+	const id = crypto.randomUUID();
+	await env.DB.prepare(
+		"INSERT INTO ganadores (id, rifa_id, ticket_id, posicion, monto_ganado, estado_pago, creado_en) VALUES (?, ?, ?, 1, 75000000, 'pendiente', ?)",
+	)
+		.bind(id, rifa.id, sale.body.tickets[0].id, new Date().toISOString())
+		.run();
+	return id;
+};
+
+const deliver = async (bodies: PayoutMessage[], provider: string) => {
+	const batch = createMessageBatch<PayoutMessage>(
+		"rifa1122-payouts",
+		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body })),
+	);
+	const ctx = createExecutionContext();
+	await worker.queue(batch, { ...env, PAYOUTS_PROVIDER: provider });
+	return getQueueResult(batch, ctx);
+};
+
+const ganador = (id: string) =>
+	env.DB.prepare("SELECT estado_pago, referencia_pago FROM ganadores WHERE id = ?")
+		.bind(id)
+		.first();
+
+describe("payouts queue", () => {
+	it("pays a winner once even when the message is delivered twice", async () => {
+		const id = await pendingWinner();
+		const result = await deliver([{ ganador_id: id }, { ganador_id: id }], "sandbox");
+		expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1"]);
+		expect(result.retryMessages).toEqual([]);
+		expect(await ganador(id)).toEqual({
+			estado_pago: "pagado",
+			referencia_pago: `sandbox_payout_${id}`,
+		});
+		const redelivered = await deliver([{ ganador_id: id }], "sandbox");
+		expect(redelivered.explicitAcks).toEqual(["msg-0"]);
+		const audits = await env.DB.prepare(
+			"SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'ganador.pagado'",
+		)
+			.bind(id)
+			.first();
+		expect(audits).toEqual({ n: 1 });
+	});
+
+	it("leaves the prize to an admin with the manual provider, and acks unknown winners", async () => {
+		const id = await pendingWinner();
+		const result = await deliver(
+			[{ ganador_id: id }, { ganador_id: crypto.randomUUID() }],
+			"manual",
+		);
+		expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1"]);
+		expect(await ganador(id)).toEqual({ estado_pago: "pendiente", referencia_pago: null });
+	});
+
+	it("retries with backoff when the database fails", async () => {
+		const id = await pendingWinner();
+		await env.DB.exec("ALTER TABLE ganadores RENAME TO ganadores_offline");
+		try {
+			const result = await deliver([{ ganador_id: id }], "sandbox");
+			expect(result.explicitAcks).toEqual([]);
+			expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-0"]);
+		} finally {
+			await env.DB.exec("ALTER TABLE ganadores_offline RENAME TO ganadores");
+		}
+		expect(await ganador(id)).toEqual({ estado_pago: "pendiente", referencia_pago: null });
+	});
+});
+
+describe("POST /ganadores/{id}/pago", () => {
+	it("records a manual transfer once, for admins only", async () => {
+		const id = await pendingWinner();
+		expectProblem(
+			await post(`/api/v1/ganadores/${id}/pago`, { referencia_pago: "TRF-1" }, jugador.token),
+			403,
+		);
+		const paid = await post(
+			`/api/v1/ganadores/${id}/pago`,
+			{ referencia_pago: "TRF-1" },
+			admin.token,
+		);
+		expect(paid.status).toBe(200);
+		expect(paid.body).toMatchObject({
+			estado_pago: "pagado",
+			referencia_pago: "TRF-1",
+			monto_ganado: 75_000_000,
+		});
+		const again = await post(
+			`/api/v1/ganadores/${id}/pago`,
+			{ referencia_pago: "TRF-1" },
+			admin.token,
+		);
+		expect(again.body.fecha_pago).toBe(paid.body.fecha_pago);
+		expectProblem(
+			await post(`/api/v1/ganadores/${id}/pago`, { referencia_pago: "TRF-2" }, admin.token),
+			409,
+		);
+		expectProblem(
+			await post(
+				`/api/v1/ganadores/${crypto.randomUUID()}/pago`,
+				{ referencia_pago: "X" },
+				admin.token,
+			),
+			404,
+		);
+		expectProblem(
+			await post(`/api/v1/ganadores/${id}/pago`, { referencia_pago: "" }, admin.token),
+			422,
+		);
+		expect((await deliver([{ ganador_id: id }], "sandbox")).explicitAcks).toEqual(["msg-0"]);
+		expect(await ganador(id)).toEqual({ estado_pago: "pagado", referencia_pago: "TRF-1" });
+	});
+});
