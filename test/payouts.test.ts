@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index";
+import { runScheduled } from "../src/jobs/scheduler";
 import type { PayoutMessage } from "../src/payouts/payouts";
 import { call, createActiveRifa, createCast, expectProblem, post, type TestUser } from "./helpers";
 
@@ -130,5 +131,28 @@ describe("POST /ganadores/{id}/pago", () => {
 		);
 		expect((await deliver([{ ganador_id: id }], "sandbox")).explicitAcks).toEqual(["msg-0"]);
 		expect(await ganador(id)).toEqual({ estado_pago: "pagado", referencia_pago: "TRF-1" });
+	});
+});
+
+describe("payout backstop", () => {
+	it("sends again the prizes still pending after half an hour, unless payouts are manual", async () => {
+		const stale = await pendingWinner();
+		const fresh = await pendingWinner();
+		await env.DB.prepare("UPDATE ganadores SET creado_en = ? WHERE id = ?")
+			.bind(new Date(Date.now() - 3600_000).toISOString(), stale)
+			.run();
+		const sent: PayoutMessage[] = [];
+		const queue = {
+			send: async () => {},
+			sendBatch: async (msgs: Iterable<{ body: PayoutMessage }>) => {
+				for (const m of msgs) sent.push(m.body);
+			},
+		} as unknown as Queue;
+		await runScheduled({ ...env, PAYOUTS_PROVIDER: "sandbox", PAYOUTS: queue }, new Date());
+		expect(sent.map((m) => m.ganador_id)).toContain(stale);
+		expect(sent.map((m) => m.ganador_id)).not.toContain(fresh);
+		sent.length = 0;
+		await runScheduled({ ...env, PAYOUTS_PROVIDER: "manual", PAYOUTS: queue }, new Date());
+		expect(sent).toEqual([]);
 	});
 });

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, lte, type SQL } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { type RifaEstado, rifas } from "../db/schema";
+import { ganadores, type RifaEstado, rifas } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { updateRifa } from "../services/rifas.service";
 import { settleRifa } from "../services/settlement.service";
@@ -12,8 +12,33 @@ export interface ScheduledReport {
 	cerradas: string[];
 	resueltas: string[];
 	esperando_resultado: string[];
+	pagos_reenviados: number;
 	errores: { rifa_id: string; detail: string }[];
 }
+
+const STALE_PAYOUT_MS = 30 * 60_000;
+
+/**
+ * The backstop for a payout message that was never sent (the Worker stopped between settlement's
+ * batch and its send): prizes still `pendiente` after half an hour are sent again. The consumer
+ * pays each ganador at most once, so a duplicate costs nothing. With manual payouts there is
+ * nothing for the queue to do.
+ */
+const resendStalePayouts = async (env: Env, db: ReturnType<typeof createDb>, now: Date) => {
+	if (env.PAYOUTS_PROVIDER === "manual") return 0;
+	const stale = await db
+		.select({ id: ganadores.id })
+		.from(ganadores)
+		.where(
+			and(
+				eq(ganadores.estadoPago, "pendiente"),
+				lte(ganadores.creadoEn, new Date(now.getTime() - STALE_PAYOUT_MS).toISOString()),
+			),
+		)
+		.limit(100);
+	if (stale.length) await env.PAYOUTS.sendBatch(stale.map((g) => ({ body: { ganador_id: g.id } })));
+	return stale.length;
+};
 
 /**
  * One cron run: opens `pendiente` rifas whose sale window has started, closes `activa` rifas
@@ -28,6 +53,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		cerradas: [],
 		resueltas: [],
 		esperando_resultado: [],
+		pagos_reenviados: 0,
 		errores: [],
 	};
 	const actor = { user: null, requestId: null, env };
@@ -79,6 +105,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 			});
 		}
 	}
+	report.pagos_reenviados = await resendStalePayouts(env, db, now);
 	console.log(JSON.stringify({ level: "info", msg: "scheduled run", at, ...report }));
 	return report;
 };
