@@ -14,6 +14,7 @@ export default defineConfig(async () => {
 						PAYMENTS_SANDBOX: "succeed",
 						STRIPE_SECRET_KEY: "sk_test_rifa1122_recorded_api_only",
 						STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
+						LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
 					},
 				},
 			}),

@@ -254,6 +254,27 @@ export const ganadores = sqliteTable(
 	],
 );
 
+/** Results pushed by a results provider (`POST /webhooks/loteria`); settlement prefers them. */
+export const resultados = sqliteTable(
+	"resultados",
+	{
+		id: text("id").primaryKey(),
+		loteriaId: text("loteria_id")
+			.notNull()
+			.references(() => loterias.id, { onDelete: "restrict" }),
+		fecha: text("fecha").notNull(),
+		numero: text("numero").notNull(),
+		serie: text("serie"),
+		fuente: text("fuente").notNull(),
+		recibidoEn: text("recibido_en").notNull(),
+	},
+	(t) => [
+		uniqueIndex("resultados_loteria_fecha_unique").on(t.loteriaId, t.fecha),
+		check("resultados_numero_check", sql`numero GLOB '[0-9][0-9][0-9][0-9]'`),
+		check("resultados_serie_check", sql`serie IS NULL OR serie GLOB '[0-9][0-9][0-9]'`),
+	],
+);
+
 export const auditLog = sqliteTable(
 	"audit_log",
 	{

@@ -1,6 +1,6 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { categorias, ganadores, loterias, rifas, tickets } from "../db/schema";
+import { categorias, ganadores, loterias, resultados, rifas, tickets } from "../db/schema";
 import { calcularPremios } from "../domain/premios";
 import { parseReglas } from "../domain/reglas";
 import { resultsAdapter } from "../integrations/loterias";
@@ -51,15 +51,27 @@ export const settleRifa = async (
 
 	const meta = loteria.meta as { adapter?: string; slug?: string };
 	const fecha = fechaSorteoColombia(rifa.fechaSorteo);
-	const resultado = await resultsAdapter(meta.adapter ?? "mock", env).getResult(
-		{
-			id: loteria.id,
-			nombre: loteria.nombre,
-			horaSorteo: loteria.horaSorteo,
-			meta: { adapter: meta.adapter ?? "mock", slug: meta.slug },
-		},
-		fecha,
-	);
+	const [pushed] = await db
+		.select()
+		.from(resultados)
+		.where(and(eq(resultados.loteriaId, loteria.id), eq(resultados.fecha, fecha)));
+	const resultado = pushed
+		? {
+				numero: pushed.numero,
+				serie: pushed.serie,
+				numbers: [pushed.numero],
+				fecha,
+				fuente: pushed.fuente,
+			}
+		: await resultsAdapter(meta.adapter ?? "mock", env).getResult(
+				{
+					id: loteria.id,
+					nombre: loteria.nombre,
+					horaSorteo: loteria.horaSorteo,
+					meta: { adapter: meta.adapter ?? "mock", slug: meta.slug },
+				},
+				fecha,
+			);
 	if (!resultado) return "resultado_pendiente";
 
 	const vendidos = await roomFor(env, rifa.id).soldTickets();

@@ -1,12 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Database } from "../../db/client";
-import { transacciones } from "../../db/schema";
+import { loterias, resultados, rifas, transacciones } from "../../db/schema";
+import { verifyResultsSignature } from "../../integrations/loterias/signature";
+import { toFieldErrors } from "../../lib/create-app";
 import { ApiError } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/rifa-room";
 import { roomFor } from "../../rifa-room/rooms";
-import type { stripeWebhook } from "./webhooks.routes";
+import { fechaSorteoColombia, settleRifa } from "../../services/settlement.service";
+import { type loteriaWebhook, ResultadoPush, type stripeWebhook } from "./webhooks.routes";
 
 const HANDLED = new Set([
 	"payment_intent.succeeded",
@@ -84,4 +87,74 @@ export const stripeWebhookHandler: AppRouteHandler<typeof stripeWebhook> = async
 		}),
 	);
 	return c.json({ received: true as const, result }, 200);
+};
+
+export const loteriaWebhookHandler: AppRouteHandler<typeof loteriaWebhook> = async (c) => {
+	const secret = c.env.LOTERIA_WEBHOOK_SECRET;
+	if (!secret) throw new ApiError("NOT_FOUND", "El webhook de resultados no está configurado.");
+	const raw = await c.req.text();
+	if (!(await verifyResultsSignature(raw, c.req.header("x-signature"), secret))) {
+		throw new ApiError("UNAUTHORIZED", "La firma del resultado no es válida.");
+	}
+	let json: unknown;
+	try {
+		json = JSON.parse(raw);
+	} catch {
+		throw new ApiError("BAD_REQUEST", "El cuerpo de la solicitud no es JSON válido.");
+	}
+	const parsed = ResultadoPush.safeParse(json);
+	if (!parsed.success) {
+		throw new ApiError("VALIDATION_FAILED", "El resultado no es válido.", {
+			errors: toFieldErrors(parsed.error),
+		});
+	}
+	const r = parsed.data;
+	const db = c.var.db;
+	const [lot] = await db
+		.select({ id: loterias.id })
+		.from(loterias)
+		.where(eq(loterias.id, r.loteria_id));
+	if (!lot) {
+		throw new ApiError("VALIDATION_FAILED", "La lotería no existe.", {
+			errors: [{ path: "loteria_id", message: "La lotería no existe" }],
+		});
+	}
+	const inserted = await db
+		.insert(resultados)
+		.values({
+			id: crypto.randomUUID(),
+			loteriaId: r.loteria_id,
+			fecha: r.fecha,
+			numero: r.numero,
+			serie: r.serie,
+			fuente: r.fuente,
+			recibidoEn: new Date().toISOString(),
+		})
+		.onConflictDoNothing()
+		.returning({ id: resultados.id });
+	const [stored] = await db
+		.select()
+		.from(resultados)
+		.where(and(eq(resultados.loteriaId, r.loteria_id), eq(resultados.fecha, r.fecha)));
+	if (!stored || stored.numero !== r.numero || stored.serie !== r.serie) {
+		throw new ApiError(
+			"CONFLICT",
+			`Ya hay otro resultado para esta lotería el ${r.fecha} (${stored?.numero}/${stored?.serie}); no se sobrescribe.`,
+		);
+	}
+	// Rifas already closed and waiting for this draw are settled now instead of at the next cron run.
+	const now = new Date();
+	const waiting = await db
+		.select({ id: rifas.id, fechaSorteo: rifas.fechaSorteo })
+		.from(rifas)
+		.where(and(eq(rifas.loteriaId, r.loteria_id), eq(rifas.estado, "cerrada")));
+	const resueltas: string[] = [];
+	for (const w of waiting) {
+		if (fechaSorteoColombia(w.fechaSorteo) !== r.fecha) continue;
+		if ((await settleRifa(c.env, db, w.id, now, null)) === "resuelta") resueltas.push(w.id);
+	}
+	return c.json(
+		{ recibido: true as const, nuevo: inserted.length > 0, rifas_resueltas: resueltas },
+		200,
+	);
 };

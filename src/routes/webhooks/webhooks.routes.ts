@@ -24,6 +24,44 @@ export const stripeWebhook = createRoute({
 				.openapi("WebhookAck", { example: { received: true, result: "sold" } }),
 			"Evento recibido",
 		),
-		...errorResponses(400),
+		...errorResponses(400, 404),
+	},
+});
+
+export const ResultadoPush = z
+	.strictObject({
+		loteria_id: z.uuid(),
+		fecha: z.iso.date().openapi({ example: "2026-01-15" }),
+		numero: z
+			.string()
+			.regex(/^\d{4}$/, "4 dígitos")
+			.openapi({ example: "3649" }),
+		serie: z
+			.string()
+			.regex(/^\d{3}$/, "3 dígitos")
+			.nullable()
+			.openapi({ example: "188" }),
+		fuente: z.string().trim().min(1).max(500).openapi({ example: "Acta de sorteo 2830" }),
+	})
+	.openapi("ResultadoPush");
+
+export const loteriaWebhook = createRoute({
+	method: "post",
+	path: "/webhooks/loteria",
+	operationId: "loteriaResultWebhook",
+	tags: ["webhooks"],
+	summary: "Un proveedor de resultados publica el premio mayor (firmado con HMAC)",
+	description:
+		'Cabecera `X-Signature: t=<unix>,v1=<hex HMAC-SHA256 de "<t>.<cuerpo crudo>">` con `LOTERIA_WEBHOOK_SECRET`; tolerancia de 5 minutos. Firma inválida: 401 y nada cambia. El mismo resultado otra vez no cambia nada; uno distinto para la misma lotería y fecha es un 409, nunca se sobrescribe.',
+	responses: {
+		200: jsonContent(
+			z.object({
+				recibido: z.literal(true),
+				nuevo: z.boolean(),
+				rifas_resueltas: z.array(z.uuid()),
+			}),
+			"Resultado registrado",
+		),
+		...errorResponses(401, 404, 409, 422),
 	},
 });
