@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, lte, type SQL } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { ganadores, type RifaEstado, rifas } from "../db/schema";
+import { ganadores, type RifaEstado, rifas, transacciones } from "../db/schema";
 import { ApiError } from "../lib/errors";
+import { roomFor } from "../rifa-room/rooms";
 import { updateRifa } from "../services/rifas.service";
 import { settleRifa } from "../services/settlement.service";
 
@@ -13,10 +14,24 @@ export interface ScheduledReport {
 	resueltas: string[];
 	esperando_resultado: string[];
 	pagos_reenviados: number;
+	reembolsos_pendientes: number;
 	errores: { rifa_id: string; detail: string }[];
 }
 
 const STALE_PAYOUT_MS = 30 * 60_000;
+
+/** Cancelled rifas that still hold paid purchases get their refunds tried again. */
+const retryRefunds = async (env: Env, db: ReturnType<typeof createDb>) => {
+	const pending = await db
+		.selectDistinct({ id: rifas.id })
+		.from(rifas)
+		.innerJoin(transacciones, eq(transacciones.rifaId, rifas.id))
+		.where(and(eq(rifas.estado, "cancelada"), eq(transacciones.status, "succeeded")))
+		.limit(PER_RUN);
+	let failed = 0;
+	for (const { id } of pending) failed += (await roomFor(env, id).refundAll()).failed;
+	return failed;
+};
 
 /**
  * The backstop for a payout message that was never sent (the Worker stopped between settlement's
@@ -54,6 +69,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		resueltas: [],
 		esperando_resultado: [],
 		pagos_reenviados: 0,
+		reembolsos_pendientes: 0,
 		errores: [],
 	};
 	const actor = { user: null, requestId: null, env };
@@ -106,6 +122,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		}
 	}
 	report.pagos_reenviados = await resendStalePayouts(env, db, now);
+	report.reembolsos_pendientes = await retryRefunds(env, db);
 	console.log(JSON.stringify({ level: "info", msg: "scheduled run", at, ...report }));
 	return report;
 };

@@ -411,6 +411,55 @@ export class RifaRoom extends DurableObject<Env> {
 		if (numeros.length) this.broadcast({ type: "liberados", numeros });
 	}
 
+	/**
+	 * Refunds every paid purchase of a cancelled rifa through its provider (idempotent per
+	 * transaccion there too); tickets become `anulado`. A refund that fails stays `succeeded` and is
+	 * tried again on the next call (the scheduler calls again while any is left).
+	 */
+	async refundAll(): Promise<{ refunded: number; failed: number }> {
+		if (this.config?.estado !== "cancelada") return { refunded: 0, failed: 0 };
+		const paid = this.sql
+			.exec<TransaccionRow>("SELECT * FROM transacciones WHERE status = 'succeeded'")
+			.toArray();
+		let refunded = 0;
+		let failed = 0;
+		for (const tx of paid) {
+			try {
+				await this.payments(tx.provider as PaymentMethod).refund({
+					transaccionId: tx.id,
+					providerRef: tx.provider_ref ?? "",
+					reason: "rifa_cancelada",
+				});
+			} catch (err) {
+				failed++;
+				console.error(
+					JSON.stringify({
+						level: "error",
+						msg: "refund failed; will retry",
+						transaccion_id: tx.id,
+						error: String(err),
+					}),
+				);
+				continue;
+			}
+			this.ctx.storage.transactionSync(() => {
+				const current = this.transaccion(tx.id);
+				if (current.status !== "succeeded") return;
+				this.sql.exec("UPDATE transacciones SET status = 'refunded' WHERE id = ?", tx.id);
+				this.mirror(tx.id, {});
+				enqueue(this.sql, [
+					{
+						sql: "UPDATE tickets SET estado = 'anulado', actualizado_en = ? WHERE transaccion_id = ?",
+						params: [iso(Date.now()), tx.id],
+					},
+				]);
+				refunded++;
+			});
+		}
+		await this.flush();
+		return { refunded, failed };
+	}
+
 	// --- Payment provider events (webhooks) ----------------------------------------------------
 
 	/**

@@ -195,17 +195,6 @@ export const updateRifa = async (
 			`La rifa ya tiene números reservados o vendidos; no se puede cambiar: ${structural.join(", ")}.`,
 		);
 	}
-	if (
-		estadoChanged &&
-		nextEstado === "cancelada" &&
-		(await committedTickets(db, actor.env, id)) > 0
-	) {
-		// Cancelling must refund every buyer; until refunds run with it, a sold rifa cannot be cancelled.
-		throw new ApiError(
-			"CONFLICT",
-			"La rifa tiene boletas vendidas o reservadas: cancelarla exige reembolsar a cada comprador.",
-		);
-	}
 	if (estadoChanged && !canTransition(current.estado, nextEstado)) {
 		const allowed = allowedTransitions(current.estado);
 		throw new ApiError(
@@ -283,5 +272,9 @@ export const updateRifa = async (
 		throw new ApiError("CONFLICT", "La rifa cambió mientras se editaba; vuelva a intentarlo.");
 	}
 	await syncRoom(actor.env, db, updated);
+	if (updated.estado === "cancelada") {
+		// Refund every buyer now; whatever fails is retried by the scheduler.
+		await roomFor(actor.env, id).refundAll();
+	}
 	return updated;
 };
