@@ -8,6 +8,7 @@ import {
 	createUser,
 	get,
 	patch,
+	post,
 	runCron,
 	type TestUser,
 } from "./helpers";
@@ -84,9 +85,12 @@ describe("cancelling a rifa", () => {
 				}),
 			});
 		});
-		expect(
-			(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cancelada" }, admin.token)).status,
-		).toBe(200);
+		expect((await post(`/api/v1/rifas/${rifa.id}/cancelar`, undefined, jugador.token)).status).toBe(
+			403,
+		);
+		expect((await post(`/api/v1/rifas/${rifa.id}/cancelar`, undefined, admin.token)).status).toBe(
+			200,
+		);
 		expect((await txs(rifa.id)).results).toEqual([{ status: "succeeded" }]);
 		await runCron();
 		expect(attempts).toBe(2);

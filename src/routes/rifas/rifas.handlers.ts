@@ -6,7 +6,7 @@ import { toUtcIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
 import { createRifa, updateRifa } from "../../services/rifas.service";
 import { settleRifa } from "../../services/settlement.service";
-import type { cerrar, create, get, list, patch, resultados } from "./rifas.routes";
+import type { cancelar, cerrar, create, get, list, patch, resultados } from "./rifas.routes";
 import { toRifaDto } from "./rifas.schemas";
 
 export const listHandler: AppRouteHandler<typeof list> = async (c) => {
@@ -145,4 +145,15 @@ export const resultadosHandler: AppRouteHandler<typeof resultados> = async (c) =
 		},
 		200,
 	);
+};
+
+export const cancelarHandler: AppRouteHandler<typeof cancelar> = async (c) => {
+	const { id } = c.req.valid("param");
+	const row = await updateRifa(
+		c.var.db,
+		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
+		id,
+		{ estado: "cancelada" },
+	);
+	return c.json(toRifaDto(row), 200);
 };

@@ -8,4 +8,5 @@ export const rifasRouter = createRouter()
 	.openapi(routes.get, handlers.getHandler)
 	.openapi(routes.patch, handlers.patchHandler)
 	.openapi(routes.cerrar, handlers.cerrarHandler)
+	.openapi(routes.cancelar, handlers.cancelarHandler)
 	.openapi(routes.resultados, handlers.resultadosHandler);

@@ -138,3 +138,20 @@ export const resultados = createRoute({
 		...errorResponses(401, 404, 422),
 	},
 });
+
+export const cancelar = createRoute({
+	method: "post",
+	path: "/rifas/{id}/cancelar",
+	operationId: "cancelRifa",
+	tags,
+	summary: "Cancelar la rifa y reembolsar a cada comprador (admin, u operador que la creó)",
+	description:
+		'Igual que `PATCH {"estado": "cancelada"}`: detiene la venta, libera reservas y reembolsa cada compra pagada por su proveedor; los reembolsos que fallen se reintentan.',
+	security: BEARER,
+	middleware: staff,
+	request: { params: IdParam },
+	responses: {
+		200: jsonContent(RifaSchema, "Rifa cancelada"),
+		...errorResponses(401, 403, 404, 409, 422),
+	},
+});
