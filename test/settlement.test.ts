@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { mockAdapter } from "../src/integrations/loterias/mock";
 import {
@@ -72,10 +72,29 @@ describe("settlement", () => {
 		const others = [0, 1, 2, 3].map((n) => (n + winning + 1) % 100);
 		expect((await buy(rifa.id, otro, others)).status).toBe(201);
 		await moveToDraw(rifa.id);
+		const upgrade = await exports.default.fetch(
+			new Request(`http://rifa1122.test/api/v1/rifas/${rifa.id}/ws`, {
+				headers: { Upgrade: "websocket" },
+			}),
+		);
+		const ws = upgrade.webSocket;
+		if (!ws) throw new Error("no websocket");
+		const events: { type: string }[] = [];
+		ws.addEventListener("message", (e) => events.push(JSON.parse(e.data as string)));
+		ws.accept();
 
 		await runCron();
 		const settled = (await get(`/api/v1/rifas/${rifa.id}`)).body;
 		expect(settled.estado).toBe("resuelta");
+		for (let i = 0; i < 100 && !events.some((e) => e.type === "resultado"); i++) {
+			await new Promise((r) => setTimeout(r, 10));
+		}
+		expect(events.find((e) => e.type === "resultado")).toEqual({
+			type: "resultado",
+			resultado: { numero: result.numero, serie: result.serie, fecha: DRAW.fecha },
+			ganadores: [{ posicion: 1, numero: winning, monto: 75_000_000 }],
+		});
+		ws.close(1000, "done");
 
 		const pub = await get(`/api/v1/rifas/${rifa.id}/resultados`);
 		expect(pub.status).toBe(200);
