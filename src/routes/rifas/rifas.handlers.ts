@@ -1,13 +1,20 @@
 import { and, asc, count, eq, gte, lte } from "drizzle-orm";
+import type { Context } from "hono";
 import { ganadores, rifas, tickets } from "../../db/schema";
 import { ApiError, notFound } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
-import type { AppRouteHandler } from "../../lib/types";
+import type { AppBindings, AppRouteHandler } from "../../lib/types";
 import { createRifa, updateRifa } from "../../services/rifas.service";
 import { settleRifa } from "../../services/settlement.service";
 import type { cancelar, cerrar, create, get, list, patch, resultados } from "./rifas.routes";
 import { toRifaDto } from "./rifas.schemas";
+
+const actorOf = (c: Context<AppBindings>) => ({
+	user: c.var.user,
+	requestId: c.var.requestId,
+	env: c.env,
+});
 
 export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 	const { estado, categoria_id, loteria_id, fecha_inicio, fecha_fin, ...page } =
@@ -41,11 +48,7 @@ export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 };
 
 export const createHandler: AppRouteHandler<typeof create> = async (c) => {
-	const row = await createRifa(
-		c.var.db,
-		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
-		c.req.valid("json"),
-	);
+	const row = await createRifa(c.var.db, actorOf(c), c.req.valid("json"));
 	c.header("Location", `/api/v1/rifas/${row.id}`);
 	return c.json(toRifaDto(row), 201);
 };
@@ -59,23 +62,13 @@ export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 
 export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	const { id } = c.req.valid("param");
-	const row = await updateRifa(
-		c.var.db,
-		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
-		id,
-		c.req.valid("json"),
-	);
+	const row = await updateRifa(c.var.db, actorOf(c), id, c.req.valid("json"));
 	return c.json(toRifaDto(row), 200);
 };
 
 export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
 	const { id } = c.req.valid("param");
-	const row = await updateRifa(
-		c.var.db,
-		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
-		id,
-		{ estado: "cerrada" },
-	);
+	const row = await updateRifa(c.var.db, actorOf(c), id, { estado: "cerrada" });
 	if (new Date(row.fechaSorteo) > new Date()) return c.json(toRifaDto(row), 200);
 	// The draw already happened: settle now rather than at the next cron run (which retries on failure).
 	try {
@@ -149,11 +142,6 @@ export const resultadosHandler: AppRouteHandler<typeof resultados> = async (c) =
 
 export const cancelarHandler: AppRouteHandler<typeof cancelar> = async (c) => {
 	const { id } = c.req.valid("param");
-	const row = await updateRifa(
-		c.var.db,
-		{ user: c.var.user, requestId: c.var.requestId, env: c.env },
-		id,
-		{ estado: "cancelada" },
-	);
+	const row = await updateRifa(c.var.db, actorOf(c), id, { estado: "cancelada" });
 	return c.json(toRifaDto(row), 200);
 };
