@@ -61,8 +61,26 @@ describe("cancelling a rifa", () => {
 		expect((await txs(rifa.id)).results).toEqual([{ status: "refunded" }, { status: "refunded" }]);
 		expect((await ticketStates(rifa.id)).results).toEqual([{ estado: "anulado" }]);
 
+		const audited = async () => {
+			const res = await get("/api/v1/admin/auditoria?entity=transaccion&per_page=100", admin.token);
+			return (res.body.items as { action: string; entity_id: string; after: unknown }[]).filter(
+				(e) => refunds.includes(e.entity_id),
+			);
+		};
+		const entries = await audited();
+		expect(entries).toHaveLength(2);
+		for (const e of entries) {
+			expect(e.action).toBe("transaccion.reembolsada");
+			expect(e.after).toMatchObject({
+				status: "refunded",
+				motivo: "rifa_cancelada",
+				referencia_reembolso: `re_${e.entity_id}`,
+			});
+		}
+
 		await runCron();
 		expect(refunds).toHaveLength(2);
+		expect(await audited()).toHaveLength(2);
 		const sale = await buy(rifa.id, jugador, 1);
 		expect(sale.status).toBe(409);
 		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cancelada");

@@ -25,6 +25,7 @@ import {
 	enqueue,
 	ROOM_SCHEMA,
 	readConfig,
+	refundAudit,
 	release,
 	type TakenRow,
 	type TransaccionRow,
@@ -424,12 +425,13 @@ export class RifaRoom extends DurableObject<Env> {
 		let refunded = 0;
 		let failed = 0;
 		for (const tx of paid) {
+			let refundRef: string | null;
 			try {
-				await this.payments(tx.provider as PaymentMethod).refund({
+				({ providerRef: refundRef } = await this.payments(tx.provider as PaymentMethod).refund({
 					transaccionId: tx.id,
 					providerRef: tx.provider_ref ?? "",
 					reason: "rifa_cancelada",
-				});
+				}));
 			} catch (err) {
 				failed++;
 				console.error(
@@ -447,11 +449,13 @@ export class RifaRoom extends DurableObject<Env> {
 				if (current.status !== "succeeded") return;
 				this.sql.exec("UPDATE transacciones SET status = 'refunded' WHERE id = ?", tx.id);
 				this.mirror(tx.id, {});
+				const at = iso(Date.now());
 				enqueue(this.sql, [
 					{
 						sql: "UPDATE tickets SET estado = 'anulado', actualizado_en = ? WHERE transaccion_id = ?",
-						params: [iso(Date.now()), tx.id],
+						params: [at, tx.id],
 					},
+					refundAudit(current, { providerRef: refundRef, reason: "rifa_cancelada", at }),
 				]);
 				refunded++;
 			});
@@ -505,7 +509,7 @@ export class RifaRoom extends DurableObject<Env> {
 		}
 		// Taken by someone else meanwhile: money must not be kept without tickets.
 		const tx = step.refund;
-		await this.payments(tx.provider as PaymentMethod).refund({
+		const refund = await this.payments(tx.provider as PaymentMethod).refund({
 			transaccionId: tx.id,
 			providerRef: event.providerRef,
 			reason: "numeros_no_disponibles",
@@ -518,6 +522,13 @@ export class RifaRoom extends DurableObject<Env> {
 				tx.id,
 			);
 			this.mirror(tx.id, {});
+			enqueue(this.sql, [
+				refundAudit(tx, {
+					providerRef: refund.providerRef,
+					reason: "numeros_no_disponibles",
+					at: iso(Date.now()),
+				}),
+			]);
 			this.markSeen(event);
 		});
 		await this.flush();

@@ -83,6 +83,34 @@ export const enqueue = (sql: SqlStorage, statements: D1Statement[]) => {
 	}
 };
 
+/**
+ * The audit entry of a refund, written to D1 through the outbox with the refund itself. The outbox
+ * may apply a batch twice after a lost acknowledgement, so the entry is keyed by its transaccion.
+ */
+export const refundAudit = (
+	tx: TransaccionRow,
+	refund: { providerRef: string | null; reason: string; at: string },
+): D1Statement => ({
+	sql: `INSERT INTO audit_log (id, actor_id, action, entity, entity_id, before, after, request_id, created_at)
+		SELECT ?, NULL, 'transaccion.reembolsada', 'transaccion', ?, ?, ?, NULL, ?
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE entity = 'transaccion' AND entity_id = ? AND action = 'transaccion.reembolsada')`,
+	params: [
+		crypto.randomUUID(),
+		tx.id,
+		JSON.stringify({ status: tx.status, monto: tx.amount, proveedor: tx.provider }),
+		JSON.stringify({
+			status: "refunded",
+			monto: tx.amount,
+			proveedor: tx.provider,
+			referencia_reembolso: refund.providerRef,
+			motivo: refund.reason,
+			usuario_id: tx.user_id,
+		}),
+		refund.at,
+		tx.id,
+	],
+});
+
 /** Moves numbers from `libres` to `tomados` as held for a purchase. */
 export const take = (
 	sql: SqlStorage,
