@@ -1,10 +1,19 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { runScheduled } from "../src/jobs/scheduler";
 import type { PayoutMessage } from "../src/payouts/payouts";
-import { call, createActiveRifa, createCast, expectProblem, post, type TestUser } from "./helpers";
+import { list, transfer } from "./fixtures/stripe";
+import {
+	call,
+	createActiveRifa,
+	createCast,
+	expectProblem,
+	patch,
+	post,
+	type TestUser,
+} from "./helpers";
 
 let admin: TestUser;
 let jugador: TestUser;
@@ -86,6 +95,157 @@ describe("payouts queue", () => {
 			await env.DB.exec("ALTER TABLE ganadores_offline RENAME TO ganadores");
 		}
 		expect(await ganador(id)).toEqual({ estado_pago: "pendiente", referencia_pago: null });
+	});
+});
+
+describe("Stripe payouts", () => {
+	interface StripeCall {
+		method: string;
+		path: string;
+		form: URLSearchParams;
+		idempotencyKey: string | null;
+	}
+	let calls: StripeCall[] = [];
+	let transfers: ReturnType<typeof transfer>[] = [];
+	let stripeDown = false;
+
+	beforeEach(() => {
+		calls = [];
+		transfers = [];
+		stripeDown = false;
+		const realFetch = globalThis.fetch;
+		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+			const request = new Request(input, init);
+			const url = new URL(request.url);
+			if (url.hostname !== "api.stripe.com") return realFetch(input, init);
+			const form =
+				request.method === "GET" ? url.searchParams : new URLSearchParams(await request.text());
+			calls.push({
+				method: request.method,
+				path: url.pathname,
+				form,
+				idempotencyKey: request.headers.get("Idempotency-Key"),
+			});
+			const json = (body: unknown, status = 200) =>
+				new Response(JSON.stringify(body), {
+					status,
+					headers: { "Content-Type": "application/json", "Request-Id": "req_test" },
+				});
+			if (stripeDown) {
+				return json({ error: { type: "api_error", message: "An unknown error occurred" } }, 500);
+			}
+			if (url.pathname === "/v1/transfers" && request.method === "GET") {
+				return json(
+					list(
+						"/v1/transfers",
+						transfers.filter(
+							(t) =>
+								t.transfer_group === form.get("transfer_group") &&
+								t.destination === form.get("destination"),
+						),
+					),
+				);
+			}
+			if (url.pathname === "/v1/transfers" && request.method === "POST") {
+				const created = transfer({
+					id: `tr_1SdY${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
+					amount: Number(form.get("amount")),
+					destination: form.get("destination") ?? "",
+					transferGroup: form.get("transfer_group") ?? "",
+					metadata: { ganador_id: form.get("metadata[ganador_id]") ?? "" },
+				});
+				transfers.push(created);
+				return json(created);
+			}
+			return json({ error: { type: "invalid_request_error", message: "Unrecognized URL" } }, 404);
+		});
+	});
+	afterEach(() => {
+		vi.restoreAllMocks();
+	});
+
+	const winnerWithAccount = async (account: string | null) => {
+		const res = await patch(
+			`/api/v1/users/${jugador.id}`,
+			{ stripe_account_id: account },
+			admin.token,
+		);
+		expect(res.status).toBe(200);
+		expect(res.body.stripe_account_id).toBe(account);
+		return pendingWinner();
+	};
+	const posts = () => calls.filter((c) => c.method === "POST");
+
+	it("transfers the prize to the winner's Connect account once, however often it is delivered", async () => {
+		const id = await winnerWithAccount("acct_1SdWinner0001");
+		const result = await deliver([{ ganador_id: id }, { ganador_id: id }], "stripe");
+		expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1"]);
+		expect(posts()).toHaveLength(1);
+		const [create] = posts();
+		expect(create?.idempotencyKey).toBe(`rifa1122-payout-${id}`);
+		expect(create?.form.get("amount")).toBe("75000000");
+		expect(create?.form.get("currency")).toBe("cop");
+		expect(create?.form.get("destination")).toBe("acct_1SdWinner0001");
+		expect(await ganador(id)).toEqual({
+			estado_pago: "pagado",
+			referencia_pago: transfers[0]?.id,
+		});
+		await deliver([{ ganador_id: id }], "stripe");
+		expect(posts()).toHaveLength(1);
+	});
+
+	it("finds a transfer made before a crash instead of paying again", async () => {
+		const id = await winnerWithAccount("acct_1SdWinner0002");
+		const { rifa_id } = (await env.DB.prepare("SELECT rifa_id FROM ganadores WHERE id = ?")
+			.bind(id)
+			.first()) as { rifa_id: string };
+		transfers.push(
+			transfer({
+				id: "tr_1SdYearlierTransfer01",
+				amount: 75_000_000,
+				destination: "acct_1SdWinner0002",
+				transferGroup: `rifa_${rifa_id}`,
+				metadata: { ganador_id: id },
+			}),
+		);
+		await deliver([{ ganador_id: id }], "stripe");
+		expect(posts()).toEqual([]);
+		expect(await ganador(id)).toEqual({
+			estado_pago: "pagado",
+			referencia_pago: "tr_1SdYearlierTransfer01",
+		});
+	});
+
+	it("leaves winners without a Connect account to an admin", async () => {
+		const id = await winnerWithAccount(null);
+		const result = await deliver([{ ganador_id: id }], "stripe");
+		expect(result.explicitAcks).toEqual(["msg-0"]);
+		expect(calls).toEqual([]);
+		expect(await ganador(id)).toEqual({ estado_pago: "pendiente", referencia_pago: null });
+	});
+
+	it("retries while Stripe is down, and the prize is frozen against recalculation", async () => {
+		const id = await winnerWithAccount("acct_1SdWinner0003");
+		stripeDown = true;
+		const result = await deliver([{ ganador_id: id }], "stripe");
+		expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-0"]);
+		const row = await env.DB.prepare(
+			"SELECT estado_pago, procesando_desde FROM ganadores WHERE id = ?",
+		)
+			.bind(id)
+			.first<{ estado_pago: string; procesando_desde: string | null }>();
+		expect(row?.estado_pago).toBe("pendiente");
+		expect(row?.procesando_desde).not.toBeNull();
+		stripeDown = false;
+		await deliver([{ ganador_id: id }], "stripe");
+		expect((await ganador(id))?.estado_pago).toBe("pagado");
+	});
+
+	it("rejects a malformed Connect account id", async () => {
+		expectProblem(
+			await patch(`/api/v1/users/${jugador.id}`, { stripe_account_id: "cus_123" }, admin.token),
+			422,
+		);
 	});
 });
 

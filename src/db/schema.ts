@@ -38,6 +38,7 @@ export const users = sqliteTable(
 		hashedPassword: text("hashed_password"),
 		rol: text("rol", { enum: ROLES }).notNull().default("jugador"),
 		isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+		stripeAccountId: text("stripe_account_id"),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
 	},
@@ -241,6 +242,7 @@ export const ganadores = sqliteTable(
 		estadoPago: text("estado_pago", { enum: PAGO_ESTADOS }).notNull().default("pendiente"),
 		fechaPago: text("fecha_pago"),
 		referenciaPago: text("referencia_pago"),
+		procesandoDesde: text("procesando_desde"),
 		creadoEn: createdAt(),
 	},
 	(t) => [

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, lte, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, lte, type SQL } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { ganadores, type RifaEstado, rifas, transacciones } from "../db/schema";
+import { ganadores, type RifaEstado, rifas, tickets, transacciones, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { roomFor } from "../rifa-room/rooms";
 import { updateRifa } from "../services/rifas.service";
@@ -44,10 +44,14 @@ const resendStalePayouts = async (env: Env, db: ReturnType<typeof createDb>, now
 	const stale = await db
 		.select({ id: ganadores.id })
 		.from(ganadores)
+		.innerJoin(tickets, eq(tickets.id, ganadores.ticketId))
+		.leftJoin(users, eq(users.id, tickets.usuarioId))
 		.where(
 			and(
 				eq(ganadores.estadoPago, "pendiente"),
 				lte(ganadores.creadoEn, new Date(now.getTime() - STALE_PAYOUT_MS).toISOString()),
+				// Winners Stripe cannot pay wait for an admin; resending them would change nothing.
+				env.PAYOUTS_PROVIDER === "stripe" ? isNotNull(users.stripeAccountId) : undefined,
 			),
 		)
 		.limit(100);

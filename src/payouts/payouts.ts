@@ -1,7 +1,8 @@
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, isNull, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { ganadores } from "../db/schema";
+import { ganadores, tickets, users } from "../db/schema";
 import { auditInsertIf } from "../services/audit";
+import { payoutProvider } from "./providers";
 
 export interface PayoutMessage {
 	ganador_id: string;
@@ -48,17 +49,51 @@ export const recordPayout = async (
 };
 
 /**
- * Pays one winner from the queue. `manual` leaves the prize for an admin to record
- * (`POST /ganadores/{id}/pago`); `sandbox` pays at once. Safe to run any number of times.
+ * Pays one winner from the queue, through `PAYOUTS_PROVIDER` (see providers.ts). Before the
+ * provider is called the prize is marked as in progress, which freezes it against recalculation;
+ * the provider call and `recordPayout` are both idempotent per ganador, so this is safe to run any
+ * number of times, concurrently or after a crash between the two.
  */
 export const processPayout = async (
 	env: Env,
 	db: Database,
 	msg: PayoutMessage,
 ): Promise<PayoutResult> => {
-	const [row] = await db.select().from(ganadores).where(eq(ganadores.id, msg.ganador_id));
+	const load = () =>
+		db
+			.select({ ganador: ganadores, stripeAccountId: users.stripeAccountId })
+			.from(ganadores)
+			.innerJoin(tickets, eq(tickets.id, ganadores.ticketId))
+			.leftJoin(users, eq(users.id, tickets.usuarioId))
+			.where(eq(ganadores.id, msg.ganador_id));
+	const [row] = await load();
 	if (!row) return "no_existe";
-	if (row.estadoPago === "pagado") return "ya_pagado";
-	if (env.PAYOUTS_PROVIDER !== "sandbox") return "manual";
-	return recordPayout(db, row.id, `sandbox_payout_${row.id}`, null);
+	if (row.ganador.estadoPago === "pagado") return "ya_pagado";
+	const provider = payoutProvider(env);
+	if (!provider || (provider.name === "stripe" && !row.stripeAccountId)) return "manual";
+	const { ganador } = row;
+	if (ganador.montoGanado === 0) return recordPayout(db, ganador.id, "sin_monto", null);
+
+	await db
+		.update(ganadores)
+		.set({ procesandoDesde: new Date().toISOString() })
+		.where(
+			and(
+				eq(ganadores.id, ganador.id),
+				eq(ganadores.estadoPago, "pendiente"),
+				isNull(ganadores.procesandoDesde),
+			),
+		);
+	// Recalculation may have replaced this ganador before the mark landed: then nothing is paid.
+	const [claimed] = await load();
+	if (!claimed) return "no_existe";
+	if (claimed.ganador.estadoPago === "pagado") return "ya_pagado";
+	const outcome = await provider.pay({
+		ganadorId: ganador.id,
+		rifaId: ganador.rifaId,
+		monto: claimed.ganador.montoGanado,
+		stripeAccountId: claimed.stripeAccountId,
+	});
+	if (!outcome) return "manual";
+	return recordPayout(db, ganador.id, outcome.referencia, null);
 };

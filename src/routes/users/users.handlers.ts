@@ -58,12 +58,15 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 		...(body.telefono !== undefined ? { telefono: body.telefono } : {}),
 		...(body.rol !== undefined ? { rol: body.rol } : {}),
 		...(body.is_active !== undefined ? { isActive: body.is_active } : {}),
+		...(body.stripe_account_id !== undefined ? { stripeAccountId: body.stripe_account_id } : {}),
 		actualizadoEn: nowIso(),
 	};
 	const update = db.update(users).set(changes).where(eq(users.id, id)).returning();
+	// Where prizes are paid is as sensitive as who may act: both leave an audit trail.
 	const audited =
 		(body.rol !== undefined && body.rol !== before.rol) ||
-		(body.is_active !== undefined && body.is_active !== before.isActive);
+		(body.is_active !== undefined && body.is_active !== before.isActive) ||
+		(body.stripe_account_id !== undefined && body.stripe_account_id !== before.stripeAccountId);
 	const [[after]] = audited
 		? await db.batch([
 				update,
@@ -75,8 +78,19 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 							: "user.updated",
 					entity: "user",
 					entityId: id,
-					before: { rol: before.rol, is_active: before.isActive },
-					after: { rol: body.rol ?? before.rol, is_active: body.is_active ?? before.isActive },
+					before: {
+						rol: before.rol,
+						is_active: before.isActive,
+						stripe_account_id: before.stripeAccountId,
+					},
+					after: {
+						rol: body.rol ?? before.rol,
+						is_active: body.is_active ?? before.isActive,
+						stripe_account_id:
+							body.stripe_account_id !== undefined
+								? body.stripe_account_id
+								: before.stripeAccountId,
+					},
 					requestId: c.var.requestId,
 				}),
 			])

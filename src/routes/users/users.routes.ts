@@ -21,6 +21,12 @@ export const UserPatchBody = z
 		telefono: telefonoField.nullable().optional(),
 		rol: z.enum(ROLES).optional(),
 		is_active: z.boolean().optional(),
+		stripe_account_id: z
+			.string()
+			.regex(/^acct_[A-Za-z0-9]{1,64}$/, "Cuenta de Stripe Connect inválida (acct_…)")
+			.nullable()
+			.optional()
+			.openapi({ description: "Cuenta Stripe Connect a la que se transfieren sus premios." }),
 	})
 	.refine((b) => Object.keys(b).length > 0, { error: "Envíe al menos un campo" })
 	.openapi("UserPatch", { example: { rol: "operador" } });

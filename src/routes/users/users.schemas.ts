@@ -9,6 +9,7 @@ export const UserSchema = z
 		telefono: z.string().nullable().openapi({ example: "+573001234567" }),
 		rol: z.enum(ROLES).openapi({ example: "jugador" }),
 		is_active: z.boolean().openapi({ example: true }),
+		stripe_account_id: z.string().nullable().openapi({ example: null }),
 		creado_en: z.string().openapi({ example: "2026-11-28T15:04:05.000Z" }),
 	})
 	.openapi("User");
@@ -22,6 +23,7 @@ export const toUserDto = (u: UserRow): UserDto => ({
 	telefono: u.telefono,
 	rol: u.rol,
 	is_active: u.isActive,
+	stripe_account_id: u.stripeAccountId,
 	creado_en: u.creadoEn,
 });
 

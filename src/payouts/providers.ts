@@ -1,0 +1,75 @@
+import { stripeClient } from "../payments/stripe";
+
+export interface PayoutRequest {
+	ganadorId: string;
+	rifaId: string;
+	/** COP centavos. */
+	monto: number;
+	/** The winner's Stripe Connect account, when they have one. */
+	stripeAccountId: string | null;
+}
+
+/** `null`: this winner cannot be paid by this provider; the prize waits for a manual transfer. */
+export type PayoutOutcome = { referencia: string } | null;
+
+export interface PayoutProvider {
+	readonly name: "sandbox" | "stripe";
+	/** Idempotent per ganador: a repeated call returns the first call's reference. */
+	pay(req: PayoutRequest): Promise<PayoutOutcome>;
+}
+
+const sandbox: PayoutProvider = {
+	name: "sandbox",
+	pay: async (req) => ({ referencia: `sandbox_payout_${req.ganadorId}` }),
+};
+
+/**
+ * A Stripe Connect transfer to the winner's account. The idempotency key derives from the ganador
+ * id, so a redelivered message or a retry after a timeout gets the first transfer back. Stripe
+ * forgets idempotency keys after 24 hours, so a transfer already made for this ganador is looked
+ * up first: a retry days later finds it instead of paying twice.
+ */
+const stripe = (secretKey: string): PayoutProvider => {
+	const client = stripeClient(secretKey);
+	return {
+		name: "stripe",
+		pay: async (req) => {
+			if (!req.stripeAccountId) return null;
+			const earlier = await client.transfers.list({
+				transfer_group: `rifa_${req.rifaId}`,
+				destination: req.stripeAccountId,
+				limit: 100,
+			});
+			const done = earlier.data.find((t) => t.metadata?.ganador_id === req.ganadorId);
+			if (done) return { referencia: done.id };
+			const transfer = await client.transfers.create(
+				{
+					amount: req.monto,
+					currency: "cop",
+					destination: req.stripeAccountId,
+					transfer_group: `rifa_${req.rifaId}`,
+					metadata: { ganador_id: req.ganadorId, rifa_id: req.rifaId },
+				},
+				{ idempotencyKey: `rifa1122-payout-${req.ganadorId}` },
+			);
+			return { referencia: transfer.id };
+		},
+	};
+};
+
+/**
+ * `PAYOUTS_PROVIDER`: `manual` (the default) leaves every prize to an admin; `sandbox` pays at
+ * once; `stripe` transfers to winners with a Connect account (needs STRIPE_SECRET_KEY).
+ */
+export const payoutProvider = (env: Env): PayoutProvider | null => {
+	switch (env.PAYOUTS_PROVIDER) {
+		case "sandbox":
+			return sandbox;
+		case "stripe":
+			if (!env.STRIPE_SECRET_KEY)
+				throw new Error("PAYOUTS_PROVIDER=stripe needs STRIPE_SECRET_KEY");
+			return stripe(env.STRIPE_SECRET_KEY);
+		default:
+			return null;
+	}
+};
