@@ -1,8 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { mockAdapter } from "../src/integrations/loterias/mock";
+import { buyNumbers, DRAW, mockWinner, moveToDraw, setupRifa } from "./draw-helpers";
 import {
-	call,
 	createActiveRifa,
 	createCategoria,
 	createLoteria,
@@ -27,41 +26,9 @@ afterEach(() => {
 	vi.restoreAllMocks();
 });
 
-/** The draw of Thursday 2026-01-15, 22:30 in Colombia. */
-const DRAW = { fecha: "2026-01-15", instant: "2026-01-16T03:30:00.000Z" };
-
-const mockWinner = async (slug: string) => {
-	const r = await mockAdapter(() => new Date()).getResult(
-		{ id: "x", nombre: slug, horaSorteo: "22:30", meta: { adapter: "mock", slug } },
-		DRAW.fecha,
-	);
-	if (!r) throw new Error("mock result missing");
-	return r;
-};
-
-const buy = (rifaId: string, who: TestUser, numeros: number[]) =>
-	call("POST", `/api/v1/rifas/${rifaId}/tickets`, {
-		token: who.token,
-		body: { user_id: who.id, quantity: numeros.length, payment_method: "sandbox", numeros },
-		headers: { "Idempotency-Key": crypto.randomUUID() },
-	});
-
-/** Moves a rifa's calendar so its sales ended before the 2026-01-15 draw. */
-const moveToDraw = (rifaId: string) =>
-	env.DB.prepare("UPDATE rifas SET fecha_inicio = ?, fecha_fin = ?, fecha_sorteo = ? WHERE id = ?")
-		.bind("2026-01-08T05:00:00.000Z", "2026-01-16T03:00:00.000Z", DRAW.instant, rifaId)
-		.run();
-
-const setup = async (slug: string, reglas: Record<string, unknown> = {}, categoriaId?: string) => {
-	const cat = categoriaId ?? (await createCategoria(admin.token)).id;
-	const lot = await createLoteria(admin.token, { meta: { adapter: "mock", slug } });
-	const rifa = await createActiveRifa(admin.token, {
-		categoria_id: cat,
-		loteria_id: lot.id,
-		reglas,
-	});
-	return { rifa, categoriaId: cat };
-};
+const buy = buyNumbers;
+const setup = (slug: string, reglas: Record<string, unknown> = {}, categoriaId?: string) =>
+	setupRifa(admin, slug, { reglas }, categoriaId);
 
 describe("settlement", () => {
 	it("closes, reads the draw, pays the winning number and shows it, once", async () => {

@@ -302,3 +302,4 @@ export type LoteriaRow = typeof loterias.$inferSelect;
 export type CategoriaRow = typeof categorias.$inferSelect;
 export type RifaRow = typeof rifas.$inferSelect;
 export type TicketRow = typeof tickets.$inferSelect;
+export type GanadorRow = typeof ganadores.$inferSelect;

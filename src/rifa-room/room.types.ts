@@ -73,4 +73,6 @@ export type RoomEvent =
 			type: "resultado";
 			resultado: { numero: string; serie: string | null; fecha: string };
 			ganadores: { posicion: number; numero: number; monto: number }[];
+			/** Set when an admin recalculated the prizes: these winners replace the earlier ones. */
+			recalculado?: boolean;
 	  };

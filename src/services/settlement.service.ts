@@ -1,9 +1,21 @@
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { categorias, ganadores, loterias, resultados, rifas, tickets } from "../db/schema";
-import { calcularPremios } from "../domain/premios";
-import { parseReglas } from "../domain/reglas";
+import {
+	type CategoriaRow,
+	categorias,
+	type GanadorRow,
+	ganadores,
+	loterias,
+	type RifaRow,
+	resultados,
+	rifas,
+	tickets,
+} from "../db/schema";
+import { calcularPremios, type Desglose, type Ganador, type Resultado } from "../domain/premios";
+import { parseReglas, type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { resultsAdapter } from "../integrations/loterias";
+import { toFieldErrors } from "../lib/create-app";
+import { ApiError, conflict, notFound } from "../lib/errors";
 import { configFromRow } from "../rifa-room/rifa-room";
 import { roomFor } from "../rifa-room/rooms";
 import { auditInsertIf } from "./audit";
@@ -74,27 +86,18 @@ export const settleRifa = async (
 			);
 	if (!resultado) return "resultado_pendiente";
 
-	const vendidos = await roomFor(env, rifa.id).soldTickets();
-	const reglas = parseReglas(rifa.reglas);
-	const { ganadores: winners, desglose } = calcularPremios({
-		totalBoletas: rifa.totalBoletas,
-		numeroGanadores: rifa.numeroGanadores,
-		reglas,
-		categoria: {
-			valorBoleta: categoria.valorBoleta,
-			rakeBps: categoria.rakeBps,
-			fondoPremios: categoria.fondoPremios,
-			premioPorGanador: categoria.premioPorGanador,
-		},
-		vendidos,
+	const { ganadores: winners, desglose } = await premiosDe(
+		env,
+		rifa,
+		categoria,
+		parseReglas(rifa.reglas),
 		resultado,
-		acumuladoRecibido: categoria.acumulado,
-	});
+		categoria.acumulado,
+	);
 
 	const liquidacionId = crypto.randomUUID();
 	const at = now.toISOString();
 	const mine: SQL = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${rifa.id} AND liquidacion_id = ${liquidacionId})`;
-	const winnerTickets = [...new Set(winners.map((g) => g.ticketId))];
 	const ganadorIds = winners.map(() => crypto.randomUUID());
 	const statements = [
 		db
@@ -122,35 +125,7 @@ export const settleRifa = async (
 			.update(categorias)
 			.set({ acumulado: desglose.acumula, actualizadoEn: at })
 			.where(and(eq(categorias.id, categoria.id), mine)),
-		...winners.map((g, i) =>
-			db.insert(ganadores).select(
-				db
-					.select({
-						id: sql`${ganadorIds[i]}`.as("id"),
-						rifaId: sql`${rifa.id}`.as("rifa_id"),
-						ticketId: sql`${g.ticketId}`.as("ticket_id"),
-						posicion: sql`${g.posicion}`.as("posicion"),
-						fuente: sql`${g.fuente}`.as("fuente"),
-						numeroGanador: sql`${g.numeroGanador}`.as("numero_ganador"),
-						porCercania: sql`${g.porCercania ? 1 : 0}`.as("por_cercania"),
-						montoGanado: sql`${g.monto}`.as("monto_ganado"),
-						estadoPago: sql`'pendiente'`.as("estado_pago"),
-						fechaPago: sql`NULL`.as("fecha_pago"),
-						referenciaPago: sql`NULL`.as("referencia_pago"),
-						creadoEn: sql`${at}`.as("creado_en"),
-					})
-					.from(rifas)
-					.where(and(eq(rifas.id, rifa.id), eq(rifas.liquidacionId, liquidacionId))),
-			),
-		),
-		...(winnerTickets.length
-			? [
-					db
-						.update(tickets)
-						.set({ estado: "ganador", actualizadoEn: at })
-						.where(and(eq(tickets.rifaId, rifa.id), inArray(tickets.id, winnerTickets), mine)),
-				]
-			: []),
+		...ganadorWrites(db, rifa.id, liquidacionId, winners, ganadorIds, at),
 		auditInsertIf(
 			db,
 			{
@@ -172,16 +147,297 @@ export const settleRifa = async (
 		// Another run got there first, or the category's rollover moved: nothing of ours applied.
 		return after?.estado === "resuelta" ? "ya_resuelta" : "reintentar";
 	}
+	await roomFor(env, rifa.id).configure(configFromRow(after, categoria.valorBoleta));
+	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, false);
+	return "resuelta";
+};
+
+/** The winners of a rifa under `reglas`, from the tickets its room sold. */
+const premiosDe = async (
+	env: Env,
+	rifa: RifaRow,
+	categoria: CategoriaRow,
+	reglas: Reglas,
+	resultado: Resultado,
+	acumuladoRecibido: number,
+) =>
+	calcularPremios({
+		totalBoletas: rifa.totalBoletas,
+		numeroGanadores: rifa.numeroGanadores,
+		reglas,
+		categoria: {
+			valorBoleta: categoria.valorBoleta,
+			rakeBps: categoria.rakeBps,
+			fondoPremios: categoria.fondoPremios,
+			premioPorGanador: categoria.premioPorGanador,
+		},
+		vendidos: await roomFor(env, rifa.id).soldTickets(),
+		resultado,
+		acumuladoRecibido,
+	});
+
+/** Inserts the ganadores and marks their tickets, each only under the given settlement id. */
+const ganadorWrites = (
+	db: Database,
+	rifaId: string,
+	liquidacionId: string,
+	winners: Ganador[],
+	ids: string[],
+	at: string,
+) => {
+	const mine = and(eq(rifas.id, rifaId), eq(rifas.liquidacionId, liquidacionId));
+	const winnerTickets = [...new Set(winners.map((g) => g.ticketId))];
+	return [
+		...winners.map((g, i) =>
+			db.insert(ganadores).select(
+				db
+					.select({
+						id: sql`${ids[i]}`.as("id"),
+						rifaId: sql`${rifaId}`.as("rifa_id"),
+						ticketId: sql`${g.ticketId}`.as("ticket_id"),
+						posicion: sql`${g.posicion}`.as("posicion"),
+						fuente: sql`${g.fuente}`.as("fuente"),
+						numeroGanador: sql`${g.numeroGanador}`.as("numero_ganador"),
+						porCercania: sql`${g.porCercania ? 1 : 0}`.as("por_cercania"),
+						montoGanado: sql`${g.monto}`.as("monto_ganado"),
+						estadoPago: sql`'pendiente'`.as("estado_pago"),
+						fechaPago: sql`NULL`.as("fecha_pago"),
+						referenciaPago: sql`NULL`.as("referencia_pago"),
+						procesandoDesde: sql`NULL`.as("procesando_desde"),
+						creadoEn: sql`${at}`.as("creado_en"),
+					})
+					.from(rifas)
+					.where(mine),
+			),
+		),
+		...(winnerTickets.length
+			? [
+					db
+						.update(tickets)
+						.set({ estado: "ganador", actualizadoEn: at })
+						.where(
+							and(
+								eq(tickets.rifaId, rifaId),
+								inArray(tickets.id, winnerTickets),
+								sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${rifaId} AND liquidacion_id = ${liquidacionId})`,
+							),
+						),
+				]
+			: []),
+	];
+};
+
+const announceWinners = async (
+	env: Env,
+	rifaId: string,
+	resultado: Resultado & { fecha: string },
+	winners: Ganador[],
+	ganadorIds: string[],
+	recalculado: boolean,
+) => {
 	if (ganadorIds.length) {
 		// The consumer is idempotent per ganador, so a message sent twice pays once.
 		await env.PAYOUTS.sendBatch(ganadorIds.map((id) => ({ body: { ganador_id: id } })));
 	}
-	const room = roomFor(env, rifa.id);
-	await room.configure(configFromRow(after, categoria.valorBoleta));
-	await room.announce({
+	await roomFor(env, rifaId).announce({
 		type: "resultado",
 		resultado: { numero: resultado.numero, serie: resultado.serie, fecha: resultado.fecha },
 		ganadores: winners.map((g) => ({ posicion: g.posicion, numero: g.numero, monto: g.monto })),
+		...(recalculado ? { recalculado } : {}),
 	});
-	return "resuelta";
+};
+
+export type ReglasPremio = Partial<
+	Pick<Reglas, "base_premio" | "reparto_bps" | "numero_no_vendido">
+>;
+
+export interface Recalculo {
+	cambios: boolean;
+}
+
+const sameWinners = (a: Ganador[], b: GanadorRow[]) =>
+	a.length === b.length &&
+	a.every((g) =>
+		b.some(
+			(r) =>
+				r.posicion === g.posicion &&
+				r.ticketId === g.ticketId &&
+				r.montoGanado === g.monto &&
+				r.fuente === g.fuente &&
+				r.numeroGanador === g.numeroGanador &&
+				r.porCercania === g.porCercania,
+		),
+	);
+
+/**
+ * Recomputes a resolved rifa's prizes from its stored result, its current rules (optionally
+ * corrected) and its category's current money. Nothing changes when the outcome is the same. It
+ * is refused once any prize has started to be paid, and when a different rollover would have to
+ * be taken back from a later rifa of the category that already received it. As in settlement,
+ * the first statement of the batch claims the rifa under a new settlement id and every other
+ * statement applies only under it, so concurrent calls, or a payout starting meanwhile, cannot
+ * interleave.
+ */
+export const recalcularRifa = async (
+	env: Env,
+	db: Database,
+	rifaId: string,
+	actor: { userId: string; requestId: string | null },
+	cambio: { motivo: string; reglas?: ReglasPremio | undefined },
+): Promise<Recalculo> => {
+	const [row] = await db
+		.select({ rifa: rifas, categoria: categorias })
+		.from(rifas)
+		.innerJoin(categorias, eq(categorias.id, rifas.categoriaId))
+		.where(eq(rifas.id, rifaId));
+	if (!row) throw notFound("La rifa");
+	const { rifa, categoria } = row;
+	if (rifa.estado !== "resuelta") {
+		throw conflict(`Solo una rifa resuelta puede recalcularse; esta está ${rifa.estado}.`);
+	}
+	if (!rifa.resultadoNumero || !rifa.resultadoFecha || !rifa.liquidacionId) {
+		throw conflict("La rifa no tiene un resultado guardado que recalcular.");
+	}
+	const current = parseReglas(rifa.reglas);
+	const parsed = ReglasSchema.safeParse({ ...current, ...cambio.reglas });
+	if (!parsed.success) {
+		throw new ApiError("VALIDATION_FAILED", "Las reglas no son válidas.", {
+			errors: toFieldErrors(parsed.error, ["reglas"]),
+		});
+	}
+	const reglas = parsed.data;
+	const issues = reglasIssues(reglas, {
+		numero_ganadores: rifa.numeroGanadores,
+		total_boletas: rifa.totalBoletas,
+	});
+	if (issues.length) {
+		throw new ApiError("VALIDATION_FAILED", "Las reglas no son válidas.", { errors: issues });
+	}
+
+	const anteriores = await db.select().from(ganadores).where(eq(ganadores.rifaId, rifa.id));
+	const enPago = (g: GanadorRow) => g.estadoPago !== "pendiente" || g.procesandoDesde !== null;
+	if (anteriores.some(enPago)) {
+		throw conflict("Ya salió el pago de un premio de esta rifa; no se puede recalcular.");
+	}
+	const resultado = {
+		numero: rifa.resultadoNumero,
+		serie: rifa.resultadoSerie,
+		fecha: rifa.resultadoFecha,
+		fuente: rifa.resultadoFuente ?? "",
+	};
+	const { ganadores: winners, desglose } = await premiosDe(
+		env,
+		rifa,
+		categoria,
+		reglas,
+		resultado,
+		rifa.acumuladoRecibido,
+	);
+	const before = rifa.desglose as Desglose | null;
+	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(current);
+	if (
+		!reglasChanged &&
+		JSON.stringify(before) === JSON.stringify(desglose) &&
+		sameWinners(winners, anteriores)
+	) {
+		return { cambios: false };
+	}
+
+	const delta = desglose.acumula - (before?.acumula ?? 0);
+	if (delta !== 0) {
+		const [later] = await db
+			.select({ id: rifas.id })
+			.from(rifas)
+			.where(
+				and(
+					eq(rifas.categoriaId, categoria.id),
+					sql`${rifas.id} <> ${rifa.id}`,
+					gt(rifas.resueltaEn, rifa.resueltaEn ?? ""),
+				),
+			)
+			.limit(1);
+		if (later) {
+			throw conflict(
+				"El acumulado de esta rifa ya pasó a una rifa posterior de la categoría; no se puede recalcular.",
+			);
+		}
+	}
+
+	const liquidacionId = crypto.randomUUID();
+	const at = new Date().toISOString();
+	const mine = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${rifa.id} AND liquidacion_id = ${liquidacionId})`;
+	const ganadorIds = winners.map(() => crypto.randomUUID());
+	const statements = [
+		db
+			.update(rifas)
+			.set({ reglas, desglose, liquidacionId, actualizadoEn: at })
+			.where(
+				and(
+					eq(rifas.id, rifa.id),
+					eq(rifas.estado, "resuelta"),
+					eq(rifas.liquidacionId, rifa.liquidacionId),
+					sql`NOT EXISTS (SELECT 1 FROM ganadores WHERE rifa_id = ${rifa.id} AND (estado_pago <> 'pendiente' OR procesando_desde IS NOT NULL))`,
+					delta === 0
+						? undefined
+						: sql`(SELECT acumulado FROM categoria_rifa WHERE id = ${categoria.id}) = ${categoria.acumulado}
+							AND NOT EXISTS (SELECT 1 FROM rifas WHERE categoria_id = ${categoria.id} AND id <> ${rifa.id} AND resuelta_en > ${rifa.resueltaEn ?? ""})`,
+				),
+			),
+		...(delta === 0
+			? []
+			: [
+					db
+						.update(categorias)
+						.set({ acumulado: sql`${categorias.acumulado} + ${delta}`, actualizadoEn: at })
+						.where(and(eq(categorias.id, categoria.id), mine)),
+				]),
+		db.delete(ganadores).where(and(eq(ganadores.rifaId, rifa.id), mine)),
+		db
+			.update(tickets)
+			.set({ estado: "vendido", actualizadoEn: at })
+			.where(and(eq(tickets.rifaId, rifa.id), eq(tickets.estado, "ganador"), mine)),
+		...ganadorWrites(db, rifa.id, liquidacionId, winners, ganadorIds, at),
+		auditInsertIf(
+			db,
+			{
+				actorId: actor.userId,
+				action: "rifa.recalculada",
+				entity: "rifa",
+				entityId: rifa.id,
+				before: {
+					reglas: current,
+					desglose: before,
+					ganadores: anteriores.map((g) => ({
+						posicion: g.posicion,
+						ticket_id: g.ticketId,
+						monto: g.montoGanado,
+					})),
+				},
+				after: {
+					motivo: cambio.motivo,
+					reglas,
+					desglose,
+					ganadores: winners.map((g) => ({
+						posicion: g.posicion,
+						ticket_id: g.ticketId,
+						monto: g.monto,
+					})),
+				},
+				requestId: actor.requestId,
+			},
+			rifas,
+			and(eq(rifas.id, rifa.id), eq(rifas.liquidacionId, liquidacionId)) as SQL,
+		),
+	];
+	await db.batch(statements as unknown as Parameters<typeof db.batch>[0]);
+
+	const [after] = await db
+		.select({ liquidacionId: rifas.liquidacionId })
+		.from(rifas)
+		.where(eq(rifas.id, rifa.id));
+	if (after?.liquidacionId !== liquidacionId) {
+		throw conflict("La rifa o sus pagos cambiaron mientras se recalculaba; vuelva a intentarlo.");
+	}
+	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, true);
+	return { cambios: true };
 };

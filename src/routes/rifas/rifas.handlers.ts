@@ -1,13 +1,23 @@
 import { and, asc, count, eq, gte, lte } from "drizzle-orm";
 import type { Context } from "hono";
-import { ganadores, rifas, tickets } from "../../db/schema";
+import type { Database } from "../../db/client";
+import { ganadores, type RifaRow, rifas, tickets } from "../../db/schema";
 import { ApiError, notFound } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
-import type { AppBindings, AppRouteHandler } from "../../lib/types";
+import type { AppBindings, AppRouteHandler, AuthUser } from "../../lib/types";
 import { createRifa, updateRifa } from "../../services/rifas.service";
-import { settleRifa } from "../../services/settlement.service";
-import type { cancelar, cerrar, create, get, list, patch, resultados } from "./rifas.routes";
+import { recalcularRifa, settleRifa } from "../../services/settlement.service";
+import type {
+	cancelar,
+	cerrar,
+	create,
+	get,
+	list,
+	patch,
+	recalcular,
+	resultados,
+} from "./rifas.routes";
 import { toRifaDto } from "./rifas.schemas";
 
 const actorOf = (c: Context<AppBindings>) => ({
@@ -87,11 +97,8 @@ export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
 	return c.json(toRifaDto(settled ?? row), 200);
 };
 
-export const resultadosHandler: AppRouteHandler<typeof resultados> = async (c) => {
-	const { id } = c.req.valid("param");
-	const db = c.var.db;
-	const rifa = await db.query.rifas.findFirst({ where: eq(rifas.id, id) });
-	if (!rifa) throw notFound("La rifa");
+/** The public view of a rifa's outcome; buyers stay anonymous except to an admin or themselves. */
+const resultadosView = async (db: Database, rifa: RifaRow, viewer: AuthUser | undefined) => {
 	const rows = await db
 		.select({
 			ticketId: ganadores.ticketId,
@@ -105,39 +112,56 @@ export const resultadosHandler: AppRouteHandler<typeof resultados> = async (c) =
 		})
 		.from(ganadores)
 		.innerJoin(tickets, eq(tickets.id, ganadores.ticketId))
-		.where(eq(ganadores.rifaId, id))
+		.where(eq(ganadores.rifaId, rifa.id))
 		.orderBy(asc(ganadores.posicion));
-	const viewer = c.get("viewer");
-	return c.json(
-		{
-			rifa_id: rifa.id,
-			estado: rifa.estado,
-			resultado:
-				rifa.resultadoNumero && rifa.resultadoFecha
-					? {
-							numero: rifa.resultadoNumero,
-							serie: rifa.resultadoSerie,
-							fecha: rifa.resultadoFecha,
-							fuente: rifa.resultadoFuente ?? "",
-						}
-					: null,
-			ganadores: rows.map((g) => ({
-				ticket_id: g.ticketId,
-				numero: g.numero,
-				posicion: g.posicion,
-				monto_ganado: g.montoGanado,
-				estado_pago: g.estadoPago,
-				fecha_pago: g.fechaPago,
-				por_cercania: g.porCercania,
-				// Buyers stay anonymous: only an admin, or the winner itself, sees who won.
-				...(g.usuarioId && viewer && (viewer.rol === "admin" || viewer.id === g.usuarioId)
-					? { usuario_id: g.usuarioId }
-					: {}),
-			})),
-			desglose: (rifa.desglose as Record<string, unknown> | null) ?? null,
-		},
-		200,
+	return {
+		rifa_id: rifa.id,
+		estado: rifa.estado,
+		resultado:
+			rifa.resultadoNumero && rifa.resultadoFecha
+				? {
+						numero: rifa.resultadoNumero,
+						serie: rifa.resultadoSerie,
+						fecha: rifa.resultadoFecha,
+						fuente: rifa.resultadoFuente ?? "",
+					}
+				: null,
+		ganadores: rows.map((g) => ({
+			ticket_id: g.ticketId,
+			numero: g.numero,
+			posicion: g.posicion,
+			monto_ganado: g.montoGanado,
+			estado_pago: g.estadoPago,
+			fecha_pago: g.fechaPago,
+			por_cercania: g.porCercania,
+			...(g.usuarioId && viewer && (viewer.rol === "admin" || viewer.id === g.usuarioId)
+				? { usuario_id: g.usuarioId }
+				: {}),
+		})),
+		desglose: (rifa.desglose as Record<string, unknown> | null) ?? null,
+	};
+};
+
+export const resultadosHandler: AppRouteHandler<typeof resultados> = async (c) => {
+	const { id } = c.req.valid("param");
+	const rifa = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
+	if (!rifa) throw notFound("La rifa");
+	return c.json(await resultadosView(c.var.db, rifa, c.get("viewer")), 200);
+};
+
+export const recalcularHandler: AppRouteHandler<typeof recalcular> = async (c) => {
+	const { id } = c.req.valid("param");
+	const body = c.req.valid("json");
+	const { cambios } = await recalcularRifa(
+		c.env,
+		c.var.db,
+		id,
+		{ userId: c.var.user.id, requestId: c.var.requestId },
+		body,
 	);
+	const rifa = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
+	if (!rifa) throw notFound("La rifa");
+	return c.json({ ...(await resultadosView(c.var.db, rifa, c.var.user)), cambios }, 200);
 };
 
 export const cancelarHandler: AppRouteHandler<typeof cancelar> = async (c) => {

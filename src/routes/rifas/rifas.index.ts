@@ -9,4 +9,5 @@ export const rifasRouter = createRouter()
 	.openapi(routes.patch, handlers.patchHandler)
 	.openapi(routes.cerrar, handlers.cerrarHandler)
 	.openapi(routes.cancelar, handlers.cancelarHandler)
-	.openapi(routes.resultados, handlers.resultadosHandler);
+	.openapi(routes.resultados, handlers.resultadosHandler)
+	.openapi(routes.recalcular, handlers.recalcularHandler);

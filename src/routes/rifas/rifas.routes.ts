@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { optionalAuth, requireAuth, requireRole, STAFF } from "../../auth/auth.middleware";
+import { ReglasSchema } from "../../domain/reglas";
 import {
 	BEARER,
 	errorResponses,
@@ -136,6 +137,51 @@ export const resultados = createRoute({
 	responses: {
 		200: jsonContent(ResultadosSchema, "Resultados"),
 		...errorResponses(401, 404, 422),
+	},
+});
+
+const ReglasPremioPatch = z
+	.strictObject({
+		base_premio: ReglasSchema.shape.base_premio.unwrap().optional(),
+		reparto_bps: ReglasSchema.shape.reparto_bps.unwrap().optional(),
+		numero_no_vendido: ReglasSchema.shape.numero_no_vendido.unwrap().optional(),
+	})
+	.openapi({ description: "Reglas de premio corregidas; se combinan con las de la rifa" });
+
+export const RecalcularBody = z
+	.strictObject({
+		motivo: z
+			.string()
+			.trim()
+			.min(3, "Explique el motivo del recálculo")
+			.max(500)
+			.openapi({ description: "Queda en la auditoría" }),
+		reglas: ReglasPremioPatch.optional(),
+	})
+	.openapi("Recalcular", {
+		example: {
+			motivo: "La categoría prometía 70/30 entre dos ganadores",
+			reglas: { reparto_bps: [7000, 3000] },
+		},
+	});
+
+export const recalcular = createRoute({
+	method: "post",
+	path: "/rifas/{id}/recalcular",
+	operationId: "recalculateRifa",
+	tags,
+	summary: "Recalcular los premios de una rifa resuelta (admin)",
+	description:
+		"Vuelve a calcular ganadores y montos con el resultado guardado, las reglas actuales (o las corregidas en el cuerpo) y el dinero actual de la categoría. Si nada cambia no escribe nada (`cambios: false`). 409 si ya salió el pago de algún premio, o si el acumulado ya pasó a una rifa posterior.",
+	security: BEARER,
+	middleware: [requireAuth, requireRole("admin")],
+	request: { params: IdParam, body: jsonBody(RecalcularBody) },
+	responses: {
+		200: jsonContent(
+			ResultadosSchema.extend({ cambios: z.boolean() }).openapi("Recalculo"),
+			"Resultados tras el recálculo",
+		),
+		...errorResponses(400, 401, 403, 404, 409, 415, 422),
 	},
 });
 

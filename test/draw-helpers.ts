@@ -1,0 +1,47 @@
+import { env } from "cloudflare:workers";
+import { mockAdapter } from "../src/integrations/loterias/mock";
+import { call, createActiveRifa, createCategoria, createLoteria, type TestUser } from "./helpers";
+
+/** The draw of Thursday 2026-01-15, 22:30 in Colombia. */
+export const DRAW = { fecha: "2026-01-15", instant: "2026-01-16T03:30:00.000Z" };
+
+/** What the mock adapter publishes for that draw (see src/integrations/loterias/mock.ts). */
+export const mockWinner = async (slug: string) => {
+	const r = await mockAdapter(() => new Date()).getResult(
+		{ id: "x", nombre: slug, horaSorteo: "22:30", meta: { adapter: "mock", slug } },
+		DRAW.fecha,
+	);
+	if (!r) throw new Error("mock result missing");
+	return r;
+};
+
+export const buyNumbers = (rifaId: string, who: TestUser, numeros: number[]) =>
+	call("POST", `/api/v1/rifas/${rifaId}/tickets`, {
+		token: who.token,
+		body: { user_id: who.id, quantity: numeros.length, payment_method: "sandbox", numeros },
+		headers: { "Idempotency-Key": crypto.randomUUID() },
+	});
+
+/** Moves a rifa's calendar so its sales ended before the 2026-01-15 draw. */
+export const moveToDraw = (rifaId: string) =>
+	env.DB.prepare("UPDATE rifas SET fecha_inicio = ?, fecha_fin = ?, fecha_sorteo = ? WHERE id = ?")
+		.bind("2026-01-08T05:00:00.000Z", "2026-01-16T03:00:00.000Z", DRAW.instant, rifaId)
+		.run();
+
+/** An active rifa on a mock lottery, in a new category unless one is given. */
+export const setupRifa = async (
+	admin: TestUser,
+	slug: string,
+	overrides: { reglas?: Record<string, unknown>; numero_ganadores?: number } = {},
+	categoriaId?: string,
+) => {
+	const cat = categoriaId ?? (await createCategoria(admin.token)).id;
+	const lot = await createLoteria(admin.token, { meta: { adapter: "mock", slug } });
+	const rifa = await createActiveRifa(admin.token, {
+		categoria_id: cat,
+		loteria_id: lot.id,
+		reglas: overrides.reglas ?? {},
+		...(overrides.numero_ganadores ? { numero_ganadores: overrides.numero_ganadores } : {}),
+	});
+	return { rifa, categoriaId: cat };
+};
