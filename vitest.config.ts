@@ -11,10 +11,13 @@ export default defineConfig(async () => {
 					bindings: {
 						TEST_MIGRATIONS: migrations,
 						JWT_SECRET: "test-only-jwt-secret-0123456789abcdefghijklmnop",
+						JWT_PREVIOUS_SECRET: "test-only-previous-jwt-secret-0123456789abcdefgh",
+						ALLOWED_ORIGINS: "https://app.rifa1122.test, https://pos.rifa1122.test",
 						PAYMENTS_SANDBOX: "succeed",
 						STRIPE_SECRET_KEY: "sk_test_rifa1122_recorded_api_only",
 						STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
 						LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
+						METRICS_TOKEN: "test-metrics-token-0123456789",
 					},
 				},
 			}),
@@ -22,6 +25,8 @@ export default defineConfig(async () => {
 		test: {
 			include: ["test/**/*.test.ts"],
 			setupFiles: ["./test/setup.ts"],
+			// Every request writes an info line; in test output only the other lines are worth reading.
+			onConsoleLog: (log: string) => !log.startsWith('{"level":"info","msg":"request"'),
 		},
 	};
 });

@@ -1,4 +1,5 @@
-// Loads the seed data into D1 through wrangler: `node seeds/index.ts --local | --remote`.
+// Loads the seed data into D1 through wrangler:
+// `node seeds/index.ts --local` or `node seeds/index.ts --remote --env staging|production`.
 // Idempotent: rows have fixed ids and are inserted with INSERT OR IGNORE; the first admin
 // (ADMIN_EMAIL / ADMIN_PASSWORD) is created if missing, or promoted and reactivated if present
 // (an existing admin keeps its password).
@@ -9,6 +10,12 @@ import { parseReglas } from "../src/domain/reglas.ts";
 import { CATEGORIAS, LOTERIAS, RIFAS, SEED_USERS } from "./data.ts";
 
 const target = process.argv.includes("--remote") ? "--remote" : "--local";
+const envIndex = process.argv.indexOf("--env");
+const wranglerEnv = envIndex > 0 ? process.argv[envIndex + 1] : undefined;
+if (target === "--remote" && !wranglerEnv) {
+	console.error("--remote needs --env staging or --env production.");
+	process.exit(1);
+}
 
 const readDevVars = (): Record<string, string> => {
 	if (!existsSync(".dev.vars")) return {};
@@ -85,7 +92,9 @@ for (const c of CATEGORIAS) {
 	);
 }
 for (const l of LOTERIAS) {
-	const meta = JSON.stringify({ adapter: "mock", slug: l.slug });
+	// Deployed environments settle on the published results; local ones on the deterministic mock.
+	const adapter = target === "--remote" ? "resultadosloterias" : "mock";
+	const meta = JSON.stringify({ adapter, slug: l.slug });
 	statements.push(
 		`INSERT OR IGNORE INTO loterias (id, nombre, descripcion, frecuencia, dia_sorteo, hora_sorteo, url_resultados, meta, creado_en, actualizado_en) VALUES (${[l.id, l.nombre, `Sorteo semanal, ${l.dia_sorteo} ${l.hora_sorteo} (hora de Colombia)`, "semanal", l.dia_sorteo, l.hora_sorteo, l.url_resultados, meta, nowIso, nowIso].map(lit).join(", ")});`,
 	);
@@ -119,7 +128,8 @@ for (const r of target === "--local" ? RIFAS : []) {
 mkdirSync(".wrangler", { recursive: true });
 const file = ".wrangler/seed.sql";
 writeFileSync(file, `${statements.join("\n")}\n`);
-const result = spawnSync("wrangler", ["d1", "execute", "DB", target, "--file", file, "--yes"], {
+const args = ["d1", "execute", "DB", target, "--file", file, "--yes"];
+const result = spawnSync("wrangler", wranglerEnv ? [...args, "--env", wranglerEnv] : args, {
 	encoding: "utf8",
 	env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });
@@ -131,5 +141,5 @@ if (result.status !== 0) {
 	process.exit(result.status ?? 1);
 }
 console.log(
-	`Seeded ${target.slice(2)} D1: ${CATEGORIAS.length} categorias, ${LOTERIAS.length} loterias, ${RIFAS.length} rifas, admin ${adminEmail}.`,
+	`Seeded ${wranglerEnv ?? target.slice(2)} D1: ${CATEGORIAS.length} categorias, ${LOTERIAS.length} loterias, ${RIFAS.length} rifas, admin ${adminEmail}.`,
 );

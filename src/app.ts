@@ -1,10 +1,13 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { createApp } from "./lib/create-app";
+import { countWebhookFailures } from "./lib/metrics";
 import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
+import { opsRouter } from "./routes/ops/ops.index";
+import { reportesRouter } from "./routes/reportes/reportes.index";
 import { rifasRouter } from "./routes/rifas/rifas.index";
 import { ticketsRouter } from "./routes/tickets/tickets.index";
 import { usersRouter } from "./routes/users/users.index";
@@ -18,6 +21,9 @@ const REDOC_PAGE = `<!doctype html>
 
 export const buildApp = () => {
 	const app = createApp();
+	// Registered before the routers so it runs around the webhook handlers.
+	app.use("/api/v1/webhooks/*", countWebhookFailures);
+	app.route("/", opsRouter);
 	// authRouter holds users/me, so it must precede usersRouter's users/{id}.
 	for (const router of [
 		authRouter,
@@ -29,6 +35,7 @@ export const buildApp = () => {
 		webhooksRouter,
 		adminRouter,
 		ganadoresRouter,
+		reportesRouter,
 	]) {
 		app.route("/api/v1", router);
 	}
@@ -65,6 +72,12 @@ export const buildApp = () => {
 			},
 			{ name: "webhooks", description: "Eventos firmados de proveedores externos" },
 			{ name: "admin", description: "Administración: auditoría, pago de premios" },
+			{
+				name: "reportes",
+				description:
+					"Reportes de ingresos y participación (días en hora de Colombia, America/Bogota)",
+			},
+			{ name: "ops", description: "Operación: salud del servicio y métricas (fuera de /api/v1)" },
 		],
 	});
 	app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));

@@ -1,11 +1,17 @@
 // Optional secrets: the features that use them stay off until they are set (`wrangler secret put`).
 interface OptionalSecrets {
+	/** The signing secret before the last rotation; tokens it signed verify until they expire. */
+	JWT_PREVIOUS_SECRET?: string;
 	STRIPE_SECRET_KEY?: string;
 	STRIPE_WEBHOOK_SECRET?: string;
 	/** Shared secret of `POST /webhooks/loteria`; the endpoint answers 404 until it is set. */
 	LOTERIA_WEBHOOK_SECRET?: string;
 	/** Base URL of the public results API; defaults to https://api-resultadosloterias.com. */
 	RESULTS_API_URL?: string;
+	/** Errors go to Sentry when set; without it nothing is sent. */
+	SENTRY_DSN?: string;
+	/** Bearer token for `GET /metrics`; the endpoint answers 404 until it is set. */
+	METRICS_TOKEN?: string;
 }
 
 interface Env extends OptionalSecrets {}

@@ -1,10 +1,13 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { keyId } from "../src/auth/jwt";
 import { verifyPassword } from "../src/auth/password";
 import { call, createUser, del, expectProblem, get, post, uniqueEmail } from "./helpers";
 
 const secret = new TextEncoder().encode(env.JWT_SECRET);
+// Each crafted token names the current key, so it is refused for its own flaw and not for a missing kid.
+const kid = await keyId(env.JWT_SECRET);
 const b64url = (o: unknown) =>
 	btoa(JSON.stringify(o)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
@@ -185,37 +188,37 @@ describe("tokens", () => {
 		const user = await createUser({ rol: "admin" });
 		const now = Math.floor(Date.now() / 1000);
 		const forged = await new SignJWT(claims(user.id))
-			.setProtectedHeader({ alg: "HS256" })
+			.setProtectedHeader({ alg: "HS256", kid })
 			.setIssuedAt()
 			.setExpirationTime("1h")
 			.sign(new TextEncoder().encode("another-secret-another-secret-another-secret"));
 		const expired = await new SignJWT(claims(user.id))
-			.setProtectedHeader({ alg: "HS256" })
+			.setProtectedHeader({ alg: "HS256", kid })
 			.setIssuedAt(now - 7200)
 			.setExpirationTime(now - 3600)
 			.sign(secret);
-		const algNone = `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ ...claims(user.id), iat: now, exp: now + 3600 })}.`;
+		const algNone = `${b64url({ alg: "none", typ: "JWT", kid })}.${b64url({ ...claims(user.id), iat: now, exp: now + 3600 })}.`;
 		const hs512 = await new SignJWT(claims(user.id))
-			.setProtectedHeader({ alg: "HS512" })
+			.setProtectedHeader({ alg: "HS512", kid })
 			.setIssuedAt()
 			.setExpirationTime("1h")
 			.sign(secret);
 		const wrongIss = await new SignJWT({ ...claims(user.id), iss: "https://evil.example" })
-			.setProtectedHeader({ alg: "HS256" })
+			.setProtectedHeader({ alg: "HS256", kid })
 			.setIssuedAt()
 			.setExpirationTime("1h")
 			.sign(secret);
 		const wrongAud = await new SignJWT({ ...claims(user.id), aud: "other-api" })
-			.setProtectedHeader({ alg: "HS256" })
+			.setProtectedHeader({ alg: "HS256", kid })
 			.setIssuedAt()
 			.setExpirationTime("1h")
 			.sign(secret);
 		const noExp = await new SignJWT(claims(user.id))
-			.setProtectedHeader({ alg: "HS256" })
+			.setProtectedHeader({ alg: "HS256", kid })
 			.setIssuedAt()
 			.sign(secret);
 		const unknownUser = await new SignJWT(claims(crypto.randomUUID()))
-			.setProtectedHeader({ alg: "HS256" })
+			.setProtectedHeader({ alg: "HS256", kid })
 			.setIssuedAt()
 			.setExpirationTime("1h")
 			.sign(secret);

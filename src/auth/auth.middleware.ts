@@ -3,11 +3,17 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Rol } from "../db/schema";
 import { users } from "../db/schema";
-import { ApiError } from "../lib/errors";
+import { ApiError, type Texto, t } from "../lib/errors";
+
+export const INVALID_TOKEN = t(
+	"El token de acceso no es válido o expiró.",
+	"The access token is invalid or expired.",
+);
+
 import type { AppBindings } from "../lib/types";
 import { verifyAccessToken } from "./jwt";
 
-const unauthorized = (detail: string) =>
+const unauthorized = (detail: Texto) =>
 	new ApiError("UNAUTHORIZED", detail, {
 		headers: { "WWW-Authenticate": 'Bearer realm="rifa1122"' },
 	});
@@ -18,14 +24,20 @@ const unauthorized = (detail: string) =>
  */
 const authenticate = async (c: Context<AppBindings>, header: string | undefined) => {
 	const match = header?.match(/^Bearer\s+([A-Za-z0-9\-_.]+)$/i);
-	if (!match?.[1]) throw unauthorized("Falta el token de acceso (Authorization: Bearer …).");
+	if (!match?.[1])
+		throw unauthorized(
+			t(
+				"Falta el token de acceso (Authorization: Bearer …).",
+				"Missing access token (Authorization: Bearer …).",
+			),
+		);
 	const userId = await verifyAccessToken(match[1], c.env);
-	if (!userId) throw unauthorized("El token de acceso no es válido o expiró.");
+	if (!userId) throw unauthorized(INVALID_TOKEN);
 	const user = await c.var.db.query.users.findFirst({
 		columns: { id: true, nombre: true, email: true, rol: true, isActive: true },
 		where: eq(users.id, userId),
 	});
-	if (!user?.isActive) throw unauthorized("El token de acceso no es válido o expiró.");
+	if (!user?.isActive) throw unauthorized(INVALID_TOKEN);
 	return user;
 };
 
@@ -48,7 +60,13 @@ export const optionalAuth = createMiddleware<AppBindings>(async (c, next) => {
 export const requireRole = (...roles: Rol[]) =>
 	createMiddleware<AppBindings>(async (c, next) => {
 		if (!roles.includes(c.var.user.rol)) {
-			throw new ApiError("FORBIDDEN", `Esta operación requiere el rol ${roles.join(" o ")}.`);
+			throw new ApiError(
+				"FORBIDDEN",
+				t(
+					`Esta operación requiere el rol ${roles.join(" o ")}.`,
+					`This operation needs the role ${roles.join(" or ")}.`,
+				),
+			);
 		}
 		await next();
 	});

@@ -155,6 +155,7 @@ export const rifas = sqliteTable(
 		index("rifas_fecha_inicio_idx").on(t.fechaInicio),
 		index("rifas_fecha_fin_idx").on(t.fechaFin),
 		index("rifas_creado_por_idx").on(t.creadoPor),
+		index("rifas_estado_resuelta_en_idx").on(t.estado, t.resueltaEn),
 		check("rifas_estado_check", inList("estado", RIFA_ESTADOS)),
 		check("rifas_total_boletas_check", inList("total_boletas", TOTAL_BOLETAS)),
 		check(
@@ -187,6 +188,8 @@ export const transacciones = sqliteTable(
 		index("transacciones_user_idx").on(t.userId, t.createdAt),
 		index("transacciones_rifa_idx").on(t.rifaId, t.status),
 		index("transacciones_status_created_idx").on(t.status, t.createdAt),
+		// Partial: a purchase writes no entry here, only a refund does.
+		index("transacciones_reembolsos_idx").on(t.status, t.updatedAt).where(sql`status = 'refunded'`),
 		uniqueIndex("transacciones_provider_ref_unique").on(t.provider, t.providerRef),
 		check("transacciones_amount_check", sql`amount >= 0`),
 		check("transacciones_currency_check", sql`currency = 'COP'`),
@@ -250,6 +253,7 @@ export const ganadores = sqliteTable(
 		uniqueIndex("ganadores_rifa_posicion_unique").on(t.rifaId, t.posicion),
 		index("ganadores_ticket_idx").on(t.ticketId),
 		index("ganadores_estado_pago_idx").on(t.estadoPago),
+		index("ganadores_estado_pago_fecha_idx").on(t.estadoPago, t.fechaPago),
 		check("ganadores_monto_check", sql`monto_ganado >= 0`),
 		check("ganadores_posicion_check", sql`posicion >= 1`),
 		check("ganadores_estado_pago_check", inList("estado_pago", PAGO_ESTADOS)),
@@ -294,6 +298,24 @@ export const auditLog = sqliteTable(
 		index("audit_log_entity_idx").on(t.entity, t.entityId, t.createdAt),
 		index("audit_log_created_idx").on(t.createdAt),
 		index("audit_log_actor_idx").on(t.actorId),
+	],
+);
+
+/**
+ * Consecutive failed logins per email address, whether or not an account has it (so the lockout
+ * does not reveal which emails exist). Keyed by the SHA-256 of the address: unknown addresses that
+ * someone tried are not kept in clear.
+ */
+export const loginBackoff = sqliteTable(
+	"login_backoff",
+	{
+		emailHash: text("email_hash").primaryKey(),
+		failures: integer("failures").notNull(),
+		lastFailureAt: text("last_failure_at").notNull(),
+	},
+	(t) => [
+		index("login_backoff_last_failure_idx").on(t.lastFailureAt),
+		check("login_backoff_failures_check", sql`failures >= 1`),
 	],
 );
 

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, isNotNull, lte, type SQL } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { ganadores, type RifaEstado, rifas, tickets, transacciones, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
+import { createLogger } from "../lib/logger";
 import { roomFor } from "../rifa-room/rooms";
 import { updateRifa } from "../services/rifas.service";
 import { settleRifa } from "../services/settlement.service";
@@ -127,6 +128,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 	}
 	report.pagos_reenviados = await resendStalePayouts(env, db, now);
 	report.reembolsos_pendientes = await retryRefunds(env, db);
-	console.log(JSON.stringify({ level: "info", msg: "scheduled run", at, ...report }));
+	// The run's info line (counts, duration) is written by its caller; the ids are for debugging.
+	createLogger(env).debug("scheduled run", { at, ...report });
 	return report;
 };

@@ -28,7 +28,9 @@ const ERROR_DESCRIPTIONS = {
 	409: "Conflicto con el estado actual",
 	415: "Content-Type no soportado",
 	422: "El cuerpo o los parámetros no cumplen el esquema",
+	429: "Demasiadas solicitudes o intentos fallidos; reintente tras Retry-After segundos",
 	502: "El proveedor de pagos no respondió",
+	503: "Una dependencia del servicio no responde",
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

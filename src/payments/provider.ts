@@ -1,3 +1,4 @@
+import { type Texto, t } from "../lib/errors";
 import type { PaymentMethod } from "../rifa-room/room.types";
 import { stripeProvider } from "./stripe";
 
@@ -29,7 +30,11 @@ export interface PaymentProvider {
 	refund(req: RefundRequest): Promise<{ providerRef: string }>;
 }
 
-export class PaymentUnavailableError extends Error {}
+export class PaymentUnavailableError extends Error {
+	constructor(readonly detail: Texto) {
+		super(detail.es);
+	}
+}
 
 /**
  * `PAYMENTS_SANDBOX`: `succeed` or `fail` enables the sandbox provider with that outcome; anything
@@ -56,12 +61,22 @@ export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvide
 	if (method === "sandbox") {
 		const outcome = env.PAYMENTS_SANDBOX;
 		if (outcome !== "succeed" && outcome !== "fail") {
-			throw new PaymentUnavailableError("El método de pago sandbox no está habilitado.");
+			throw new PaymentUnavailableError(
+				t(
+					"El método de pago sandbox no está habilitado.",
+					"The sandbox payment method is not enabled.",
+				),
+			);
 		}
 		return sandbox(outcome);
 	}
 	if (!env.STRIPE_SECRET_KEY) {
-		throw new PaymentUnavailableError("El método de pago stripe no está configurado.");
+		throw new PaymentUnavailableError(
+			t(
+				"El método de pago stripe no está configurado.",
+				"The stripe payment method is not configured.",
+			),
+		);
 	}
 	return stripeProvider(env.STRIPE_SECRET_KEY);
 };

@@ -3,6 +3,9 @@ import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { categorias, rifas } from "../db/schema";
 import { parseReglas } from "../domain/reglas";
+import { type Texto, t } from "../lib/errors";
+import { COUNTER, eventStatement } from "../lib/metrics";
+import { reportDurableObjectErrors } from "../lib/sentry";
 import {
 	type ChargeResult,
 	type PaymentProvider,
@@ -59,7 +62,7 @@ export type PaymentEventResult =
 
 const fail = (
 	status: RoomError["status"],
-	detail: string,
+	detail: Texto,
 	extra: Partial<RoomError> = {},
 ): RoomError => ({
 	ok: false,
@@ -155,12 +158,12 @@ export class RifaRoom extends DurableObject<Env> {
 
 	async purchase(rifaId: string, req: PurchaseRequest): Promise<PurchaseOutcome> {
 		const config = await this.ensureConfig(rifaId);
-		if (!config) return fail(404, "La rifa no existe.");
+		if (!config) return fail(404, t("La rifa no existe.", "The rifa does not exist."));
 		let provider: PaymentProvider;
 		try {
 			provider = this.payments(req.paymentMethod);
 		} catch (err) {
-			if (err instanceof PaymentUnavailableError) return fail(422, err.message);
+			if (err instanceof PaymentUnavailableError) return fail(422, err.detail);
 			throw err;
 		}
 		const huella = fingerprint(req);
@@ -178,13 +181,23 @@ export class RifaRoom extends DurableObject<Env> {
 				if (previous.huella !== huella) {
 					return fail(
 						422,
-						"Esta Idempotency-Key ya se usó con otros datos. Use una clave nueva para otra compra.",
+						t(
+							"Esta Idempotency-Key ya se usó con otros datos. Use una clave nueva para otra compra.",
+							"This Idempotency-Key was already used with other data. Use a new key for another purchase.",
+						),
 					);
 				}
 				if (previous.estado === "en_curso") {
-					return fail(409, "Una compra con esta Idempotency-Key todavía está en curso.", {
-						retryAfter: IN_FLIGHT_RETRY_AFTER_S,
-					});
+					return fail(
+						409,
+						t(
+							"Una compra con esta Idempotency-Key todavía está en curso.",
+							"A purchase with this Idempotency-Key is still in progress.",
+						),
+						{
+							retryAfter: IN_FLIGHT_RETRY_AFTER_S,
+						},
+					);
 				}
 				return { replay: JSON.parse(previous.respuesta ?? "null") as PurchaseOutcome };
 			}
@@ -208,13 +221,24 @@ export class RifaRoom extends DurableObject<Env> {
 			if (req.numeros && picked.length !== req.numeros.length) {
 				const free = new Set(picked.map((p) => p.numero));
 				const taken = req.numeros.filter((n) => !free.has(n)).sort((a, b) => a - b);
-				return fail(409, `Estos números ya no están disponibles: ${taken.join(", ")}.`, {
-					numeros: taken,
-				});
+				return fail(
+					409,
+					t(
+						`Estos números ya no están disponibles: ${taken.join(", ")}.`,
+						`These numbers are no longer available: ${taken.join(", ")}.`,
+					),
+					{
+						numeros: taken,
+					},
+				);
 			}
 			if (picked.length < req.quantity) {
 				const remaining = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM libres").one().n;
-				return fail(409, `Solo quedan ${remaining} números disponibles.`, { remaining });
+				return fail(
+					409,
+					t(`Solo quedan ${remaining} números disponibles.`, `Only ${remaining} numbers are left.`),
+					{ remaining },
+				);
 			}
 
 			const transaccionId = crypto.randomUUID();
@@ -306,7 +330,13 @@ export class RifaRoom extends DurableObject<Env> {
 		let outcome: PurchaseOutcome;
 		if (tx.status !== "pending") {
 			// The hold expired while the provider answered; the numbers may already be someone else's.
-			outcome = fail(409, "La reserva expiró antes de confirmar el pago; intente de nuevo.");
+			outcome = fail(
+				409,
+				t(
+					"La reserva expiró antes de confirmar el pago; intente de nuevo.",
+					"The hold expired before the payment was confirmed; try again.",
+				),
+			);
 		} else if (charge.status === "failed" || charge.status === "error") {
 			this.markFailed(transaccionId, charge.status === "failed" ? charge.providerRef : null);
 			if (charge.status === "error") {
@@ -316,9 +346,18 @@ export class RifaRoom extends DurableObject<Env> {
 					req.actorId,
 					req.idempotencyKey,
 				);
-				return fail(502, "El proveedor de pagos no respondió; no se cobró nada. Intente de nuevo.");
+				return fail(
+					502,
+					t(
+						"El proveedor de pagos no respondió; no se cobró nada. Intente de nuevo.",
+						"The payment provider did not answer; nothing was charged. Try again.",
+					),
+				);
 			}
-			outcome = fail(402, `El pago fue rechazado: ${charge.reason}`);
+			outcome = fail(
+				402,
+				t(`El pago fue rechazado: ${charge.reason}`, `The payment was declined: ${charge.reason}`),
+			);
 		} else {
 			const paid = charge.status === "succeeded";
 			if (paid) {
@@ -575,20 +614,40 @@ export class RifaRoom extends DurableObject<Env> {
 
 	private checkSale(config: RoomConfig, req: PurchaseRequest, now: number): RoomError | null {
 		if (config.estado !== "activa")
-			return fail(409, `La rifa no está a la venta (estado ${config.estado}).`);
+			return fail(
+				409,
+				t(
+					`La rifa no está a la venta (estado ${config.estado}).`,
+					`The rifa is not on sale (estado ${config.estado}).`,
+				),
+			);
 		const at = iso(now);
-		if (at < config.fechaInicio) return fail(409, `La venta abre el ${config.fechaInicio}.`);
-		if (at >= config.fechaFin) return fail(409, "La venta de esta rifa ya cerró.");
+		if (at < config.fechaInicio)
+			return fail(
+				409,
+				t(`La venta abre el ${config.fechaInicio}.`, `Sales open at ${config.fechaInicio}.`),
+			);
+		if (at >= config.fechaFin)
+			return fail(409, t("La venta de esta rifa ya cerró.", "Sales for this rifa have closed."));
 		const max = config.reglas.max_boletas_por_compra;
 		if (req.quantity > max) {
-			return fail(422, `Máximo ${max} boletas por compra en esta rifa.`);
+			return fail(
+				422,
+				t(
+					`Máximo ${max} boletas por compra en esta rifa.`,
+					`At most ${max} tickets per purchase in this rifa.`,
+				),
+			);
 		}
 		if (req.numeros) {
 			const outOfRange = req.numeros.filter((n) => n >= config.totalBoletas);
 			if (outOfRange.length) {
 				return fail(
 					422,
-					`Los números van de 0 a ${config.totalBoletas - 1}: ${outOfRange.join(", ")}.`,
+					t(
+						`Los números van de 0 a ${config.totalBoletas - 1}: ${outOfRange.join(", ")}.`,
+						`Numbers go from 0 to ${config.totalBoletas - 1}: ${outOfRange.join(", ")}.`,
+					),
 				);
 			}
 		}
@@ -600,7 +659,10 @@ export class RifaRoom extends DurableObject<Env> {
 			if (owned + req.quantity > cap) {
 				return fail(
 					409,
-					`Tope de ${cap} boletas por persona en esta rifa: ya tiene ${owned}, puede comprar ${Math.max(cap - owned, 0)} más.`,
+					t(
+						`Tope de ${cap} boletas por persona en esta rifa: ya tiene ${owned}, puede comprar ${Math.max(cap - owned, 0)} más.`,
+						`This rifa allows ${cap} tickets per person: you have ${owned} and can buy ${Math.max(cap - owned, 0)} more.`,
+					),
 				);
 			}
 		}
@@ -765,6 +827,10 @@ export class RifaRoom extends DurableObject<Env> {
 					id,
 				);
 			}
+			enqueue(
+				this.sql,
+				due.map(({ id }) => eventStatement(COUNTER.holdExpired, id)),
+			);
 			this.sql.exec(
 				"DELETE FROM idempotencia WHERE created_at < ? AND estado = 'hecho'",
 				now - IDEMPOTENCY_TTL_MS,
@@ -812,6 +878,24 @@ export class RifaRoom extends DurableObject<Env> {
 		}
 	}
 }
+
+reportDurableObjectErrors(RifaRoom, {
+	configure: true,
+	purchase: true,
+	refundAll: true,
+	paymentSucceeded: true,
+	paymentFailed: true,
+	availability: true,
+	soldTickets: true,
+	announce: true,
+	committedCount: true,
+	flush: true,
+	pendingOutbox: true,
+	alarm: true,
+	fetch: true,
+	webSocketMessage: true,
+	webSocketClose: true,
+});
 
 export const configFromRow = (rifa: typeof rifas.$inferSelect, precio: number): RoomConfig => ({
 	rifaId: rifa.id,

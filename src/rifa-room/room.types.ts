@@ -1,5 +1,6 @@
 import type { RifaEstado } from "../db/schema";
 import type { Reglas } from "../domain/reglas";
+import type { Texto } from "../lib/errors";
 
 /** What the room needs to know about its rifa; pushed on every change and loaded from D1 if missing. */
 export interface RoomConfig {
@@ -45,7 +46,7 @@ export interface PurchaseBody {
 export type RoomError = {
 	ok: false;
 	status: 402 | 404 | 409 | 422 | 502;
-	detail: string;
+	detail: Texto;
 	numeros?: number[];
 	retryAfter?: number;
 	remaining?: number;

@@ -10,7 +10,7 @@ import {
 	STRUCTURAL_FIELDS,
 } from "../domain/rifa-estado";
 import { toFieldErrors } from "../lib/create-app";
-import { ApiError, type FieldError, forbidden, notFound } from "../lib/errors";
+import { ApiError, conflict, type FieldError, forbidden, notFound, RIFA, t } from "../lib/errors";
 import { nowIso, toUtcIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
@@ -26,7 +26,11 @@ export interface Actor {
 }
 
 const invalid = (errors: FieldError[]) =>
-	new ApiError("VALIDATION_FAILED", "Los datos de la rifa no son válidos.", { errors });
+	new ApiError(
+		"VALIDATION_FAILED",
+		t("Los datos de la rifa no son válidos.", "The rifa data is not valid."),
+		{ errors },
+	);
 
 const checkDates = (
 	d: { fecha_inicio: string; fecha_fin: string; fecha_sorteo: string },
@@ -150,12 +154,22 @@ export const updateRifa = async (
 	body: z.infer<typeof RifaPatchBody>,
 ): Promise<RifaRow> => {
 	const current = await db.query.rifas.findFirst({ where: eq(rifas.id, id) });
-	if (!current) throw notFound("La rifa");
+	if (!current) throw notFound(RIFA);
 	if (actor.user && actor.user.rol !== "admin" && current.creadoPor !== actor.user.id) {
-		throw forbidden("Un operador solo puede modificar las rifas que creó.");
+		throw forbidden(
+			t(
+				"Un operador solo puede modificar las rifas que creó.",
+				"An operador can only change the rifas it created.",
+			),
+		);
 	}
 	if (isTerminal(current.estado)) {
-		throw new ApiError("CONFLICT", `La rifa está ${current.estado}; no admite cambios.`);
+		throw conflict(
+			t(
+				`La rifa está ${current.estado}; no admite cambios.`,
+				`The rifa is ${current.estado}; it accepts no changes.`,
+			),
+		);
 	}
 	const before = toRifaDto(current);
 	const { estado: nextEstado, reglas: reglasPatch, ...fields } = body;
@@ -177,12 +191,20 @@ export const updateRifa = async (
 	const estadoChanged = nextEstado !== undefined && nextEstado !== current.estado;
 
 	if ((changedFields.length || reglasChanged) && current.estado === "cerrada") {
-		throw new ApiError("CONFLICT", "La rifa está cerrada; solo puede cancelarse.");
+		throw conflict(
+			t(
+				"La rifa está cerrada; solo puede cancelarse.",
+				"The rifa is closed; it can only be cancelled.",
+			),
+		);
 	}
 	if (changedFields.includes("fecha_inicio") && current.estado !== "pendiente") {
 		throw new ApiError(
 			"CONFLICT",
-			"fecha_inicio solo puede cambiar mientras la rifa está pendiente.",
+			t(
+				"fecha_inicio solo puede cambiar mientras la rifa está pendiente.",
+				"fecha_inicio can only change while the rifa is pendiente.",
+			),
 		);
 	}
 	const structural = [
@@ -192,14 +214,20 @@ export const updateRifa = async (
 	if (structural.length && (await committedTickets(db, actor.env, id)) > 0) {
 		throw new ApiError(
 			"CONFLICT",
-			`La rifa ya tiene números reservados o vendidos; no se puede cambiar: ${structural.join(", ")}.`,
+			t(
+				`La rifa ya tiene números reservados o vendidos; no se puede cambiar: ${structural.join(", ")}.`,
+				`The rifa already has held or sold numbers; these cannot change: ${structural.join(", ")}.`,
+			),
 		);
 	}
 	if (estadoChanged && !canTransition(current.estado, nextEstado)) {
 		const allowed = allowedTransitions(current.estado);
 		throw new ApiError(
 			"CONFLICT",
-			`Transición no permitida: ${current.estado} → ${nextEstado}. Desde ${current.estado} se puede ir a: ${allowed.join(", ") || "ninguno"}.`,
+			t(
+				`Transición no permitida: ${current.estado} → ${nextEstado}. Desde ${current.estado} se puede ir a: ${allowed.join(", ") || "ninguno"}.`,
+				`Transition not allowed: ${current.estado} → ${nextEstado}. From ${current.estado} it can go to: ${allowed.join(", ") || "none"}.`,
+			),
 		);
 	}
 
@@ -223,7 +251,12 @@ export const updateRifa = async (
 	];
 	if (errors.length) throw invalid(errors);
 	if (nextEstado === "activa" && estadoChanged && dates.fecha_fin <= nowIso()) {
-		throw new ApiError("CONFLICT", "La venta no puede abrirse: fecha_fin ya pasó.");
+		throw conflict(
+			t(
+				"La venta no puede abrirse: fecha_fin ya pasó.",
+				"Sales cannot open: fecha_fin has passed.",
+			),
+		);
 	}
 	if (!changedFields.length && !reglasChanged && !estadoChanged) {
 		// Re-pushing on a no-op lets a client repair a room that missed the last change.
@@ -269,7 +302,12 @@ export const updateRifa = async (
 		db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
 	]);
 	if (!updated) {
-		throw new ApiError("CONFLICT", "La rifa cambió mientras se editaba; vuelva a intentarlo.");
+		throw conflict(
+			t(
+				"La rifa cambió mientras se editaba; vuelva a intentarlo.",
+				"The rifa changed while it was being edited; try again.",
+			),
+		);
 	}
 	await syncRoom(actor.env, db, updated);
 	if (updated.estado === "cancelada") {

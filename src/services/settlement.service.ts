@@ -15,7 +15,10 @@ import { calcularPremios, type Desglose, type Ganador, type Resultado } from "..
 import { parseReglas, type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { resultsAdapter } from "../integrations/loterias";
 import { toFieldErrors } from "../lib/create-app";
-import { ApiError, conflict, notFound } from "../lib/errors";
+import { ApiError, conflict, notFound, RIFA, t } from "../lib/errors";
+
+const REGLAS_INVALIDAS = t("Las reglas no son válidas.", "The rules are not valid.");
+
 import { configFromRow } from "../rifa-room/rifa-room";
 import { roomFor } from "../rifa-room/rooms";
 import { auditInsertIf } from "./audit";
@@ -290,18 +293,28 @@ export const recalcularRifa = async (
 		.from(rifas)
 		.innerJoin(categorias, eq(categorias.id, rifas.categoriaId))
 		.where(eq(rifas.id, rifaId));
-	if (!row) throw notFound("La rifa");
+	if (!row) throw notFound(RIFA);
 	const { rifa, categoria } = row;
 	if (rifa.estado !== "resuelta") {
-		throw conflict(`Solo una rifa resuelta puede recalcularse; esta está ${rifa.estado}.`);
+		throw conflict(
+			t(
+				`Solo una rifa resuelta puede recalcularse; esta está ${rifa.estado}.`,
+				`Only a resolved rifa can be recalculated; this one is ${rifa.estado}.`,
+			),
+		);
 	}
 	if (!rifa.resultadoNumero || !rifa.resultadoFecha || !rifa.liquidacionId) {
-		throw conflict("La rifa no tiene un resultado guardado que recalcular.");
+		throw conflict(
+			t(
+				"La rifa no tiene un resultado guardado que recalcular.",
+				"The rifa has no stored result to recalculate from.",
+			),
+		);
 	}
 	const current = parseReglas(rifa.reglas);
 	const parsed = ReglasSchema.safeParse({ ...current, ...cambio.reglas });
 	if (!parsed.success) {
-		throw new ApiError("VALIDATION_FAILED", "Las reglas no son válidas.", {
+		throw new ApiError("VALIDATION_FAILED", REGLAS_INVALIDAS, {
 			errors: toFieldErrors(parsed.error, ["reglas"]),
 		});
 	}
@@ -311,13 +324,18 @@ export const recalcularRifa = async (
 		total_boletas: rifa.totalBoletas,
 	});
 	if (issues.length) {
-		throw new ApiError("VALIDATION_FAILED", "Las reglas no son válidas.", { errors: issues });
+		throw new ApiError("VALIDATION_FAILED", REGLAS_INVALIDAS, { errors: issues });
 	}
 
 	const anteriores = await db.select().from(ganadores).where(eq(ganadores.rifaId, rifa.id));
 	const enPago = (g: GanadorRow) => g.estadoPago !== "pendiente" || g.procesandoDesde !== null;
 	if (anteriores.some(enPago)) {
-		throw conflict("Ya salió el pago de un premio de esta rifa; no se puede recalcular.");
+		throw conflict(
+			t(
+				"Ya salió el pago de un premio de esta rifa; no se puede recalcular.",
+				"A prize of this rifa has already been paid out; it cannot be recalculated.",
+			),
+		);
 	}
 	const resultado = {
 		numero: rifa.resultadoNumero,
@@ -358,7 +376,10 @@ export const recalcularRifa = async (
 			.limit(1);
 		if (later) {
 			throw conflict(
-				"El acumulado de esta rifa ya pasó a una rifa posterior de la categoría; no se puede recalcular.",
+				t(
+					"El acumulado de esta rifa ya pasó a una rifa posterior de la categoría; no se puede recalcular.",
+					"This rifa's rollover already went to a later rifa of the category; it cannot be recalculated.",
+				),
 			);
 		}
 	}
@@ -436,7 +457,12 @@ export const recalcularRifa = async (
 		.from(rifas)
 		.where(eq(rifas.id, rifa.id));
 	if (after?.liquidacionId !== liquidacionId) {
-		throw conflict("La rifa o sus pagos cambiaron mientras se recalculaba; vuelva a intentarlo.");
+		throw conflict(
+			t(
+				"La rifa o sus pagos cambiaron mientras se recalculaba; vuelva a intentarlo.",
+				"The rifa or its payouts changed during the recalculation; try again.",
+			),
+		);
 	}
 	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, true);
 	return { cambios: true };

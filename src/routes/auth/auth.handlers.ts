@@ -1,21 +1,35 @@
 import { eq, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import { INVALID_TOKEN } from "../../auth/auth.middleware";
 import { signAccessToken } from "../../auth/jwt";
+import {
+	backoffRow,
+	clearFailures,
+	emailHash,
+	lockRemainingMs,
+	recordFailure,
+} from "../../auth/login-backoff";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../../auth/password";
-import type { Database } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { users } from "../../db/schema";
-import { ApiError } from "../../lib/errors";
+import { ApiError, t } from "../../lib/errors";
+import { enforceRateLimit, tooManyRequests } from "../../lib/rate-limit";
 import { nowIso } from "../../lib/time";
-import type { AppRouteHandler } from "../../lib/types";
+import type { AppBindings, AppRouteHandler } from "../../lib/types";
 import { toUserDto } from "../users/users.schemas";
 import type { login, me, register, token } from "./auth.routes";
 
-const INVALID_CREDENTIALS = "Correo o contraseña incorrectos.";
+const INVALID_CREDENTIALS = t("Correo o contraseña incorrectos.", "Wrong email or password.");
 
-const emailTaken = () => new ApiError("CONFLICT", "Ya existe una cuenta con ese correo.");
+const emailTaken = () =>
+	new ApiError(
+		"CONFLICT",
+		t("Ya existe una cuenta con ese correo.", "An account with that email already exists."),
+	);
 
 export const registerHandler: AppRouteHandler<typeof register> = async (c) => {
 	const body = c.req.valid("json");
+	await enforceRateLimit(c.env, "AUTH_EMAIL_LIMITER", body.email);
 	const db = c.var.db;
 	const existing = await db.query.users.findFirst({
 		columns: { id: true },
@@ -47,32 +61,58 @@ export const registerHandler: AppRouteHandler<typeof register> = async (c) => {
 	}
 };
 
-const issueToken = async (db: Database, env: Env, email: string, password: string) => {
-	const user = await db.query.users.findFirst({
-		where: eq(sql`lower(${users.email})`, email.trim().toLowerCase()),
-	});
-	if (!user?.hashedPassword) {
-		await burnPasswordCheck(password);
+/**
+ * Lock, lookup, password check and bookkeeping cost the same whether or not the email has an
+ * account, so neither the answer nor its timing says which emails exist.
+ */
+const issueToken = async (c: Context<AppBindings>, rawEmail: string, password: string) => {
+	const email = rawEmail.trim().toLowerCase();
+	await enforceRateLimit(c.env, "AUTH_EMAIL_LIMITER", email);
+	const db = c.var.db;
+	const hash = await emailHash(email);
+	const [[user], [backoff]] = await db.batch([
+		db
+			.select()
+			.from(users)
+			.where(eq(sql`lower(${users.email})`, email))
+			.limit(1),
+		backoffRow(db, hash),
+	]);
+	const now = Date.now();
+	const lockedMs = lockRemainingMs(backoff, now);
+	if (lockedMs > 0) {
+		throw tooManyRequests(
+			t(
+				`Demasiados intentos fallidos con este correo. Intente de nuevo en ${Math.ceil(lockedMs / 1000)} segundos.`,
+				`Too many failed attempts for this email. Try again in ${Math.ceil(lockedMs / 1000)} seconds.`,
+			),
+			lockedMs / 1000,
+		);
+	}
+	const ok = user?.hashedPassword
+		? await verifyPassword(password, user.hashedPassword)
+		: await burnPasswordCheck(password).then(() => false);
+	if (!ok || !user?.isActive) {
+		await recordFailure(db, hash, now);
 		throw new ApiError("UNAUTHORIZED", INVALID_CREDENTIALS);
 	}
-	const ok = await verifyPassword(password, user.hashedPassword);
-	if (!ok || !user.isActive) throw new ApiError("UNAUTHORIZED", INVALID_CREDENTIALS);
-	const { token, expiresIn } = await signAccessToken(user.id, env);
+	if (backoff) await clearFailures(db, hash);
+	const { token, expiresIn } = await signAccessToken(user.id, c.env);
 	return { access_token: token, token_type: "bearer" as const, expires_in: expiresIn };
 };
 
 export const loginHandler: AppRouteHandler<typeof login> = async (c) => {
 	const { email, password } = c.req.valid("json");
-	return c.json(await issueToken(c.var.db, c.env, email, password), 200);
+	return c.json(await issueToken(c, email, password), 200);
 };
 
 export const tokenHandler: AppRouteHandler<typeof token> = async (c) => {
 	const { username, password } = c.req.valid("form");
-	return c.json(await issueToken(c.var.db, c.env, username, password), 200);
+	return c.json(await issueToken(c, username, password), 200);
 };
 
 export const meHandler: AppRouteHandler<typeof me> = async (c) => {
 	const user = await c.var.db.query.users.findFirst({ where: eq(users.id, c.var.user.id) });
-	if (!user) throw new ApiError("UNAUTHORIZED", "El token de acceso no es válido o expiró.");
+	if (!user) throw new ApiError("UNAUTHORIZED", INVALID_TOKEN);
 	return c.json(toUserDto(user), 200);
 };

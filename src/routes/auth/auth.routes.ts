@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/auth.middleware";
 import { BEARER, errorResponses, jsonBody, jsonContent } from "../../lib/openapi";
+import { authIpRateLimit } from "../../lib/rate-limit";
 import { emailField, nombreField, telefonoField, UserSchema } from "../users/users.schemas";
 
 const tags = ["auth"];
@@ -40,11 +41,13 @@ export const register = createRoute({
 	operationId: "register",
 	tags,
 	summary: "Registrar un jugador",
-	description: "Crea una cuenta con rol `jugador`. El rol nunca se toma del cuerpo.",
+	description:
+		"Crea una cuenta con rol `jugador`. El rol nunca se toma del cuerpo. Limitado por dirección IP y por correo (429 con Retry-After).",
+	middleware: [authIpRateLimit],
 	request: { body: jsonBody(RegisterBody) },
 	responses: {
 		201: jsonContent(UserSchema, "Usuario creado"),
-		...errorResponses(400, 409, 415, 422),
+		...errorResponses(400, 409, 415, 422, 429),
 	},
 });
 
@@ -54,10 +57,13 @@ export const login = createRoute({
 	operationId: "login",
 	tags,
 	summary: "Iniciar sesión",
+	description:
+		"Limitado por dirección IP y por correo. Tras 5 intentos fallidos seguidos con un correo, ese correo queda bloqueado por un tiempo que se duplica con cada nuevo fallo (30 s hasta 15 min), incluso con la contraseña correcta: 429 con Retry-After. Un inicio de sesión correcto reinicia la cuenta.",
+	middleware: [authIpRateLimit],
 	request: { body: jsonBody(LoginBody) },
 	responses: {
 		200: jsonContent(TokenSchema, "Token de acceso"),
-		...errorResponses(400, 401, 415, 422),
+		...errorResponses(400, 401, 415, 422, 429),
 	},
 });
 
@@ -67,6 +73,8 @@ export const token = createRoute({
 	operationId: "oauth2Token",
 	tags,
 	summary: "Token OAuth2 (flujo password, para el botón Authorize de Swagger UI)",
+	description: "Los mismos límites y bloqueo que `POST /auth/login`.",
+	middleware: [authIpRateLimit],
 	request: {
 		body: {
 			required: true,
@@ -86,7 +94,7 @@ export const token = createRoute({
 	},
 	responses: {
 		200: jsonContent(TokenSchema, "Token de acceso"),
-		...errorResponses(400, 401, 415, 422),
+		...errorResponses(400, 401, 415, 422, 429),
 	},
 });
 

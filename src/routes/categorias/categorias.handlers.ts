@@ -2,7 +2,10 @@ import { and, asc, count, eq, ne } from "drizzle-orm";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import { contains } from "../../db/filters";
 import { categorias, rifas } from "../../db/schema";
-import { ApiError, notFound } from "../../lib/errors";
+import { ApiError, notFound, t } from "../../lib/errors";
+
+const CATEGORIA = t("La categoría", "The category");
+
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
@@ -14,7 +17,11 @@ import {
 	toCategoriaDto,
 } from "./categorias.schemas";
 
-const nameTaken = () => new ApiError("CONFLICT", "Ya existe una categoría con ese nombre.");
+const nameTaken = () =>
+	new ApiError(
+		"CONFLICT",
+		t("Ya existe una categoría con ese nombre.", "A category with that name already exists."),
+	);
 
 export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 	const { q, ...page } = c.req.valid("query");
@@ -60,7 +67,7 @@ export const createHandler: AppRouteHandler<typeof create> = async (c) => {
 export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 	const { id } = c.req.valid("param");
 	const row = await c.var.db.query.categorias.findFirst({ where: eq(categorias.id, id) });
-	if (!row) throw notFound("La categoría");
+	if (!row) throw notFound(CATEGORIA);
 	return c.json(toCategoriaDto(row), 200);
 };
 
@@ -69,13 +76,20 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	const body = c.req.valid("json");
 	const db = c.var.db;
 	const current = await db.query.categorias.findFirst({ where: eq(categorias.id, id) });
-	if (!current) throw notFound("La categoría");
+	if (!current) throw notFound(CATEGORIA);
 	const merged = { ...toCategoriaDto(current), ...body };
 	const issues = moneyIssues(merged);
 	if (issues.length) {
-		throw new ApiError("VALIDATION_FAILED", "Los valores de la categoría no son coherentes.", {
-			errors: issues,
-		});
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			t(
+				"Los valores de la categoría no son coherentes.",
+				"The category's amounts are inconsistent.",
+			),
+			{
+				errors: issues,
+			},
+		);
 	}
 	if (MONEY_FIELDS.some((f) => body[f] !== undefined)) {
 		const [inUse] = await db
@@ -85,7 +99,10 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 		if ((inUse?.n ?? 0) > 0) {
 			throw new ApiError(
 				"CONFLICT",
-				"Los valores de dinero no se pueden cambiar: hay rifas de esta categoría abiertas o terminadas.",
+				t(
+					"Los valores de dinero no se pueden cambiar: hay rifas de esta categoría abiertas o terminadas.",
+					"The money fields cannot change: this category has rifas that are open or finished.",
+				),
 			);
 		}
 	}
@@ -95,7 +112,7 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 			.set({ ...toCategoriaColumns(body), actualizadoEn: nowIso() })
 			.where(eq(categorias.id, id))
 			.returning();
-		if (!row) throw notFound("La categoría");
+		if (!row) throw notFound(CATEGORIA);
 		return c.json(toCategoriaDto(row), 200);
 	} catch (err) {
 		if (isUniqueViolation(err)) throw nameTaken();
@@ -110,10 +127,16 @@ export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {
 			.delete(categorias)
 			.where(eq(categorias.id, id))
 			.returning({ id: categorias.id });
-		if (deleted.length === 0) throw notFound("La categoría");
+		if (deleted.length === 0) throw notFound(CATEGORIA);
 	} catch (err) {
 		if (isForeignKeyViolation(err)) {
-			throw new ApiError("CONFLICT", "La categoría tiene rifas; no se puede eliminar.");
+			throw new ApiError(
+				"CONFLICT",
+				t(
+					"La categoría tiene rifas; no se puede eliminar.",
+					"The category has rifas; it cannot be deleted.",
+				),
+			);
 		}
 		throw err;
 	}

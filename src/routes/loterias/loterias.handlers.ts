@@ -2,14 +2,21 @@ import { and, asc, count, eq } from "drizzle-orm";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import { contains } from "../../db/filters";
 import { loterias } from "../../db/schema";
-import { ApiError, notFound } from "../../lib/errors";
+import { ApiError, notFound, t } from "../../lib/errors";
+
+const LOTERIA = t("La lotería", "The lottery");
+
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
 import type { create, get, list, patch, remove } from "./loterias.routes";
 import { toLoteriaColumns, toLoteriaDto } from "./loterias.schemas";
 
-const nameTaken = () => new ApiError("CONFLICT", "Ya existe una lotería con ese nombre.");
+const nameTaken = () =>
+	new ApiError(
+		"CONFLICT",
+		t("Ya existe una lotería con ese nombre.", "A lottery with that name already exists."),
+	);
 
 export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 	const { q, dia_sorteo, ...page } = c.req.valid("query");
@@ -57,7 +64,7 @@ export const createHandler: AppRouteHandler<typeof create> = async (c) => {
 export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 	const { id } = c.req.valid("param");
 	const row = await c.var.db.query.loterias.findFirst({ where: eq(loterias.id, id) });
-	if (!row) throw notFound("La lotería");
+	if (!row) throw notFound(LOTERIA);
 	return c.json(toLoteriaDto(row), 200);
 };
 
@@ -70,7 +77,7 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 			.set({ ...toLoteriaColumns(body), actualizadoEn: nowIso() })
 			.where(eq(loterias.id, id))
 			.returning();
-		if (!row) throw notFound("La lotería");
+		if (!row) throw notFound(LOTERIA);
 		return c.json(toLoteriaDto(row), 200);
 	} catch (err) {
 		if (isUniqueViolation(err)) throw nameTaken();
@@ -85,10 +92,16 @@ export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {
 			.delete(loterias)
 			.where(eq(loterias.id, id))
 			.returning({ id: loterias.id });
-		if (deleted.length === 0) throw notFound("La lotería");
+		if (deleted.length === 0) throw notFound(LOTERIA);
 	} catch (err) {
 		if (isForeignKeyViolation(err)) {
-			throw new ApiError("CONFLICT", "La lotería tiene rifas; no se puede eliminar.");
+			throw new ApiError(
+				"CONFLICT",
+				t(
+					"La lotería tiene rifas; no se puede eliminar.",
+					"The lottery has rifas; it cannot be deleted.",
+				),
+			);
 		}
 		throw err;
 	}

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gte, lte } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Database } from "../../db/client";
 import { ganadores, type RifaRow, rifas, tickets } from "../../db/schema";
-import { ApiError, notFound } from "../../lib/errors";
+import { ApiError, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler, AuthUser } from "../../lib/types";
@@ -32,9 +32,13 @@ export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 	const desde = fecha_inicio ? toUtcIso(fecha_inicio) : undefined;
 	const hasta = fecha_fin ? toUtcIso(fecha_fin) : undefined;
 	if (desde && hasta && desde > hasta) {
-		throw new ApiError("VALIDATION_FAILED", "El rango de fechas no es válido.", {
-			errors: [{ path: "fecha_fin", message: "Debe ser posterior a fecha_inicio" }],
-		});
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			t("El rango de fechas no es válido.", "The date range is not valid."),
+			{
+				errors: [{ path: "fecha_fin", message: "Debe ser posterior a fecha_inicio" }],
+			},
+		);
 	}
 	const db = c.var.db;
 	const where = and(
@@ -66,7 +70,7 @@ export const createHandler: AppRouteHandler<typeof create> = async (c) => {
 export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 	const { id } = c.req.valid("param");
 	const row = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
-	if (!row) throw notFound("La rifa");
+	if (!row) throw notFound(RIFA);
 	return c.json(toRifaDto(row), 200);
 };
 
@@ -145,7 +149,7 @@ const resultadosView = async (db: Database, rifa: RifaRow, viewer: AuthUser | un
 export const resultadosHandler: AppRouteHandler<typeof resultados> = async (c) => {
 	const { id } = c.req.valid("param");
 	const rifa = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
-	if (!rifa) throw notFound("La rifa");
+	if (!rifa) throw notFound(RIFA);
 	return c.json(await resultadosView(c.var.db, rifa, c.get("viewer")), 200);
 };
 
@@ -160,7 +164,7 @@ export const recalcularHandler: AppRouteHandler<typeof recalcular> = async (c) =
 		body,
 	);
 	const rifa = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
-	if (!rifa) throw notFound("La rifa");
+	if (!rifa) throw notFound(RIFA);
 	return c.json({ ...(await resultadosView(c.var.db, rifa, c.var.user)), cambios }, 200);
 };
 

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { rifas, type TicketRow, tickets, users } from "../../db/schema";
-import { ApiError, type ErrorCode, forbidden, notFound } from "../../lib/errors";
+import { ApiError, type ErrorCode, forbidden, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
 import { roomFor } from "../../rifa-room/rooms";
@@ -22,7 +22,10 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	if (headerKey && body.idempotency_key && headerKey !== body.idempotency_key) {
 		throw new ApiError(
 			"VALIDATION_FAILED",
-			"La Idempotency-Key de la cabecera y la del cuerpo no coinciden.",
+			t(
+				"La Idempotency-Key de la cabecera y la del cuerpo no coinciden.",
+				"The Idempotency-Key header and the body's idempotency_key differ.",
+			),
 			{
 				errors: [{ path: "idempotency_key", message: "Distinta de la cabecera Idempotency-Key" }],
 			},
@@ -32,20 +35,33 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	if (!key) {
 		throw new ApiError(
 			"BAD_REQUEST",
-			"Falta la Idempotency-Key (cabecera o campo idempotency_key): sin ella un reintento podría cobrar dos veces.",
+			t(
+				"Falta la Idempotency-Key (cabecera o campo idempotency_key): sin ella un reintento podría cobrar dos veces.",
+				"Missing Idempotency-Key (header or idempotency_key field): without it a retry could charge twice.",
+			),
 		);
 	}
 	const me = c.var.user;
 	if (body.user_id !== me.id) {
-		if (me.rol === "jugador") throw forbidden("Un jugador solo puede comprar para sí mismo.");
+		if (me.rol === "jugador")
+			throw forbidden(
+				t("Un jugador solo puede comprar para sí mismo.", "A player can only buy for themself."),
+			);
 		const buyer = await c.var.db.query.users.findFirst({
 			columns: { isActive: true },
 			where: eq(users.id, body.user_id),
 		});
 		if (!buyer?.isActive) {
-			throw new ApiError("VALIDATION_FAILED", "El comprador no existe o está desactivado.", {
-				errors: [{ path: "user_id", message: "Usuario inexistente o desactivado" }],
-			});
+			throw new ApiError(
+				"VALIDATION_FAILED",
+				t(
+					"El comprador no existe o está desactivado.",
+					"The buyer does not exist or is deactivated.",
+				),
+				{
+					errors: [{ path: "user_id", message: "Usuario inexistente o desactivado" }],
+				},
+			);
 		}
 	}
 
@@ -117,7 +133,7 @@ export const listForRifaHandler: AppRouteHandler<typeof listForRifa> = async (c)
 		columns: { id: true },
 		where: eq(rifas.id, id),
 	});
-	if (!rifa) throw notFound("La rifa");
+	if (!rifa) throw notFound(RIFA);
 	const me = c.var.user;
 	const where = and(
 		eq(tickets.rifaId, id),
@@ -131,7 +147,8 @@ export const listForUserHandler: AppRouteHandler<typeof listForUser> = async (c)
 	const { id } = c.req.valid("param");
 	const { estado, ...page } = c.req.valid("query");
 	const me = c.var.user;
-	if (me.id !== id && me.rol !== "admin") throw forbidden("Solo puede ver sus propias boletas.");
+	if (me.id !== id && me.rol !== "admin")
+		throw forbidden(t("Solo puede ver sus propias boletas.", "You can only see your own tickets."));
 	const where = and(eq(tickets.usuarioId, id), estado ? eq(tickets.estado, estado) : undefined);
 	return c.json(await ticketPage(c, where, page), 200);
 };
@@ -139,6 +156,6 @@ export const listForUserHandler: AppRouteHandler<typeof listForUser> = async (c)
 export const availabilityHandler: AppRouteHandler<typeof availability> = async (c) => {
 	const { id } = c.req.valid("param");
 	const result = await roomFor(c.env, id).availability(id);
-	if (!result) throw notFound("La rifa");
+	if (!result) throw notFound(RIFA);
 	return c.json(result, 200);
 };

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { createRouter } from "../../lib/create-app";
-import { ApiError } from "../../lib/errors";
+import { ApiError, notFound, RIFA, t } from "../../lib/errors";
 import { roomFor } from "../../rifa-room/rooms";
 import * as handlers from "./tickets.handlers";
 import * as routes from "./tickets.routes";
@@ -15,19 +15,26 @@ export const ticketsRouter = createRouter()
 ticketsRouter.get("/rifas/:id/ws", async (c) => {
 	const id = c.req.param("id");
 	if (!z.uuid().safeParse(id).success) {
-		throw new ApiError("VALIDATION_FAILED", "El id de la rifa no es válido.", {
-			errors: [{ path: "id", message: "Debe ser un UUID" }],
-		});
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			t("El id de la rifa no es válido.", "The rifa id is not valid."),
+			{
+				errors: [{ path: "id", message: "Debe ser un UUID" }],
+			},
+		);
 	}
 	if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
 		throw new ApiError(
 			"BAD_REQUEST",
-			"Este endpoint requiere una conexión WebSocket (Upgrade: websocket).",
+			t(
+				"Este endpoint requiere una conexión WebSocket (Upgrade: websocket).",
+				"This endpoint needs a WebSocket connection (Upgrade: websocket).",
+			),
 		);
 	}
 	const headers = new Headers(c.req.raw.headers);
 	headers.set("X-Rifa-Id", id);
 	const res = await roomFor(c.env, id).fetch(new Request(c.req.raw, { headers }));
-	if (res.status === 404) throw new ApiError("NOT_FOUND", "La rifa no existe.");
+	if (res.status === 404) throw notFound(RIFA);
 	return res;
 });

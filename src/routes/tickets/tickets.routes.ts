@@ -10,6 +10,7 @@ import {
 	PageQuery,
 	paginated,
 } from "../../lib/openapi";
+import { purchaseRateLimit } from "../../lib/rate-limit";
 import {
 	AvailabilitySchema,
 	IDEMPOTENCY_KEY,
@@ -36,7 +37,7 @@ export const purchase = createRoute({
 	description:
 		"Un jugador compra para sí mismo; admin/operador pueden vender a nombre de otro usuario (punto de venta). Repetir la misma Idempotency-Key con los mismos datos devuelve la respuesta original con `Idempotent-Replayed: true`; con otros datos, 422; mientras la primera sigue en curso, 409 con Retry-After.",
 	security: BEARER,
-	middleware: [requireAuth],
+	middleware: [requireAuth, purchaseRateLimit],
 	request: {
 		params: IdParam,
 		headers: z.object({
@@ -49,7 +50,7 @@ export const purchase = createRoute({
 	},
 	responses: {
 		201: jsonContent(PurchaseResponse, "Boletas vendidas (o reservadas hasta confirmar el pago)"),
-		...errorResponses(400, 401, 402, 403, 404, 409, 415, 422, 502),
+		...errorResponses(400, 401, 402, 403, 404, 409, 415, 422, 429, 502),
 	},
 });
 

@@ -2,7 +2,10 @@ import { count, desc, eq, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { contains } from "../../db/filters";
 import { users } from "../../db/schema";
-import { ApiError, forbidden, notFound } from "../../lib/errors";
+import { ApiError, forbidden, notFound, t } from "../../lib/errors";
+
+const USUARIO = t("El usuario", "The user");
+
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
@@ -30,15 +33,16 @@ export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 	const { id } = c.req.valid("param");
 	const me = c.var.user;
-	if (me.rol !== "admin" && me.id !== id) throw forbidden("Solo puede ver su propio usuario.");
+	if (me.rol !== "admin" && me.id !== id)
+		throw forbidden(t("Solo puede ver su propio usuario.", "You can only see your own user."));
 	const user = await c.var.db.query.users.findFirst({ where: eq(users.id, id) });
-	if (!user) throw notFound("El usuario");
+	if (!user) throw notFound(USUARIO);
 	return c.json(toUserDto(user), 200);
 };
 
 const loadUser = async (db: Database, id: string) => {
 	const user = await db.query.users.findFirst({ where: eq(users.id, id) });
-	if (!user) throw notFound("El usuario");
+	if (!user) throw notFound(USUARIO);
 	return user;
 };
 
@@ -50,7 +54,10 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	if (id === c.var.user.id && ((body.rol && body.rol !== "admin") || body.is_active === false)) {
 		throw new ApiError(
 			"CONFLICT",
-			"Un administrador no puede quitarse su propio rol ni desactivarse.",
+			t(
+				"Un administrador no puede quitarse su propio rol ni desactivarse.",
+				"An admin cannot remove their own role or deactivate themself.",
+			),
 		);
 	}
 	const changes = {
@@ -95,7 +102,7 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 				}),
 			])
 		: [await update];
-	if (!after) throw notFound("El usuario");
+	if (!after) throw notFound(USUARIO);
 	return c.json(toUserDto(after), 200);
 };
 
@@ -103,7 +110,13 @@ export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {
 	const { id } = c.req.valid("param");
 	const db = c.var.db;
 	if (id === c.var.user.id) {
-		throw new ApiError("CONFLICT", "Un administrador no puede desactivarse a sí mismo.");
+		throw new ApiError(
+			"CONFLICT",
+			t(
+				"Un administrador no puede desactivarse a sí mismo.",
+				"An admin cannot deactivate themself.",
+			),
+		);
 	}
 	const before = await loadUser(db, id);
 	if (before.isActive) {

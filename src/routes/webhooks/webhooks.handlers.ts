@@ -4,7 +4,7 @@ import type { Database } from "../../db/client";
 import { loterias, resultados, rifas, transacciones } from "../../db/schema";
 import { verifyResultsSignature } from "../../integrations/loterias/signature";
 import { toFieldErrors } from "../../lib/create-app";
-import { ApiError } from "../../lib/errors";
+import { ApiError, t } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/rifa-room";
 import { roomFor } from "../../rifa-room/rooms";
@@ -18,7 +18,11 @@ const HANDLED = new Set([
 ]);
 
 const verify = async (body: string, signature: string | undefined, secret: string) => {
-	if (!signature) throw new ApiError("BAD_REQUEST", "Falta la cabecera Stripe-Signature.");
+	if (!signature)
+		throw new ApiError(
+			"BAD_REQUEST",
+			t("Falta la cabecera Stripe-Signature.", "Missing Stripe-Signature header."),
+		);
 	try {
 		return await Stripe.webhooks.constructEventAsync(
 			body,
@@ -28,7 +32,10 @@ const verify = async (body: string, signature: string | undefined, secret: strin
 			Stripe.createSubtleCryptoProvider(),
 		);
 	} catch {
-		throw new ApiError("BAD_REQUEST", "La firma del webhook no es válida.");
+		throw new ApiError(
+			"BAD_REQUEST",
+			t("La firma del webhook no es válida.", "The webhook signature is not valid."),
+		);
 	}
 };
 
@@ -55,7 +62,11 @@ const locate = async (db: Database, event: Stripe.Event) => {
 
 export const stripeWebhookHandler: AppRouteHandler<typeof stripeWebhook> = async (c) => {
 	const secret = c.env.STRIPE_WEBHOOK_SECRET;
-	if (!secret) throw new ApiError("NOT_FOUND", "Los webhooks de Stripe no están configurados.");
+	if (!secret)
+		throw new ApiError(
+			"NOT_FOUND",
+			t("Los webhooks de Stripe no están configurados.", "Stripe webhooks are not configured."),
+		);
 	const body = await c.req.text();
 	const event = await verify(body, c.req.header("stripe-signature"), secret);
 	let result: PaymentEventResult = "ignored";
@@ -91,22 +102,36 @@ export const stripeWebhookHandler: AppRouteHandler<typeof stripeWebhook> = async
 
 export const loteriaWebhookHandler: AppRouteHandler<typeof loteriaWebhook> = async (c) => {
 	const secret = c.env.LOTERIA_WEBHOOK_SECRET;
-	if (!secret) throw new ApiError("NOT_FOUND", "El webhook de resultados no está configurado.");
+	if (!secret)
+		throw new ApiError(
+			"NOT_FOUND",
+			t("El webhook de resultados no está configurado.", "The results webhook is not configured."),
+		);
 	const raw = await c.req.text();
 	if (!(await verifyResultsSignature(raw, c.req.header("x-signature"), secret))) {
-		throw new ApiError("UNAUTHORIZED", "La firma del resultado no es válida.");
+		throw new ApiError(
+			"UNAUTHORIZED",
+			t("La firma del resultado no es válida.", "The result signature is not valid."),
+		);
 	}
 	let json: unknown;
 	try {
 		json = JSON.parse(raw);
 	} catch {
-		throw new ApiError("BAD_REQUEST", "El cuerpo de la solicitud no es JSON válido.");
+		throw new ApiError(
+			"BAD_REQUEST",
+			t("El cuerpo de la solicitud no es JSON válido.", "The request body is not valid JSON."),
+		);
 	}
 	const parsed = ResultadoPush.safeParse(json);
 	if (!parsed.success) {
-		throw new ApiError("VALIDATION_FAILED", "El resultado no es válido.", {
-			errors: toFieldErrors(parsed.error),
-		});
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			t("El resultado no es válido.", "The result is not valid."),
+			{
+				errors: toFieldErrors(parsed.error),
+			},
+		);
 	}
 	const r = parsed.data;
 	const db = c.var.db;
@@ -115,9 +140,13 @@ export const loteriaWebhookHandler: AppRouteHandler<typeof loteriaWebhook> = asy
 		.from(loterias)
 		.where(eq(loterias.id, r.loteria_id));
 	if (!lot) {
-		throw new ApiError("VALIDATION_FAILED", "La lotería no existe.", {
-			errors: [{ path: "loteria_id", message: "La lotería no existe" }],
-		});
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			t("La lotería no existe.", "The lottery does not exist."),
+			{
+				errors: [{ path: "loteria_id", message: "La lotería no existe" }],
+			},
+		);
 	}
 	const inserted = await db
 		.insert(resultados)
@@ -139,7 +168,10 @@ export const loteriaWebhookHandler: AppRouteHandler<typeof loteriaWebhook> = asy
 	if (!stored || stored.numero !== r.numero || stored.serie !== r.serie) {
 		throw new ApiError(
 			"CONFLICT",
-			`Ya hay otro resultado para esta lotería el ${r.fecha} (${stored?.numero}/${stored?.serie}); no se sobrescribe.`,
+			t(
+				`Ya hay otro resultado para esta lotería el ${r.fecha} (${stored?.numero}/${stored?.serie}); no se sobrescribe.`,
+				`Another result is already stored for this lottery on ${r.fecha} (${stored?.numero}/${stored?.serie}); it is not overwritten.`,
+			),
 		);
 	}
 	// Rifas already closed and waiting for this draw are settled now instead of at the next cron run.

@@ -1,0 +1,53 @@
+import { ApiError, t } from "../../lib/errors";
+import { createLogger, errorFields } from "../../lib/logger";
+import { collectMetrics } from "../../lib/metrics";
+import type { AppRouteHandler } from "../../lib/types";
+import type { healthz, metrics } from "./ops.routes";
+
+/** Compares digests, not the strings: same length always, so the time taken reveals nothing. */
+const sameSecret = async (given: string, expected: string) => {
+	const digest = (s: string) => crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
+	const [a, b] = await Promise.all([digest(given), digest(expected)]);
+	return crypto.subtle.timingSafeEqual(a, b);
+};
+
+export const healthzHandler: AppRouteHandler<typeof healthz> = async (c) => {
+	try {
+		await c.env.DB.prepare("SELECT 1").first();
+	} catch (err) {
+		createLogger(c.env).error("health check failed", { check: "d1", error: errorFields(err) });
+		throw new ApiError(
+			"SERVICE_UNAVAILABLE",
+			t("La base de datos (D1) no responde.", "The database (D1) is not responding."),
+			{
+				errors: [{ path: "checks.d1", message: "D1 no responde" }],
+			},
+		);
+	}
+	c.header("Cache-Control", "no-store");
+	return c.json({ status: "ok" as const, checks: { d1: "ok" as const } }, 200);
+};
+
+export const metricsHandler: AppRouteHandler<typeof metrics> = async (c) => {
+	const token = c.env.METRICS_TOKEN;
+	if (!token) {
+		throw new ApiError(
+			"NOT_FOUND",
+			t("La ruta GET /metrics no existe.", "There is no route GET /metrics."),
+		);
+	}
+	const given = c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+	if (!given || !(await sameSecret(given, token))) {
+		throw new ApiError(
+			"UNAUTHORIZED",
+			t("Falta el token de métricas o no es válido.", "The metrics token is missing or invalid."),
+			{
+				headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },
+			},
+		);
+	}
+	return c.text(await collectMetrics(c.env.DB), 200, {
+		"Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+		"Cache-Control": "no-store",
+	});
+};
