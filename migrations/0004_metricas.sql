@@ -1,5 +1,5 @@
 -- Counters for GET /metrics that D1 cannot derive from its other tables. Written with raw SQL
--- (src/lib/metrics.ts) and kept out of src/db/schema.ts, so drizzle-kit leaves them alone.
+-- (src/lib/metrics.ts) and kept out of src/db/schema.ts: this migration is a custom one.
 
 -- Plain counters, incremented by one upsert per event from the Worker.
 CREATE TABLE `metricas` (
