@@ -179,7 +179,7 @@ describe("signing keys", () => {
 		expect(res.status).toBe(200);
 		const header = decodeProtectedHeader(res.body.access_token);
 		expect(header).toMatchObject({ alg: "HS256", typ: "JWT" });
-		expect(header.kid).toBe(await keyId(env.JWT_SECRET));
+		expect(header.kid).toBe(await keyId(env.JWT_SECRET ?? ""));
 		expect(header.kid).not.toBe(await keyId(env.JWT_PREVIOUS_SECRET ?? ""));
 	});
 
@@ -197,7 +197,7 @@ describe("signing keys", () => {
 
 	it("rejects tokens without kid, with an unknown kid, or signed by a key other than their kid's", async () => {
 		const user = await createUser();
-		const current = env.JWT_SECRET;
+		const current = env.JWT_SECRET ?? "";
 		const previous = env.JWT_PREVIOUS_SECRET ?? "";
 		const stranger = "some-other-secret-some-other-secret-0123456789";
 		const tokens = [

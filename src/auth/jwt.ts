@@ -4,7 +4,8 @@ const ALG = "HS256";
 const MIN_SECRET_LENGTH = 32;
 
 interface JwtConfig {
-	JWT_SECRET: string;
+	/** Required: typed optional because it is a secret, checked when a key is first needed. */
+	JWT_SECRET?: string | undefined;
 	/** The signing secret before the last rotation: still verifies the tokens it signed. */
 	JWT_PREVIOUS_SECRET?: string | undefined;
 	JWT_ISSUER: string;
