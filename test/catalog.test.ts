@@ -100,10 +100,14 @@ describe("categorias", () => {
 		);
 		expect(ok.status).toBe(200);
 		expect(ok.body).toMatchObject({ color: "#000000", rake: 0.3 });
-		expectProblem(
+		const tooBig = expectProblem(
 			await patch(`/api/v1/categorias/${cat.id}`, { fondo_premios: 999_000_000 }, admin.token),
 			422,
 		);
+		// total_recaudo of createCategoria: 100,000,000 centavos, shown as es-CO pesos.
+		expect(tooBig.errors).toEqual([
+			{ path: "fondo_premios", message: "No puede superar total_recaudo ($\u00a01.000.000)" },
+		]);
 		expectProblem(
 			await patch(`/api/v1/categorias/${cat.id}`, { nombre: "x", extra: 1 }, admin.token),
 			422,

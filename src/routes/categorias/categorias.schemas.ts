@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { CategoriaRow } from "../../db/schema";
+import { formatCop } from "../../lib/format";
 
 const cents = (example: number) =>
 	z
@@ -51,14 +52,20 @@ interface MoneyFields {
 export const moneyIssues = (b: MoneyFields) => {
 	const issues: { path: string; message: string }[] = [];
 	if (b.total_recaudo != null && b.fondo_premios != null && b.fondo_premios > b.total_recaudo) {
-		issues.push({ path: "fondo_premios", message: "No puede superar total_recaudo" });
+		issues.push({
+			path: "fondo_premios",
+			message: `No puede superar total_recaudo (${formatCop(b.total_recaudo)})`,
+		});
 	}
 	if (
 		b.fondo_premios != null &&
 		b.premio_por_ganador != null &&
 		b.premio_por_ganador > b.fondo_premios
 	) {
-		issues.push({ path: "premio_por_ganador", message: "No puede superar fondo_premios" });
+		issues.push({
+			path: "premio_por_ganador",
+			message: `No puede superar fondo_premios (${formatCop(b.fondo_premios)})`,
+		});
 	}
 	return issues;
 };
