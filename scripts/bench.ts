@@ -4,6 +4,7 @@
 // Markdown table (docs/benchmarks.md keeps a copy of a run and how to read it).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
+import { signAccessToken } from "../src/auth/jwt.ts";
 import { hashPassword } from "../src/auth/password.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8799);
@@ -11,7 +12,8 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const STATE = ".wrangler/bench-state";
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500);
-const BUYERS = 24;
+// Enough buyers that each stays far below PURCHASE_LIMITER (60 a minute) at the bench's pace.
+const BUYERS = 150;
 const JWT_SECRET = "bench-only-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 
 const wrangler = (args: string[]) => {
@@ -168,20 +170,26 @@ const main = async () => {
 				password: "bench-admin-pass",
 			})
 		).body.access_token as string;
+		// Buyers go straight into D1 with tokens signed here: registering them through the API would
+		// run into the per-address limit on sign-ups, which is there to stop exactly that.
 		const buyers: { id: string; token: string }[] = [];
+		const buyerRows: string[] = [];
 		for (let i = 0; i < BUYERS; i++) {
-			const email = `buyer${i}-${Date.now()}@bench.rifa1122.local`;
-			const user = (
-				await api("POST", "/auth/register", {
-					nombre: `Buyer ${i}`,
-					email,
-					password: "bench-buyer-pass",
-				})
-			).body;
-			const token = (await api("POST", "/auth/login", { email, password: "bench-buyer-pass" })).body
-				.access_token;
-			buyers.push({ id: user.id, token });
+			const id = crypto.randomUUID();
+			buyerRows.push(
+				`('${id}', 'Buyer ${i}', 'buyer${i}@bench.rifa1122.local', NULL, 'jugador', 1, '${now}', '${now}')`,
+			);
+			const { token } = await signAccessToken(id, {
+				JWT_SECRET,
+				JWT_ISSUER: "https://api.rifa1122.co",
+				JWT_AUDIENCE: "rifa1122-api",
+				JWT_TTL_SECONDS: "3600",
+			});
+			buyers.push({ id, token });
 		}
+		d1(
+			`INSERT INTO users (id, nombre, email, hashed_password, rol, is_active, creado_en, actualizado_en) VALUES ${buyerRows.join(", ")}`,
+		);
 		const cat = (
 			await api(
 				"POST",
