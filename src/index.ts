@@ -18,8 +18,7 @@ export default {
 			}),
 		);
 	},
-	// ctx is optional so callers that pass only (batch, env), as tests do, keep working.
-	async queue(batch, env, ctx?: ExecutionContext) {
+	async queue(batch, env, ctx) {
 		const tags = { job: "queue", queue: batch.queue, messages: batch.messages.length };
 		await observeJob(env, ctx, tags, async () => {
 			const { acks, retries } = await consumePayouts(batch, env);

@@ -125,7 +125,7 @@ describe("a rifa from creation to paid prize", () => {
 			{ id: "m2", timestamp: new Date(), attempts: 2, body: { ganador_id: ganadorId } },
 		]);
 		const ctx = createExecutionContext();
-		await worker.queue(batch, { ...env, PAYOUTS_PROVIDER: "sandbox" });
+		await worker.queue(batch, { ...env, PAYOUTS_PROVIDER: "sandbox" }, ctx);
 		expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["m1", "m2"]);
 
 		const paid = await get(`/api/v1/rifas/${rifaId}/resultados`);

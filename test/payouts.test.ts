@@ -45,7 +45,7 @@ const deliver = async (bodies: PayoutMessage[], provider: string) => {
 		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body })),
 	);
 	const ctx = createExecutionContext();
-	await worker.queue(batch, { ...env, PAYOUTS_PROVIDER: provider });
+	await worker.queue(batch, { ...env, PAYOUTS_PROVIDER: provider }, ctx);
 	return getQueueResult(batch, ctx);
 };
 
