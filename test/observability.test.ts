@@ -437,7 +437,7 @@ describe("Sentry", () => {
 				// The room's own deployment settings: Sentry on, its D1 binding gone.
 				const own = instance as unknown as { env: Env };
 				own.env = { ...own.env, SENTRY_DSN, DB: undefined as unknown as D1Database };
-				await expect(instance.availability(rifaId)).rejects.toThrow(TypeError);
+				await expect(instance.availability()).rejects.toThrow(TypeError);
 			});
 		});
 		await vi.waitFor(() => expect(inbox.events()).toHaveLength(1));

@@ -143,6 +143,11 @@ export const rifas = sqliteTable(
 		/** Id of the settlement that resolved the rifa; guards every write of that settlement. */
 		liquidacionId: text("liquidacion_id"),
 		resueltaEn: text("resuelta_en"),
+		/**
+		 * The `actualizado_en` of the last definition the rifa's room acknowledged; behind
+		 * `actualizado_en` until the room has it (the cron's reconciler pushes it again).
+		 */
+		salaSincronizadaEn: text("sala_sincronizada_en"),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
 	},
@@ -318,6 +323,18 @@ export const loginBackoff = sqliteTable(
 		check("login_backoff_failures_check", sql`failures >= 1`),
 	],
 );
+
+/**
+ * How far each rifa room's outbox has been applied, moved in the same D1 batch as the entries it
+ * covers. Keyed by the room storage's own id (`emisor`), so a room can tell after a restart which
+ * of its stored entries D1 already has.
+ */
+export const outboxAplicado = sqliteTable("outbox_aplicado", {
+	emisor: text("emisor").primaryKey(),
+	rifaId: text("rifa_id").notNull(),
+	seq: integer("seq").notNull(),
+	actualizadoEn: text("actualizado_en").notNull(),
+});
 
 export type UserRow = typeof users.$inferSelect;
 export type LoteriaRow = typeof loterias.$inferSelect;

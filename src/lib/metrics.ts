@@ -7,6 +7,8 @@ import type { AppBindings } from "./types";
 export const COUNTER = {
 	webhookFailures: "webhook_failures",
 	holdExpired: "hold_expired",
+	outboxStuck: "outbox_atascado",
+	roomRepairs: "salas_reparadas",
 } as const;
 
 type Labels = Record<string, string>;
@@ -81,7 +83,7 @@ const render = (families: Family[]) =>
 /** Every metric in Prometheus text exposition format 0.0.4, read from D1 in one batch. */
 export const collectMetrics = async (db: D1Database): Promise<string> => {
 	type Row = Record<string, number | string>;
-	const [sold, revenue, active, payouts, webhooks, holds] = await db.batch<Row>([
+	const [sold, revenue, active, payouts, webhooks, holds, stuck, repairs] = await db.batch<Row>([
 		db.prepare("SELECT count(*) AS n FROM tickets WHERE estado IN ('vendido', 'ganador')"),
 		db.prepare(
 			"SELECT coalesce(sum(amount), 0) AS n FROM transacciones WHERE tipo = 'compra' AND status = 'succeeded'",
@@ -96,6 +98,12 @@ export const collectMetrics = async (db: D1Database): Promise<string> => {
 		db
 			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
 			.bind(COUNTER.holdExpired),
+		db
+			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+			.bind(COUNTER.outboxStuck),
+		db
+			.prepare("SELECT coalesce(sum(valor), 0) AS n FROM metricas WHERE nombre = ?")
+			.bind(COUNTER.roomRepairs),
 	]);
 	const first = (r: D1Result<Row> | undefined, col = "n") => Number(r?.results[0]?.[col] ?? 0);
 	return render([
@@ -143,6 +151,18 @@ export const collectMetrics = async (db: D1Database): Promise<string> => {
 			help: "Reservas de números que vencieron sin pago.",
 			type: "counter",
 			samples: [{ value: first(holds) }],
+		},
+		{
+			name: "rifa1122_outbox_stuck_total",
+			help: "Escrituras de una sala que D1 rechazó y quedaron apartadas para revisión.",
+			type: "counter",
+			samples: [{ value: first(stuck) }],
+		},
+		{
+			name: "rifa1122_room_repairs_total",
+			help: "Salas que el reconciliador encontró distintas de D1 y reparó.",
+			type: "counter",
+			samples: [{ value: first(repairs) }],
 		},
 	]);
 };

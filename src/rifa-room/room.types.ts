@@ -1,6 +1,6 @@
 import type { RifaEstado } from "../db/schema";
 import type { Reglas } from "../domain/reglas";
-import type { Texto } from "../lib/errors";
+import type { ErrorCode, Texto } from "../lib/errors";
 
 /** What the room needs to know about its rifa; pushed on every change and loaded from D1 if missing. */
 export interface RoomConfig {
@@ -43,18 +43,19 @@ export interface PurchaseBody {
 	};
 }
 
-export type RoomError = {
+/** A refusal in the API's own vocabulary: the handler turns it into that code's problem+json. */
+export interface RoomError {
 	ok: false;
-	status: 402 | 404 | 409 | 422 | 502;
+	code: ErrorCode;
 	detail: Texto;
 	numeros?: number[];
 	retryAfter?: number;
 	remaining?: number;
-};
+}
 
 export type PurchaseOutcome =
 	| { ok: true; status: 201; body: PurchaseBody; replayed: boolean }
-	| (RoomError & { replayed?: boolean; body?: PurchaseBody });
+	| (RoomError & { replayed?: boolean });
 
 export interface Availability {
 	rifa_id: string;
@@ -77,3 +78,73 @@ export type RoomEvent =
 			/** Set when an admin recalculated the prizes: these winners replace the earlier ones. */
 			recalculado?: boolean;
 	  };
+
+/** A payment provider's event about one of the rifa's purchases (a verified webhook). */
+export interface ProviderEvent {
+	id: string;
+	type: string;
+	providerRef: string;
+	transaccionId?: string | undefined;
+}
+
+export type PaymentEventResult =
+	| "sold"
+	| "released"
+	| "refunded"
+	| "ignored"
+	| "duplicate"
+	| "unknown";
+
+/** What the cron's reconciler found and repaired in one room. */
+export interface RoomSync {
+	/** The room's configuration was behind D1 (or missing) and was replaced. */
+	configurada: boolean;
+	/** Outbox entries that were still waiting to reach D1 and were applied now. */
+	aplicadas: number;
+	/** Outbox entries that could not be applied and wait for an operator. */
+	atascadas: number;
+}
+
+/** One statement for D1, as the outbox stores it. */
+export interface D1Statement {
+	sql: string;
+	params: (string | number | null)[];
+}
+
+export interface TakenRow extends Record<string, SqlStorageValue> {
+	numero: number;
+	ticket_id: string;
+	orden: number;
+	estado: "reservado" | "vendido";
+	user_id: string;
+	transaccion_id: string;
+}
+
+export interface TransaccionRow extends Record<string, SqlStorageValue> {
+	id: string;
+	user_id: string;
+	amount: number;
+	provider: string;
+	provider_ref: string | null;
+	status: "pending" | "succeeded" | "failed" | "refunded";
+	/** JSON array of the numbers and ticket ids the purchase took, kept after a release. */
+	numeros: string;
+	expires_at: number | null;
+	created_at: number;
+}
+
+/** The numbers a purchase took, as kept in `transacciones.numeros`. */
+export interface PurchasedNumber {
+	numero: number;
+	ticket_id: string;
+}
+
+/**
+ * One synchronous step inside the room's storage transaction: the storage, the configuration it
+ * sells by, and the events to broadcast once the step has committed.
+ */
+export interface RoomTx {
+	sql: SqlStorage;
+	config: RoomConfig;
+	emit(event: RoomEvent): void;
+}

@@ -172,7 +172,7 @@ export const participacionStatements = (d1: D1Database, rifaId: string) => [
  */
 export const participacion = async (env: Env, rifaId: string) => {
 	const [disponibilidad, results] = await Promise.all([
-		roomFor(env, rifaId).availability(rifaId),
+		roomFor(env, rifaId).availability(),
 		env.DB.batch<Record<string, number | string>>(participacionStatements(env.DB, rifaId)),
 	]);
 	if (!disponibilidad) return null;

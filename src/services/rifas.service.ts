@@ -11,6 +11,7 @@ import {
 } from "../domain/rifa-estado";
 import { toFieldErrors } from "../lib/create-app";
 import { ApiError, conflict, type FieldError, forbidden, notFound, RIFA, t } from "../lib/errors";
+import { createLogger, errorFields } from "../lib/logger";
 import { nowIso, toUtcIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
@@ -129,6 +130,7 @@ export const createRifa = async (
 		acumuladoRecibido: 0,
 		liquidacionId: null,
 		resueltaEn: null,
+		salaSincronizadaEn: null,
 		creadoEn: now,
 		actualizadoEn: now,
 	};
@@ -143,8 +145,30 @@ export const createRifa = async (
 			requestId: actor.requestId,
 		}),
 	]);
-	await syncRoom(actor.env, db, row);
+	await pushToRoom(actor, db, row.id);
 	return row;
+};
+
+/**
+ * D1 holds the change; the room gets it now, or from the cron's reconciler if this push fails
+ * (the response still reports the change, which is durable).
+ */
+const pushToRoom = async (actor: Actor, db: Database, rifaId: string) => {
+	try {
+		await syncRoom(actor.env, db, rifaId);
+	} catch (err) {
+		createLogger(actor.env).error("room did not take the rifa's change; the reconciler will", {
+			rifa_id: rifaId,
+			request_id: actor.requestId,
+			error: errorFields(err),
+		});
+	}
+};
+
+/** D1 orders a rifa's definitions by this stamp: it never goes backwards, even across clocks. */
+const nextStamp = (previous: string) => {
+	const now = nowIso();
+	return now > previous ? now : new Date(Date.parse(previous) + 1).toISOString();
 };
 
 export const updateRifa = async (
@@ -211,15 +235,14 @@ export const updateRifa = async (
 		...changedFields.filter((f) => (STRUCTURAL_FIELDS as readonly string[]).includes(f)),
 		...(reglasChanged ? ["reglas"] : []),
 	];
-	if (structural.length && (await committedTickets(db, actor.env, id)) > 0) {
-		throw new ApiError(
-			"CONFLICT",
-			t(
-				`La rifa ya tiene números reservados o vendidos; no se puede cambiar: ${structural.join(", ")}.`,
-				`The rifa already has held or sold numbers; these cannot change: ${structural.join(", ")}.`,
-			),
-		);
-	}
+	const committed = new ApiError(
+		"CONFLICT",
+		t(
+			`La rifa ya tiene números reservados o vendidos; no se puede cambiar: ${structural.join(", ")}.`,
+			`The rifa already has held or sold numbers; these cannot change: ${structural.join(", ")}.`,
+		),
+	);
+	if (structural.length && (await committedTickets(db, actor.env, id)) > 0) throw committed;
 	if (estadoChanged && !canTransition(current.estado, nextEstado)) {
 		const allowed = allowedTransitions(current.estado);
 		throw new ApiError(
@@ -260,7 +283,7 @@ export const updateRifa = async (
 	}
 	if (!changedFields.length && !reglasChanged && !estadoChanged) {
 		// Re-pushing on a no-op lets a client repair a room that missed the last change.
-		await syncRoom(actor.env, db, current);
+		await pushToRoom(actor, db, id);
 		return current;
 	}
 
@@ -276,7 +299,7 @@ export const updateRifa = async (
 		totalBoletas: merged.total_boletas,
 		reglas,
 		estado: estadoChanged ? nextEstado : current.estado,
-		actualizadoEn: nowIso(),
+		actualizadoEn: nextStamp(current.actualizadoEn),
 	};
 	const { id: _id, creadoEn: _c, creadoPor: _p, ...changes } = next;
 	const unchangedSinceRead = and(
@@ -284,23 +307,33 @@ export const updateRifa = async (
 		eq(rifas.estado, current.estado),
 		eq(rifas.actualizadoEn, current.actualizadoEn),
 	) as SQL;
-	const [, [updated]] = await db.batch([
-		auditInsertIf(
-			db,
-			{
-				actorId: actor.user?.id ?? null,
-				action: estadoChanged ? `rifa.${nextEstado}` : "rifa.updated",
-				entity: "rifa",
-				entityId: id,
-				before,
-				after: toRifaDto(next),
-				requestId: actor.requestId,
-			},
-			rifas,
-			unchangedSinceRead,
-		),
-		db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
-	]);
+	// From here until the new definition reaches the room, the room takes no number: the check
+	// above and this change cannot be split by a sale.
+	const room = roomFor(actor.env, id);
+	const frozen = structural.length > 0;
+	if (frozen && !(await room.beginChange())) throw committed;
+	let updated: RifaRow | undefined;
+	try {
+		[, [updated]] = await db.batch([
+			auditInsertIf(
+				db,
+				{
+					actorId: actor.user?.id ?? null,
+					action: estadoChanged ? `rifa.${nextEstado}` : "rifa.updated",
+					entity: "rifa",
+					entityId: id,
+					before,
+					after: toRifaDto(next),
+					requestId: actor.requestId,
+				},
+				rifas,
+				unchangedSinceRead,
+			),
+			db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
+		]);
+	} finally {
+		if (frozen && !updated) await room.endChange();
+	}
 	if (!updated) {
 		throw conflict(
 			t(
@@ -309,10 +342,17 @@ export const updateRifa = async (
 			),
 		);
 	}
-	await syncRoom(actor.env, db, updated);
+	await pushToRoom(actor, db, id);
 	if (updated.estado === "cancelada") {
-		// Refund every buyer now; whatever fails is retried by the scheduler.
-		await roomFor(actor.env, id).refundAll();
+		// Refund every buyer now; whatever fails is retried by the room's alarm and the scheduler.
+		try {
+			await room.refundAll();
+		} catch (err) {
+			createLogger(actor.env).error("refunds after cancelling failed; they will be retried", {
+				rifa_id: id,
+				error: errorFields(err),
+			});
+		}
 	}
 	return updated;
 };

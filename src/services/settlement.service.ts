@@ -19,8 +19,7 @@ import { ApiError, conflict, notFound, RIFA, t } from "../lib/errors";
 
 const REGLAS_INVALIDAS = t("Las reglas no son válidas.", "The rules are not valid.");
 
-import { configFromRow } from "../rifa-room/rifa-room";
-import { roomFor } from "../rifa-room/rooms";
+import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { auditInsertIf } from "./audit";
 
 export type SettlementOutcome =
@@ -89,6 +88,8 @@ export const settleRifa = async (
 			);
 	if (!resultado) return "resultado_pendiente";
 
+	// The room must have stopped selling before its sold tickets are read.
+	await syncRoom(env, db, rifa.id);
 	const { ganadores: winners, desglose } = await premiosDe(
 		env,
 		rifa,
@@ -150,7 +151,7 @@ export const settleRifa = async (
 		// Another run got there first, or the category's rollover moved: nothing of ours applied.
 		return after?.estado === "resuelta" ? "ya_resuelta" : "reintentar";
 	}
-	await roomFor(env, rifa.id).configure(configFromRow(after, categoria.valorBoleta));
+	await syncRoom(env, db, rifa.id);
 	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, false);
 	return "resuelta";
 };

@@ -1,19 +1,11 @@
 import { and, asc, count, eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { rifas, type TicketRow, tickets, users } from "../../db/schema";
-import { ApiError, type ErrorCode, forbidden, notFound, RIFA, t } from "../../lib/errors";
+import { ApiError, forbidden, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
 import { roomFor } from "../../rifa-room/rooms";
 import type { availability, listForRifa, listForUser, purchase } from "./tickets.routes";
-
-const STATUS_CODES: Record<number, ErrorCode> = {
-	402: "PAYMENT_REQUIRED",
-	404: "NOT_FOUND",
-	409: "CONFLICT",
-	422: "VALIDATION_FAILED",
-	502: "BAD_GATEWAY",
-};
 
 export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	const { id } = c.req.valid("param");
@@ -65,7 +57,7 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 		}
 	}
 
-	const outcome = await roomFor(c.env, id).purchase(id, {
+	const outcome = await roomFor(c.env, id).purchase({
 		actorId: me.id,
 		userId: body.user_id,
 		quantity: body.quantity,
@@ -80,7 +72,7 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 		for (const [k, v] of Object.entries(replayHeader)) c.header(k, v);
 		return c.json(outcome.body, 201);
 	}
-	throw new ApiError(STATUS_CODES[outcome.status] ?? "CONFLICT", outcome.detail, {
+	throw new ApiError(outcome.code, outcome.detail, {
 		headers: {
 			...replayHeader,
 			...(outcome.retryAfter ? { "Retry-After": String(outcome.retryAfter) } : {}),
@@ -155,7 +147,7 @@ export const listForUserHandler: AppRouteHandler<typeof listForUser> = async (c)
 
 export const availabilityHandler: AppRouteHandler<typeof availability> = async (c) => {
 	const { id } = c.req.valid("param");
-	const result = await roomFor(c.env, id).availability(id);
+	const result = await roomFor(c.env, id).availability();
 	if (!result) throw notFound(RIFA);
 	return c.json(result, 200);
 };

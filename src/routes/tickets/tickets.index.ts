@@ -32,9 +32,7 @@ ticketsRouter.get("/rifas/:id/ws", async (c) => {
 			),
 		);
 	}
-	const headers = new Headers(c.req.raw.headers);
-	headers.set("X-Rifa-Id", id);
-	const res = await roomFor(c.env, id).fetch(new Request(c.req.raw, { headers }));
+	const res = await roomFor(c.env, id).fetch(c.req.raw);
 	if (res.status === 404) throw notFound(RIFA);
 	return res;
 });

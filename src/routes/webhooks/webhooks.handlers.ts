@@ -6,7 +6,7 @@ import { verifyResultsSignature } from "../../integrations/loterias/signature";
 import { toFieldErrors } from "../../lib/create-app";
 import { ApiError, t } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
-import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/rifa-room";
+import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/room.types";
 import { roomFor } from "../../rifa-room/rooms";
 import { fechaSorteoColombia, settleRifa } from "../../services/settlement.service";
 import { type loteriaWebhook, ResultadoPush, type stripeWebhook } from "./webhooks.routes";

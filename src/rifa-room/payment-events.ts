@@ -1,0 +1,106 @@
+import { enqueue, mirror, refundAudit, ticketsAnnulled } from "./outbox";
+import type { PaymentEventResult, ProviderEvent, RoomTx, TransaccionRow } from "./room.types";
+import { markFailed, markSold, retake, transaccion } from "./sales";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const seen = (sql: SqlStorage, eventId: string): boolean =>
+	sql.exec("SELECT 1 FROM eventos WHERE id = ?", eventId).toArray().length > 0;
+
+const markSeen = (sql: SqlStorage, event: ProviderEvent): void => {
+	sql.exec(
+		"INSERT OR IGNORE INTO eventos (id, tipo, procesado_en) VALUES (?, ?, ?)",
+		event.id,
+		event.type,
+		Date.now(),
+	);
+};
+
+const findTransaccion = (sql: SqlStorage, event: ProviderEvent): TransaccionRow | undefined =>
+	sql
+		.exec<TransaccionRow>(
+			"SELECT * FROM transacciones WHERE id = ? OR (provider_ref IS NOT NULL AND provider_ref = ?) LIMIT 1",
+			event.transaccionId ?? "",
+			event.providerRef,
+		)
+		.toArray()[0];
+
+export type SucceededStep = PaymentEventResult | { refund: TransaccionRow };
+
+/**
+ * A payment for one of this rifa's purchases went through. Pending: the held numbers are sold.
+ * Already released (hold expired, or an earlier attempt failed): the numbers are taken back if the
+ * rifa still sells and every one is still free; otherwise the caller refunds the money. Each event
+ * id takes effect once.
+ */
+export const paymentSucceeded = (tx: RoomTx, event: ProviderEvent): SucceededStep => {
+	if (seen(tx.sql, event.id)) return "duplicate";
+	const row = findTransaccion(tx.sql, event);
+	if (!row) return "unknown";
+	if (row.status === "succeeded" || row.status === "refunded") {
+		markSeen(tx.sql, event);
+		return "ignored";
+	}
+	if (row.status === "failed") {
+		if (tx.config.estado !== "activa" || !retake(tx, row)) return { refund: row };
+	}
+	markSold(tx, row.id, event.providerRef);
+	markSeen(tx.sql, event);
+	return "sold";
+};
+
+/** The late payment above was refunded by its provider. */
+export const lateRefunded = (
+	tx: RoomTx,
+	event: ProviderEvent,
+	row: TransaccionRow,
+	refundRef: string | null,
+): void => {
+	if (seen(tx.sql, event.id)) return;
+	tx.sql.exec(
+		"UPDATE transacciones SET status = 'refunded', provider_ref = ? WHERE id = ?",
+		event.providerRef,
+		row.id,
+	);
+	mirror(tx, row.id, {
+		extra: [
+			refundAudit(row, {
+				providerRef: refundRef,
+				reason: "numeros_no_disponibles",
+				at: iso(Date.now()),
+			}),
+		],
+	});
+	markSeen(tx.sql, event);
+};
+
+/** A payment attempt failed: held numbers go back on sale. A later success is handled above. */
+export const paymentFailed = (tx: RoomTx, event: ProviderEvent): PaymentEventResult => {
+	if (seen(tx.sql, event.id)) return "duplicate";
+	const row = findTransaccion(tx.sql, event);
+	if (!row) return "unknown";
+	markSeen(tx.sql, event);
+	if (row.status !== "pending") return "ignored";
+	markFailed(tx, row.id, event.providerRef);
+	return "released";
+};
+
+export const paidPurchases = (sql: SqlStorage): TransaccionRow[] =>
+	sql.exec<TransaccionRow>("SELECT * FROM transacciones WHERE status = 'succeeded'").toArray();
+
+/**
+ * A cancelled rifa's purchase was refunded by its provider: it becomes `refunded` and its tickets
+ * `anulado`, with the refund's audit entry. False if it was no longer paid (refunded meanwhile).
+ */
+export const cancellationRefunded = (tx: RoomTx, id: string, refundRef: string | null): boolean => {
+	const current = transaccion(tx.sql, id);
+	if (current.status !== "succeeded") return false;
+	tx.sql.exec("UPDATE transacciones SET status = 'refunded' WHERE id = ?", id);
+	mirror(tx, id, {});
+	const at = iso(Date.now());
+	enqueue(tx.sql, [
+		ticketsAnnulled(id, at),
+		refundAudit(current, { providerRef: refundRef, reason: "rifa_cancelada", at }),
+	]);
+	return true;
+};

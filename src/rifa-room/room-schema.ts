@@ -1,0 +1,52 @@
+/**
+ * The room's own SQLite schema. `libres` lists the numbers still for sale keyed by the order in
+ * which they are handed out; `tomados` the held and sold ones. A number is in exactly one of them.
+ * `sala` holds the room's own flags (see config.ts).
+ */
+export const ROOM_SCHEMA = `
+CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sala (clave TEXT PRIMARY KEY, valor TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS libres (orden INTEGER PRIMARY KEY, numero INTEGER NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS tomados (
+	numero INTEGER PRIMARY KEY,
+	ticket_id TEXT NOT NULL UNIQUE,
+	orden INTEGER NOT NULL,
+	estado TEXT NOT NULL CHECK (estado IN ('reservado', 'vendido')),
+	user_id TEXT NOT NULL,
+	transaccion_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tomados_user ON tomados (user_id);
+CREATE INDEX IF NOT EXISTS tomados_transaccion ON tomados (transaccion_id);
+CREATE TABLE IF NOT EXISTS transacciones (
+	id TEXT PRIMARY KEY,
+	user_id TEXT NOT NULL,
+	amount INTEGER NOT NULL,
+	provider TEXT NOT NULL,
+	provider_ref TEXT,
+	status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed', 'refunded')),
+	numeros TEXT NOT NULL,
+	expires_at INTEGER,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transacciones_ref ON transacciones (provider_ref);
+CREATE TABLE IF NOT EXISTS eventos (id TEXT PRIMARY KEY, tipo TEXT NOT NULL, procesado_en INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS transacciones_pending ON transacciones (status, expires_at);
+CREATE TABLE IF NOT EXISTS idempotencia (
+	actor_id TEXT NOT NULL,
+	clave TEXT NOT NULL,
+	huella TEXT NOT NULL,
+	estado TEXT NOT NULL CHECK (estado IN ('en_curso', 'hecho')),
+	respuesta TEXT,
+	transaccion_id TEXT,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (actor_id, clave)
+);
+CREATE INDEX IF NOT EXISTS idempotencia_created ON idempotencia (created_at);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statements TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS outbox_atascado (
+	seq INTEGER PRIMARY KEY,
+	statements TEXT NOT NULL,
+	error TEXT NOT NULL,
+	apartado_en INTEGER NOT NULL
+);
+`;
