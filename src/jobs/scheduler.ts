@@ -6,6 +6,7 @@ import { createLogger } from "../lib/logger";
 import { roomFor } from "../rifa-room/rooms";
 import { updateRifa } from "../services/rifas.service";
 import { settleRifa } from "../services/settlement.service";
+import { reconcileRooms } from "./reconcile";
 
 const PER_RUN = 50;
 
@@ -14,6 +15,7 @@ export interface ScheduledReport {
 	cerradas: string[];
 	resueltas: string[];
 	esperando_resultado: string[];
+	salas_reparadas: string[];
 	pagos_reenviados: number;
 	reembolsos_pendientes: number;
 	errores: { rifa_id: string; detail: string }[];
@@ -73,6 +75,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		cerradas: [],
 		resueltas: [],
 		esperando_resultado: [],
+		salas_reparadas: [],
 		pagos_reenviados: 0,
 		reembolsos_pendientes: 0,
 		errores: [],
@@ -108,6 +111,10 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		and(lte(rifas.fechaInicio, at), gt(rifas.fechaFin, at)),
 		report.abiertas,
 	);
+	// Rooms that missed a change catch up before anything is settled or refunded.
+	const sync = await reconcileRooms(env, db, createLogger(env));
+	report.salas_reparadas = sync.reparadas;
+	report.errores.push(...sync.errores);
 	const due = await db
 		.select({ id: rifas.id })
 		.from(rifas)

@@ -77,6 +77,7 @@ export class RifaRoom extends DurableObject<Env> {
 	private alarmAt: number | null | undefined;
 	/** Purchases whose provider call is running in this instance: their holds do not expire under them. */
 	private readonly charging = new Set<string>();
+	private refunding: Promise<{ refunded: number; failed: number }> | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -214,6 +215,7 @@ export class RifaRoom extends DurableObject<Env> {
 		const behind =
 			!current ||
 			current.actualizadoEn < config.actualizadoEn ||
+			current.estado !== config.estado ||
 			(frozen !== null && Date.now() - frozen > FREEZE_MAX_MS);
 		if (behind) await this.configure(config);
 		const pending = this.outbox.pending();
@@ -337,6 +339,16 @@ export class RifaRoom extends DurableObject<Env> {
 	 * is tried again by the room's alarm, and by the scheduler as a backstop.
 	 */
 	async refundAll(): Promise<{ refunded: number; failed: number }> {
+		// The alarm and a request may both ask: one run at a time, and the later one waits for it.
+		while (this.refunding) await this.refunding;
+		const run = this.refundOnce().finally(() => {
+			this.refunding = null;
+		});
+		this.refunding = run;
+		return run;
+	}
+
+	private async refundOnce(): Promise<{ refunded: number; failed: number }> {
 		const config = this.config;
 		if (config?.estado !== "cancelada") return { refunded: 0, failed: 0 };
 		let refunded = 0;

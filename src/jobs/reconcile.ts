@@ -1,0 +1,68 @@
+import { asc, inArray, isNull, ne, or } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { rifas } from "../db/schema";
+import { errorFields, type Logger } from "../lib/logger";
+import { COUNTER, incrementCounter } from "../lib/metrics";
+import { loadRoomConfig } from "../rifa-room/config";
+import { acknowledge, roomFor } from "../rifa-room/rooms";
+
+const PER_RUN = 200;
+
+export interface ReconcileReport {
+	revisadas: number;
+	reparadas: string[];
+	atascadas: string[];
+	errores: { rifa_id: string; detail: string }[];
+}
+
+/**
+ * Brings every room in line with D1: each rifa that still sells or waits for its draw, and each
+ * whose room has not acknowledged its last definition (a push that failed, even to a terminal
+ * state). The room takes D1's definition when it is behind and drains its outbox; either counts
+ * as a repair, in the report and in `/metrics`. Safe to run any number of times.
+ */
+export const reconcileRooms = async (
+	env: Env,
+	db: Database,
+	log: Logger,
+): Promise<ReconcileReport> => {
+	const report: ReconcileReport = { revisadas: 0, reparadas: [], atascadas: [], errores: [] };
+	const rows = await db
+		.select({ id: rifas.id })
+		.from(rifas)
+		.where(
+			or(
+				inArray(rifas.estado, ["pendiente", "activa", "cerrada"]),
+				isNull(rifas.salaSincronizadaEn),
+				ne(rifas.salaSincronizadaEn, rifas.actualizadoEn),
+			),
+		)
+		.orderBy(asc(rifas.actualizadoEn))
+		.limit(PER_RUN);
+	for (const { id } of rows) {
+		try {
+			const config = await loadRoomConfig(db, id);
+			if (!config) continue;
+			report.revisadas++;
+			const sync = await roomFor(env, id).sync(config);
+			await acknowledge(db, id, config.actualizadoEn);
+			if (sync.configurada || sync.aplicadas > 0) {
+				report.reparadas.push(id);
+				log.warn("room repaired", { rifa_id: id, ...sync });
+				await incrementCounter(env.DB, COUNTER.roomRepairs);
+			}
+			if (sync.atascadas > 0) {
+				report.atascadas.push(id);
+				log.error("room outbox has entries set aside", {
+					alerta: "outbox_atascado",
+					rifa_id: id,
+					atascadas: sync.atascadas,
+				});
+			}
+		} catch (err) {
+			report.errores.push({ rifa_id: id, detail: String(err) });
+			log.error("room reconciliation failed", { rifa_id: id, error: errorFields(err) });
+		}
+	}
+	return report;
+};
