@@ -9,8 +9,16 @@ import {
 	isTerminal,
 	STRUCTURAL_FIELDS,
 } from "../domain/rifa-estado";
-import { toFieldErrors } from "../lib/create-app";
-import { ApiError, conflict, type FieldError, forbidden, notFound, RIFA, t } from "../lib/errors";
+import {
+	ApiError,
+	conflict,
+	type FieldError,
+	forbidden,
+	notFound,
+	RIFA,
+	t,
+	toFieldErrors,
+} from "../lib/errors";
 import { nowIso, toUtcIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
 import { roomFor, syncRoom } from "../rifa-room/rooms";

@@ -14,8 +14,7 @@ import {
 import { calcularPremios, type Desglose, type Ganador, type Resultado } from "../domain/premios";
 import { parseReglas, type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { resultsAdapter } from "../integrations/loterias";
-import { toFieldErrors } from "../lib/create-app";
-import { ApiError, conflict, notFound, RIFA, t } from "../lib/errors";
+import { ApiError, conflict, notFound, RIFA, t, toFieldErrors } from "../lib/errors";
 
 const REGLAS_INVALIDAS = t("Las reglas no son válidas.", "The rules are not valid.");
 
