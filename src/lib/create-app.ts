@@ -55,6 +55,10 @@ const executionContext = (c: Context<AppBindings>) => {
 export const createApp = (): AppOpenAPI => {
 	const app = createRouter();
 	app.use(requestId({ limitLength: 128 }));
+	app.use(async (c, next) => {
+		c.set("logger", createLogger(c.env).with({ request_id: c.var.requestId }));
+		await next();
+	});
 	app.use(requestLog);
 	app.use(securityHeaders, corsPolicy, limitBodySize);
 	app.use(async (c, next) => {
@@ -82,7 +86,7 @@ export const createApp = (): AppOpenAPI => {
 				route: matchedRoute(c),
 			};
 			if (apiError.code === "INTERNAL") {
-				createLogger(c.env).error("unhandled error", {
+				c.var.logger.error("unhandled error", {
 					...where,
 					path: c.req.path,
 					error: errorFields(err),

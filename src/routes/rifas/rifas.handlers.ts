@@ -88,14 +88,7 @@ export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
 	try {
 		await settleRifa(c.env, c.var.db, id, new Date(), c.var.user.id);
 	} catch (err) {
-		console.error(
-			JSON.stringify({
-				level: "error",
-				msg: "settlement after close failed",
-				rifa_id: id,
-				error: String(err),
-			}),
-		);
+		c.var.logger.error("settlement after close failed", { rifa_id: id, error: String(err) });
 	}
 	const settled = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
 	return c.json(toRifaDto(settled ?? row), 200);

@@ -87,15 +87,7 @@ export const stripeWebhookHandler: AppRouteHandler<typeof stripeWebhook> = async
 			result = "unknown";
 		}
 	}
-	console.log(
-		JSON.stringify({
-			level: "info",
-			msg: "stripe webhook",
-			event_id: event.id,
-			type: event.type,
-			result,
-		}),
-	);
+	c.var.logger.info("stripe webhook", { event_id: event.id, type: event.type, result });
 	return c.json({ received: true as const, result }, 200);
 };
 
