@@ -6,6 +6,7 @@ import { ApiError, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler, AuthUser } from "../../lib/types";
+import { toRifaDto } from "../../services/rifas.dto";
 import { createRifa, updateRifa } from "../../services/rifas.service";
 import { recalcularRifa, settleRifa } from "../../services/settlement.service";
 import type {
@@ -18,7 +19,6 @@ import type {
 	recalcular,
 	resultados,
 } from "./rifas.routes";
-import { toRifaDto } from "./rifas.schemas";
 
 const actorOf = (c: Context<AppBindings>) => ({
 	user: c.var.user,

@@ -11,7 +11,8 @@ import {
 	PageQuery,
 	paginated,
 } from "../../lib/openapi";
-import { RifaCreateBody, RifaFilters, RifaPatchBody, RifaSchema } from "./rifas.schemas";
+import { RifaCreateBody, RifaPatchBody, RifaSchema } from "../../services/rifas.dto";
+import { RifaFilters } from "./rifas.schemas";
 
 const tags = ["rifas"];
 const staff = [requireAuth, requireRole(...STAFF)];
