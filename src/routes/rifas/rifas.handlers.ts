@@ -135,7 +135,7 @@ const resultadosView = async (db: Database, rifa: RifaRow, viewer: AuthUser | un
 				? { usuario_id: g.usuarioId }
 				: {}),
 		})),
-		desglose: (rifa.desglose as Record<string, unknown> | null) ?? null,
+		desglose: rifa.desglose,
 	};
 };
 
