@@ -6,7 +6,9 @@ type Operation = {
 	tags?: string[];
 	summary?: string;
 	security?: unknown[];
-	responses: Record<string, { content?: Record<string, unknown> }>;
+	parameters?: { in: string }[];
+	requestBody?: unknown;
+	responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 };
 
 describe("documentation", () => {
@@ -37,11 +39,18 @@ describe("documentation", () => {
 			const errors = Object.keys(op.responses).filter((s) => Number(s) >= 400);
 			expect(errors.length, name).toBeGreaterThan(0);
 			for (const status of errors) {
-				expect(Object.keys(op.responses[status]?.content ?? {}), `${name} ${status}`).toEqual([
-					"application/problem+json",
-				]);
+				expect(op.responses[status]?.content, `${name} ${status}`).toEqual({
+					"application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+				});
 			}
-			if (op.security) expect(Object.keys(op.responses), name).toContain("401");
+			// The body limit and unexpected failures apply to every route.
+			expect(errors, name).toEqual(expect.arrayContaining(["413", "500"]));
+			if (op.requestBody)
+				expect(errors, name).toEqual(expect.arrayContaining(["400", "415", "422"]));
+			if (op.parameters?.some((p) => p.in === "path" || p.in === "query")) {
+				expect(errors, name).toContain("422");
+			}
+			if (op.security) expect(errors, name).toContain("401");
 		}
 		expect(ids.size).toBe(operations.length);
 		expect(doc.components.schemas.RegisterRequest.example).toMatchObject({

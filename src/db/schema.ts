@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { Desglose } from "../domain/premios";
+import type { Reglas } from "../domain/reglas";
 
 export const ROLES = ["jugador", "operador", "admin"] as const;
 export const DIAS_SORTEO = [
@@ -52,6 +54,15 @@ export const users = sqliteTable(
 	],
 );
 
+/**
+ * Where a loteria's results come from (`src/integrations/loterias/`), checked on write by the
+ * loterias routes; `{}`, the column's default, reads as the `mock` adapter.
+ */
+export interface LoteriaMeta {
+	adapter?: string;
+	slug?: string;
+}
+
 export const loterias = sqliteTable(
 	"loterias",
 	{
@@ -62,10 +73,7 @@ export const loterias = sqliteTable(
 		diaSorteo: text("dia_sorteo", { enum: DIAS_SORTEO }),
 		horaSorteo: text("hora_sorteo"),
 		urlResultados: text("url_resultados"),
-		meta: text("meta", { mode: "json" })
-			.$type<Record<string, unknown>>()
-			.notNull()
-			.default(sql`'{}'`),
+		meta: text("meta", { mode: "json" }).$type<LoteriaMeta>().notNull().default(sql`'{}'`),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
 	},
@@ -130,15 +138,16 @@ export const rifas = sqliteTable(
 		fechaSorteo: text("fecha_sorteo").notNull(),
 		numeroGanadores: integer("numero_ganadores").notNull().default(1),
 		estado: text("estado", { enum: RIFA_ESTADOS }).notNull().default("pendiente"),
-		reglas: text("reglas", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+		/** Keys left out take their defaults: read it through `parseReglas`. */
+		reglas: text("reglas", { mode: "json" }).$type<Partial<Reglas>>().notNull(),
 		totalBoletas: integer("total_boletas").notNull().default(100),
 		creadoPor: text("creado_por").references(() => users.id, { onDelete: "set null" }),
 		resultadoNumero: text("resultado_numero"),
 		resultadoSerie: text("resultado_serie"),
 		resultadoFecha: text("resultado_fecha"),
 		resultadoFuente: text("resultado_fuente"),
-		/** The prize breakdown computed at settlement (premios.ts `Desglose`). */
-		desglose: text("desglose", { mode: "json" }),
+		/** The prize breakdown computed at settlement. */
+		desglose: text("desglose", { mode: "json" }).$type<Desglose>(),
 		acumuladoRecibido: integer("acumulado_recibido").notNull().default(0),
 		/** Id of the settlement that resolved the rifa; guards every write of that settlement. */
 		liquidacionId: text("liquidacion_id"),
@@ -286,6 +295,9 @@ export const resultados = sqliteTable(
 	],
 );
 
+/** The state of an audited entity (whole or the fields that matter) before or after a change. */
+export type AuditSnapshot = Record<string, unknown>;
+
 export const auditLog = sqliteTable(
 	"audit_log",
 	{
@@ -294,8 +306,8 @@ export const auditLog = sqliteTable(
 		action: text("action").notNull(),
 		entity: text("entity").notNull(),
 		entityId: text("entity_id").notNull(),
-		before: text("before", { mode: "json" }),
-		after: text("after", { mode: "json" }),
+		before: text("before", { mode: "json" }).$type<AuditSnapshot>(),
+		after: text("after", { mode: "json" }).$type<AuditSnapshot>(),
 		requestId: text("request_id"),
 		createdAt: text("created_at").notNull(),
 	},

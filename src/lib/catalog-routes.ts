@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth, requireRole, STAFF } from "../auth/auth.middleware";
 import {
 	BEARER,
+	defaultErrorResponses,
 	errorResponses,
 	IdParam,
 	jsonBody,
@@ -55,6 +56,7 @@ export const catalogRoutes = <
 			responses: {
 				200: jsonContent(paginated(spec.item, `${spec.name}Page`), `Página de ${spec.resource}`),
 				...errorResponses(422),
+				...defaultErrorResponses,
 			},
 		}),
 		create: createRoute({
@@ -69,6 +71,7 @@ export const catalogRoutes = <
 			responses: {
 				201: jsonContent(spec.item, `${spec.name} creada`),
 				...errorResponses(400, 401, 403, 409, 415, 422),
+				...defaultErrorResponses,
 			},
 		}),
 		get: createRoute({
@@ -81,6 +84,7 @@ export const catalogRoutes = <
 			responses: {
 				200: jsonContent(spec.item, spec.name),
 				...errorResponses(404, 422),
+				...defaultErrorResponses,
 			},
 		}),
 		patch: createRoute({
@@ -95,6 +99,7 @@ export const catalogRoutes = <
 			responses: {
 				200: jsonContent(spec.item, `${spec.name} modificada`),
 				...errorResponses(400, 401, 403, 404, 409, 415, 422),
+				...defaultErrorResponses,
 			},
 		}),
 		remove: createRoute({
@@ -109,6 +114,7 @@ export const catalogRoutes = <
 			responses: {
 				204: { description: `${spec.name} eliminada` },
 				...errorResponses(401, 403, 404, 409, 422),
+				...defaultErrorResponses,
 			},
 		}),
 	};

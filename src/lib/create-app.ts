@@ -1,28 +1,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { z } from "zod";
 import { createDb } from "../db/client";
-import { ApiError, type ErrorCode, type FieldError, negotiateLang, type Texto, t } from "./errors";
+import { ApiError, negotiateLang, t, toApiError, toFieldErrors } from "./errors";
 import { createLogger, errorFields } from "./logger";
 import { matchedRoute, requestLog } from "./request-log";
 import { corsPolicy, limitBodySize, securityHeaders } from "./security";
 import { captureError } from "./sentry";
 import type { AppBindings, AppOpenAPI } from "./types";
-
-export const toFieldErrors = (error: z.ZodError, prefix: string[] = []): FieldError[] =>
-	error.issues.flatMap((issue): FieldError[] => {
-		const base = [...prefix, ...issue.path.map(String)];
-		if (issue.code === "unrecognized_keys") {
-			return issue.keys.map((key) => ({
-				path: [...base, key].join("."),
-				message: "Campo no permitido",
-				code: issue.code,
-			}));
-		}
-		return [{ path: base.join(".") || "(body)", message: issue.message, code: issue.code }];
-	});
 
 /** Every router is built here so validation failures always take the problem+json shape. */
 export const createRouter = (): AppOpenAPI =>
@@ -44,33 +30,6 @@ export const createRouter = (): AppOpenAPI =>
 		},
 	});
 
-const HTTP_STATUS_CODES: Partial<Record<number, { code: ErrorCode; detail: Texto }>> = {
-	400: {
-		code: "BAD_REQUEST",
-		detail: t(
-			"El cuerpo de la solicitud no es JSON válido.",
-			"The request body is not valid JSON.",
-		),
-	},
-	401: {
-		code: "UNAUTHORIZED",
-		detail: t("Se requiere autenticación.", "Authentication required."),
-	},
-	403: {
-		code: "FORBIDDEN",
-		detail: t("No tiene permiso para esta operación.", "You are not allowed to do this."),
-	},
-	404: { code: "NOT_FOUND", detail: t("Recurso no encontrado.", "Resource not found.") },
-	413: {
-		code: "PAYLOAD_TOO_LARGE",
-		detail: t("El cuerpo de la solicitud es demasiado grande.", "The request body is too large."),
-	},
-	415: {
-		code: "UNSUPPORTED_MEDIA_TYPE",
-		detail: t("Use Content-Type: application/json.", "Use Content-Type: application/json."),
-	},
-};
-
 const problemResponse = (c: Context<AppBindings>, error: ApiError) => {
 	const lang = negotiateLang(c.req.header("Accept-Language"));
 	const body = error.toProblem(c.get("requestId") ?? crypto.randomUUID(), lang);
@@ -82,19 +41,6 @@ const problemResponse = (c: Context<AppBindings>, error: ApiError) => {
 	for (const [k, v] of Object.entries(error.headers ?? {})) headers.set(k, v);
 	if (c.get("requestId")) headers.set("X-Request-Id", c.get("requestId"));
 	return new Response(JSON.stringify(body), { status: error.status, headers });
-};
-
-export const toApiError = (err: unknown): ApiError => {
-	if (err instanceof ApiError) return err;
-	if (err instanceof HTTPException) {
-		const known = HTTP_STATUS_CODES[err.status];
-		if (known) return new ApiError(known.code, known.detail, { cause: err });
-	}
-	return new ApiError(
-		"INTERNAL",
-		t("Ocurrió un error inesperado. Intente de nuevo.", "Something went wrong. Please try again."),
-		{ cause: err },
-	);
 };
 
 /** Absent when the app is called without a Workers context (`app.request` in a script). */
@@ -109,6 +55,10 @@ const executionContext = (c: Context<AppBindings>) => {
 export const createApp = (): AppOpenAPI => {
 	const app = createRouter();
 	app.use(requestId({ limitLength: 128 }));
+	app.use(async (c, next) => {
+		c.set("logger", createLogger(c.env).with({ request_id: c.var.requestId }));
+		await next();
+	});
 	app.use(requestLog);
 	app.use(securityHeaders, corsPolicy, limitBodySize);
 	app.use(async (c, next) => {
@@ -136,7 +86,7 @@ export const createApp = (): AppOpenAPI => {
 				route: matchedRoute(c),
 			};
 			if (apiError.code === "INTERNAL") {
-				createLogger(c.env).error("unhandled error", {
+				c.var.logger.error("unhandled error", {
 					...where,
 					path: c.req.path,
 					error: errorFields(err),

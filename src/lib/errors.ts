@@ -1,5 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
 
 /** A message in the API's two languages: Spanish (the default) and English. */
 export interface Texto {
@@ -11,28 +12,104 @@ export type Lang = keyof Texto;
 
 export const t = (es: string, en: string): Texto => ({ es, en });
 
-export const ERROR_CODES = {
-	BAD_REQUEST: { status: 400, title: t("Solicitud inválida", "Bad request") },
-	UNAUTHORIZED: { status: 401, title: t("No autenticado", "Unauthorized") },
-	FORBIDDEN: { status: 403, title: t("Prohibido", "Forbidden") },
-	PAYMENT_REQUIRED: { status: 402, title: t("Pago rechazado", "Payment declined") },
-	NOT_FOUND: { status: 404, title: t("No encontrado", "Not found") },
-	METHOD_NOT_ALLOWED: { status: 405, title: t("Método no permitido", "Method not allowed") },
-	CONFLICT: { status: 409, title: t("Conflicto", "Conflict") },
-	PAYLOAD_TOO_LARGE: { status: 413, title: t("Cuerpo demasiado grande", "Payload too large") },
+interface ErrorSpec {
+	status: ContentfulStatusCode;
+	title: Texto;
+	/** What the status means in this API, for the OpenAPI document. */
+	description: string;
+	/**
+	 * The detail of a problem made from a bare `HTTPException` with this status (Hono's own
+	 * middleware throws those), and of an unexpected error.
+	 */
+	detail?: Texto;
+}
+
+/** The API's error vocabulary: every problem+json the API answers has one of these codes. */
+export const ERRORS = {
+	BAD_REQUEST: {
+		status: 400,
+		title: t("Solicitud inválida", "Bad request"),
+		description: "Solicitud mal formada (JSON inválido, parámetro imposible)",
+		detail: t(
+			"El cuerpo de la solicitud no es JSON válido.",
+			"The request body is not valid JSON.",
+		),
+	},
+	UNAUTHORIZED: {
+		status: 401,
+		title: t("No autenticado", "Unauthorized"),
+		description: "Falta el token o no es válido",
+		detail: t("Se requiere autenticación.", "Authentication required."),
+	},
+	PAYMENT_REQUIRED: {
+		status: 402,
+		title: t("Pago rechazado", "Payment declined"),
+		description: "El pago fue rechazado; los números quedaron libres",
+	},
+	FORBIDDEN: {
+		status: 403,
+		title: t("Prohibido", "Forbidden"),
+		description: "El rol o el dueño no permiten la operación",
+		detail: t("No tiene permiso para esta operación.", "You are not allowed to do this."),
+	},
+	NOT_FOUND: {
+		status: 404,
+		title: t("No encontrado", "Not found"),
+		description: "El recurso no existe",
+		detail: t("Recurso no encontrado.", "Resource not found."),
+	},
+	METHOD_NOT_ALLOWED: {
+		status: 405,
+		title: t("Método no permitido", "Method not allowed"),
+		description: "El método no se admite en esta ruta",
+	},
+	CONFLICT: {
+		status: 409,
+		title: t("Conflicto", "Conflict"),
+		description: "Conflicto con el estado actual",
+	},
+	PAYLOAD_TOO_LARGE: {
+		status: 413,
+		title: t("Cuerpo demasiado grande", "Payload too large"),
+		description: "El cuerpo supera el límite (64 KiB; 256 KiB en los webhooks)",
+		detail: t("El cuerpo de la solicitud es demasiado grande.", "The request body is too large."),
+	},
 	UNSUPPORTED_MEDIA_TYPE: {
 		status: 415,
 		title: t("Tipo de contenido no soportado", "Unsupported media type"),
+		description: "Content-Type no soportado",
+		detail: t("Use Content-Type: application/json.", "Use Content-Type: application/json."),
 	},
-	VALIDATION_FAILED: { status: 422, title: t("Datos inválidos", "Validation failed") },
-	TOO_MANY_REQUESTS: { status: 429, title: t("Demasiadas solicitudes", "Too many requests") },
-	INTERNAL: { status: 500, title: t("Error interno", "Internal error") },
+	VALIDATION_FAILED: {
+		status: 422,
+		title: t("Datos inválidos", "Validation failed"),
+		description: "El cuerpo o los parámetros no cumplen el esquema",
+	},
+	TOO_MANY_REQUESTS: {
+		status: 429,
+		title: t("Demasiadas solicitudes", "Too many requests"),
+		description: "Demasiadas solicitudes o intentos fallidos; reintente tras Retry-After segundos",
+	},
+	INTERNAL: {
+		status: 500,
+		title: t("Error interno", "Internal error"),
+		description: "Error inesperado; `request_id` lo identifica en los registros",
+		detail: t(
+			"Ocurrió un error inesperado. Intente de nuevo.",
+			"Something went wrong. Please try again.",
+		),
+	},
 	BAD_GATEWAY: {
 		status: 502,
 		title: t("Proveedor externo no disponible", "Upstream provider unavailable"),
+		description: "El proveedor de pagos no respondió",
 	},
-	SERVICE_UNAVAILABLE: { status: 503, title: t("Servicio no disponible", "Service unavailable") },
-} as const satisfies Record<string, { status: ContentfulStatusCode; title: Texto }>;
+	SERVICE_UNAVAILABLE: {
+		status: 503,
+		title: t("Servicio no disponible", "Service unavailable"),
+		description: "Una dependencia del servicio no responde",
+	},
+} as const satisfies Record<string, ErrorSpec>;
 
 /**
  * The language of a response from `Accept-Language`: the preferred of `es` and `en` (any region),
@@ -56,7 +133,14 @@ export const negotiateLang = (header: string | undefined | null): Lang => {
 	return "es";
 };
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorCode = keyof typeof ERRORS;
+export type ErrorStatus = (typeof ERRORS)[ErrorCode]["status"];
+
+const CODES = Object.keys(ERRORS) as ErrorCode[];
+
+/** The code each status stands for: no two codes share a status. */
+export const codeForStatus = (status: number): ErrorCode | undefined =>
+	CODES.find((code) => ERRORS[code].status === status);
 
 export interface FieldError {
 	path: string;
@@ -87,7 +171,7 @@ export class ApiError extends HTTPException {
 		detail: Texto,
 		options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
 	) {
-		super(ERROR_CODES[code].status, { message: detail.es, cause: options.cause });
+		super(ERRORS[code].status, { message: detail.es, cause: options.cause });
 		this.code = code;
 		this.detail = detail;
 		this.errors = options.errors;
@@ -97,7 +181,7 @@ export class ApiError extends HTTPException {
 	toProblem(requestId: string, lang: Lang = "es"): Problem {
 		return {
 			type: `${TYPE_BASE}${this.code.toLowerCase().replaceAll("_", "-")}`,
-			title: ERROR_CODES[this.code].title[lang],
+			title: ERRORS[this.code].title[lang],
 			status: this.status,
 			detail: this.detail[lang],
 			...(this.errors ? { errors: this.errors } : {}),
@@ -105,6 +189,32 @@ export class ApiError extends HTTPException {
 		};
 	}
 }
+
+/** A zod failure as the problem's `errors`, each path prefixed with `prefix` (e.g. `["reglas"]`). */
+export const toFieldErrors = (error: z.ZodError, prefix: string[] = []): FieldError[] =>
+	error.issues.flatMap((issue): FieldError[] => {
+		const base = [...prefix, ...issue.path.map(String)];
+		if (issue.code === "unrecognized_keys") {
+			return issue.keys.map((key) => ({
+				path: [...base, key].join("."),
+				message: "Campo no permitido",
+				code: issue.code,
+			}));
+		}
+		return [{ path: base.join(".") || "(body)", message: issue.message, code: issue.code }];
+	});
+
+/**
+ * What the client is told about anything thrown: an `HTTPException` from Hono's middleware keeps
+ * its status when the vocabulary gives that status a default detail; anything else is a 500.
+ */
+export const toApiError = (err: unknown): ApiError => {
+	if (err instanceof ApiError) return err;
+	const code = err instanceof HTTPException ? codeForStatus(err.status) : undefined;
+	const detail = code && (ERRORS[code] as ErrorSpec).detail;
+	if (code && detail) return new ApiError(code, detail, { cause: err });
+	return new ApiError("INTERNAL", ERRORS.INTERNAL.detail, { cause: err });
+};
 
 /** `what`: the resource with its article in each language, e.g. `t("La rifa", "The rifa")`. */
 export const notFound = (what: Texto) =>

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { createLogger, errorFields } from "./logger";
+import { errorFields } from "./logger";
 import { matchedRoute } from "./request-log";
 import type { AppBindings } from "./types";
 
@@ -57,7 +57,7 @@ export const countWebhookFailures = createMiddleware<AppBindings>(async (c, next
 			status: String(c.res.status),
 		});
 	} catch (err) {
-		createLogger(c.env).warn("webhook failure not counted", { error: errorFields(err) });
+		c.var.logger.warn("webhook failure not counted", { error: errorFields(err) });
 	}
 });
 

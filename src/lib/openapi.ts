@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { codeForStatus, ERRORS, type ErrorStatus } from "./errors";
 
 export const ProblemSchema = z
 	.object({
@@ -19,22 +20,6 @@ export const ProblemSchema = z
 	})
 	.openapi("Problem");
 
-const ERROR_DESCRIPTIONS = {
-	400: "Solicitud mal formada (JSON inválido, parámetro imposible)",
-	401: "Falta el token o no es válido",
-	402: "El pago fue rechazado; los números quedaron libres",
-	403: "El rol o el dueño no permiten la operación",
-	404: "El recurso no existe",
-	409: "Conflicto con el estado actual",
-	415: "Content-Type no soportado",
-	422: "El cuerpo o los parámetros no cumplen el esquema",
-	429: "Demasiadas solicitudes o intentos fallidos; reintente tras Retry-After segundos",
-	502: "El proveedor de pagos no respondió",
-	503: "Una dependencia del servicio no responde",
-} as const;
-
-type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
-
 interface ErrorResponse {
 	description: string;
 	content: { "application/problem+json": { schema: typeof ProblemSchema } };
@@ -46,13 +31,21 @@ export const errorResponses = <S extends ErrorStatus>(
 ): Record<S, ErrorResponse> => {
 	const out = {} as Record<S, ErrorResponse>;
 	for (const s of statuses) {
+		const code = codeForStatus(s);
+		if (!code) throw new Error(`no error code has status ${s}`);
 		out[s] = {
-			description: ERROR_DESCRIPTIONS[s],
+			description: ERRORS[code].description,
 			content: { "application/problem+json": { schema: ProblemSchema } },
 		};
 	}
 	return out;
 };
+
+/**
+ * Spread into every route's responses: the body limit runs before every route, whatever its
+ * method, and any route can fail unexpectedly. Each route adds the errors particular to it.
+ */
+export const defaultErrorResponses = errorResponses(413, 500);
 
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
 	description,

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
-import { createLogger } from "./logger";
 import type { AppBindings } from "./types";
 
 /**
@@ -22,14 +21,12 @@ export const requestLog = createMiddleware<AppBindings>(async (c, next) => {
 	const status = c.res.status;
 	const user = c.get("user") ?? c.get("viewer");
 	const fields = {
-		request_id: c.get("requestId"),
 		method: c.req.method,
 		route: matchedRoute(c),
 		status,
 		duration_ms: Date.now() - started,
 		...(user ? { user_id: user.id } : {}),
 	};
-	const log = createLogger(c.env);
-	if (status >= 500) log.error("request", fields);
-	else log.info("request", fields);
+	if (status >= 500) c.var.logger.error("request", fields);
+	else c.var.logger.info("request", fields);
 });

@@ -1,4 +1,5 @@
 import { createDb } from "../db/client";
+import { createLogger } from "../lib/logger";
 import { type PayoutMessage, processPayout } from "./payouts";
 
 /**
@@ -7,14 +8,13 @@ import { type PayoutMessage, processPayout } from "./payouts";
  */
 export const consumePayouts = async (batch: MessageBatch<PayoutMessage>, env: Env) => {
 	const db = createDb(env.DB);
+	const log = createLogger(env);
 	let acks = 0;
 	const retries: { ganador_id: string | undefined; attempt: number; error: string }[] = [];
 	for (const msg of batch.messages) {
 		try {
 			const result = await processPayout(env, db, msg.body);
-			console.log(
-				JSON.stringify({ level: "info", msg: "payout", ganador_id: msg.body.ganador_id, result }),
-			);
+			log.info("payout", { ganador_id: msg.body.ganador_id, result });
 			msg.ack();
 			acks++;
 		} catch (err) {
@@ -23,9 +23,7 @@ export const consumePayouts = async (batch: MessageBatch<PayoutMessage>, env: En
 				attempt: msg.attempts,
 				error: err instanceof Error ? err.message : String(err),
 			};
-			console.error(
-				JSON.stringify({ level: "error", msg: "payout failed; will retry", ...failure }),
-			);
+			log.error("payout failed; will retry", failure);
 			msg.retry({ delaySeconds: Math.min(60 * 2 ** msg.attempts, 3600) });
 			retries.push(failure);
 		}

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
-import { auditLog } from "../db/schema";
+import { type AuditSnapshot, auditLog } from "../db/schema";
 import { nowIso } from "../lib/time";
 
 export interface AuditEntry {
@@ -9,8 +9,8 @@ export interface AuditEntry {
 	action: string;
 	entity: string;
 	entityId: string;
-	before?: unknown;
-	after?: unknown;
+	before?: AuditSnapshot | null;
+	after?: AuditSnapshot | null;
 	requestId?: string | null;
 }
 

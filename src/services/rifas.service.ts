@@ -1,5 +1,4 @@
 import { and, count, eq, inArray, type SQL } from "drizzle-orm";
-import type { z } from "zod";
 import type { Database } from "../db/client";
 import { categorias, loterias, type RifaRow, rifas, tickets } from "../db/schema";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
@@ -9,15 +8,22 @@ import {
 	isTerminal,
 	STRUCTURAL_FIELDS,
 } from "../domain/rifa-estado";
-import { toFieldErrors } from "../lib/create-app";
-import { ApiError, conflict, type FieldError, forbidden, notFound, RIFA, t } from "../lib/errors";
+import {
+	ApiError,
+	conflict,
+	type FieldError,
+	forbidden,
+	notFound,
+	RIFA,
+	t,
+	toFieldErrors,
+} from "../lib/errors";
 import { createLogger, errorFields } from "../lib/logger";
 import { nowIso, toUtcIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
-import type { RifaCreateBody, RifaPatchBody } from "../routes/rifas/rifas.schemas";
-import { toRifaDto } from "../routes/rifas/rifas.schemas";
 import { auditInsert, auditInsertIf } from "./audit";
+import { type RifaCreateInput, type RifaPatchInput, toRifaDto } from "./rifas.dto";
 
 export interface Actor {
 	/** null: the system itself (scheduled jobs). */
@@ -91,7 +97,7 @@ const committedTickets = async (db: Database, env: Env, rifaId: string) => {
 export const createRifa = async (
 	db: Database,
 	actor: Actor,
-	body: z.infer<typeof RifaCreateBody>,
+	body: RifaCreateInput,
 ): Promise<RifaRow> => {
 	const dates = {
 		fecha_inicio: toUtcIso(body.fecha_inicio),
@@ -175,7 +181,7 @@ export const updateRifa = async (
 	db: Database,
 	actor: Actor,
 	id: string,
-	body: z.infer<typeof RifaPatchBody>,
+	body: RifaPatchInput,
 ): Promise<RifaRow> => {
 	const current = await db.query.rifas.findFirst({ where: eq(rifas.id, id) });
 	if (!current) throw notFound(RIFA);

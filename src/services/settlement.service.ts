@@ -11,11 +11,10 @@ import {
 	rifas,
 	tickets,
 } from "../db/schema";
-import { calcularPremios, type Desglose, type Ganador, type Resultado } from "../domain/premios";
+import { calcularPremios, type Ganador, type Resultado } from "../domain/premios";
 import { parseReglas, type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { resultsAdapter } from "../integrations/loterias";
-import { toFieldErrors } from "../lib/create-app";
-import { ApiError, conflict, notFound, RIFA, t } from "../lib/errors";
+import { ApiError, conflict, notFound, RIFA, t, toFieldErrors } from "../lib/errors";
 
 const REGLAS_INVALIDAS = t("Las reglas no son válidas.", "The rules are not valid.");
 
@@ -63,7 +62,7 @@ export const settleRifa = async (
 	if (rifa.estado !== "cerrada") return "no_cerrada";
 	if (new Date(rifa.fechaSorteo) > now) return "sorteo_pendiente";
 
-	const meta = loteria.meta as { adapter?: string; slug?: string };
+	const meta = loteria.meta;
 	const fecha = fechaSorteoColombia(rifa.fechaSorteo);
 	const [pushed] = await db
 		.select()
@@ -352,7 +351,7 @@ export const recalcularRifa = async (
 		resultado,
 		rifa.acumuladoRecibido,
 	);
-	const before = rifa.desglose as Desglose | null;
+	const before = rifa.desglose;
 	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(current);
 	if (
 		!reglasChanged &&

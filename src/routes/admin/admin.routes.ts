@@ -1,6 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth, requireRole } from "../../auth/auth.middleware";
-import { BEARER, errorResponses, jsonContent, PageQuery, paginated } from "../../lib/openapi";
+import {
+	BEARER,
+	defaultErrorResponses,
+	errorResponses,
+	jsonContent,
+	PageQuery,
+	paginated,
+} from "../../lib/openapi";
 
 const AuditEntrySchema = z
 	.object({
@@ -40,5 +47,6 @@ export const auditoria = createRoute({
 	responses: {
 		200: jsonContent(paginated(AuditEntrySchema, "AuditPage"), "Página del registro"),
 		...errorResponses(401, 403, 422),
+		...defaultErrorResponses,
 	},
 });

@@ -1,6 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/auth.middleware";
-import { BEARER, errorResponses, jsonBody, jsonContent } from "../../lib/openapi";
+import {
+	BEARER,
+	defaultErrorResponses,
+	errorResponses,
+	jsonBody,
+	jsonContent,
+} from "../../lib/openapi";
 import { authIpRateLimit } from "../../lib/rate-limit";
 import { emailField, nombreField, telefonoField, UserSchema } from "../users/users.schemas";
 
@@ -48,6 +54,7 @@ export const register = createRoute({
 	responses: {
 		201: jsonContent(UserSchema, "Usuario creado"),
 		...errorResponses(400, 409, 415, 422, 429),
+		...defaultErrorResponses,
 	},
 });
 
@@ -64,6 +71,7 @@ export const login = createRoute({
 	responses: {
 		200: jsonContent(TokenSchema, "Token de acceso"),
 		...errorResponses(400, 401, 415, 422, 429),
+		...defaultErrorResponses,
 	},
 });
 
@@ -95,6 +103,7 @@ export const token = createRoute({
 	responses: {
 		200: jsonContent(TokenSchema, "Token de acceso"),
 		...errorResponses(400, 401, 415, 422, 429),
+		...defaultErrorResponses,
 	},
 });
 
@@ -109,5 +118,6 @@ export const me = createRoute({
 	responses: {
 		200: jsonContent(UserSchema, "Usuario autenticado"),
 		...errorResponses(401),
+		...defaultErrorResponses,
 	},
 });

@@ -1,6 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth, requireRole } from "../../auth/auth.middleware";
-import { BEARER, errorResponses, IdParam, jsonBody, jsonContent } from "../../lib/openapi";
+import {
+	BEARER,
+	defaultErrorResponses,
+	errorResponses,
+	IdParam,
+	jsonBody,
+	jsonContent,
+} from "../../lib/openapi";
 
 export const GanadorPagoSchema = z
 	.object({
@@ -35,5 +42,6 @@ export const pago = createRoute({
 	responses: {
 		200: jsonContent(GanadorPagoSchema, "Premio pagado"),
 		...errorResponses(400, 401, 403, 404, 409, 415, 422),
+		...defaultErrorResponses,
 	},
 });

@@ -1,5 +1,5 @@
 import { ApiError, t } from "../../lib/errors";
-import { createLogger, errorFields } from "../../lib/logger";
+import { errorFields } from "../../lib/logger";
 import { collectMetrics } from "../../lib/metrics";
 import type { AppRouteHandler } from "../../lib/types";
 import type { healthz, metrics } from "./ops.routes";
@@ -15,7 +15,7 @@ export const healthzHandler: AppRouteHandler<typeof healthz> = async (c) => {
 	try {
 		await c.env.DB.prepare("SELECT 1").first();
 	} catch (err) {
-		createLogger(c.env).error("health check failed", { check: "d1", error: errorFields(err) });
+		c.var.logger.error("health check failed", { check: "d1", error: errorFields(err) });
 		throw new ApiError(
 			"SERVICE_UNAVAILABLE",
 			t("La base de datos (D1) no responde.", "The database (D1) is not responding."),

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonContent } from "../../lib/openapi";
+import { defaultErrorResponses, errorResponses, jsonContent } from "../../lib/openapi";
 
 export const HealthSchema = z
 	.object({
@@ -18,6 +18,7 @@ export const healthz = createRoute({
 	responses: {
 		200: jsonContent(HealthSchema, "El servicio y D1 responden"),
 		...errorResponses(503),
+		...defaultErrorResponses,
 	},
 });
 
@@ -36,5 +37,6 @@ export const metrics = createRoute({
 			content: { "text/plain; version=0.0.4": { schema: z.string() } },
 		},
 		...errorResponses(401, 404),
+		...defaultErrorResponses,
 	},
 });

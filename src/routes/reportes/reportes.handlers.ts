@@ -26,18 +26,8 @@ const montos = (m: Montos) => ({
 });
 
 /** With LOG_LEVEL=debug, what each report cost in D1's billing unit. */
-const logRowsRead = (c: Context<AppBindings>, reporte: string, rowsRead: number) => {
-	if (c.env.LOG_LEVEL !== "debug") return;
-	console.log(
-		JSON.stringify({
-			level: "debug",
-			msg: "reporte",
-			reporte,
-			request_id: c.var.requestId,
-			d1_rows_read: rowsRead,
-		}),
-	);
-};
+const logRowsRead = (c: Context<AppBindings>, reporte: string, rowsRead: number) =>
+	c.var.logger.debug("reporte", { reporte, d1_rows_read: rowsRead });
 
 export const ingresosHandler: AppRouteHandler<typeof ingresosRoute> = async (c) => {
 	const { desde, hasta } = c.req.valid("query");

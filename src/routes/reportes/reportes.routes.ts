@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAuth, requireRole, STAFF } from "../../auth/auth.middleware";
-import { BEARER, errorResponses, jsonContent } from "../../lib/openapi";
+import { BEARER, defaultErrorResponses, errorResponses, jsonContent } from "../../lib/openapi";
 import {
 	IngresosQuery,
 	IngresosSchema,
@@ -25,6 +25,7 @@ export const ingresos = createRoute({
 	responses: {
 		200: jsonContent(IngresosSchema, "Reporte de ingresos"),
 		...errorResponses(401, 403, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -42,5 +43,6 @@ export const participacion = createRoute({
 	responses: {
 		200: jsonContent(ParticipacionSchema, "Reporte de participación"),
 		...errorResponses(401, 403, 404, 422),
+		...defaultErrorResponses,
 	},
 });

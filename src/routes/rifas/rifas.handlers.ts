@@ -6,6 +6,7 @@ import { ApiError, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler, AuthUser } from "../../lib/types";
+import { toRifaDto } from "../../services/rifas.dto";
 import { createRifa, updateRifa } from "../../services/rifas.service";
 import { recalcularRifa, settleRifa } from "../../services/settlement.service";
 import type {
@@ -18,7 +19,6 @@ import type {
 	recalcular,
 	resultados,
 } from "./rifas.routes";
-import { toRifaDto } from "./rifas.schemas";
 
 const actorOf = (c: Context<AppBindings>) => ({
 	user: c.var.user,
@@ -88,14 +88,7 @@ export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
 	try {
 		await settleRifa(c.env, c.var.db, id, new Date(), c.var.user.id);
 	} catch (err) {
-		console.error(
-			JSON.stringify({
-				level: "error",
-				msg: "settlement after close failed",
-				rifa_id: id,
-				error: String(err),
-			}),
-		);
+		c.var.logger.error("settlement after close failed", { rifa_id: id, error: String(err) });
 	}
 	const settled = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
 	return c.json(toRifaDto(settled ?? row), 200);
@@ -142,7 +135,7 @@ const resultadosView = async (db: Database, rifa: RifaRow, viewer: AuthUser | un
 				? { usuario_id: g.usuarioId }
 				: {}),
 		})),
-		desglose: (rifa.desglose as Record<string, unknown> | null) ?? null,
+		desglose: rifa.desglose,
 	};
 };
 

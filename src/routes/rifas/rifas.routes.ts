@@ -3,6 +3,7 @@ import { optionalAuth, requireAuth, requireRole, STAFF } from "../../auth/auth.m
 import { ReglasSchema } from "../../domain/reglas";
 import {
 	BEARER,
+	defaultErrorResponses,
 	errorResponses,
 	IdParam,
 	jsonBody,
@@ -10,7 +11,8 @@ import {
 	PageQuery,
 	paginated,
 } from "../../lib/openapi";
-import { RifaCreateBody, RifaFilters, RifaPatchBody, RifaSchema } from "./rifas.schemas";
+import { RifaCreateBody, RifaPatchBody, RifaSchema } from "../../services/rifas.dto";
+import { RifaFilters } from "./rifas.schemas";
 
 const tags = ["rifas"];
 const staff = [requireAuth, requireRole(...STAFF)];
@@ -25,6 +27,7 @@ export const list = createRoute({
 	responses: {
 		200: jsonContent(paginated(RifaSchema, "RifaPage"), "Página de rifas"),
 		...errorResponses(422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -40,6 +43,7 @@ export const create = createRoute({
 	responses: {
 		201: jsonContent(RifaSchema, "Rifa creada"),
 		...errorResponses(400, 401, 403, 415, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -53,6 +57,7 @@ export const get = createRoute({
 	responses: {
 		200: jsonContent(RifaSchema, "Rifa"),
 		...errorResponses(404, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -70,6 +75,7 @@ export const patch = createRoute({
 	responses: {
 		200: jsonContent(RifaSchema, "Rifa modificada"),
 		...errorResponses(400, 401, 403, 404, 409, 415, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -87,6 +93,7 @@ export const cerrar = createRoute({
 	responses: {
 		200: jsonContent(RifaSchema, "Rifa cerrada"),
 		...errorResponses(401, 403, 404, 409, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -137,6 +144,7 @@ export const resultados = createRoute({
 	responses: {
 		200: jsonContent(ResultadosSchema, "Resultados"),
 		...errorResponses(401, 404, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -182,6 +190,7 @@ export const recalcular = createRoute({
 			"Resultados tras el recálculo",
 		),
 		...errorResponses(400, 401, 403, 404, 409, 415, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -199,5 +208,6 @@ export const cancelar = createRoute({
 	responses: {
 		200: jsonContent(RifaSchema, "Rifa cancelada"),
 		...errorResponses(401, 403, 404, 409, 422),
+		...defaultErrorResponses,
 	},
 });

@@ -3,6 +3,7 @@ import { requireAuth } from "../../auth/auth.middleware";
 import { TICKET_ESTADOS } from "../../db/schema";
 import {
 	BEARER,
+	defaultErrorResponses,
 	errorResponses,
 	IdParam,
 	jsonBody,
@@ -51,6 +52,7 @@ export const purchase = createRoute({
 	responses: {
 		201: jsonContent(PurchaseResponse, "Boletas vendidas (o reservadas hasta confirmar el pago)"),
 		...errorResponses(400, 401, 402, 403, 404, 409, 415, 422, 429, 502),
+		...defaultErrorResponses,
 	},
 });
 
@@ -66,6 +68,7 @@ export const listForRifa = createRoute({
 	responses: {
 		200: jsonContent(paginated(TicketSchema, "TicketPage"), "Página de boletas"),
 		...errorResponses(401, 404, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -81,6 +84,7 @@ export const listForUser = createRoute({
 	responses: {
 		200: jsonContent(paginated(TicketSchema, "UserTicketPage"), "Página de boletas"),
 		...errorResponses(401, 403, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -94,5 +98,6 @@ export const availability = createRoute({
 	responses: {
 		200: jsonContent(AvailabilitySchema, "Disponibilidad"),
 		...errorResponses(404, 422),
+		...defaultErrorResponses,
 	},
 });

@@ -3,6 +3,7 @@ import { requireAuth, requireRole } from "../../auth/auth.middleware";
 import { ROLES } from "../../db/schema";
 import {
 	BEARER,
+	defaultErrorResponses,
 	errorResponses,
 	IdParam,
 	jsonBody,
@@ -52,6 +53,7 @@ export const list = createRoute({
 	responses: {
 		200: jsonContent(paginated(UserSchema, "UserPage"), "Página de usuarios"),
 		...errorResponses(401, 403, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -67,6 +69,7 @@ export const get = createRoute({
 	responses: {
 		200: jsonContent(UserSchema, "Usuario"),
 		...errorResponses(401, 403, 404, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -82,6 +85,7 @@ export const patch = createRoute({
 	responses: {
 		200: jsonContent(UserSchema, "Usuario modificado"),
 		...errorResponses(400, 401, 403, 404, 409, 415, 422),
+		...defaultErrorResponses,
 	},
 });
 
@@ -97,5 +101,6 @@ export const remove = createRoute({
 	responses: {
 		204: { description: "Usuario desactivado" },
 		...errorResponses(401, 403, 404, 409, 422),
+		...defaultErrorResponses,
 	},
 });

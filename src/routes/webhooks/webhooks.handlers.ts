@@ -3,8 +3,7 @@ import Stripe from "stripe";
 import type { Database } from "../../db/client";
 import { loterias, resultados, rifas, transacciones } from "../../db/schema";
 import { verifyResultsSignature } from "../../integrations/loterias/signature";
-import { toFieldErrors } from "../../lib/create-app";
-import { ApiError, t } from "../../lib/errors";
+import { ApiError, t, toFieldErrors } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/room.types";
 import { roomFor } from "../../rifa-room/rooms";
@@ -88,15 +87,7 @@ export const stripeWebhookHandler: AppRouteHandler<typeof stripeWebhook> = async
 			result = "unknown";
 		}
 	}
-	console.log(
-		JSON.stringify({
-			level: "info",
-			msg: "stripe webhook",
-			event_id: event.id,
-			type: event.type,
-			result,
-		}),
-	);
+	c.var.logger.info("stripe webhook", { event_id: event.id, type: event.type, result });
 	return c.json({ received: true as const, result }, 200);
 };
 

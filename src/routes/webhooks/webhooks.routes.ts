@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonContent } from "../../lib/openapi";
+import { defaultErrorResponses, errorResponses, jsonContent } from "../../lib/openapi";
 
 export const stripeWebhook = createRoute({
 	method: "post",
@@ -25,6 +25,7 @@ export const stripeWebhook = createRoute({
 			"Evento recibido",
 		),
 		...errorResponses(400, 404),
+		...defaultErrorResponses,
 	},
 });
 
@@ -62,6 +63,7 @@ export const loteriaWebhook = createRoute({
 			}),
 			"Resultado registrado",
 		),
-		...errorResponses(401, 404, 409, 422),
+		...errorResponses(400, 401, 404, 409, 422),
+		...defaultErrorResponses,
 	},
 });

@@ -1,0 +1,113 @@
+/**
+ * A rifa as the API shows it and the bodies that create and change one: the contract the rifas
+ * service works in (its audit entries are these DTOs), shared with the routes that validate it.
+ */
+import { z } from "@hono/zod-openapi";
+import { RIFA_ESTADOS, type RifaRow, TOTAL_BOLETAS } from "../db/schema";
+import { parseReglas, ReglasSchema } from "../domain/reglas";
+import { isoDateTime } from "../lib/openapi";
+
+const totalBoletas = z
+	.union(
+		TOTAL_BOLETAS.map((n) => z.literal(n)) as [
+			z.ZodLiteral<100>,
+			z.ZodLiteral<1000>,
+			z.ZodLiteral<10000>,
+		],
+		{
+			error: "total_boletas debe ser 100, 1000 o 10000 (2, 3 o 4 cifras de la lotería)",
+		},
+	)
+	.openapi({ example: 100 });
+
+const numeroGanadores = z.number().int().min(1).max(100).openapi({ example: 1 });
+
+export const RifaSchema = z
+	.object({
+		id: z.uuid(),
+		nombre: z.string().openapi({ example: "Rifa Plata — Lotería de Bogotá" }),
+		categoria_id: z.uuid(),
+		loteria_id: z.uuid(),
+		fecha_inicio: z.string().openapi({ example: "2026-12-01T05:00:00.000Z" }),
+		fecha_fin: z.string().openapi({ example: "2026-12-03T22:00:00.000Z" }),
+		fecha_sorteo: z.string().openapi({ example: "2026-12-04T03:30:00.000Z" }),
+		numero_ganadores: z.number().int(),
+		estado: z.enum(RIFA_ESTADOS).openapi({ example: "activa" }),
+		reglas: ReglasSchema,
+		total_boletas: z.number().int().openapi({ example: 100 }),
+		creado_por: z.uuid().nullable(),
+		creado_en: z.string(),
+		actualizado_en: z.string(),
+	})
+	.openapi("Rifa");
+
+export type RifaDto = z.infer<typeof RifaSchema>;
+
+export const toRifaDto = (r: RifaRow): RifaDto => ({
+	id: r.id,
+	nombre: r.nombre,
+	categoria_id: r.categoriaId,
+	loteria_id: r.loteriaId,
+	fecha_inicio: r.fechaInicio,
+	fecha_fin: r.fechaFin,
+	fecha_sorteo: r.fechaSorteo,
+	numero_ganadores: r.numeroGanadores,
+	estado: r.estado,
+	reglas: parseReglas(r.reglas),
+	total_boletas: r.totalBoletas,
+	creado_por: r.creadoPor,
+	creado_en: r.creadoEn,
+	actualizado_en: r.actualizadoEn,
+});
+
+export const RifaCreateBody = z
+	.strictObject({
+		nombre: z.string().trim().min(1).max(255),
+		categoria_id: z.uuid(),
+		loteria_id: z.uuid(),
+		fecha_inicio: isoDateTime(),
+		fecha_fin: isoDateTime(),
+		fecha_sorteo: isoDateTime()
+			.optional()
+			.openapi({ description: "Sorteo de la lotería que decide la rifa; por defecto, fecha_fin" }),
+		numero_ganadores: numeroGanadores.default(1),
+		reglas: ReglasSchema.default(parseReglas({})),
+		total_boletas: totalBoletas.default(100),
+	})
+	.openapi("RifaCreate", {
+		example: {
+			nombre: "Rifa Plata — Lotería de Bogotá del jueves",
+			categoria_id: "0b6f7c9e-3f5a-4d8e-9a41-7c2d1e5f8a90",
+			loteria_id: "4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+			fecha_inicio: "2026-12-01T00:00:00-05:00",
+			fecha_fin: "2026-12-03T17:00:00-05:00",
+			fecha_sorteo: "2026-12-03T22:30:00-05:00",
+			numero_ganadores: 1,
+			reglas: { asignacion: "secuencial", max_boletas_por_compra: 10 },
+			total_boletas: 100,
+		},
+	});
+
+export const RifaPatchBody = z
+	.strictObject({
+		nombre: z.string().trim().min(1).max(255).optional(),
+		categoria_id: z.uuid().optional(),
+		loteria_id: z.uuid().optional(),
+		fecha_inicio: isoDateTime().optional(),
+		fecha_fin: isoDateTime().optional(),
+		fecha_sorteo: isoDateTime().optional(),
+		numero_ganadores: numeroGanadores.optional(),
+		reglas: z
+			.record(z.string(), z.unknown())
+			.optional()
+			.openapi({ description: "Claves de `Reglas` a cambiar; se combinan con las actuales" }),
+		total_boletas: totalBoletas.optional(),
+		estado: z.enum(RIFA_ESTADOS).optional().openapi({
+			description: "Transición de estado: pendiente→activa, activa→cerrada, →cancelada",
+		}),
+	})
+	.refine((b) => Object.keys(b).length > 0, { error: "Envíe al menos un campo" })
+	.openapi("RifaPatch", { example: { estado: "activa" } });
+
+export type RifaCreateInput = z.infer<typeof RifaCreateBody>;
+export type RifaPatchInput = z.infer<typeof RifaPatchBody>;
