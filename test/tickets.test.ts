@@ -163,7 +163,7 @@ describe("purchase", () => {
 
 describe("who may buy and see what", () => {
 	it("lets a jugador buy only for itself and a point of sale sell for others", async () => {
-		const rifa = await createActiveRifa(admin.token);
+		const rifa = await createActiveRifa(operador.token);
 		const other = await createUser();
 		expectProblem(await buy(rifa.id, jugador, { user_id: other.id }), 403);
 		expectProblem(await call("POST", `/api/v1/rifas/${rifa.id}/tickets`, { body: {} }), 401);
@@ -176,7 +176,7 @@ describe("who may buy and see what", () => {
 	});
 
 	it("shows a jugador only its own tickets and staff all of them", async () => {
-		const rifa = await createActiveRifa(admin.token);
+		const rifa = await createActiveRifa(operador.token);
 		const other = await createUser();
 		await buy(rifa.id, jugador, { quantity: 2 });
 		await buy(rifa.id, other, { quantity: 3 });
@@ -200,6 +200,21 @@ describe("who may buy and see what", () => {
 		expectProblem(await get(`/api/v1/users/${other.id}/tickets`, operador.token), 403);
 		expect((await get(`/api/v1/users/${other.id}/tickets`, admin.token)).status).toBe(200);
 		expectProblem(await get(`/api/v1/rifas/${crypto.randomUUID()}/tickets`, admin.token), 404);
+	});
+
+	it("lets an operador read buyers and sell for others only in its own rifas", async () => {
+		const ajena = await createActiveRifa(admin.token);
+		const other = await createUser();
+		const onBehalf = await buy(ajena.id, operador, { user_id: other.id });
+		expect(expectProblem(onBehalf, 403).detail).toMatch(/propias rifas/);
+		expectProblem(await get(`/api/v1/rifas/${ajena.id}/tickets`, operador.token), 403);
+		// For itself it is a buyer like any other.
+		expect((await buy(ajena.id, operador, { quantity: 1 })).status).toBe(201);
+		expect((await buy(ajena.id, admin, { user_id: other.id })).status).toBe(201);
+		expect((await get(`/api/v1/rifas/${ajena.id}/tickets`, admin.token)).body.total).toBe(2);
+		expect((await d1Tickets(ajena.id)).map((t) => t.usuario_id).sort()).toEqual(
+			[operador.id, other.id].sort(),
+		);
 	});
 });
 

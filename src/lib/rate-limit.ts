@@ -10,7 +10,11 @@ import type { AppBindings } from "./types";
  */
 const RATE_LIMIT_PERIOD_SECONDS = 60;
 
-type LimiterName = "AUTH_IP_LIMITER" | "AUTH_EMAIL_LIMITER" | "PURCHASE_LIMITER";
+type LimiterName =
+	| "AUTH_IP_LIMITER"
+	| "AUTH_EMAIL_LIMITER"
+	| "PURCHASE_LIMITER"
+	| "PUBLIC_READ_LIMITER";
 
 export const tooManyRequests = (detail: Texto, retryAfterSeconds: number) =>
 	new ApiError("TOO_MANY_REQUESTS", detail, {
@@ -61,7 +65,7 @@ const ipv6Prefix = (ip: string) => {
  * overwrites it). Absent only for requests that did not come through the edge: tests and local
  * calls, which are not limited per address.
  */
-const clientIpKey = (c: Context<AppBindings>): string | undefined => {
+export const clientIpKey = (c: Context<AppBindings>): string | undefined => {
 	const ip = c.req.header("CF-Connecting-IP")?.trim();
 	if (!ip) return undefined;
 	if (ip.includes(".")) return ip.slice(ip.lastIndexOf(":") + 1);
@@ -80,3 +84,6 @@ export const authIpRateLimit = rateLimit("AUTH_IP_LIMITER", clientIpKey);
 
 /** Purchases per acting user (after requireAuth); far above what a person at a till can do. */
 export const purchaseRateLimit = rateLimit("PURCHASE_LIMITER", (c) => c.var.user.id);
+
+/** Public reads that reach a rifa's room or its results, per client address. */
+export const publicReadRateLimit = rateLimit("PUBLIC_READ_LIMITER", clientIpKey);

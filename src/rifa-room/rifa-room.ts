@@ -517,7 +517,13 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-		ws.close(code === 1005 ? 1000 : code, "closing");
+		// 1005, 1006 and 1015 report how a socket ended and may not be sent back.
+		const echo = code >= 1000 && code < 5000 && ![1004, 1005, 1006, 1015].includes(code);
+		try {
+			ws.close(echo ? code : 1000, "closing");
+		} catch {
+			// Already closed on our side.
+		}
 	}
 
 	private broadcast(event: RoomEvent): void {

@@ -5,6 +5,27 @@ import { loadRoomConfig } from "./config";
 
 export const roomFor = (env: Env, rifaId: string) => env.RIFA_ROOM.getByName(rifaId);
 
+/** Rifas known to exist, with their creator: neither ever changes once a rifa is created. */
+const known = new Map<string, { creadoPor: string | null }>();
+const KNOWN_MAX = 10_000;
+
+/**
+ * A rifa as far as its room's callers need it, or null when there is none. Asking D1 first means
+ * no request can create a Durable Object for an id that is no rifa.
+ */
+export const findRifa = async (db: Database, rifaId: string) => {
+	const cached = known.get(rifaId);
+	if (cached) return cached;
+	const [row] = await db
+		.select({ creadoPor: rifas.creadoPor })
+		.from(rifas)
+		.where(eq(rifas.id, rifaId));
+	if (!row) return null;
+	if (known.size >= KNOWN_MAX) known.clear();
+	known.set(rifaId, row);
+	return row;
+};
+
 /**
  * Pushes a rifa's definition, as D1 now holds it, to its room, so the room sells by it, and records
  * that the room has it. D1 is the authority for the definition and the room for the numbers: a

@@ -1,10 +1,10 @@
 import { and, asc, count, eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
-import { rifas, type TicketRow, tickets, users } from "../../db/schema";
+import { type TicketRow, tickets, users } from "../../db/schema";
 import { ApiError, forbidden, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
-import { roomFor } from "../../rifa-room/rooms";
+import { findRifa, roomFor } from "../../rifa-room/rooms";
 import type { availability, listForRifa, listForUser, purchase } from "./tickets.routes";
 
 export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
@@ -34,10 +34,19 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 		);
 	}
 	const me = c.var.user;
+	const rifa = await findRifa(c.var.db, id);
+	if (!rifa) throw notFound(RIFA);
 	if (body.user_id !== me.id) {
 		if (me.rol === "jugador")
 			throw forbidden(
 				t("Un jugador solo puede comprar para sí mismo.", "A player can only buy for themself."),
+			);
+		if (me.rol !== "admin" && rifa.creadoPor !== me.id)
+			throw forbidden(
+				t(
+					"Un operador solo vende a nombre de otros en sus propias rifas.",
+					"An operador can only sell on behalf of others in its own rifas.",
+				),
 			);
 		const buyer = await c.var.db.query.users.findFirst({
 			columns: { isActive: true },
@@ -121,12 +130,16 @@ const ticketPage = async (
 export const listForRifaHandler: AppRouteHandler<typeof listForRifa> = async (c) => {
 	const { id } = c.req.valid("param");
 	const { estado, ...page } = c.req.valid("query");
-	const rifa = await c.var.db.query.rifas.findFirst({
-		columns: { id: true },
-		where: eq(rifas.id, id),
-	});
+	const rifa = await findRifa(c.var.db, id);
 	if (!rifa) throw notFound(RIFA);
 	const me = c.var.user;
+	if (me.rol === "operador" && rifa.creadoPor !== me.id)
+		throw forbidden(
+			t(
+				"Un operador solo ve los compradores de sus propias rifas.",
+				"An operador can only see the buyers of its own rifas.",
+			),
+		);
 	const where = and(
 		eq(tickets.rifaId, id),
 		estado ? eq(tickets.estado, estado) : undefined,
@@ -147,6 +160,7 @@ export const listForUserHandler: AppRouteHandler<typeof listForUser> = async (c)
 
 export const availabilityHandler: AppRouteHandler<typeof availability> = async (c) => {
 	const { id } = c.req.valid("param");
+	if (!(await findRifa(c.var.db, id))) throw notFound(RIFA);
 	const result = await roomFor(c.env, id).availability();
 	if (!result) throw notFound(RIFA);
 	return c.json(result, 200);

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { createRouter } from "../../lib/create-app";
 import { ApiError, notFound, RIFA, t } from "../../lib/errors";
-import { roomFor } from "../../rifa-room/rooms";
+import { clientIpKey, publicReadRateLimit, tooManyRequests } from "../../lib/rate-limit";
+import { findRifa, roomFor } from "../../rifa-room/rooms";
 import * as handlers from "./tickets.handlers";
 import * as routes from "./tickets.routes";
 
@@ -12,7 +13,9 @@ export const ticketsRouter = createRouter()
 	.openapi(routes.availability, handlers.availabilityHandler);
 
 /** Live updates: the rifa's room holds the socket (hibernation), so this only forwards the upgrade. */
-ticketsRouter.get("/rifas/:id/ws", async (c) => {
+const RETRY_SOCKET_S = 30;
+
+ticketsRouter.get("/rifas/:id/ws", publicReadRateLimit, async (c) => {
 	const id = c.req.param("id");
 	if (!z.uuid().safeParse(id).success) {
 		throw new ApiError(
@@ -32,7 +35,22 @@ ticketsRouter.get("/rifas/:id/ws", async (c) => {
 			),
 		);
 	}
-	const res = await roomFor(c.env, id).fetch(c.req.raw);
+	if (!(await findRifa(c.var.db, id))) throw notFound(RIFA);
+	// The room counts sockets per client address; only this Worker may say which address that is.
+	const headers = new Headers(c.req.raw.headers);
+	const client = clientIpKey(c);
+	if (client) headers.set("X-Cliente", client);
+	else headers.delete("X-Cliente");
+	const res = await roomFor(c.env, id).fetch(new Request(c.req.raw, { headers }));
 	if (res.status === 404) throw notFound(RIFA);
+	if (res.status === 429) {
+		throw tooManyRequests(
+			t(
+				"Demasiadas conexiones en vivo a esta rifa; cierre alguna e intente de nuevo.",
+				"Too many live connections to this rifa; close one and try again.",
+			),
+			RETRY_SOCKET_S,
+		);
+	}
 	return res;
 });

@@ -11,7 +11,7 @@ import {
 	PageQuery,
 	paginated,
 } from "../../lib/openapi";
-import { purchaseRateLimit } from "../../lib/rate-limit";
+import { publicReadRateLimit, purchaseRateLimit } from "../../lib/rate-limit";
 import {
 	AvailabilitySchema,
 	IDEMPOTENCY_KEY,
@@ -94,10 +94,11 @@ export const availability = createRoute({
 	operationId: "getRifaAvailability",
 	tags,
 	summary: "Estado de cada número de la rifa (público, sin datos de compradores)",
+	middleware: [publicReadRateLimit],
 	request: { params: IdParam },
 	responses: {
 		200: jsonContent(AvailabilitySchema, "Disponibilidad"),
-		...errorResponses(404, 422),
+		...errorResponses(404, 422, 429),
 		...defaultErrorResponses,
 	},
 });
