@@ -2,7 +2,11 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { categorias, type RifaRow, rifas } from "../db/schema";
 import { parseReglas } from "../domain/reglas";
-import type { RoomConfig } from "./room.types";
+import { rebuildOrder, takenCount } from "./numeros";
+import type { RoomConfig, RoomTx } from "./room.types";
+import { markFailed } from "./sales";
+
+export type ConfigureResult = { aplicada: boolean; estructura?: "rechazada" };
 
 /** The room's configuration for a rifa row and its category's ticket price: built only here. */
 export const configFromRow = (rifa: RifaRow, precio: number): RoomConfig => ({
@@ -72,4 +76,61 @@ export const writeFlag = (sql: SqlStorage, clave: string, valor: string | null):
 			clave,
 			valor,
 		);
+};
+
+/**
+ * Stores a rifa's new definition in one step. What buyers paid for (numbers, price, rules) never
+ * changes under a held or sold number: such a change keeps the current structure and says so.
+ * `order` is the number order for `next` when it differs from the stored one; "retry" when it was
+ * computed for a definition that changed meanwhile.
+ */
+export const applyConfig = (
+	tx: RoomTx,
+	next: RoomConfig,
+	order: number[] | null,
+	mayRetry: boolean,
+): ConfigureResult | "retry" => {
+	const { sql } = tx;
+	const current = readConfig(sql);
+	if (isStale(current, next)) return { aplicada: false };
+	const refused = current !== null && takenCount(sql) > 0 && !sameStructure(current, next);
+	const applied: RoomConfig = refused
+		? {
+				...next,
+				totalBoletas: current.totalBoletas,
+				precio: current.precio,
+				reglas: current.reglas,
+			}
+		: next;
+	const reorder = !refused && (!current || !sameOrder(current, applied));
+	if (reorder && !order) {
+		if (mayRetry) return "retry";
+		throw new Error("the rifa's definition kept changing while its order was computed");
+	}
+	writeConfig(sql, applied);
+	tx.config = applied;
+	if (reorder && order) rebuildOrder(sql, order);
+	writeFlag(sql, "congelada", null);
+	if (current?.estado === "activa" && applied.estado !== "activa") {
+		// Sales are over: holds waiting for payment go back; a payment that still arrives is refunded.
+		const pending = sql
+			.exec<{ id: string }>("SELECT id FROM transacciones WHERE status = 'pending'")
+			.toArray();
+		for (const { id } of pending) markFailed(tx, id, null);
+	}
+	if (current && current.estado !== applied.estado)
+		tx.emit({ type: "estado", estado: applied.estado });
+	return refused ? { aplicada: true, estructura: "rechazada" } : { aplicada: true };
+};
+
+export const frozenSince = (sql: SqlStorage): number | null => {
+	const v = readFlag(sql, "congelada");
+	return v === null ? null : Number(v);
+};
+
+/** Freezes sales for a change of what buyers pay for: possible only while nothing is taken. */
+export const freeze = (sql: SqlStorage): boolean => {
+	if (takenCount(sql) > 0) return false;
+	writeFlag(sql, "congelada", String(Date.now()));
+	return true;
 };

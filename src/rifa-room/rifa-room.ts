@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
 import { t } from "../lib/errors";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
-import { COUNTER, eventStatement } from "../lib/metrics";
 import { reportDurableObjectErrors } from "../lib/sentry";
 import {
 	type PaymentProvider,
@@ -10,18 +9,19 @@ import {
 	paymentProvider,
 } from "../payments/provider";
 import {
+	applyConfig,
+	type ConfigureResult,
+	freeze,
+	frozenSince,
 	isStale,
 	loadRoomConfig,
 	readConfig,
-	readFlag,
 	sameOrder,
-	sameStructure,
-	writeConfig,
 	writeFlag,
 } from "./config";
 import { permutation } from "./numbering";
-import { rebuildOrder, snapshot, soldNumbers, takenCount } from "./numeros";
-import { enqueue, Outbox } from "./outbox";
+import { snapshot, soldNumbers, takenCount } from "./numeros";
+import { Outbox } from "./outbox";
 import {
 	cancellationRefunded,
 	lateRefunded,
@@ -44,24 +44,21 @@ import type {
 import { ROOM_SCHEMA } from "./room-schema";
 import {
 	type ChargeOutcome,
+	expireHolds,
 	fail,
-	IDEMPOTENCY_TTL_MS,
 	lateChargeOutcome,
-	markFailed,
+	nextHoldExpiry,
 	purchaseBody,
 	recordOutcome,
 	reserve,
 	settleCharge,
 } from "./sales";
+import { acceptSocket, broadcast, closeSocket } from "./sockets";
 
 const OUTBOX_RETRY_MS = 5_000;
 const REFUND_RETRY_MS = 60_000;
 /** A change of what buyers pay for that has not landed by then is taken from D1 by the room. */
 const FREEZE_MAX_MS = 30_000;
-const DEFAULT_MAX_SOCKETS = 5_000;
-const DEFAULT_MAX_SOCKETS_PER_CLIENT = 20;
-
-export type ConfigureResult = { aplicada: boolean; estructura?: "rechazada" };
 
 /**
  * One per rifa, addressed by the rifa's id: the only place that decides which numbers are free,
@@ -125,41 +122,8 @@ export class RifaRoom extends DurableObject<Env> {
 				!before || !sameOrder(before, next)
 					? await permutation(next.rifaId, next.totalBoletas, next.reglas.asignacion)
 					: null;
-			const result = this.step(next, (tx): ConfigureResult | "retry" => {
-				const current = readConfig(this.sql);
-				if (isStale(current, next)) return { aplicada: false };
-				const taken = takenCount(this.sql);
-				const refused = current !== null && taken > 0 && !sameStructure(current, next);
-				const applied: RoomConfig = refused
-					? {
-							...next,
-							totalBoletas: current.totalBoletas,
-							precio: current.precio,
-							reglas: current.reglas,
-						}
-					: next;
-				const reorder = !refused && (!current || !sameOrder(current, applied));
-				// The definition changed while the order was computed: compute it again.
-				if (reorder && !order) {
-					if (attempt < 3) return "retry";
-					throw new Error("the rifa's definition kept changing while its order was computed");
-				}
-				writeConfig(this.sql, applied);
-				this.config = applied;
-				tx.config = applied;
-				if (reorder && order) rebuildOrder(this.sql, order);
-				writeFlag(this.sql, "congelada", null);
-				if (current?.estado === "activa" && applied.estado !== "activa") {
-					// Sales are over: holds waiting for payment go back; a payment that still arrives is refunded.
-					const pending = this.sql
-						.exec<{ id: string }>("SELECT id FROM transacciones WHERE status = 'pending'")
-						.toArray();
-					for (const { id } of pending) markFailed(tx, id, null);
-				}
-				if (current && current.estado !== applied.estado)
-					tx.emit({ type: "estado", estado: applied.estado });
-				return refused ? { aplicada: true, estructura: "rechazada" } : { aplicada: true };
-			});
+			const result = this.step(next, (tx) => applyConfig(tx, next, order, attempt < 3));
+			if (result !== "retry" && result.aplicada) this.config = readConfig(this.sql);
 			if (result === "retry") continue;
 			if (result.estructura === "rechazada") {
 				this.log.error("room refused a change of what buyers paid for", {
@@ -180,21 +144,12 @@ export class RifaRoom extends DurableObject<Env> {
 	 * and from now until the new definition arrives nothing can be taken.
 	 */
 	async beginChange(): Promise<boolean> {
-		return this.ctx.storage.transactionSync(() => {
-			if (takenCount(this.sql) > 0) return false;
-			writeFlag(this.sql, "congelada", String(Date.now()));
-			return true;
-		});
+		return this.ctx.storage.transactionSync(() => freeze(this.sql));
 	}
 
 	/** The change was not made after all: sales go on. */
 	async endChange(): Promise<void> {
 		writeFlag(this.sql, "congelada", null);
-	}
-
-	private frozenSince(): number | null {
-		const v = readFlag(this.sql, "congelada");
-		return v === null ? null : Number(v);
 	}
 
 	private async ensureConfig(): Promise<RoomConfig | null> {
@@ -211,7 +166,7 @@ export class RifaRoom extends DurableObject<Env> {
 	 */
 	async sync(config: RoomConfig): Promise<RoomSync> {
 		const current = readConfig(this.sql);
-		const frozen = this.frozenSince();
+		const frozen = frozenSince(this.sql);
 		const behind =
 			!current ||
 			current.actualizadoEn < config.actualizadoEn ||
@@ -235,7 +190,7 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	async purchase(req: PurchaseRequest): Promise<PurchaseOutcome> {
-		let config = await this.ensureConfig();
+		const config = await this.ensureConfig();
 		if (!config) return fail("NOT_FOUND", t("La rifa no existe.", "The rifa does not exist."));
 		let provider: PaymentProvider;
 		try {
@@ -244,16 +199,15 @@ export class RifaRoom extends DurableObject<Env> {
 			if (err instanceof PaymentUnavailableError) return fail("VALIDATION_FAILED", err.detail);
 			throw err;
 		}
-		const frozen = this.frozenSince();
+		const frozen = frozenSince(this.sql);
 		if (frozen !== null && Date.now() - frozen > FREEZE_MAX_MS) {
 			const fresh = await loadRoomConfig(createDb(this.env.DB), this.rifaId);
 			if (fresh) await this.sync(fresh);
-			config = this.config ?? config;
 		}
+		const current = this.config ?? config;
 		const now = Date.now();
-		const current = config;
 		const reserved = this.step(current, (tx) =>
-			reserve(tx, req, provider, now, this.frozenSince() !== null),
+			reserve(tx, req, provider, now, frozenSince(this.sql) !== null),
 		);
 		if ("ok" in reserved) return reserved;
 		if ("replay" in reserved) return { ...reserved.replay, replayed: true };
@@ -297,9 +251,7 @@ export class RifaRoom extends DurableObject<Env> {
 		const outcome =
 			lateChargeOutcome(result === "sold") ??
 			purchaseBody(this.sql, req, request.transaccionId, settled.late);
-		this.ctx.storage.transactionSync(() =>
-			recordOutcome(this.sql, req, request.transaccionId, outcome),
-		);
+		recordOutcome(this.sql, req, request.transaccionId, outcome);
 		return outcome;
 	}
 
@@ -420,16 +372,8 @@ export class RifaRoom extends DurableObject<Env> {
 		return this.outbox.pending();
 	}
 
-	private nextExpiry(): number | null {
-		return this.sql
-			.exec<{ t: number | null }>(
-				"SELECT min(expires_at) AS t FROM transacciones WHERE status = 'pending'",
-			)
-			.one().t;
-	}
-
 	private async armAlarm(at?: number): Promise<void> {
-		const next = at ?? this.nextExpiry();
+		const next = at ?? nextHoldExpiry(this.sql);
 		if (next === null) return;
 		if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
 		if (this.alarmAt === null || this.alarmAt > next) {
@@ -445,31 +389,7 @@ export class RifaRoom extends DurableObject<Env> {
 		const config = this.config;
 		let later: number | undefined;
 		if (config) {
-			this.step(config, (tx) => {
-				const due = this.sql
-					.exec<{ id: string }>(
-						"SELECT id FROM transacciones WHERE status = 'pending' AND expires_at <= ?",
-						now,
-					)
-					.toArray()
-					.filter(({ id }) => !this.charging.has(id));
-				for (const { id } of due) {
-					markFailed(tx, id, null);
-					// A purchase cut off mid-way (the object restarted) must not block its key forever.
-					this.sql.exec(
-						"DELETE FROM idempotencia WHERE transaccion_id = ? AND estado = 'en_curso'",
-						id,
-					);
-				}
-				enqueue(
-					this.sql,
-					due.map(({ id }) => eventStatement(COUNTER.holdExpired, id)),
-				);
-				this.sql.exec(
-					"DELETE FROM idempotencia WHERE created_at < ? AND estado = 'hecho'",
-					now - IDEMPOTENCY_TTL_MS,
-				);
-			});
+			this.step(config, (tx) => expireHolds(tx, now, this.charging));
 			if (this.charging.size) later = now + OUTBOX_RETRY_MS;
 			if (config.estado === "cancelada" && paidPurchases(this.sql).length) {
 				const { failed } = await this.refundAll();
@@ -478,7 +398,7 @@ export class RifaRoom extends DurableObject<Env> {
 		}
 		const drained = await this.outbox.flush();
 		if (!drained) later = Math.min(later ?? Number.POSITIVE_INFINITY, now + OUTBOX_RETRY_MS);
-		const expiry = this.nextExpiry();
+		const expiry = nextHoldExpiry(this.sql);
 		const next = Math.min(later ?? Number.POSITIVE_INFINITY, expiry ?? Number.POSITIVE_INFINITY);
 		if (Number.isFinite(next)) await this.armAlarm(Math.max(next, Date.now() + 1));
 	}
@@ -491,25 +411,7 @@ export class RifaRoom extends DurableObject<Env> {
 		}
 		const config = await this.ensureConfig();
 		if (!config) return new Response("Not found", { status: 404 });
-		const client = request.headers.get("X-Cliente");
-		const tag = client ? `cliente:${client}` : null;
-		const maxTotal = Number(this.env.WS_MAX_POR_RIFA) || DEFAULT_MAX_SOCKETS;
-		const maxClient = Number(this.env.WS_MAX_POR_CLIENTE) || DEFAULT_MAX_SOCKETS_PER_CLIENT;
-		if (
-			this.ctx.getWebSockets().length >= maxTotal ||
-			(tag && this.ctx.getWebSockets(tag).length >= maxClient)
-		) {
-			return new Response("Too many sockets", { status: 429 });
-		}
-		const { 0: socket, 1: server } = new WebSocketPair();
-		this.ctx.acceptWebSocket(server, tag ? [tag] : []);
-		server.send(
-			JSON.stringify({
-				type: "snapshot",
-				availability: snapshot(this.sql, config),
-			} satisfies RoomEvent),
-		);
-		return new Response(null, { status: 101, webSocket: socket });
+		return acceptSocket(this.ctx, this.env, request, snapshot(this.sql, config));
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -517,24 +419,11 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-		// 1005, 1006 and 1015 report how a socket ended and may not be sent back.
-		const echo = code >= 1000 && code < 5000 && ![1004, 1005, 1006, 1015].includes(code);
-		try {
-			ws.close(echo ? code : 1000, "closing");
-		} catch {
-			// Already closed on our side.
-		}
+		closeSocket(ws, code);
 	}
 
 	private broadcast(event: RoomEvent): void {
-		const data = JSON.stringify(event);
-		for (const ws of this.ctx.getWebSockets()) {
-			try {
-				ws.send(data);
-			} catch {
-				// A socket closing while we send is not our failure; it will get its close event.
-			}
-		}
+		broadcast(this.ctx, event);
 	}
 }
 

@@ -1,4 +1,5 @@
 import { type ErrorCode, type Texto, t } from "../lib/errors";
+import { COUNTER, eventStatement } from "../lib/metrics";
 import type { ChargeRequest, ChargeResult, PaymentProvider } from "../payments/provider";
 import {
 	freeAmong,
@@ -10,7 +11,7 @@ import {
 	take,
 	takenOf,
 } from "./numeros";
-import { mirror } from "./outbox";
+import { enqueue, mirror } from "./outbox";
 import type {
 	PurchaseBody,
 	PurchasedNumber,
@@ -397,3 +398,38 @@ const checkSale = (
 	}
 	return null;
 };
+
+/**
+ * Holds whose time ran out go back on sale, except those whose provider call is still running in
+ * this instance (`charging`): that call's answer settles them. Old idempotency records go too.
+ */
+export const expireHolds = (tx: RoomTx, now: number, charging: ReadonlySet<string>): void => {
+	const { sql } = tx;
+	const due = sql
+		.exec<{ id: string }>(
+			"SELECT id FROM transacciones WHERE status = 'pending' AND expires_at <= ?",
+			now,
+		)
+		.toArray()
+		.filter(({ id }) => !charging.has(id));
+	for (const { id } of due) {
+		markFailed(tx, id, null);
+		// A purchase cut off mid-way (the object restarted) must not block its key forever.
+		sql.exec("DELETE FROM idempotencia WHERE transaccion_id = ? AND estado = 'en_curso'", id);
+	}
+	enqueue(
+		sql,
+		due.map(({ id }) => eventStatement(COUNTER.holdExpired, id)),
+	);
+	sql.exec(
+		"DELETE FROM idempotencia WHERE created_at < ? AND estado = 'hecho'",
+		now - IDEMPOTENCY_TTL_MS,
+	);
+};
+
+export const nextHoldExpiry = (sql: SqlStorage): number | null =>
+	sql
+		.exec<{ t: number | null }>(
+			"SELECT min(expires_at) AS t FROM transacciones WHERE status = 'pending'",
+		)
+		.one().t;
