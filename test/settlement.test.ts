@@ -1,12 +1,16 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { signResults } from "../src/integrations/loterias/signature";
+import { runScheduled } from "../src/jobs/scheduler";
 import { buyNumbers, DRAW, mockWinner, moveToDraw, setupRifa } from "./draw-helpers";
 import {
+	call,
 	createActiveRifa,
 	createCategoria,
 	createLoteria,
 	createUser,
 	get,
+	patch,
 	post,
 	runCron,
 	type TestUser,
@@ -197,5 +201,113 @@ describe("settlement", () => {
 			resultado: null,
 			ganadores: [],
 		});
+	});
+});
+
+describe("a settlement that fails", () => {
+	/** Makes the public results API answer 500 while `down()` says so. */
+	const resultsApi = (down: () => boolean) => {
+		const realFetch = globalThis.fetch;
+		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+			const url = new Request(input, init).url;
+			if (!url.includes("/api/results/")) return realFetch(input, init);
+			if (down()) return new Response("upstream down", { status: 500 });
+			return new Response(
+				JSON.stringify({
+					status: "success",
+					data: [{ slug: "cali", date: DRAW.fecha, result: "3649", series: "188" }],
+				}),
+				{ headers: { "Content-Type": "application/json" } },
+			);
+		});
+	};
+	const closedAtDraw = async () => {
+		const cat = await createCategoria(admin.token);
+		const lot = await createLoteria(admin.token, {
+			meta: { adapter: "resultadosloterias", slug: "cali" },
+		});
+		const rifa = await createActiveRifa(admin.token, { categoria_id: cat.id, loteria_id: lot.id });
+		await buy(rifa.id, jugador, [49]);
+		await moveToDraw(rifa.id);
+		return { rifa, loteriaId: lot.id };
+	};
+	/** The error lines settlement wrote about one rifa. */
+	const failureLines = (errorSpy: { mock: { calls: unknown[][] } }, rifaId: string) =>
+		errorSpy.mock.calls
+			.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
+			.filter((l) => l.rifa_id === rifaId && l.msg === SETTLEMENT_FAILED);
+	const SETTLEMENT_FAILED = "settlement failed; the rifa stays cerrada for the next run";
+
+	it("is reported by the cron in errores, logged once, and retried by the next run", async () => {
+		let down = true;
+		resultsApi(() => down);
+		const errorSpy = vi.spyOn(console, "error");
+		const { rifa } = await closedAtDraw();
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		const report = await runScheduled(env, new Date());
+		expect(report.errores).toContainEqual({
+			rifa_id: rifa.id,
+			detail: expect.stringContaining("HTTP 500"),
+		});
+		expect(report.resueltas).not.toContain(rifa.id);
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cerrada");
+		const lines = failureLines(errorSpy, rifa.id);
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).toMatchObject({ level: "error", outcome: "reintentar" });
+
+		down = false;
+		expect((await runScheduled(env, new Date())).resueltas).toContain(rifa.id);
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("resuelta");
+	});
+
+	it("leaves a rifa closed by hand cerrada with a 200, and logs why", async () => {
+		resultsApi(() => true);
+		const errorSpy = vi.spyOn(console, "error");
+		const { rifa } = await closedAtDraw();
+		const closed = await post(`/api/v1/rifas/${rifa.id}/cerrar`, undefined, admin.token);
+		expect(closed.status).toBe(200);
+		expect(closed.body.estado).toBe("cerrada");
+		expect(failureLines(errorSpy, rifa.id)).toHaveLength(1);
+	});
+
+	it("still stores a pushed result, answering 200 with the rifas left for the cron", async () => {
+		resultsApi(() => false);
+		const { rifa, loteriaId } = await closedAtDraw();
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		const raw = JSON.stringify({
+			loteria_id: loteriaId,
+			fecha: DRAW.fecha,
+			numero: "3649",
+			serie: "188",
+			fuente: "acta 2826",
+		});
+		const errorSpy = vi.spyOn(console, "error");
+		await env.DB.exec("ALTER TABLE ganadores RENAME TO ganadores_offline");
+		let res: Awaited<ReturnType<typeof call>>;
+		try {
+			res = await call("POST", "/api/v1/webhooks/loteria", {
+				raw,
+				headers: {
+					"Content-Type": "application/json",
+					"X-Signature": await signResults(raw, env.LOTERIA_WEBHOOK_SECRET ?? ""),
+				},
+			});
+		} finally {
+			await env.DB.exec("ALTER TABLE ganadores_offline RENAME TO ganadores");
+		}
+		expect(res.status).toBe(200);
+		expect(res.body).toEqual({
+			recibido: true,
+			nuevo: true,
+			rifas_resueltas: [],
+			rifas_por_reintentar: [rifa.id],
+		});
+		expect(failureLines(errorSpy, rifa.id)).toHaveLength(1);
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cerrada");
+
+		await runCron();
+		const out = (await get(`/api/v1/rifas/${rifa.id}/resultados`)).body;
+		expect(out.estado).toBe("resuelta");
+		expect(out.resultado).toMatchObject({ numero: "3649", fuente: "acta 2826" });
 	});
 });

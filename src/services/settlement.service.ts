@@ -16,6 +16,7 @@ import { parseReglas, type Reglas, ReglasSchema, reglasIssues } from "../domain/
 import { resultsAdapter } from "../integrations/loterias";
 import { toFieldErrors } from "../lib/create-app";
 import { ApiError, conflict, notFound, RIFA, t } from "../lib/errors";
+import { createLogger, errorFields, type Logger } from "../lib/logger";
 
 const REGLAS_INVALIDAS = t("Las reglas no son válidas.", "The rules are not valid.");
 
@@ -23,19 +24,71 @@ import { configFromRow } from "../rifa-room/rifa-room";
 import { roomFor } from "../rifa-room/rooms";
 import { auditInsertIf } from "./audit";
 
-export type SettlementOutcome =
-	| "resuelta"
-	| "ya_resuelta"
-	| "no_cerrada"
-	| "sorteo_pendiente"
-	| "resultado_pendiente"
-	| "reintentar";
+/**
+ * What one settlement attempt did. `reintentar` and `error` are failures: nothing was written, the
+ * rifa stays `cerrada` and the next cron run tries again. `reintentar` is expected to pass by
+ * itself (outbox not drained, results source down, the category's rollover moved meanwhile);
+ * `error` needs a person (the rifa's data cannot be settled as it stands).
+ */
+export type SettleOutcome =
+	| {
+			outcome:
+				| "resuelta"
+				| "ya_resuelta"
+				| "no_cerrada"
+				| "sorteo_pendiente"
+				| "resultado_pendiente";
+	  }
+	| { outcome: "reintentar" | "error"; detail: string };
+
+export interface SettleOptions {
+	/** Who asked; null for the system (cron, results webhook). */
+	actorId: string | null;
+	logger?: Logger;
+	/** The instant at which "is the draw due" is judged (the cron's scheduled time); default now. */
+	dueBy?: Date;
+}
 
 const COLOMBIA_OFFSET_MS = 5 * 3600_000;
 
 /** The draw's calendar day in Colombia (UTC−5), which is how lotteries date their results. */
 export const fechaSorteoColombia = (fechaSorteo: string) =>
 	new Date(new Date(fechaSorteo).getTime() - COLOMBIA_OFFSET_MS).toISOString().slice(0, 10);
+
+/**
+ * The one way to settle a rifa, for the cron, `POST /rifas/{id}/cerrar` and the results webhook.
+ * It never throws: a failure comes back as an outcome, logged here once at error with the rifa id,
+ * and the caller only reports it.
+ */
+export const settle = async (
+	env: Env,
+	db: Database,
+	rifaId: string,
+	opts: SettleOptions,
+): Promise<SettleOutcome> => {
+	const log = (opts.logger ?? createLogger(env)).with({ rifa_id: rifaId });
+	let result: SettleOutcome;
+	let error: unknown;
+	try {
+		result = await settleRifa(env, db, rifaId, opts.dueBy ?? new Date(), opts.actorId, log);
+	} catch (err) {
+		error = err;
+		// RangeError is what the prize rules throw for inputs they cannot settle; anything else
+		// (D1, the room, the results source) is taken as passing.
+		result = {
+			outcome: err instanceof RangeError ? "error" : "reintentar",
+			detail: err instanceof Error ? err.message : String(err),
+		};
+	}
+	if (result.outcome === "reintentar" || result.outcome === "error") {
+		log.error("settlement failed; the rifa stays cerrada for the next run", {
+			outcome: result.outcome,
+			detail: result.detail,
+			...(error === undefined ? {} : { error: errorFields(error) }),
+		});
+	}
+	return result;
+};
 
 /**
  * Settles a closed rifa whose draw has happened: fetches the loteria's result, computes the prizes,
@@ -45,24 +98,25 @@ export const fechaSorteoColombia = (fechaSorteo: string) =>
  * read; every later statement applies only under that id. A repeated, overlapping or late run
  * therefore changes nothing twice, and two rifas of one category never spend one rollover.
  */
-export const settleRifa = async (
+const settleRifa = async (
 	env: Env,
 	db: Database,
 	rifaId: string,
-	now: Date,
+	dueBy: Date,
 	actorId: string | null,
-): Promise<SettlementOutcome> => {
+	log: Logger,
+): Promise<SettleOutcome> => {
 	const [row] = await db
 		.select({ rifa: rifas, categoria: categorias, loteria: loterias })
 		.from(rifas)
 		.innerJoin(categorias, eq(categorias.id, rifas.categoriaId))
 		.innerJoin(loterias, eq(loterias.id, rifas.loteriaId))
 		.where(eq(rifas.id, rifaId));
-	if (!row) return "no_cerrada";
+	if (!row) return { outcome: "no_cerrada" };
 	const { rifa, categoria, loteria } = row;
-	if (rifa.estado === "resuelta") return "ya_resuelta";
-	if (rifa.estado !== "cerrada") return "no_cerrada";
-	if (new Date(rifa.fechaSorteo) > now) return "sorteo_pendiente";
+	if (rifa.estado === "resuelta") return { outcome: "ya_resuelta" };
+	if (rifa.estado !== "cerrada") return { outcome: "no_cerrada" };
+	if (new Date(rifa.fechaSorteo) > dueBy) return { outcome: "sorteo_pendiente" };
 
 	const meta = loteria.meta as { adapter?: string; slug?: string };
 	const fecha = fechaSorteoColombia(rifa.fechaSorteo);
@@ -87,7 +141,7 @@ export const settleRifa = async (
 				},
 				fecha,
 			);
-	if (!resultado) return "resultado_pendiente";
+	if (!resultado) return { outcome: "resultado_pendiente" };
 
 	const { ganadores: winners, desglose } = await premiosDe(
 		env,
@@ -99,7 +153,7 @@ export const settleRifa = async (
 	);
 
 	const liquidacionId = crypto.randomUUID();
-	const at = now.toISOString();
+	const at = dueBy.toISOString();
 	const mine: SQL = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${rifa.id} AND liquidacion_id = ${liquidacionId})`;
 	const ganadorIds = winners.map(() => crypto.randomUUID());
 	const statements = [
@@ -148,11 +202,25 @@ export const settleRifa = async (
 	const [after] = await db.select().from(rifas).where(eq(rifas.id, rifa.id));
 	if (after?.liquidacionId !== liquidacionId) {
 		// Another run got there first, or the category's rollover moved: nothing of ours applied.
-		return after?.estado === "resuelta" ? "ya_resuelta" : "reintentar";
+		return after?.estado === "resuelta"
+			? { outcome: "ya_resuelta" }
+			: {
+					outcome: "reintentar",
+					detail: "the rifa or its category's rollover changed during settlement",
+				};
 	}
-	await roomFor(env, rifa.id).configure(configFromRow(after, categoria.valorBoleta));
-	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, false);
-	return "resuelta";
+	try {
+		await roomFor(env, rifa.id).configure(configFromRow(after, categoria.valorBoleta));
+		await announceWinners(env, rifa.id, resultado, winners, ganadorIds, false);
+	} catch (err) {
+		// D1 already holds the settlement and the rifa is no longer cerrada, so nothing can retry
+		// it: the room, closed since `cerrada`, only misses the `resuelta` label and the watchers'
+		// announcement; the cron resends payouts still pending after half an hour.
+		log.error("rifa settled, but its room or the payouts queue was not told", {
+			error: errorFields(err),
+		});
+	}
+	return { outcome: "resuelta" };
 };
 
 /** The winners of a rifa under `reglas`, from the tickets its room sold. */
