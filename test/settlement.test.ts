@@ -204,23 +204,24 @@ describe("settlement", () => {
 	});
 });
 
+/** Makes the public results API answer 500 while `down()` says so. */
+const resultsApi = (down: () => boolean) => {
+	const realFetch = globalThis.fetch;
+	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+		const url = new Request(input, init).url;
+		if (!url.includes("/api/results/")) return realFetch(input, init);
+		if (down()) return new Response("upstream down", { status: 500 });
+		return new Response(
+			JSON.stringify({
+				status: "success",
+				data: [{ slug: "cali", date: DRAW.fecha, result: "3649", series: "188" }],
+			}),
+			{ headers: { "Content-Type": "application/json" } },
+		);
+	});
+};
+
 describe("a settlement that fails", () => {
-	/** Makes the public results API answer 500 while `down()` says so. */
-	const resultsApi = (down: () => boolean) => {
-		const realFetch = globalThis.fetch;
-		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-			const url = new Request(input, init).url;
-			if (!url.includes("/api/results/")) return realFetch(input, init);
-			if (down()) return new Response("upstream down", { status: 500 });
-			return new Response(
-				JSON.stringify({
-					status: "success",
-					data: [{ slug: "cali", date: DRAW.fecha, result: "3649", series: "188" }],
-				}),
-				{ headers: { "Content-Type": "application/json" } },
-			);
-		});
-	};
 	const closedAtDraw = async () => {
 		const cat = await createCategoria(admin.token);
 		const lot = await createLoteria(admin.token, {
@@ -309,5 +310,43 @@ describe("a settlement that fails", () => {
 		const out = (await get(`/api/v1/rifas/${rifa.id}/resultados`)).body;
 		expect(out.estado).toBe("resuelta");
 		expect(out.resultado).toMatchObject({ numero: "3649", fuente: "acta 2826" });
+	});
+});
+
+describe("settlement's timestamps", () => {
+	it("stamps the real time, so a run that starts late still leaves the room resuelta", async () => {
+		resultsApi(() => false);
+		const result = await mockWinner("tolima");
+		const { rifa } = await setup("tolima");
+		expect((await buy(rifa.id, jugador, [Number(result.numero.slice(-2))])).status).toBe(201);
+		await moveToDraw(rifa.id);
+		const upgrade = await exports.default.fetch(
+			new Request(`http://rifa1122.test/api/v1/rifas/${rifa.id}/ws`, {
+				headers: { Upgrade: "websocket" },
+			}),
+		);
+		const ws = upgrade.webSocket;
+		if (!ws) throw new Error("no websocket");
+		const estados: string[] = [];
+		ws.addEventListener("message", (e) => {
+			const event = JSON.parse(e.data as string) as { type: string; estado?: string };
+			if (event.type === "estado" && event.estado) estados.push(event.estado);
+		});
+		ws.accept();
+		const closed = await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		expect(closed.status).toBe(200);
+
+		// A run scheduled a minute before the close that only starts now (delayed or retried).
+		await runCron(new Date(Date.parse(closed.body.actualizado_en) - 60_000));
+		const row = await env.DB.prepare("SELECT estado, resuelta_en FROM rifas WHERE id = ?")
+			.bind(rifa.id)
+			.first<{ estado: string; resuelta_en: string }>();
+		expect(row?.estado).toBe("resuelta");
+		for (let i = 0; i < 100 && !estados.includes("resuelta"); i++) {
+			await new Promise((r) => setTimeout(r, 10));
+		}
+		expect(estados).toEqual(["cerrada", "resuelta"]);
+		expect((row?.resuelta_en ?? "") >= closed.body.actualizado_en).toBe(true);
+		ws.close(1000, "done");
 	});
 });

@@ -153,7 +153,9 @@ const settleRifa = async (
 	);
 
 	const liquidacionId = crypto.randomUUID();
-	const at = dueBy.toISOString();
+	// The real time, not `dueBy`: a late run stamping its scheduled time could date the settlement
+	// before the rifa's last change, and the room drops a configuration older than the one it has.
+	const at = new Date().toISOString();
 	const mine: SQL = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${rifa.id} AND liquidacion_id = ${liquidacionId})`;
 	const ganadorIds = winners.map(() => crypto.randomUUID());
 	const statements = [
