@@ -261,6 +261,28 @@ describe("a settlement that fails", () => {
 		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("resuelta");
 	});
 
+	it("is an error outcome, not a crash, for a rifa whose category lost its prize", async () => {
+		resultsApi(() => false);
+		const errorSpy = vi.spyOn(console, "error");
+		const { rifa, categoriaId } = await setup("caldas");
+		await buy(rifa.id, jugador, [7]);
+		await moveToDraw(rifa.id);
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		// Data from before rifas were checked against their category, or edited by hand.
+		await env.DB.prepare(
+			"UPDATE categoria_rifa SET fondo_premios = NULL, premio_por_ganador = NULL WHERE id = ?",
+		)
+			.bind(categoriaId)
+			.run();
+		const report = await runScheduled(env, new Date());
+		expect(report.errores).toContainEqual({
+			rifa_id: rifa.id,
+			detail: expect.stringContaining("categoria_id: La categoría no tiene fondo_premios"),
+		});
+		expect(failureLines(errorSpy, rifa.id)).toMatchObject([{ outcome: "error" }]);
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cerrada");
+	});
+
 	it("leaves a rifa closed by hand cerrada with a 200, and logs why", async () => {
 		resultsApi(() => true);
 		const errorSpy = vi.spyOn(console, "error");

@@ -95,7 +95,10 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 				// One rifa's problem must not stop the others; the next run tries again.
 				report.errores.push({
 					rifa_id: id,
-					detail: err instanceof ApiError ? err.message : String(err),
+					detail:
+						err instanceof ApiError
+							? [err.message, ...(err.errors ?? []).map((e) => `${e.path}: ${e.message}`)].join(" ")
+							: String(err),
 				});
 			}
 		}

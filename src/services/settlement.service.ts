@@ -11,7 +11,13 @@ import {
 	rifas,
 	tickets,
 } from "../db/schema";
-import { calcularPremios, type Desglose, type Ganador, type Resultado } from "../domain/premios";
+import {
+	calcularPremios,
+	type Desglose,
+	type Ganador,
+	premiosIssues,
+	type Resultado,
+} from "../domain/premios";
 import { parseReglas, type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { resultsAdapter } from "../integrations/loterias";
 import { toFieldErrors } from "../lib/create-app";
@@ -117,6 +123,15 @@ const settleRifa = async (
 	if (rifa.estado === "resuelta") return { outcome: "ya_resuelta" };
 	if (rifa.estado !== "cerrada") return { outcome: "no_cerrada" };
 	if (new Date(rifa.fechaSorteo) > dueBy) return { outcome: "sorteo_pendiente" };
+	const parsedReglas = ReglasSchema.safeParse(rifa.reglas ?? {});
+	if (!parsedReglas.success) {
+		return { outcome: "error", detail: `reglas: ${parsedReglas.error.message}` };
+	}
+	const reglas = parsedReglas.data;
+	const issues = settlementIssues(rifa, categoria, reglas);
+	if (issues.length) {
+		return { outcome: "error", detail: issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
+	}
 
 	const meta = loteria.meta as { adapter?: string; slug?: string };
 	const fecha = fechaSorteoColombia(rifa.fechaSorteo);
@@ -147,7 +162,7 @@ const settleRifa = async (
 		env,
 		rifa,
 		categoria,
-		parseReglas(rifa.reglas),
+		reglas,
 		resultado,
 		categoria.acumulado,
 	);
@@ -224,6 +239,15 @@ const settleRifa = async (
 	}
 	return { outcome: "resuelta" };
 };
+
+/** Every input of `calcularPremios` a rifa and its category can get wrong, as field errors. */
+const settlementIssues = (rifa: RifaRow, categoria: CategoriaRow, reglas: Reglas) => [
+	...reglasIssues(reglas, {
+		numero_ganadores: rifa.numeroGanadores,
+		total_boletas: rifa.totalBoletas,
+	}),
+	...premiosIssues({ totalBoletas: rifa.totalBoletas, reglas }, categoria),
+];
 
 /** The winners of a rifa under `reglas`, from the tickets its room sold. */
 const premiosDe = async (
@@ -389,10 +413,7 @@ export const recalcularRifa = async (
 		});
 	}
 	const reglas = parsed.data;
-	const issues = reglasIssues(reglas, {
-		numero_ganadores: rifa.numeroGanadores,
-		total_boletas: rifa.totalBoletas,
-	});
+	const issues = settlementIssues(rifa, categoria, reglas);
 	if (issues.length) {
 		throw new ApiError("VALIDATION_FAILED", REGLAS_INVALIDAS, { errors: issues });
 	}
@@ -413,14 +434,24 @@ export const recalcularRifa = async (
 		fecha: rifa.resultadoFecha,
 		fuente: rifa.resultadoFuente ?? "",
 	};
-	const { ganadores: winners, desglose } = await premiosDe(
-		env,
-		rifa,
-		categoria,
-		reglas,
-		resultado,
-		rifa.acumuladoRecibido,
-	);
+	let calculo: Awaited<ReturnType<typeof premiosDe>>;
+	try {
+		calculo = await premiosDe(env, rifa, categoria, reglas, resultado, rifa.acumuladoRecibido);
+	} catch (err) {
+		// Never a 500: a RangeError left despite the checks above is still the input's fault; anything
+		// else is the room not answering or its outbox not drained yet, which a retry can fix.
+		throw new ApiError(
+			err instanceof RangeError ? "VALIDATION_FAILED" : "SERVICE_UNAVAILABLE",
+			err instanceof RangeError
+				? REGLAS_INVALIDAS
+				: t(
+						"No se pudieron leer las boletas vendidas de la rifa; vuelva a intentarlo.",
+						"The rifa's sold tickets could not be read; try again.",
+					),
+			{ cause: err },
+		);
+	}
+	const { ganadores: winners, desglose } = calculo;
 	const before = rifa.desglose as Desglose | null;
 	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(current);
 	if (

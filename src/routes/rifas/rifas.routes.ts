@@ -181,7 +181,7 @@ export const recalcular = createRoute({
 			ResultadosSchema.extend({ cambios: z.boolean() }).openapi("Recalculo"),
 			"Resultados tras el recálculo",
 		),
-		...errorResponses(400, 401, 403, 404, 409, 415, 422),
+		...errorResponses(400, 401, 403, 404, 409, 415, 422, 503),
 	},
 });
 
