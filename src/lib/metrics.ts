@@ -7,6 +7,7 @@ import type { AppBindings } from "./types";
 export const COUNTER = {
 	webhookFailures: "webhook_failures",
 	holdExpired: "hold_expired",
+	payoutDuplicates: "payout_duplicates",
 } as const;
 
 type Labels = Record<string, string>;
@@ -81,7 +82,7 @@ const render = (families: Family[]) =>
 /** Every metric in Prometheus text exposition format 0.0.4, read from D1 in one batch. */
 export const collectMetrics = async (db: D1Database): Promise<string> => {
 	type Row = Record<string, number | string>;
-	const [sold, revenue, active, payouts, webhooks, holds] = await db.batch<Row>([
+	const [sold, revenue, active, payouts, webhooks, holds, duplicates] = await db.batch<Row>([
 		db.prepare("SELECT count(*) AS n FROM tickets WHERE estado IN ('vendido', 'ganador')"),
 		db.prepare(
 			"SELECT coalesce(sum(amount), 0) AS n FROM transacciones WHERE tipo = 'compra' AND status = 'succeeded'",
@@ -96,6 +97,9 @@ export const collectMetrics = async (db: D1Database): Promise<string> => {
 		db
 			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
 			.bind(COUNTER.holdExpired),
+		db
+			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+			.bind(COUNTER.payoutDuplicates),
 	]);
 	const first = (r: D1Result<Row> | undefined, col = "n") => Number(r?.results[0]?.[col] ?? 0);
 	return render([
@@ -143,6 +147,12 @@ export const collectMetrics = async (db: D1Database): Promise<string> => {
 			help: "Reservas de números que vencieron sin pago.",
 			type: "counter",
 			samples: [{ value: first(holds) }],
+		},
+		{
+			name: "rifa1122_payouts_duplicate_total",
+			help: "Transferencias automáticas de premios que ya estaban pagados con otra referencia (dinero pagado dos veces, por recuperar).",
+			type: "counter",
+			samples: [{ value: first(duplicates) }],
 		},
 	]);
 };
