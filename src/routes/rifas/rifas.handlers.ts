@@ -7,8 +7,9 @@ import { createLogger } from "../../lib/logger";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler, AuthUser } from "../../lib/types";
+import { recalcularRifa } from "../../services/recalculo.service";
 import { createRifa, updateRifa } from "../../services/rifas.service";
-import { recalcularRifa, settle } from "../../services/settlement.service";
+import { settle } from "../../services/settlement.service";
 import type {
 	cancelar,
 	cerrar,
