@@ -49,6 +49,18 @@ const deliver = async (bodies: PayoutMessage[], provider: string) => {
 	return getQueueResult(batch, ctx);
 };
 
+/** A pending prize of a winner whose Stripe Connect account is `account`. */
+const winnerWithAccount = async (account: string | null) => {
+	const res = await patch(
+		`/api/v1/users/${jugador.id}`,
+		{ stripe_account_id: account },
+		admin.token,
+	);
+	expect(res.status).toBe(200);
+	expect(res.body.stripe_account_id).toBe(account);
+	return pendingWinner();
+};
+
 const ganador = (id: string) =>
 	env.DB.prepare("SELECT estado_pago, referencia_pago FROM ganadores WHERE id = ?")
 		.bind(id)
@@ -164,16 +176,6 @@ describe("Stripe payouts", () => {
 		vi.restoreAllMocks();
 	});
 
-	const winnerWithAccount = async (account: string | null) => {
-		const res = await patch(
-			`/api/v1/users/${jugador.id}`,
-			{ stripe_account_id: account },
-			admin.token,
-		);
-		expect(res.status).toBe(200);
-		expect(res.body.stripe_account_id).toBe(account);
-		return pendingWinner();
-	};
 	const posts = () => calls.filter((c) => c.method === "POST");
 
 	it("transfers the prize to the winner's Connect account once, however often it is delivered", async () => {
@@ -314,5 +316,141 @@ describe("payout backstop", () => {
 		sent.length = 0;
 		await runScheduled({ ...env, PAYOUTS_PROVIDER: "manual", PAYOUTS: queue }, new Date());
 		expect(sent).toEqual([]);
+	});
+});
+
+describe("a manual payment and a queue transfer of the same prize", () => {
+	let made: ReturnType<typeof transfer>[] = [];
+	/** Resolves when the consumer has asked Stripe for the transfer, which then waits for `release`. */
+	let transferRequested: Promise<void>;
+	let release: () => void = () => {};
+
+	beforeEach(() => {
+		made = [];
+		let requested: () => void = () => {};
+		transferRequested = new Promise((r) => {
+			requested = r;
+		});
+		const barrier = new Promise<void>((r) => {
+			release = r;
+		});
+		const realFetch = globalThis.fetch;
+		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+			const request = new Request(input, init);
+			const url = new URL(request.url);
+			if (url.hostname !== "api.stripe.com") return realFetch(input, init);
+			const json = (body: unknown) =>
+				new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
+			if (request.method === "GET") return json(list("/v1/transfers", made));
+			const form = new URLSearchParams(await request.text());
+			requested();
+			await barrier;
+			const created = transfer({
+				id: `tr_1SdZ${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
+				amount: Number(form.get("amount")),
+				destination: form.get("destination") ?? "",
+				transferGroup: form.get("transfer_group") ?? "",
+				metadata: { ganador_id: form.get("metadata[ganador_id]") ?? "" },
+			});
+			made.push(created);
+			return json(created);
+		});
+	});
+	afterEach(() => {
+		release();
+		vi.restoreAllMocks();
+	});
+
+	const pagar = (id: string, referencia: string) =>
+		post(`/api/v1/ganadores/${id}/pago`, { referencia_pago: referencia }, admin.token);
+	/** Dates the in-flight mark back past the window in which a transfer attempt can still be running. */
+	const stale = (id: string) =>
+		env.DB.prepare("UPDATE ganadores SET procesando_desde = ? WHERE id = ?")
+			.bind(new Date(Date.now() - 31 * 60_000).toISOString(), id)
+			.run();
+	const duplicates = (id: string) =>
+		env.DB.prepare(
+			"SELECT actor_id, before, after FROM audit_log WHERE entity_id = ? AND action = 'ganador.pago_duplicado'",
+		)
+			.bind(id)
+			.all<{ actor_id: string | null; before: string; after: string }>();
+	const duplicateMetric = async () => {
+		const res = await call("GET", "/metrics", {
+			headers: { Authorization: "Bearer test-metrics-token-0123456789" },
+		});
+		return Number(/^rifa1122_payouts_duplicate_total (\d+)$/m.exec(res.text)?.[1]);
+	};
+
+	it("refuses a manual payment with 409 while the transfer is in flight", async () => {
+		const id = await winnerWithAccount("acct_1SdWinner0101");
+		const delivery = deliver([{ ganador_id: id }], "stripe");
+		await transferRequested;
+		const refused = expectProblem(await pagar(id, "TRF-EN-CURSO"), 409);
+		expect(refused.detail).toContain("transferencia automática en curso");
+		release();
+		expect((await delivery).explicitAcks).toEqual(["msg-0"]);
+		expect(await ganador(id)).toEqual({ estado_pago: "pagado", referencia_pago: made[0]?.id });
+	});
+
+	it("records, counts and logs a transfer that completes after a manual payment", async () => {
+		const before = await duplicateMetric();
+		const errors = vi.spyOn(console, "error");
+		const id = await winnerWithAccount("acct_1SdWinner0102");
+		const delivery = deliver([{ ganador_id: id }], "stripe");
+		await transferRequested;
+		// The transfer hangs past the in-flight window, so an admin is allowed to pay by hand.
+		await stale(id);
+		expect((await pagar(id, "TRF-MANUAL-1")).status).toBe(200);
+		release();
+		// Acked: the duplicate is recorded, and retrying cannot take the money back.
+		expect((await delivery).explicitAcks).toEqual(["msg-0"]);
+		const transferId = made[0]?.id;
+		expect(await ganador(id)).toEqual({ estado_pago: "pagado", referencia_pago: "TRF-MANUAL-1" });
+		const [entry, ...more] = (await duplicates(id)).results;
+		expect(more).toEqual([]);
+		expect(entry?.actor_id).toBeNull();
+		expect(JSON.parse(entry?.before ?? "null")).toMatchObject({ referencia_pago: "TRF-MANUAL-1" });
+		expect(JSON.parse(entry?.after ?? "null")).toMatchObject({
+			referencia_pago: "TRF-MANUAL-1",
+			referencia_duplicada: transferId,
+			monto: 75_000_000,
+		});
+		expect(await duplicateMetric()).toBe(before + 1);
+		const logged = errors.mock.calls
+			.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
+			.filter((l) => l.ganador_id === id);
+		expect(logged).toMatchObject([
+			{ level: "error", referencia_pago: "TRF-MANUAL-1", referencia_duplicada: transferId },
+		]);
+
+		// A redelivery finds the same transfer and records nothing twice.
+		expect((await deliver([{ ganador_id: id }], "stripe")).explicitAcks).toEqual(["msg-0"]);
+		expect((await duplicates(id)).results).toHaveLength(1);
+		expect(await duplicateMetric()).toBe(before + 1);
+	});
+
+	it("finds a transfer made by an attempt that died, after the prize was paid by hand", async () => {
+		const id = await winnerWithAccount("acct_1SdWinner0103");
+		const { rifa_id } = (await env.DB.prepare("SELECT rifa_id FROM ganadores WHERE id = ?")
+			.bind(id)
+			.first()) as { rifa_id: string };
+		// The attempt reached Stripe and stopped before recording it; its message waits for a retry.
+		made.push(
+			transfer({
+				id: "tr_1SdZdiedAttempt0001",
+				amount: 75_000_000,
+				destination: "acct_1SdWinner0103",
+				transferGroup: `rifa_${rifa_id}`,
+				metadata: { ganador_id: id },
+			}),
+		);
+		await stale(id);
+		expect((await pagar(id, "TRF-MANUAL-2")).status).toBe(200);
+		expect((await deliver([{ ganador_id: id }], "stripe")).explicitAcks).toEqual(["msg-0"]);
+		const [entry] = (await duplicates(id)).results;
+		expect(JSON.parse(entry?.after ?? "null")).toMatchObject({
+			referencia_pago: "TRF-MANUAL-2",
+			referencia_duplicada: "tr_1SdZdiedAttempt0001",
+		});
 	});
 });

@@ -4,6 +4,7 @@ import { buyNumbers, mockWinner, moveToDraw, setupRifa } from "./draw-helpers";
 import {
 	createActiveRifa,
 	createCast,
+	createCategoria,
 	expectProblem,
 	get,
 	post,
@@ -193,5 +194,37 @@ describe("POST /rifas/{id}/recalcular", () => {
 			409,
 		);
 		expect(refused.detail).toContain("acumulado");
+	});
+});
+
+describe("recalcular with rules its category cannot pay", () => {
+	it("answers 422 naming the missing prize, never 500", async () => {
+		const cat = await createCategoria(admin.token, {
+			total_recaudo: null,
+			fondo_premios: null,
+			premio_por_ganador: null,
+		});
+		const result = await mockWinner("huila");
+		const { rifa } = await setupRifa(
+			admin,
+			"huila",
+			{ reglas: { base_premio: "proporcional" } },
+			cat.id,
+		);
+		expect((await buyNumbers(rifa.id, jugador, [Number(result.numero.slice(-2))])).status).toBe(
+			201,
+		);
+		await moveToDraw(rifa.id);
+		await runCron();
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("resuelta");
+		const refused = expectProblem(
+			await recalcular(rifa.id, { motivo: "Premio fijo", reglas: { base_premio: "fijo" } }),
+			422,
+		);
+		expect(refused.errors).toContainEqual({
+			path: "categoria_id",
+			message: expect.stringContaining("fondo_premios"),
+		});
+		expect(await audits(rifa.id)).toBe(0);
 	});
 });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runScheduled } from "../src/jobs/scheduler";
 import {
 	createCast,
 	createCategoria,
@@ -327,5 +328,98 @@ describe("patch", () => {
 			.bind(rifa.id)
 			.first<{ n: number }>();
 		expect(audits?.n).toBe(1);
+	});
+});
+
+describe("a rifa that could not be settled", () => {
+	/** A category that promises no prize: only a proporcional rifa can be settled in it. */
+	const sinFondo = () =>
+		createCategoria(admin.token, {
+			total_recaudo: null,
+			fondo_premios: null,
+			premio_por_ganador: null,
+		});
+	const namesTheFund = (problem: { errors: { path: string; message: string }[] }) => {
+		const error = problem.errors.find((e) => e.path === "categoria_id");
+		expect(error?.message).toContain("fondo_premios");
+		expect(error?.message).toContain("premio_por_ganador");
+		expect(error?.message).toContain("base_premio");
+	};
+
+	it("is refused at creation, and by a change of rules or category", async () => {
+		const cat = await sinFondo();
+		namesTheFund(
+			expectProblem(await post("/api/v1/rifas", rifaBody(cat.id, loteriaId), admin.token), 422),
+		);
+		const proporcional = await post(
+			"/api/v1/rifas",
+			rifaBody(cat.id, loteriaId, { reglas: { base_premio: "proporcional" } }),
+			admin.token,
+		);
+		expect(proporcional.status).toBe(201);
+		namesTheFund(
+			expectProblem(
+				await patch(
+					`/api/v1/rifas/${proporcional.body.id}`,
+					{ reglas: { base_premio: "fijo" } },
+					admin.token,
+				),
+				422,
+			),
+		);
+		const fijo = await createRifa(admin.token);
+		namesTheFund(
+			expectProblem(
+				await patch(`/api/v1/rifas/${fijo.id}`, { categoria_id: cat.id }, admin.token),
+				422,
+			),
+		);
+	});
+
+	it("is not opened, by hand or by the cron, when its category lost its prize", async () => {
+		const rifa = await createRifa(admin.token, { fecha_inicio: inDays(-1) });
+		// Data from before the check, or edited by hand.
+		await env.DB.prepare(
+			"UPDATE categoria_rifa SET fondo_premios = NULL, premio_por_ganador = NULL WHERE id = ?",
+		)
+			.bind(rifa.categoria_id)
+			.run();
+		namesTheFund(
+			expectProblem(
+				await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, admin.token),
+				422,
+			),
+		);
+		const report = await runScheduled(env, new Date());
+		expect(report.abiertas).not.toContain(rifa.id);
+		expect(report.errores).toContainEqual({
+			rifa_id: rifa.id,
+			detail: expect.stringContaining("categoria_id: La categoría no tiene fondo_premios"),
+		});
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("pendiente");
+		const cancelled = await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cancelada" }, admin.token);
+		expect(cancelled.status).toBe(200);
+	});
+
+	it("cannot be made by taking the prize out of its category", async () => {
+		const rifa = await createRifa(admin.token);
+		const conflict = expectProblem(
+			await patch(
+				`/api/v1/categorias/${rifa.categoria_id}`,
+				{ fondo_premios: null, premio_por_ganador: null },
+				admin.token,
+			),
+			409,
+		);
+		expect(conflict.detail).toContain(rifa.id);
+		const oneLeft = await patch(
+			`/api/v1/categorias/${rifa.categoria_id}`,
+			{ fondo_premios: null },
+			admin.token,
+		);
+		expect(oneLeft.status).toBe(200);
+		expect(
+			(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, admin.token)).status,
+		).toBe(200);
 	});
 });

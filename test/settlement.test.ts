@@ -1,12 +1,16 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { signResults } from "../src/integrations/loterias/signature";
+import { runScheduled } from "../src/jobs/scheduler";
 import { buyNumbers, DRAW, mockWinner, moveToDraw, setupRifa } from "./draw-helpers";
 import {
+	call,
 	createActiveRifa,
 	createCategoria,
 	createLoteria,
 	createUser,
 	get,
+	patch,
 	post,
 	runCron,
 	type TestUser,
@@ -197,5 +201,174 @@ describe("settlement", () => {
 			resultado: null,
 			ganadores: [],
 		});
+	});
+});
+
+/** Makes the public results API answer 500 while `down()` says so. */
+const resultsApi = (down: () => boolean) => {
+	const realFetch = globalThis.fetch;
+	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+		const url = new Request(input, init).url;
+		if (!url.includes("/api/results/")) return realFetch(input, init);
+		if (down()) return new Response("upstream down", { status: 500 });
+		return new Response(
+			JSON.stringify({
+				status: "success",
+				data: [{ slug: "cali", date: DRAW.fecha, result: "3649", series: "188" }],
+			}),
+			{ headers: { "Content-Type": "application/json" } },
+		);
+	});
+};
+
+describe("a settlement that fails", () => {
+	const closedAtDraw = async () => {
+		const cat = await createCategoria(admin.token);
+		const lot = await createLoteria(admin.token, {
+			meta: { adapter: "resultadosloterias", slug: "cali" },
+		});
+		const rifa = await createActiveRifa(admin.token, { categoria_id: cat.id, loteria_id: lot.id });
+		await buy(rifa.id, jugador, [49]);
+		await moveToDraw(rifa.id);
+		return { rifa, loteriaId: lot.id };
+	};
+	/** The error lines settlement wrote about one rifa. */
+	const failureLines = (errorSpy: { mock: { calls: unknown[][] } }, rifaId: string) =>
+		errorSpy.mock.calls
+			.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
+			.filter((l) => l.rifa_id === rifaId && l.msg === SETTLEMENT_FAILED);
+	const SETTLEMENT_FAILED = "settlement failed; the rifa stays cerrada for the next run";
+
+	it("is reported by the cron in errores, logged once, and retried by the next run", async () => {
+		let down = true;
+		resultsApi(() => down);
+		const errorSpy = vi.spyOn(console, "error");
+		const { rifa } = await closedAtDraw();
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		const report = await runScheduled(env, new Date());
+		expect(report.errores).toContainEqual({
+			rifa_id: rifa.id,
+			detail: expect.stringContaining("HTTP 500"),
+		});
+		expect(report.resueltas).not.toContain(rifa.id);
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cerrada");
+		const lines = failureLines(errorSpy, rifa.id);
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).toMatchObject({ level: "error", outcome: "reintentar" });
+
+		down = false;
+		expect((await runScheduled(env, new Date())).resueltas).toContain(rifa.id);
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("resuelta");
+	});
+
+	it("is an error outcome, not a crash, for a rifa whose category lost its prize", async () => {
+		resultsApi(() => false);
+		const errorSpy = vi.spyOn(console, "error");
+		const { rifa, categoriaId } = await setup("caldas");
+		await buy(rifa.id, jugador, [7]);
+		await moveToDraw(rifa.id);
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		// Data from before rifas were checked against their category, or edited by hand.
+		await env.DB.prepare(
+			"UPDATE categoria_rifa SET fondo_premios = NULL, premio_por_ganador = NULL WHERE id = ?",
+		)
+			.bind(categoriaId)
+			.run();
+		const report = await runScheduled(env, new Date());
+		expect(report.errores).toContainEqual({
+			rifa_id: rifa.id,
+			detail: expect.stringContaining("categoria_id: La categoría no tiene fondo_premios"),
+		});
+		expect(failureLines(errorSpy, rifa.id)).toMatchObject([{ outcome: "error" }]);
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cerrada");
+	});
+
+	it("leaves a rifa closed by hand cerrada with a 200, and logs why", async () => {
+		resultsApi(() => true);
+		const errorSpy = vi.spyOn(console, "error");
+		const { rifa } = await closedAtDraw();
+		const closed = await post(`/api/v1/rifas/${rifa.id}/cerrar`, undefined, admin.token);
+		expect(closed.status).toBe(200);
+		expect(closed.body.estado).toBe("cerrada");
+		expect(failureLines(errorSpy, rifa.id)).toHaveLength(1);
+	});
+
+	it("still stores a pushed result, answering 200 with the rifas left for the cron", async () => {
+		resultsApi(() => false);
+		const { rifa, loteriaId } = await closedAtDraw();
+		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		const raw = JSON.stringify({
+			loteria_id: loteriaId,
+			fecha: DRAW.fecha,
+			numero: "3649",
+			serie: "188",
+			fuente: "acta 2826",
+		});
+		const errorSpy = vi.spyOn(console, "error");
+		await env.DB.exec("ALTER TABLE ganadores RENAME TO ganadores_offline");
+		let res: Awaited<ReturnType<typeof call>>;
+		try {
+			res = await call("POST", "/api/v1/webhooks/loteria", {
+				raw,
+				headers: {
+					"Content-Type": "application/json",
+					"X-Signature": await signResults(raw, env.LOTERIA_WEBHOOK_SECRET ?? ""),
+				},
+			});
+		} finally {
+			await env.DB.exec("ALTER TABLE ganadores_offline RENAME TO ganadores");
+		}
+		expect(res.status).toBe(200);
+		expect(res.body).toEqual({
+			recibido: true,
+			nuevo: true,
+			rifas_resueltas: [],
+			rifas_por_reintentar: [rifa.id],
+		});
+		expect(failureLines(errorSpy, rifa.id)).toHaveLength(1);
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cerrada");
+
+		await runCron();
+		const out = (await get(`/api/v1/rifas/${rifa.id}/resultados`)).body;
+		expect(out.estado).toBe("resuelta");
+		expect(out.resultado).toMatchObject({ numero: "3649", fuente: "acta 2826" });
+	});
+});
+
+describe("settlement's timestamps", () => {
+	it("stamps the real time, so a run that starts late still leaves the room resuelta", async () => {
+		resultsApi(() => false);
+		const result = await mockWinner("tolima");
+		const { rifa } = await setup("tolima");
+		expect((await buy(rifa.id, jugador, [Number(result.numero.slice(-2))])).status).toBe(201);
+		await moveToDraw(rifa.id);
+		const upgrade = await exports.default.fetch(
+			new Request(`http://rifa1122.test/api/v1/rifas/${rifa.id}/ws`, {
+				headers: { Upgrade: "websocket" },
+			}),
+		);
+		const ws = upgrade.webSocket;
+		if (!ws) throw new Error("no websocket");
+		const estados: string[] = [];
+		ws.addEventListener("message", (e) => {
+			const event = JSON.parse(e.data as string) as { type: string; estado?: string };
+			if (event.type === "estado" && event.estado) estados.push(event.estado);
+		});
+		ws.accept();
+		const closed = await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
+		expect(closed.status).toBe(200);
+
+		// A run scheduled a minute before the close that only starts now (delayed or retried).
+		await runCron(new Date(Date.parse(closed.body.actualizado_en) - 60_000));
+		const row = await env.DB.prepare("SELECT estado, resuelta_en FROM rifas WHERE id = ?")
+			.bind(rifa.id)
+			.first<{ estado: string; resuelta_en: string }>();
+		expect(row?.estado).toBe("resuelta");
+		for (let i = 0; i < 100 && !estados.includes("resuelta"); i++) {
+			await new Promise((r) => setTimeout(r, 10));
+		}
+		expect(estados).toEqual(["cerrada", "resuelta"]);
+		expect((row?.resuelta_en ?? "") >= closed.body.actualizado_en).toBe(true);
+		ws.close(1000, "done");
 	});
 });

@@ -129,6 +129,42 @@ export const fondoDe = (input: PremiosInput, ventas: number): { fondo: number; r
 	return { fondo: prometido, rake: 0 };
 };
 
+export interface RifaPremios {
+	totalBoletas: number;
+	reglas: Pick<Reglas, "base_premio">;
+}
+
+/**
+ * What in a rifa's category would make `calcularPremios` throw for it, as field errors. The rest
+ * of its inputs are checked elsewhere: the sizes and the split by the schemas and `reglasIssues`,
+ * the result's digits where it is received. Checked when a rifa is created, changed or opened, and
+ * when its category changes, so that a rifa that can be sold can also be settled.
+ */
+export const premiosIssues = (
+	rifa: RifaPremios,
+	categoria: Pick<CategoriaDinero, "valorBoleta" | "fondoPremios" | "premioPorGanador">,
+) => {
+	const issues: { path: string; message: string }[] = [];
+	if (
+		rifa.reglas.base_premio === "fijo" &&
+		categoria.fondoPremios === null &&
+		categoria.premioPorGanador === null
+	) {
+		issues.push({
+			path: "categoria_id",
+			message:
+				'La categoría no tiene fondo_premios ni premio_por_ganador, que base_premio "fijo" necesita; complete la categoría o use base_premio "proporcional"',
+		});
+	}
+	if (!Number.isSafeInteger(categoria.valorBoleta * rifa.totalBoletas)) {
+		issues.push({
+			path: "categoria_id",
+			message: "valor_boleta × total_boletas supera el monto que se puede liquidar",
+		});
+	}
+	return issues;
+};
+
 const masCercano = (objetivo: number, vendidos: { numero: number; ticketId: string }[]) => {
 	let mejor: { numero: number; ticketId: string } | undefined;
 	for (const v of vendidos) {

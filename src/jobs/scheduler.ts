@@ -5,7 +5,7 @@ import { ApiError } from "../lib/errors";
 import { createLogger } from "../lib/logger";
 import { roomFor } from "../rifa-room/rooms";
 import { updateRifa } from "../services/rifas.service";
-import { settleRifa } from "../services/settlement.service";
+import { settle } from "../services/settlement.service";
 import { reconcileRooms } from "./reconcile";
 
 const PER_RUN = 50;
@@ -81,6 +81,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		errores: [],
 	};
 	const actor = { user: null, requestId: null, env };
+	const logger = createLogger(env);
 
 	const step = async (from: RifaEstado, to: RifaEstado, due: SQL | undefined, into: string[]) => {
 		const rows = await db
@@ -97,7 +98,10 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 				// One rifa's problem must not stop the others; the next run tries again.
 				report.errores.push({
 					rifa_id: id,
-					detail: err instanceof ApiError ? err.message : String(err),
+					detail:
+						err instanceof ApiError
+							? [err.message, ...(err.errors ?? []).map((e) => `${e.path}: ${e.message}`)].join(" ")
+							: String(err),
 				});
 			}
 		}
@@ -122,20 +126,16 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		.orderBy(asc(rifas.fechaSorteo))
 		.limit(PER_RUN);
 	for (const { id } of due) {
-		try {
-			const outcome = await settleRifa(env, db, id, now, null);
-			if (outcome === "resuelta") report.resueltas.push(id);
-			else if (outcome === "resultado_pendiente") report.esperando_resultado.push(id);
-		} catch (err) {
-			report.errores.push({
-				rifa_id: id,
-				detail: err instanceof Error ? err.message : String(err),
-			});
+		const result = await settle(env, db, id, { actorId: null, logger, dueBy: now });
+		if (result.outcome === "resuelta") report.resueltas.push(id);
+		else if (result.outcome === "resultado_pendiente") report.esperando_resultado.push(id);
+		else if (result.outcome === "reintentar" || result.outcome === "error") {
+			report.errores.push({ rifa_id: id, detail: result.detail });
 		}
 	}
 	report.pagos_reenviados = await resendStalePayouts(env, db, now);
 	report.reembolsos_pendientes = await retryRefunds(env, db);
 	// The run's info line (counts, duration) is written by its caller; the ids are for debugging.
-	createLogger(env).debug("scheduled run", { at, ...report });
+	logger.debug("scheduled run", { at, ...report });
 	return report;
 };

@@ -9,6 +9,7 @@ export const COUNTER = {
 	holdExpired: "hold_expired",
 	outboxStuck: "outbox_atascado",
 	roomRepairs: "salas_reparadas",
+	payoutDuplicates: "payout_duplicates",
 } as const;
 
 type Labels = Record<string, string>;
@@ -83,28 +84,32 @@ const render = (families: Family[]) =>
 /** Every metric in Prometheus text exposition format 0.0.4, read from D1 in one batch. */
 export const collectMetrics = async (db: D1Database): Promise<string> => {
 	type Row = Record<string, number | string>;
-	const [sold, revenue, active, payouts, webhooks, holds, stuck, repairs] = await db.batch<Row>([
-		db.prepare("SELECT count(*) AS n FROM tickets WHERE estado IN ('vendido', 'ganador')"),
-		db.prepare(
-			"SELECT coalesce(sum(amount), 0) AS n FROM transacciones WHERE tipo = 'compra' AND status = 'succeeded'",
-		),
-		db.prepare("SELECT count(*) AS n FROM rifas WHERE estado = 'activa'"),
-		db.prepare(
-			"SELECT count(*) AS n, coalesce(sum(monto_ganado), 0) AS cents FROM ganadores WHERE estado_pago = 'pendiente'",
-		),
-		db
-			.prepare("SELECT etiquetas, valor FROM metricas WHERE nombre = ? ORDER BY etiquetas")
-			.bind(COUNTER.webhookFailures),
-		db
-			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
-			.bind(COUNTER.holdExpired),
-		db
-			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
-			.bind(COUNTER.outboxStuck),
-		db
-			.prepare("SELECT coalesce(sum(valor), 0) AS n FROM metricas WHERE nombre = ?")
-			.bind(COUNTER.roomRepairs),
-	]);
+	const [sold, revenue, active, payouts, webhooks, holds, stuck, repairs, duplicates] =
+		await db.batch<Row>([
+			db.prepare("SELECT count(*) AS n FROM tickets WHERE estado IN ('vendido', 'ganador')"),
+			db.prepare(
+				"SELECT coalesce(sum(amount), 0) AS n FROM transacciones WHERE tipo = 'compra' AND status = 'succeeded'",
+			),
+			db.prepare("SELECT count(*) AS n FROM rifas WHERE estado = 'activa'"),
+			db.prepare(
+				"SELECT count(*) AS n, coalesce(sum(monto_ganado), 0) AS cents FROM ganadores WHERE estado_pago = 'pendiente'",
+			),
+			db
+				.prepare("SELECT etiquetas, valor FROM metricas WHERE nombre = ? ORDER BY etiquetas")
+				.bind(COUNTER.webhookFailures),
+			db
+				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+				.bind(COUNTER.holdExpired),
+			db
+				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+				.bind(COUNTER.outboxStuck),
+			db
+				.prepare("SELECT coalesce(sum(valor), 0) AS n FROM metricas WHERE nombre = ?")
+				.bind(COUNTER.roomRepairs),
+			db
+				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+				.bind(COUNTER.payoutDuplicates),
+		]);
 	const first = (r: D1Result<Row> | undefined, col = "n") => Number(r?.results[0]?.[col] ?? 0);
 	return render([
 		{
@@ -163,6 +168,12 @@ export const collectMetrics = async (db: D1Database): Promise<string> => {
 			help: "Salas que el reconciliador encontró distintas de D1 y reparó.",
 			type: "counter",
 			samples: [{ value: first(repairs) }],
+		},
+		{
+			name: "rifa1122_payouts_duplicate_total",
+			help: "Transferencias automáticas de premios que ya estaban pagados con otra referencia (dinero pagado dos veces, por recuperar).",
+			type: "counter",
+			samples: [{ value: first(duplicates) }],
 		},
 	]);
 };

@@ -1,28 +1,56 @@
-import { and, eq, isNull, type SQL } from "drizzle-orm";
+import { and, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { ganadores, tickets, users } from "../db/schema";
+import { type GanadorRow, ganadores, tickets, users } from "../db/schema";
+import { createLogger } from "../lib/logger";
+import { COUNTER, eventStatement } from "../lib/metrics";
 import { auditInsertIf } from "../services/audit";
-import { payoutProvider } from "./providers";
+import { type PayoutRequest, payoutProvider } from "./providers";
 
 export interface PayoutMessage {
 	ganador_id: string;
 }
 
-export type PayoutResult = "pagado" | "ya_pagado" | "manual" | "no_existe" | "referencia_distinta";
+export type PayoutResult =
+	| "pagado"
+	| "ya_pagado"
+	| "manual"
+	| "no_existe"
+	| "referencia_distinta"
+	/** A queue transfer of this prize may still be running: no manual payment now. */
+	| "en_curso"
+	/** A transfer went out for a prize already paid with another reference: recorded, to recover. */
+	| "duplicado";
 
 /**
- * Records a prize as paid, once: the update only applies while the ganador is still `pendiente`,
- * and the audit entry is written under the same condition in the same batch. A second call with
- * the same reference is a no-op; with another reference it is refused.
+ * How long a queue attempt's in-progress mark (`procesando_desde`, set before each call to the
+ * provider) counts as a transfer in flight. A queue consumer runs at most 15 minutes of wall time,
+ * so an older mark belongs to an attempt that has stopped; twice that leaves a margin. Until then a
+ * manual payment is refused; after it an admin may record one, and should first check with the
+ * provider: if the stopped attempt's transfer did go out, the next delivery finds it and records a
+ * duplicate payout.
  */
-export const recordPayout = async (
+export const EN_CURSO_MS = 30 * 60_000;
+
+/** Until when a transfer marked at `procesandoDesde` counts as in flight; null when none is. */
+export const enCursoHasta = (procesandoDesde: string | null, now = Date.now()): Date | null => {
+	if (procesandoDesde === null) return null;
+	const hasta = Date.parse(procesandoDesde) + EN_CURSO_MS;
+	return hasta > now ? new Date(hasta) : null;
+};
+
+const record = async (
 	db: Database,
 	ganadorId: string,
 	referencia: string,
 	actorId: string | null,
-	at = new Date().toISOString(),
+	at: string,
+	guard?: SQL,
 ): Promise<PayoutResult> => {
-	const pendiente = and(eq(ganadores.id, ganadorId), eq(ganadores.estadoPago, "pendiente")) as SQL;
+	const pendiente = and(
+		eq(ganadores.id, ganadorId),
+		eq(ganadores.estadoPago, "pendiente"),
+		guard,
+	) as SQL;
 	await db.batch([
 		auditInsertIf(
 			db,
@@ -44,15 +72,98 @@ export const recordPayout = async (
 	]);
 	const [row] = await db.select().from(ganadores).where(eq(ganadores.id, ganadorId));
 	if (!row) return "no_existe";
+	if (row.estadoPago === "pendiente") return "en_curso";
 	if (row.referenciaPago !== referencia) return "referencia_distinta";
 	return row.fechaPago === at ? "pagado" : "ya_pagado";
 };
 
 /**
- * Pays one winner from the queue, through `PAYOUTS_PROVIDER` (see providers.ts). Before the
- * provider is called the prize is marked as in progress, which freezes it against recalculation;
- * the provider call and `recordPayout` are both idempotent per ganador, so this is safe to run any
- * number of times, concurrently or after a crash between the two.
+ * Records a prize as paid, once: the update only applies while the ganador is still `pendiente`,
+ * and the audit entry is written under the same condition in the same batch. A second call with
+ * the same reference is a no-op; with another reference it is refused.
+ */
+export const recordPayout = (
+	db: Database,
+	ganadorId: string,
+	referencia: string,
+	actorId: string | null,
+	at = new Date().toISOString(),
+) => record(db, ganadorId, referencia, actorId, at);
+
+/**
+ * A payment an admin made outside the system. Like `recordPayout`, and refused (`en_curso`) while
+ * a queue transfer of the prize may be in flight (see EN_CURSO_MS): the condition is part of the
+ * update, so a transfer marked just before cannot slip past it, and one marked after finds the
+ * prize paid and does not call the provider.
+ */
+export const recordManualPayout = (
+	db: Database,
+	ganadorId: string,
+	referencia: string,
+	actorId: string,
+) => {
+	const at = new Date().toISOString();
+	const staleBefore = new Date(Date.parse(at) - EN_CURSO_MS).toISOString();
+	return record(
+		db,
+		ganadorId,
+		referencia,
+		actorId,
+		at,
+		or(isNull(ganadores.procesandoDesde), lt(ganadores.procesandoDesde, staleBefore)),
+	);
+};
+
+/**
+ * A transfer made for a prize already paid with another reference: the money went out twice.
+ * Recorded once per transfer, in one batch (the audit entry with both references and the
+ * duplicate-payout counter) and logged at error the first time. The caller then acks the message:
+ * retrying cannot undo a transfer, and what recovers the money is this record and its alert.
+ */
+const recordDuplicate = async (env: Env, db: Database, ganador: GanadorRow, duplicada: string) => {
+	const clave = `${ganador.id}:${duplicada}`;
+	const event = eventStatement(COUNTER.payoutDuplicates, clave);
+	const audit = auditInsertIf(
+		db,
+		{
+			actorId: null,
+			action: "ganador.pago_duplicado",
+			entity: "ganador",
+			entityId: ganador.id,
+			before: { estado_pago: ganador.estadoPago, referencia_pago: ganador.referenciaPago },
+			after: {
+				referencia_pago: ganador.referenciaPago,
+				referencia_duplicada: duplicada,
+				monto: ganador.montoGanado,
+			},
+		},
+		ganadores,
+		and(
+			eq(ganadores.id, ganador.id),
+			sql`NOT EXISTS (SELECT 1 FROM metricas_eventos WHERE nombre = ${COUNTER.payoutDuplicates} AND clave = ${clave})`,
+		) as SQL,
+	).toSQL();
+	const [, counted] = await env.DB.batch([
+		env.DB.prepare(audit.sql).bind(...audit.params),
+		env.DB.prepare(event.sql).bind(...event.params),
+	]);
+	if (counted?.meta.changes) {
+		createLogger(env).error("prize paid twice: a transfer went out after another payment", {
+			ganador_id: ganador.id,
+			rifa_id: ganador.rifaId,
+			monto: ganador.montoGanado,
+			referencia_pago: ganador.referenciaPago,
+			referencia_duplicada: duplicada,
+		});
+	}
+	return "duplicado" as const;
+};
+
+/**
+ * Pays one winner from the queue, through `PAYOUTS_PROVIDER` (see providers.ts). Before each call
+ * to the provider the prize is marked as in progress, which freezes it against recalculation and
+ * against a manual payment; the provider call and `recordPayout` are both idempotent per ganador,
+ * so this is safe to run any number of times, concurrently or after a crash between the two.
  */
 export const processPayout = async (
 	env: Env,
@@ -68,32 +179,41 @@ export const processPayout = async (
 			.where(eq(ganadores.id, msg.ganador_id));
 	const [row] = await load();
 	if (!row) return "no_existe";
-	if (row.ganador.estadoPago === "pagado") return "ya_pagado";
+	const request = (r: typeof row): PayoutRequest => ({
+		ganadorId: r.ganador.id,
+		rifaId: r.ganador.rifaId,
+		monto: r.ganador.montoGanado,
+		stripeAccountId: r.stripeAccountId,
+	});
+	if (row.ganador.estadoPago === "pagado") {
+		// Paid by other means after an attempt of ours had started (one that stopped after the
+		// provider moved the money, before recording it): that transfer is a duplicate.
+		if (row.ganador.procesandoDesde === null) return "ya_pagado";
+		const found = await payoutProvider(env)?.find(request(row));
+		if (found && found.referencia !== row.ganador.referenciaPago) {
+			return recordDuplicate(env, db, row.ganador, found.referencia);
+		}
+		return "ya_pagado";
+	}
 	const provider = payoutProvider(env);
 	if (!provider || (provider.name === "stripe" && !row.stripeAccountId)) return "manual";
 	const { ganador } = row;
 	if (ganador.montoGanado === 0) return recordPayout(db, ganador.id, "sin_monto", null);
 
+	// Refreshed on every attempt, so that a manual payment is refused while this one runs.
 	await db
 		.update(ganadores)
 		.set({ procesandoDesde: new Date().toISOString() })
-		.where(
-			and(
-				eq(ganadores.id, ganador.id),
-				eq(ganadores.estadoPago, "pendiente"),
-				isNull(ganadores.procesandoDesde),
-			),
-		);
-	// Recalculation may have replaced this ganador before the mark landed: then nothing is paid.
+		.where(and(eq(ganadores.id, ganador.id), eq(ganadores.estadoPago, "pendiente")));
+	// Recalculation may have replaced this ganador before the mark landed, or an admin may have
+	// paid it: then nothing is paid.
 	const [claimed] = await load();
 	if (!claimed) return "no_existe";
 	if (claimed.ganador.estadoPago === "pagado") return "ya_pagado";
-	const outcome = await provider.pay({
-		ganadorId: ganador.id,
-		rifaId: ganador.rifaId,
-		monto: claimed.ganador.montoGanado,
-		stripeAccountId: claimed.stripeAccountId,
-	});
+	const outcome = await provider.pay(request(claimed));
 	if (!outcome) return "manual";
-	return recordPayout(db, ganador.id, outcome.referencia, null);
+	const result = await recordPayout(db, ganador.id, outcome.referencia, null);
+	if (result !== "referencia_distinta") return result;
+	const [paid] = await db.select().from(ganadores).where(eq(ganadores.id, ganador.id));
+	return paid ? recordDuplicate(env, db, paid, outcome.referencia) : "no_existe";
 };

@@ -16,11 +16,15 @@ export interface PayoutProvider {
 	readonly name: "sandbox" | "stripe";
 	/** Idempotent per ganador: a repeated call returns the first call's reference. */
 	pay(req: PayoutRequest): Promise<PayoutOutcome>;
+	/** The payout already made for this ganador, if any; never moves money. */
+	find(req: PayoutRequest): Promise<PayoutOutcome>;
 }
 
 const sandbox: PayoutProvider = {
 	name: "sandbox",
 	pay: async (req) => ({ referencia: `sandbox_payout_${req.ganadorId}` }),
+	// The sandbox moves no money, so there is never a transfer to find.
+	find: async () => null,
 };
 
 /**
@@ -31,17 +35,23 @@ const sandbox: PayoutProvider = {
  */
 const stripe = (secretKey: string): PayoutProvider => {
 	const client = stripeClient(secretKey);
+	const find = async (req: PayoutRequest): Promise<PayoutOutcome> => {
+		if (!req.stripeAccountId) return null;
+		const earlier = await client.transfers.list({
+			transfer_group: `rifa_${req.rifaId}`,
+			destination: req.stripeAccountId,
+			limit: 100,
+		});
+		const done = earlier.data.find((t) => t.metadata?.ganador_id === req.ganadorId);
+		return done ? { referencia: done.id } : null;
+	};
 	return {
 		name: "stripe",
+		find,
 		pay: async (req) => {
 			if (!req.stripeAccountId) return null;
-			const earlier = await client.transfers.list({
-				transfer_group: `rifa_${req.rifaId}`,
-				destination: req.stripeAccountId,
-				limit: 100,
-			});
-			const done = earlier.data.find((t) => t.metadata?.ganador_id === req.ganadorId);
-			if (done) return { referencia: done.id };
+			const done = await find(req);
+			if (done) return done;
 			const transfer = await client.transfers.create(
 				{
 					amount: req.monto,

@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { categorias, loterias, type RifaRow, rifas, tickets } from "../db/schema";
+import { premiosIssues } from "../domain/premios";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import {
 	allowedTransitions,
@@ -19,7 +20,7 @@ import {
 	toFieldErrors,
 } from "../lib/errors";
 import { createLogger, errorFields } from "../lib/logger";
-import { nowIso, toUtcIso } from "../lib/time";
+import { nextStamp, nowIso, toUtcIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { auditInsert, auditInsertIf } from "./audit";
@@ -80,6 +81,23 @@ const checkReferences = async (
 	return errors;
 };
 
+/** A rifa its category could not pay (see `premiosIssues`) is refused before it can sell. */
+const settleabilityIssues = async (
+	db: Database,
+	rifa: { categoria_id: string; total_boletas: number; reglas: Reglas },
+): Promise<FieldError[]> => {
+	const [cat] = await db
+		.select({
+			valorBoleta: categorias.valorBoleta,
+			fondoPremios: categorias.fondoPremios,
+			premioPorGanador: categorias.premioPorGanador,
+		})
+		.from(categorias)
+		.where(eq(categorias.id, rifa.categoria_id));
+	// An unknown category is reported by checkReferences.
+	return cat ? premiosIssues({ totalBoletas: rifa.total_boletas, reglas: rifa.reglas }, cat) : [];
+};
+
 /**
  * Numbers held or sold: once any exist, what buyers paid for cannot change. The room is the
  * authority (it knows holds D1 has not seen yet); D1 also counts tickets written by other paths.
@@ -111,6 +129,7 @@ export const createRifa = async (
 			? [{ path: "numero_ganadores", message: "No puede superar total_boletas" }]
 			: []),
 		...(await checkReferences(db, body)),
+		...(await settleabilityIssues(db, body)),
 	];
 	if (errors.length) throw invalid(errors);
 
@@ -169,12 +188,6 @@ const pushToRoom = async (actor: Actor, db: Database, rifaId: string) => {
 			error: errorFields(err),
 		});
 	}
-};
-
-/** D1 orders a rifa's definitions by this stamp: it never goes backwards, even across clocks. */
-const nextStamp = (previous: string) => {
-	const now = nowIso();
-	return now > previous ? now : new Date(Date.parse(previous) + 1).toISOString();
 };
 
 export const updateRifa = async (
@@ -270,6 +283,12 @@ export const updateRifa = async (
 		fecha_fin: toUtcIso(merged.fecha_fin),
 		fecha_sorteo: toUtcIso(merged.fecha_sorteo),
 	};
+	// Checked when the rifa opens too: its category may have changed since it was created.
+	const settleabilityAffected =
+		reglasChanged ||
+		changedFields.includes("categoria_id") ||
+		changedFields.includes("total_boletas") ||
+		(estadoChanged && nextEstado === "activa");
 	const errors = [
 		...checkDates(dates, { finMustBeFuture: changedFields.includes("fecha_fin") }),
 		...reglasIssues(reglas, merged),
@@ -277,6 +296,7 @@ export const updateRifa = async (
 			categoria_id: changedFields.includes("categoria_id") ? merged.categoria_id : undefined,
 			loteria_id: changedFields.includes("loteria_id") ? merged.loteria_id : undefined,
 		})),
+		...(settleabilityAffected ? await settleabilityIssues(db, merged) : []),
 	];
 	if (errors.length) throw invalid(errors);
 	if (nextEstado === "activa" && estadoChanged && dates.fecha_fin <= nowIso()) {

@@ -1,9 +1,8 @@
-import { and, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import {
 	type CategoriaRow,
 	categorias,
-	type GanadorRow,
 	ganadores,
 	loterias,
 	type RifaRow,
@@ -11,29 +10,79 @@ import {
 	rifas,
 	tickets,
 } from "../db/schema";
-import { calcularPremios, type Ganador, type Resultado } from "../domain/premios";
-import { parseReglas, type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
+import { calcularPremios, type Ganador, premiosIssues, type Resultado } from "../domain/premios";
+import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { resultsAdapter } from "../integrations/loterias";
-import { ApiError, conflict, notFound, RIFA, t, toFieldErrors } from "../lib/errors";
-
-const REGLAS_INVALIDAS = t("Las reglas no son válidas.", "The rules are not valid.");
-
+import { createLogger, errorFields, type Logger } from "../lib/logger";
+import { nextStamp } from "../lib/time";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { auditInsertIf } from "./audit";
 
-export type SettlementOutcome =
-	| "resuelta"
-	| "ya_resuelta"
-	| "no_cerrada"
-	| "sorteo_pendiente"
-	| "resultado_pendiente"
-	| "reintentar";
+/**
+ * What one settlement attempt did. `reintentar` and `error` are failures: nothing was written, the
+ * rifa stays `cerrada` and the next cron run tries again. `reintentar` is expected to pass by
+ * itself (outbox not drained, results source down, the category's rollover moved meanwhile);
+ * `error` needs a person (the rifa's data cannot be settled as it stands).
+ */
+export type SettleOutcome =
+	| {
+			outcome:
+				| "resuelta"
+				| "ya_resuelta"
+				| "no_cerrada"
+				| "sorteo_pendiente"
+				| "resultado_pendiente";
+	  }
+	| { outcome: "reintentar" | "error"; detail: string };
+
+export interface SettleOptions {
+	/** Who asked; null for the system (cron, results webhook). */
+	actorId: string | null;
+	logger?: Logger;
+	/** The instant at which "is the draw due" is judged (the cron's scheduled time); default now. */
+	dueBy?: Date;
+}
 
 const COLOMBIA_OFFSET_MS = 5 * 3600_000;
 
 /** The draw's calendar day in Colombia (UTC−5), which is how lotteries date their results. */
 export const fechaSorteoColombia = (fechaSorteo: string) =>
 	new Date(new Date(fechaSorteo).getTime() - COLOMBIA_OFFSET_MS).toISOString().slice(0, 10);
+
+/**
+ * The one way to settle a rifa, for the cron, `POST /rifas/{id}/cerrar` and the results webhook.
+ * It never throws: a failure comes back as an outcome, logged here once at error with the rifa id,
+ * and the caller only reports it.
+ */
+export const settle = async (
+	env: Env,
+	db: Database,
+	rifaId: string,
+	opts: SettleOptions,
+): Promise<SettleOutcome> => {
+	const log = (opts.logger ?? createLogger(env)).with({ rifa_id: rifaId });
+	let result: SettleOutcome;
+	let error: unknown;
+	try {
+		result = await settleRifa(env, db, rifaId, opts.dueBy ?? new Date(), opts.actorId, log);
+	} catch (err) {
+		error = err;
+		// RangeError is what the prize rules throw for inputs they cannot settle; anything else
+		// (D1, the room, the results source) is taken as passing.
+		result = {
+			outcome: err instanceof RangeError ? "error" : "reintentar",
+			detail: err instanceof Error ? err.message : String(err),
+		};
+	}
+	if (result.outcome === "reintentar" || result.outcome === "error") {
+		log.error("settlement failed; the rifa stays cerrada for the next run", {
+			outcome: result.outcome,
+			detail: result.detail,
+			...(error === undefined ? {} : { error: errorFields(error) }),
+		});
+	}
+	return result;
+};
 
 /**
  * Settles a closed rifa whose draw has happened: fetches the loteria's result, computes the prizes,
@@ -43,24 +92,34 @@ export const fechaSorteoColombia = (fechaSorteo: string) =>
  * read; every later statement applies only under that id. A repeated, overlapping or late run
  * therefore changes nothing twice, and two rifas of one category never spend one rollover.
  */
-export const settleRifa = async (
+const settleRifa = async (
 	env: Env,
 	db: Database,
 	rifaId: string,
-	now: Date,
+	dueBy: Date,
 	actorId: string | null,
-): Promise<SettlementOutcome> => {
+	log: Logger,
+): Promise<SettleOutcome> => {
 	const [row] = await db
 		.select({ rifa: rifas, categoria: categorias, loteria: loterias })
 		.from(rifas)
 		.innerJoin(categorias, eq(categorias.id, rifas.categoriaId))
 		.innerJoin(loterias, eq(loterias.id, rifas.loteriaId))
 		.where(eq(rifas.id, rifaId));
-	if (!row) return "no_cerrada";
+	if (!row) return { outcome: "no_cerrada" };
 	const { rifa, categoria, loteria } = row;
-	if (rifa.estado === "resuelta") return "ya_resuelta";
-	if (rifa.estado !== "cerrada") return "no_cerrada";
-	if (new Date(rifa.fechaSorteo) > now) return "sorteo_pendiente";
+	if (rifa.estado === "resuelta") return { outcome: "ya_resuelta" };
+	if (rifa.estado !== "cerrada") return { outcome: "no_cerrada" };
+	if (new Date(rifa.fechaSorteo) > dueBy) return { outcome: "sorteo_pendiente" };
+	const parsedReglas = ReglasSchema.safeParse(rifa.reglas ?? {});
+	if (!parsedReglas.success) {
+		return { outcome: "error", detail: `reglas: ${parsedReglas.error.message}` };
+	}
+	const reglas = parsedReglas.data;
+	const issues = settlementIssues(rifa, categoria, reglas);
+	if (issues.length) {
+		return { outcome: "error", detail: issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
+	}
 
 	const meta = loteria.meta;
 	const fecha = fechaSorteoColombia(rifa.fechaSorteo);
@@ -85,7 +144,7 @@ export const settleRifa = async (
 				},
 				fecha,
 			);
-	if (!resultado) return "resultado_pendiente";
+	if (!resultado) return { outcome: "resultado_pendiente" };
 
 	// The room must have stopped selling before its sold tickets are read.
 	await syncRoom(env, db, rifa.id);
@@ -93,13 +152,15 @@ export const settleRifa = async (
 		env,
 		rifa,
 		categoria,
-		parseReglas(rifa.reglas),
+		reglas,
 		resultado,
 		categoria.acumulado,
 	);
 
 	const liquidacionId = crypto.randomUUID();
-	const at = now.toISOString();
+	// The real time, not `dueBy`: a late run stamping its scheduled time could date the settlement
+	// before the rifa's last change, and the room drops a configuration older than the one it has.
+	const at = nextStamp(rifa.actualizadoEn);
 	const mine: SQL = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${rifa.id} AND liquidacion_id = ${liquidacionId})`;
 	const ganadorIds = winners.map(() => crypto.randomUUID());
 	const statements = [
@@ -148,15 +209,38 @@ export const settleRifa = async (
 	const [after] = await db.select().from(rifas).where(eq(rifas.id, rifa.id));
 	if (after?.liquidacionId !== liquidacionId) {
 		// Another run got there first, or the category's rollover moved: nothing of ours applied.
-		return after?.estado === "resuelta" ? "ya_resuelta" : "reintentar";
+		return after?.estado === "resuelta"
+			? { outcome: "ya_resuelta" }
+			: {
+					outcome: "reintentar",
+					detail: "the rifa or its category's rollover changed during settlement",
+				};
 	}
-	await syncRoom(env, db, rifa.id);
-	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, false);
-	return "resuelta";
+	try {
+		await syncRoom(env, db, rifa.id);
+		await announceWinners(env, rifa.id, resultado, winners, ganadorIds, false);
+	} catch (err) {
+		// D1 already holds the settlement and the rifa is no longer cerrada, so nothing can retry
+		// it: the room, closed since `cerrada`, only misses the `resuelta` label and the watchers'
+		// announcement; the cron resends payouts still pending after half an hour.
+		log.error("rifa settled, but its room or the payouts queue was not told", {
+			error: errorFields(err),
+		});
+	}
+	return { outcome: "resuelta" };
 };
 
+/** Every input of `calcularPremios` a rifa and its category can get wrong, as field errors. */
+export const settlementIssues = (rifa: RifaRow, categoria: CategoriaRow, reglas: Reglas) => [
+	...reglasIssues(reglas, {
+		numero_ganadores: rifa.numeroGanadores,
+		total_boletas: rifa.totalBoletas,
+	}),
+	...premiosIssues({ totalBoletas: rifa.totalBoletas, reglas }, categoria),
+];
+
 /** The winners of a rifa under `reglas`, from the tickets its room sold. */
-const premiosDe = async (
+export const premiosDe = async (
 	env: Env,
 	rifa: RifaRow,
 	categoria: CategoriaRow,
@@ -180,7 +264,7 @@ const premiosDe = async (
 	});
 
 /** Inserts the ganadores and marks their tickets, each only under the given settlement id. */
-const ganadorWrites = (
+export const ganadorWrites = (
 	db: Database,
 	rifaId: string,
 	liquidacionId: string,
@@ -230,7 +314,7 @@ const ganadorWrites = (
 	];
 };
 
-const announceWinners = async (
+export const announceWinners = async (
 	env: Env,
 	rifaId: string,
 	resultado: Resultado & { fecha: string },
@@ -248,222 +332,4 @@ const announceWinners = async (
 		ganadores: winners.map((g) => ({ posicion: g.posicion, numero: g.numero, monto: g.monto })),
 		...(recalculado ? { recalculado } : {}),
 	});
-};
-
-export type ReglasPremio = Partial<
-	Pick<Reglas, "base_premio" | "reparto_bps" | "numero_no_vendido">
->;
-
-export interface Recalculo {
-	cambios: boolean;
-}
-
-const sameWinners = (a: Ganador[], b: GanadorRow[]) =>
-	a.length === b.length &&
-	a.every((g) =>
-		b.some(
-			(r) =>
-				r.posicion === g.posicion &&
-				r.ticketId === g.ticketId &&
-				r.montoGanado === g.monto &&
-				r.fuente === g.fuente &&
-				r.numeroGanador === g.numeroGanador &&
-				r.porCercania === g.porCercania,
-		),
-	);
-
-/**
- * Recomputes a resolved rifa's prizes from its stored result, its current rules (optionally
- * corrected) and its category's current money. Nothing changes when the outcome is the same. It
- * is refused once any prize has started to be paid, and when a different rollover would have to
- * be taken back from a later rifa of the category that already received it. As in settlement,
- * the first statement of the batch claims the rifa under a new settlement id and every other
- * statement applies only under it, so concurrent calls, or a payout starting meanwhile, cannot
- * interleave.
- */
-export const recalcularRifa = async (
-	env: Env,
-	db: Database,
-	rifaId: string,
-	actor: { userId: string; requestId: string | null },
-	cambio: { motivo: string; reglas?: ReglasPremio | undefined },
-): Promise<Recalculo> => {
-	const [row] = await db
-		.select({ rifa: rifas, categoria: categorias })
-		.from(rifas)
-		.innerJoin(categorias, eq(categorias.id, rifas.categoriaId))
-		.where(eq(rifas.id, rifaId));
-	if (!row) throw notFound(RIFA);
-	const { rifa, categoria } = row;
-	if (rifa.estado !== "resuelta") {
-		throw conflict(
-			t(
-				`Solo una rifa resuelta puede recalcularse; esta está ${rifa.estado}.`,
-				`Only a resolved rifa can be recalculated; this one is ${rifa.estado}.`,
-			),
-		);
-	}
-	if (!rifa.resultadoNumero || !rifa.resultadoFecha || !rifa.liquidacionId) {
-		throw conflict(
-			t(
-				"La rifa no tiene un resultado guardado que recalcular.",
-				"The rifa has no stored result to recalculate from.",
-			),
-		);
-	}
-	const current = parseReglas(rifa.reglas);
-	const parsed = ReglasSchema.safeParse({ ...current, ...cambio.reglas });
-	if (!parsed.success) {
-		throw new ApiError("VALIDATION_FAILED", REGLAS_INVALIDAS, {
-			errors: toFieldErrors(parsed.error, ["reglas"]),
-		});
-	}
-	const reglas = parsed.data;
-	const issues = reglasIssues(reglas, {
-		numero_ganadores: rifa.numeroGanadores,
-		total_boletas: rifa.totalBoletas,
-	});
-	if (issues.length) {
-		throw new ApiError("VALIDATION_FAILED", REGLAS_INVALIDAS, { errors: issues });
-	}
-
-	const anteriores = await db.select().from(ganadores).where(eq(ganadores.rifaId, rifa.id));
-	const enPago = (g: GanadorRow) => g.estadoPago !== "pendiente" || g.procesandoDesde !== null;
-	if (anteriores.some(enPago)) {
-		throw conflict(
-			t(
-				"Ya salió el pago de un premio de esta rifa; no se puede recalcular.",
-				"A prize of this rifa has already been paid out; it cannot be recalculated.",
-			),
-		);
-	}
-	const resultado = {
-		numero: rifa.resultadoNumero,
-		serie: rifa.resultadoSerie,
-		fecha: rifa.resultadoFecha,
-		fuente: rifa.resultadoFuente ?? "",
-	};
-	const { ganadores: winners, desglose } = await premiosDe(
-		env,
-		rifa,
-		categoria,
-		reglas,
-		resultado,
-		rifa.acumuladoRecibido,
-	);
-	const before = rifa.desglose;
-	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(current);
-	if (
-		!reglasChanged &&
-		JSON.stringify(before) === JSON.stringify(desglose) &&
-		sameWinners(winners, anteriores)
-	) {
-		return { cambios: false };
-	}
-
-	const delta = desglose.acumula - (before?.acumula ?? 0);
-	if (delta !== 0) {
-		const [later] = await db
-			.select({ id: rifas.id })
-			.from(rifas)
-			.where(
-				and(
-					eq(rifas.categoriaId, categoria.id),
-					sql`${rifas.id} <> ${rifa.id}`,
-					gt(rifas.resueltaEn, rifa.resueltaEn ?? ""),
-				),
-			)
-			.limit(1);
-		if (later) {
-			throw conflict(
-				t(
-					"El acumulado de esta rifa ya pasó a una rifa posterior de la categoría; no se puede recalcular.",
-					"This rifa's rollover already went to a later rifa of the category; it cannot be recalculated.",
-				),
-			);
-		}
-	}
-
-	const liquidacionId = crypto.randomUUID();
-	const at = new Date().toISOString();
-	const mine = sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${rifa.id} AND liquidacion_id = ${liquidacionId})`;
-	const ganadorIds = winners.map(() => crypto.randomUUID());
-	const statements = [
-		db
-			.update(rifas)
-			.set({ reglas, desglose, liquidacionId, actualizadoEn: at })
-			.where(
-				and(
-					eq(rifas.id, rifa.id),
-					eq(rifas.estado, "resuelta"),
-					eq(rifas.liquidacionId, rifa.liquidacionId),
-					sql`NOT EXISTS (SELECT 1 FROM ganadores WHERE rifa_id = ${rifa.id} AND (estado_pago <> 'pendiente' OR procesando_desde IS NOT NULL))`,
-					delta === 0
-						? undefined
-						: sql`(SELECT acumulado FROM categoria_rifa WHERE id = ${categoria.id}) = ${categoria.acumulado}
-							AND NOT EXISTS (SELECT 1 FROM rifas WHERE categoria_id = ${categoria.id} AND id <> ${rifa.id} AND resuelta_en > ${rifa.resueltaEn ?? ""})`,
-				),
-			),
-		...(delta === 0
-			? []
-			: [
-					db
-						.update(categorias)
-						.set({ acumulado: sql`${categorias.acumulado} + ${delta}`, actualizadoEn: at })
-						.where(and(eq(categorias.id, categoria.id), mine)),
-				]),
-		db.delete(ganadores).where(and(eq(ganadores.rifaId, rifa.id), mine)),
-		db
-			.update(tickets)
-			.set({ estado: "vendido", actualizadoEn: at })
-			.where(and(eq(tickets.rifaId, rifa.id), eq(tickets.estado, "ganador"), mine)),
-		...ganadorWrites(db, rifa.id, liquidacionId, winners, ganadorIds, at),
-		auditInsertIf(
-			db,
-			{
-				actorId: actor.userId,
-				action: "rifa.recalculada",
-				entity: "rifa",
-				entityId: rifa.id,
-				before: {
-					reglas: current,
-					desglose: before,
-					ganadores: anteriores.map((g) => ({
-						posicion: g.posicion,
-						ticket_id: g.ticketId,
-						monto: g.montoGanado,
-					})),
-				},
-				after: {
-					motivo: cambio.motivo,
-					reglas,
-					desglose,
-					ganadores: winners.map((g) => ({
-						posicion: g.posicion,
-						ticket_id: g.ticketId,
-						monto: g.monto,
-					})),
-				},
-				requestId: actor.requestId,
-			},
-			rifas,
-			and(eq(rifas.id, rifa.id), eq(rifas.liquidacionId, liquidacionId)) as SQL,
-		),
-	];
-	await db.batch(statements as unknown as Parameters<typeof db.batch>[0]);
-
-	const [after] = await db
-		.select({ liquidacionId: rifas.liquidacionId })
-		.from(rifas)
-		.where(eq(rifas.id, rifa.id));
-	if (after?.liquidacionId !== liquidacionId) {
-		throw conflict(
-			t(
-				"La rifa o sus pagos cambiaron mientras se recalculaba; vuelva a intentarlo.",
-				"The rifa or its payouts changed during the recalculation; try again.",
-			),
-		);
-	}
-	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, true);
-	return { cambios: true };
 };

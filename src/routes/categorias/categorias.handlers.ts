@@ -1,7 +1,10 @@
-import { and, asc, count, eq, ne } from "drizzle-orm";
+import { and, asc, count, eq, inArray, ne } from "drizzle-orm";
+import type { Database } from "../../db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import { contains } from "../../db/filters";
-import { categorias, rifas } from "../../db/schema";
+import { type CategoriaRow, categorias, rifas } from "../../db/schema";
+import { premiosIssues } from "../../domain/premios";
+import { parseReglas } from "../../domain/reglas";
 import { ApiError, notFound, t } from "../../lib/errors";
 
 const CATEGORIA = t("La categoría", "The category");
@@ -71,6 +74,25 @@ export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 	return c.json(toCategoriaDto(row), 200);
 };
 
+/** Rifas not yet over that could no longer be settled if the category became `next`. */
+const rifasSinPremio = async (db: Database, next: CategoriaRow) => {
+	const vivas = await db
+		.select({ id: rifas.id, totalBoletas: rifas.totalBoletas, reglas: rifas.reglas })
+		.from(rifas)
+		.where(
+			and(
+				eq(rifas.categoriaId, next.id),
+				inArray(rifas.estado, ["pendiente", "activa", "cerrada"]),
+			),
+		);
+	return vivas
+		.filter(
+			(r) =>
+				premiosIssues({ totalBoletas: r.totalBoletas, reglas: parseReglas(r.reglas) }, next).length,
+		)
+		.map((r) => r.id);
+};
+
 export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	const { id } = c.req.valid("param");
 	const body = c.req.valid("json");
@@ -102,6 +124,17 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 				t(
 					"Los valores de dinero no se pueden cambiar: hay rifas de esta categoría abiertas o terminadas.",
 					"The money fields cannot change: this category has rifas that are open or finished.",
+				),
+			);
+		}
+		const unpayable = await rifasSinPremio(db, { ...current, ...toCategoriaColumns(body) });
+		if (unpayable.length) {
+			const ids = unpayable.slice(0, 10).join(", ");
+			throw new ApiError(
+				"CONFLICT",
+				t(
+					`Con estos valores la categoría no podría liquidar rifas que dependen de ella (base_premio "fijo" necesita fondo_premios o premio_por_ganador): ${ids}.`,
+					`With these amounts the category could not settle rifas that depend on it (base_premio "fijo" needs fondo_premios or premio_por_ganador): ${ids}.`,
 				),
 			);
 		}

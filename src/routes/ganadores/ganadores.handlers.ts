@@ -2,14 +2,28 @@ import { eq } from "drizzle-orm";
 import { ganadores } from "../../db/schema";
 import { ApiError, notFound, t } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
-import { recordPayout } from "../../payouts/payouts";
+import { enCursoHasta, recordManualPayout } from "../../payouts/payouts";
 import type { pago } from "./ganadores.routes";
 
 export const pagoHandler: AppRouteHandler<typeof pago> = async (c) => {
 	const { id } = c.req.valid("param");
 	const { referencia_pago } = c.req.valid("json");
-	const result = await recordPayout(c.var.db, id, referencia_pago, c.var.user.id);
+	const result = await recordManualPayout(c.var.db, id, referencia_pago, c.var.user.id);
 	if (result === "no_existe") throw notFound(t("El ganador", "The winner"));
+	if (result === "en_curso") {
+		const [g] = await c.var.db
+			.select({ procesandoDesde: ganadores.procesandoDesde })
+			.from(ganadores)
+			.where(eq(ganadores.id, id));
+		const hasta = enCursoHasta(g?.procesandoDesde ?? null)?.toISOString() ?? "unos minutos";
+		throw new ApiError(
+			"CONFLICT",
+			t(
+				`Hay una transferencia automática en curso para este premio; no se registra un pago manual. Si no termina, podrá registrarlo desde ${hasta}, después de verificar con el proveedor que la transferencia no salió.`,
+				`An automatic transfer of this prize is in flight; a manual payment is not recorded. If it does not finish, you may record one from ${hasta}, after checking with the provider that the transfer did not go out.`,
+			),
+		);
+	}
 	if (result === "referencia_distinta") {
 		throw new ApiError(
 			"CONFLICT",

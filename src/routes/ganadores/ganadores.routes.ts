@@ -28,7 +28,7 @@ export const pago = createRoute({
 	tags: ["admin"],
 	summary: "Registrar el pago de un premio hecho por fuera (admin)",
 	description:
-		"Marca el premio como pagado con la referencia de la transferencia. Repetir con la misma referencia no cambia nada; con otra, 409.",
+		"Marca el premio como pagado con la referencia de la transferencia. Repetir con la misma referencia no cambia nada; con otra, 409. Mientras una transferencia automática de la cola está en curso (`procesando_desde` de hace menos de 30 minutos), 409: pagar ahora pagaría dos veces. Pasado ese plazo el intento se da por detenido y se admite el pago manual; verifique antes con el proveedor que la transferencia no salió. Si aun así sale, se registra como pago duplicado (auditoría `ganador.pago_duplicado`, métrica `rifa1122_payouts_duplicate_total`).",
 	security: BEARER,
 	middleware: [requireAuth, requireRole("admin")],
 	request: {

@@ -6,9 +6,10 @@ import { ApiError, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler, AuthUser } from "../../lib/types";
+import { recalcularRifa } from "../../services/recalculo.service";
 import { toRifaDto } from "../../services/rifas.dto";
 import { createRifa, updateRifa } from "../../services/rifas.service";
-import { recalcularRifa, settleRifa } from "../../services/settlement.service";
+import { settle } from "../../services/settlement.service";
 import type {
 	cancelar,
 	cerrar,
@@ -84,12 +85,12 @@ export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
 	const { id } = c.req.valid("param");
 	const row = await updateRifa(c.var.db, actorOf(c), id, { estado: "cerrada" });
 	if (new Date(row.fechaSorteo) > new Date()) return c.json(toRifaDto(row), 200);
-	// The draw already happened: settle now rather than at the next cron run (which retries on failure).
-	try {
-		await settleRifa(c.env, c.var.db, id, new Date(), c.var.user.id);
-	} catch (err) {
-		c.var.logger.error("settlement after close failed", { rifa_id: id, error: String(err) });
-	}
+	// The draw already happened: settle now rather than at the next cron run. A failure is logged
+	// by settle() and the rifa stays cerrada, which is what this request asked for; the cron retries.
+	await settle(c.env, c.var.db, id, {
+		actorId: c.var.user.id,
+		logger: c.var.logger,
+	});
 	const settled = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
 	return c.json(toRifaDto(settled ?? row), 200);
 };

@@ -86,7 +86,7 @@ export const cerrar = createRoute({
 	tags,
 	summary: "Cerrar la venta ahora (admin, u operador que la creó)",
 	description:
-		"Detiene la venta en el objeto de la rifa y libera las reservas sin pagar. Cerrar una rifa ya cerrada no cambia nada.",
+		"Detiene la venta en el objeto de la rifa y libera las reservas sin pagar. Cerrar una rifa ya cerrada no cambia nada. Si el sorteo ya ocurrió, la liquida enseguida (responde `resuelta`); si la liquidación falla, responde 200 con la rifa `cerrada` y el cron la reintenta.",
 	security: BEARER,
 	middleware: staff,
 	request: { params: IdParam },
@@ -189,7 +189,7 @@ export const recalcular = createRoute({
 			ResultadosSchema.extend({ cambios: z.boolean() }).openapi("Recalculo"),
 			"Resultados tras el recálculo",
 		),
-		...errorResponses(400, 401, 403, 404, 409, 415, 422),
+		...errorResponses(400, 401, 403, 404, 409, 415, 422, 503),
 		...defaultErrorResponses,
 	},
 });

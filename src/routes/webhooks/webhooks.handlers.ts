@@ -1,13 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Database } from "../../db/client";
-import { loterias, resultados, rifas, transacciones } from "../../db/schema";
+import { transacciones } from "../../db/schema";
 import { verifyResultsSignature } from "../../integrations/loterias/signature";
 import { ApiError, t, toFieldErrors } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/room.types";
 import { roomFor } from "../../rifa-room/rooms";
-import { fechaSorteoColombia, settleRifa } from "../../services/settlement.service";
+import { registrarResultado } from "../../services/resultados.service";
 import { type loteriaWebhook, ResultadoPush, type stripeWebhook } from "./webhooks.routes";
 
 const HANDLED = new Set([
@@ -125,12 +125,8 @@ export const loteriaWebhookHandler: AppRouteHandler<typeof loteriaWebhook> = asy
 		);
 	}
 	const r = parsed.data;
-	const db = c.var.db;
-	const [lot] = await db
-		.select({ id: loterias.id })
-		.from(loterias)
-		.where(eq(loterias.id, r.loteria_id));
-	if (!lot) {
+	const registro = await registrarResultado(c.env, c.var.db, r, c.var.logger);
+	if (registro.outcome === "loteria_no_existe") {
 		throw new ApiError(
 			"VALIDATION_FAILED",
 			t("La lotería no existe.", "The lottery does not exist."),
@@ -139,45 +135,23 @@ export const loteriaWebhookHandler: AppRouteHandler<typeof loteriaWebhook> = asy
 			},
 		);
 	}
-	const inserted = await db
-		.insert(resultados)
-		.values({
-			id: crypto.randomUUID(),
-			loteriaId: r.loteria_id,
-			fecha: r.fecha,
-			numero: r.numero,
-			serie: r.serie,
-			fuente: r.fuente,
-			recibidoEn: new Date().toISOString(),
-		})
-		.onConflictDoNothing()
-		.returning({ id: resultados.id });
-	const [stored] = await db
-		.select()
-		.from(resultados)
-		.where(and(eq(resultados.loteriaId, r.loteria_id), eq(resultados.fecha, r.fecha)));
-	if (!stored || stored.numero !== r.numero || stored.serie !== r.serie) {
+	if (registro.outcome === "contradice") {
+		const { numero, serie } = registro.guardado;
 		throw new ApiError(
 			"CONFLICT",
 			t(
-				`Ya hay otro resultado para esta lotería el ${r.fecha} (${stored?.numero}/${stored?.serie}); no se sobrescribe.`,
-				`Another result is already stored for this lottery on ${r.fecha} (${stored?.numero}/${stored?.serie}); it is not overwritten.`,
+				`Ya hay otro resultado para esta lotería el ${r.fecha} (${numero}/${serie}); no se sobrescribe.`,
+				`Another result is already stored for this lottery on ${r.fecha} (${numero}/${serie}); it is not overwritten.`,
 			),
 		);
 	}
-	// Rifas already closed and waiting for this draw are settled now instead of at the next cron run.
-	const now = new Date();
-	const waiting = await db
-		.select({ id: rifas.id, fechaSorteo: rifas.fechaSorteo })
-		.from(rifas)
-		.where(and(eq(rifas.loteriaId, r.loteria_id), eq(rifas.estado, "cerrada")));
-	const resueltas: string[] = [];
-	for (const w of waiting) {
-		if (fechaSorteoColombia(w.fechaSorteo) !== r.fecha) continue;
-		if ((await settleRifa(c.env, db, w.id, now, null)) === "resuelta") resueltas.push(w.id);
-	}
 	return c.json(
-		{ recibido: true as const, nuevo: inserted.length > 0, rifas_resueltas: resueltas },
+		{
+			recibido: true as const,
+			nuevo: registro.nuevo,
+			rifas_resueltas: registro.resueltas,
+			rifas_por_reintentar: registro.porReintentar,
+		},
 		200,
 	);
 };

@@ -60,6 +60,10 @@ export const loteriaWebhook = createRoute({
 				recibido: z.literal(true),
 				nuevo: z.boolean(),
 				rifas_resueltas: z.array(z.uuid()),
+				rifas_por_reintentar: z.array(z.uuid()).openapi({
+					description:
+						"Rifas cerradas de ese sorteo que no se pudieron liquidar ahora; siguen cerradas y el cron las reintenta",
+				}),
 			}),
 			"Resultado registrado",
 		),
