@@ -4,7 +4,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import worker from "../src/index";
 import { runScheduled } from "../src/jobs/scheduler";
 import type { PayoutMessage } from "../src/payouts/payouts";
-import { list, transfer } from "./fixtures/stripe";
+import { type FakeStripe, fakeStripe } from "./fixtures/fake-stripe";
+import { transfer } from "./fixtures/stripe";
 import {
 	call,
 	createActiveRifa,
@@ -99,66 +100,9 @@ describe("payouts queue", () => {
 });
 
 describe("Stripe payouts", () => {
-	interface StripeCall {
-		method: string;
-		path: string;
-		form: URLSearchParams;
-		idempotencyKey: string | null;
-	}
-	let calls: StripeCall[] = [];
-	let transfers: ReturnType<typeof transfer>[] = [];
-	let stripeDown = false;
-
+	let stripe: FakeStripe;
 	beforeEach(() => {
-		calls = [];
-		transfers = [];
-		stripeDown = false;
-		const realFetch = globalThis.fetch;
-		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-			const request = new Request(input, init);
-			const url = new URL(request.url);
-			if (url.hostname !== "api.stripe.com") return realFetch(input, init);
-			const form =
-				request.method === "GET" ? url.searchParams : new URLSearchParams(await request.text());
-			calls.push({
-				method: request.method,
-				path: url.pathname,
-				form,
-				idempotencyKey: request.headers.get("Idempotency-Key"),
-			});
-			const json = (body: unknown, status = 200) =>
-				new Response(JSON.stringify(body), {
-					status,
-					headers: { "Content-Type": "application/json", "Request-Id": "req_test" },
-				});
-			if (stripeDown) {
-				return json({ error: { type: "api_error", message: "An unknown error occurred" } }, 500);
-			}
-			if (url.pathname === "/v1/transfers" && request.method === "GET") {
-				return json(
-					list(
-						"/v1/transfers",
-						transfers.filter(
-							(t) =>
-								t.transfer_group === form.get("transfer_group") &&
-								t.destination === form.get("destination"),
-						),
-					),
-				);
-			}
-			if (url.pathname === "/v1/transfers" && request.method === "POST") {
-				const created = transfer({
-					id: `tr_1SdY${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
-					amount: Number(form.get("amount")),
-					destination: form.get("destination") ?? "",
-					transferGroup: form.get("transfer_group") ?? "",
-					metadata: { ganador_id: form.get("metadata[ganador_id]") ?? "" },
-				});
-				transfers.push(created);
-				return json(created);
-			}
-			return json({ error: { type: "invalid_request_error", message: "Unrecognized URL" } }, 404);
-		});
+		stripe = fakeStripe();
 	});
 	afterEach(() => {
 		vi.restoreAllMocks();
@@ -174,7 +118,7 @@ describe("Stripe payouts", () => {
 		expect(res.body.stripe_account_id).toBe(account);
 		return pendingWinner();
 	};
-	const posts = () => calls.filter((c) => c.method === "POST");
+	const posts = () => stripe.requests.filter((c) => c.method === "POST");
 
 	it("transfers the prize to the winner's Connect account once, however often it is delivered", async () => {
 		const id = await winnerWithAccount("acct_1SdWinner0001");
@@ -188,7 +132,7 @@ describe("Stripe payouts", () => {
 		expect(create?.form.get("destination")).toBe("acct_1SdWinner0001");
 		expect(await ganador(id)).toEqual({
 			estado_pago: "pagado",
-			referencia_pago: transfers[0]?.id,
+			referencia_pago: stripe.transfers[0]?.id,
 		});
 		await deliver([{ ganador_id: id }], "stripe");
 		expect(posts()).toHaveLength(1);
@@ -199,7 +143,7 @@ describe("Stripe payouts", () => {
 		const { rifa_id } = (await env.DB.prepare("SELECT rifa_id FROM ganadores WHERE id = ?")
 			.bind(id)
 			.first()) as { rifa_id: string };
-		transfers.push(
+		stripe.transfers.push(
 			transfer({
 				id: "tr_1SdYearlierTransfer01",
 				amount: 75_000_000,
@@ -220,13 +164,13 @@ describe("Stripe payouts", () => {
 		const id = await winnerWithAccount(null);
 		const result = await deliver([{ ganador_id: id }], "stripe");
 		expect(result.explicitAcks).toEqual(["msg-0"]);
-		expect(calls).toEqual([]);
+		expect(stripe.requests).toEqual([]);
 		expect(await ganador(id)).toEqual({ estado_pago: "pendiente", referencia_pago: null });
 	});
 
 	it("retries while Stripe is down, and the prize is frozen against recalculation", async () => {
 		const id = await winnerWithAccount("acct_1SdWinner0003");
-		stripeDown = true;
+		stripe.down = true;
 		const result = await deliver([{ ganador_id: id }], "stripe");
 		expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-0"]);
 		const row = await env.DB.prepare(
@@ -236,9 +180,28 @@ describe("Stripe payouts", () => {
 			.first<{ estado_pago: string; procesando_desde: string | null }>();
 		expect(row?.estado_pago).toBe("pendiente");
 		expect(row?.procesando_desde).not.toBeNull();
-		stripeDown = false;
+		stripe.down = false;
 		await deliver([{ ganador_id: id }], "stripe");
 		expect((await ganador(id))?.estado_pago).toBe("pagado");
+	});
+
+	it("shows the prize as in flight while its transfer is under way", async () => {
+		const id = await winnerWithAccount("acct_1SdWinner0004");
+		const inFlight = stripe.hold("POST /v1/transfers");
+		const delivered = deliver([{ ganador_id: id }], "stripe");
+		await inFlight.reached;
+		const during = await env.DB.prepare(
+			"SELECT estado_pago, procesando_desde FROM ganadores WHERE id = ?",
+		)
+			.bind(id)
+			.first();
+		expect(during).toEqual({ estado_pago: "pendiente", procesando_desde: expect.any(String) });
+		inFlight.release();
+		expect((await delivered).explicitAcks).toEqual(["msg-0"]);
+		expect(await ganador(id)).toEqual({
+			estado_pago: "pagado",
+			referencia_pago: stripe.transfers[0]?.id,
+		});
 	});
 
 	it("rejects a malformed Connect account id", async () => {
