@@ -35,6 +35,13 @@ export default defineConfig(async () => {
 			setupFiles: ["./test/setup.ts"],
 			// Every request writes an info line; in test output only the other lines are worth reading.
 			onConsoleLog: (log: string) => !log.startsWith('{"level":"info","msg":"request"'),
+			// Istanbul instruments the source as it is transformed, which works inside workerd (V8
+			// coverage does not).
+			coverage: {
+				provider: "istanbul" as const,
+				include: ["src/**"],
+				reporter: ["text", "text-summary"],
+			},
 		},
 	};
 });
