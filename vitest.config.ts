@@ -1,8 +1,14 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
 
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations("./migrations");
+	// wrangler's published types leave its config untyped; this is the part read here.
+	const {
+		ratelimits,
+	}: { ratelimits: { name: string; simple: { limit: number; period: number } }[] } =
+		unstable_readConfig({ config: "./wrangler.jsonc" }, { hideWarnings: true });
 	return {
 		plugins: [
 			cloudflareTest({
@@ -10,6 +16,8 @@ export default defineConfig(async () => {
 				miniflare: {
 					bindings: {
 						TEST_MIGRATIONS: migrations,
+						// Tests that reach a limit count on their own clock, with these limits.
+						TEST_RATE_LIMITS: Object.fromEntries(ratelimits.map((r) => [r.name, r.simple])),
 						JWT_SECRET: "test-only-jwt-secret-0123456789abcdefghijklmnop",
 						JWT_PREVIOUS_SECRET: "test-only-previous-jwt-secret-0123456789abcdefgh",
 						ALLOWED_ORIGINS: "https://app.rifa1122.test, https://pos.rifa1122.test",
@@ -27,6 +35,13 @@ export default defineConfig(async () => {
 			setupFiles: ["./test/setup.ts"],
 			// Every request writes an info line; in test output only the other lines are worth reading.
 			onConsoleLog: (log: string) => !log.startsWith('{"level":"info","msg":"request"'),
+			// Istanbul instruments the source as it is transformed, which works inside workerd (V8
+			// coverage does not).
+			coverage: {
+				provider: "istanbul" as const,
+				include: ["src/**"],
+				reporter: ["text", "text-summary"],
+			},
 		},
 	};
 });

@@ -4,6 +4,8 @@ declare global {
 	namespace Cloudflare {
 		interface Env {
 			TEST_MIGRATIONS: D1Migration[];
+			/** The `ratelimits` of wrangler.jsonc, by binding name (see vitest.config.ts). */
+			TEST_RATE_LIMITS: Record<string, { limit: number; period: number }>;
 		}
 	}
 }

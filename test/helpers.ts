@@ -21,7 +21,17 @@ interface CallOptions {
 	headers?: Record<string, string>;
 	/** Sent as-is, without JSON encoding. */
 	raw?: string;
+	/** Runs the Worker with these bindings changed, as a deployment with other settings would. */
+	env?: Partial<Env>;
 }
+
+const fetchWorker = async (request: Request, overrides: Partial<Env> | undefined) => {
+	if (!overrides) return exports.default.fetch(request);
+	const ctx = createExecutionContext();
+	const res = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
+	await waitOnExecutionContext(ctx);
+	return res;
+};
 
 export const call = async (method: string, path: string, opts: CallOptions = {}) => {
 	const headers = new Headers(opts.headers);
@@ -32,7 +42,7 @@ export const call = async (method: string, path: string, opts: CallOptions = {})
 		body = JSON.stringify(opts.body);
 		if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
 	}
-	const res = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+	const res = await fetchWorker(new Request(`${BASE}${path}`, { method, headers, body }), opts.env);
 	const text = await res.text();
 	let json: unknown;
 	try {
@@ -228,4 +238,40 @@ export const usePaymentProvider = async (
 		};
 		Object.assign(instance, { payments: () => provider });
 	});
+};
+
+/**
+ * Resolves once `predicate` holds, checking it between turns of the event loop; fails after
+ * `timeoutMs`. For events the test cannot await directly (socket messages, background work).
+ */
+export const waitFor = async (
+	predicate: () => boolean | Promise<boolean>,
+	{ timeoutMs = 5_000, what = "the condition" }: { timeoutMs?: number; what?: string } = {},
+) => {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await predicate())) {
+		if (Date.now() > deadline)
+			throw new Error(`waitFor: ${what} did not hold within ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+};
+
+/** Opens the rifa's live-updates socket and collects every message it receives. */
+export const openRoomSocket = async (rifaId: string) => {
+	const upgrade = await exports.default.fetch(
+		new Request(`${BASE}/api/v1/rifas/${rifaId}/ws`, { headers: { Upgrade: "websocket" } }),
+	);
+	const ws = upgrade.webSocket;
+	if (!ws) throw new Error(`no websocket: ${upgrade.status}`);
+	const messages: Body[] = [];
+	ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string)));
+	ws.accept();
+	return {
+		status: upgrade.status,
+		messages,
+		/** Waits until at least `count` messages have arrived. */
+		received: (count: number) =>
+			waitFor(() => messages.length >= count, { what: `message ${count} on the socket` }),
+		close: () => ws.close(1000, "done"),
+	};
 };

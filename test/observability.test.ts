@@ -7,13 +7,13 @@ import {
 	waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { createLogger } from "../src/lib/logger";
 import type { PayoutMessage } from "../src/payouts/payouts";
 import type { RifaRoom } from "../src/rifa-room/rifa-room";
+import { interceptHost } from "./fixtures/intercept-fetch";
 import {
-	BASE,
 	call,
 	createActiveRifa,
 	createUser,
@@ -51,19 +51,6 @@ const captureLogs = async (fn: () => Promise<unknown>): Promise<Line[]> => {
 			return [];
 		}
 	});
-};
-
-/** Calls the Worker's own fetch with a changed environment, as a deployment with other settings. */
-const fetchWith = async (overrides: Partial<Env>, path: string, init: RequestInit = {}) => {
-	const ctx = createExecutionContext();
-	const res = await worker.fetch(
-		new Request(`${BASE}${path}`, init),
-		{ ...env, ...overrides } as Env,
-		ctx,
-	);
-	await waitOnExecutionContext(ctx);
-	const text = await res.text();
-	return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : null };
 };
 
 const metrics = (token: string | null = METRICS_TOKEN) =>
@@ -187,7 +174,7 @@ describe("request log", () => {
 	});
 
 	it("follows LOG_LEVEL: at warn, successful requests write nothing", async () => {
-		const lines = await captureLogs(() => fetchWith({ LOG_LEVEL: "warn" }, "/healthz"));
+		const lines = await captureLogs(() => call("GET", "/healthz", { env: { LOG_LEVEL: "warn" } }));
 		expect(lines).toEqual([]);
 	});
 });
@@ -237,7 +224,8 @@ describe("job log", () => {
 
 describe("GET /metrics", () => {
 	it("is 404 while METRICS_TOKEN is unset", async () => {
-		const res = await fetchWith({ METRICS_TOKEN: undefined }, "/metrics", {
+		const res = await call("GET", "/metrics", {
+			env: { METRICS_TOKEN: undefined },
 			headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
 		});
 		expect(res.status).toBe(404);
@@ -315,7 +303,7 @@ describe("GET /healthz", () => {
 	});
 
 	it("is a 503 problem when D1 cannot be reached", async () => {
-		const res = await fetchWith({ DB: undefined as unknown as D1Database }, "/healthz");
+		const res = await call("GET", "/healthz", { env: { DB: undefined as unknown as D1Database } });
 		expect(res.status).toBe(503);
 		expect(res.headers.get("Content-Type")).toContain("application/problem+json");
 		expect(res.body).toMatchObject({ status: 503, errors: [{ path: "checks.d1" }] });
@@ -325,30 +313,27 @@ describe("GET /healthz", () => {
 /** Stands in for Sentry's ingest servers: records each envelope the SDK posts to them. */
 const sentryInbox = () => {
 	const envelopes: Line[][] = [];
-	const realFetch = globalThis.fetch;
-	const spy: MockInstance<typeof fetch> = vi
-		.spyOn(globalThis, "fetch")
-		.mockImplementation(async (input, init) => {
-			const url = new Request(input).url;
-			if (!url.startsWith("https://sentry.rifa1122.test/")) return realFetch(input, init);
-			envelopes.push(
-				String(init?.body)
-					.split("\n")
-					.filter(Boolean)
-					.map((l) => JSON.parse(l) as Line),
-			);
-			return new Response("{}", { status: 200 });
-		});
+	interceptHost(new URL(SENTRY_DSN).hostname, async (request) => {
+		envelopes.push(
+			(await request.text())
+				.split("\n")
+				.filter(Boolean)
+				.map((l) => JSON.parse(l) as Line),
+		);
+		return new Response("{}", { status: 200 });
+	});
 	/** The event items (errors and messages) received so far. */
 	const events = () =>
 		envelopes.flatMap((e) => e.filter((item) => "event_id" in item && "tags" in item));
-	return { spy, events };
+	return { events };
 };
 
 describe("Sentry", () => {
 	it("without SENTRY_DSN sends nothing and errors are answered as before", async () => {
 		const inbox = sentryInbox();
-		const res = await fetchWith({ DB: undefined as unknown as D1Database }, "/api/v1/categorias");
+		const res = await call("GET", "/api/v1/categorias", {
+			env: { DB: undefined as unknown as D1Database },
+		});
 		expect(res.status).toBe(500);
 		expect(res.body.request_id).toBe(res.headers.get("X-Request-Id"));
 		expect(inbox.events()).toEqual([]);
@@ -357,11 +342,10 @@ describe("Sentry", () => {
 	it("reports a 5xx with its request id and route, and no credentials", async () => {
 		const inbox = sentryInbox();
 		const lines = await captureLogs(async () => {
-			const res = await fetchWith(
-				{ SENTRY_DSN, DB: undefined as unknown as D1Database },
-				"/api/v1/categorias?token=in-the-query",
-				{ headers: { Authorization: `Bearer ${jugador.token}`, Cookie: "session=abc" } },
-			);
+			const res = await call("GET", "/api/v1/categorias?token=in-the-query", {
+				env: { SENTRY_DSN, DB: undefined as unknown as D1Database },
+				headers: { Authorization: `Bearer ${jugador.token}`, Cookie: "session=abc" },
+			});
 			expect(res.status).toBe(500);
 			await vi.waitFor(() => expect(inbox.events()).toHaveLength(1));
 			const [event] = inbox.events();

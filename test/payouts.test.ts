@@ -4,7 +4,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import worker from "../src/index";
 import { runScheduled } from "../src/jobs/scheduler";
 import type { PayoutMessage } from "../src/payouts/payouts";
-import { list, transfer } from "./fixtures/stripe";
+import { type FakeStripe, fakeStripe } from "./fixtures/fake-stripe";
+import { transfer } from "./fixtures/stripe";
 import {
 	call,
 	createActiveRifa,
@@ -111,72 +112,15 @@ describe("payouts queue", () => {
 });
 
 describe("Stripe payouts", () => {
-	interface StripeCall {
-		method: string;
-		path: string;
-		form: URLSearchParams;
-		idempotencyKey: string | null;
-	}
-	let calls: StripeCall[] = [];
-	let transfers: ReturnType<typeof transfer>[] = [];
-	let stripeDown = false;
-
+	let stripe: FakeStripe;
 	beforeEach(() => {
-		calls = [];
-		transfers = [];
-		stripeDown = false;
-		const realFetch = globalThis.fetch;
-		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-			const request = new Request(input, init);
-			const url = new URL(request.url);
-			if (url.hostname !== "api.stripe.com") return realFetch(input, init);
-			const form =
-				request.method === "GET" ? url.searchParams : new URLSearchParams(await request.text());
-			calls.push({
-				method: request.method,
-				path: url.pathname,
-				form,
-				idempotencyKey: request.headers.get("Idempotency-Key"),
-			});
-			const json = (body: unknown, status = 200) =>
-				new Response(JSON.stringify(body), {
-					status,
-					headers: { "Content-Type": "application/json", "Request-Id": "req_test" },
-				});
-			if (stripeDown) {
-				return json({ error: { type: "api_error", message: "An unknown error occurred" } }, 500);
-			}
-			if (url.pathname === "/v1/transfers" && request.method === "GET") {
-				return json(
-					list(
-						"/v1/transfers",
-						transfers.filter(
-							(t) =>
-								t.transfer_group === form.get("transfer_group") &&
-								t.destination === form.get("destination"),
-						),
-					),
-				);
-			}
-			if (url.pathname === "/v1/transfers" && request.method === "POST") {
-				const created = transfer({
-					id: `tr_1SdY${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
-					amount: Number(form.get("amount")),
-					destination: form.get("destination") ?? "",
-					transferGroup: form.get("transfer_group") ?? "",
-					metadata: { ganador_id: form.get("metadata[ganador_id]") ?? "" },
-				});
-				transfers.push(created);
-				return json(created);
-			}
-			return json({ error: { type: "invalid_request_error", message: "Unrecognized URL" } }, 404);
-		});
+		stripe = fakeStripe();
 	});
 	afterEach(() => {
 		vi.restoreAllMocks();
 	});
 
-	const posts = () => calls.filter((c) => c.method === "POST");
+	const posts = () => stripe.requests.filter((c) => c.method === "POST");
 
 	it("transfers the prize to the winner's Connect account once, however often it is delivered", async () => {
 		const id = await winnerWithAccount("acct_1SdWinner0001");
@@ -190,7 +134,7 @@ describe("Stripe payouts", () => {
 		expect(create?.form.get("destination")).toBe("acct_1SdWinner0001");
 		expect(await ganador(id)).toEqual({
 			estado_pago: "pagado",
-			referencia_pago: transfers[0]?.id,
+			referencia_pago: stripe.transfers[0]?.id,
 		});
 		await deliver([{ ganador_id: id }], "stripe");
 		expect(posts()).toHaveLength(1);
@@ -201,7 +145,7 @@ describe("Stripe payouts", () => {
 		const { rifa_id } = (await env.DB.prepare("SELECT rifa_id FROM ganadores WHERE id = ?")
 			.bind(id)
 			.first()) as { rifa_id: string };
-		transfers.push(
+		stripe.transfers.push(
 			transfer({
 				id: "tr_1SdYearlierTransfer01",
 				amount: 75_000_000,
@@ -222,13 +166,13 @@ describe("Stripe payouts", () => {
 		const id = await winnerWithAccount(null);
 		const result = await deliver([{ ganador_id: id }], "stripe");
 		expect(result.explicitAcks).toEqual(["msg-0"]);
-		expect(calls).toEqual([]);
+		expect(stripe.requests).toEqual([]);
 		expect(await ganador(id)).toEqual({ estado_pago: "pendiente", referencia_pago: null });
 	});
 
 	it("retries while Stripe is down, and the prize is frozen against recalculation", async () => {
 		const id = await winnerWithAccount("acct_1SdWinner0003");
-		stripeDown = true;
+		stripe.down = true;
 		const result = await deliver([{ ganador_id: id }], "stripe");
 		expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-0"]);
 		const row = await env.DB.prepare(
@@ -238,9 +182,28 @@ describe("Stripe payouts", () => {
 			.first<{ estado_pago: string; procesando_desde: string | null }>();
 		expect(row?.estado_pago).toBe("pendiente");
 		expect(row?.procesando_desde).not.toBeNull();
-		stripeDown = false;
+		stripe.down = false;
 		await deliver([{ ganador_id: id }], "stripe");
 		expect((await ganador(id))?.estado_pago).toBe("pagado");
+	});
+
+	it("shows the prize as in flight while its transfer is under way", async () => {
+		const id = await winnerWithAccount("acct_1SdWinner0004");
+		const inFlight = stripe.hold("POST /v1/transfers");
+		const delivered = deliver([{ ganador_id: id }], "stripe");
+		await inFlight.reached;
+		const during = await env.DB.prepare(
+			"SELECT estado_pago, procesando_desde FROM ganadores WHERE id = ?",
+		)
+			.bind(id)
+			.first();
+		expect(during).toEqual({ estado_pago: "pendiente", procesando_desde: expect.any(String) });
+		inFlight.release();
+		expect((await delivered).explicitAcks).toEqual(["msg-0"]);
+		expect(await ganador(id)).toEqual({
+			estado_pago: "pagado",
+			referencia_pago: stripe.transfers[0]?.id,
+		});
 	});
 
 	it("rejects a malformed Connect account id", async () => {
@@ -320,41 +283,16 @@ describe("payout backstop", () => {
 });
 
 describe("a manual payment and a queue transfer of the same prize", () => {
-	let made: ReturnType<typeof transfer>[] = [];
-	/** Resolves when the consumer has asked Stripe for the transfer, which then waits for `release`. */
-	let transferRequested: Promise<void>;
-	let release: () => void = () => {};
+	let stripe: FakeStripe;
+	/** The consumer's transfer request, held at Stripe until `release`. */
+	let held: ReturnType<FakeStripe["hold"]>;
+	const made = () => stripe.transfers;
+	const transferRequested = () => held.reached;
+	const release = () => held.release();
 
 	beforeEach(() => {
-		made = [];
-		let requested: () => void = () => {};
-		transferRequested = new Promise((r) => {
-			requested = r;
-		});
-		const barrier = new Promise<void>((r) => {
-			release = r;
-		});
-		const realFetch = globalThis.fetch;
-		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-			const request = new Request(input, init);
-			const url = new URL(request.url);
-			if (url.hostname !== "api.stripe.com") return realFetch(input, init);
-			const json = (body: unknown) =>
-				new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
-			if (request.method === "GET") return json(list("/v1/transfers", made));
-			const form = new URLSearchParams(await request.text());
-			requested();
-			await barrier;
-			const created = transfer({
-				id: `tr_1SdZ${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
-				amount: Number(form.get("amount")),
-				destination: form.get("destination") ?? "",
-				transferGroup: form.get("transfer_group") ?? "",
-				metadata: { ganador_id: form.get("metadata[ganador_id]") ?? "" },
-			});
-			made.push(created);
-			return json(created);
-		});
+		stripe = fakeStripe();
+		held = stripe.hold("POST /v1/transfers");
 	});
 	afterEach(() => {
 		release();
@@ -384,12 +322,12 @@ describe("a manual payment and a queue transfer of the same prize", () => {
 	it("refuses a manual payment with 409 while the transfer is in flight", async () => {
 		const id = await winnerWithAccount("acct_1SdWinner0101");
 		const delivery = deliver([{ ganador_id: id }], "stripe");
-		await transferRequested;
+		await transferRequested();
 		const refused = expectProblem(await pagar(id, "TRF-EN-CURSO"), 409);
 		expect(refused.detail).toContain("transferencia automática en curso");
 		release();
 		expect((await delivery).explicitAcks).toEqual(["msg-0"]);
-		expect(await ganador(id)).toEqual({ estado_pago: "pagado", referencia_pago: made[0]?.id });
+		expect(await ganador(id)).toEqual({ estado_pago: "pagado", referencia_pago: made()[0]?.id });
 	});
 
 	it("records, counts and logs a transfer that completes after a manual payment", async () => {
@@ -397,14 +335,14 @@ describe("a manual payment and a queue transfer of the same prize", () => {
 		const errors = vi.spyOn(console, "error");
 		const id = await winnerWithAccount("acct_1SdWinner0102");
 		const delivery = deliver([{ ganador_id: id }], "stripe");
-		await transferRequested;
+		await transferRequested();
 		// The transfer hangs past the in-flight window, so an admin is allowed to pay by hand.
 		await stale(id);
 		expect((await pagar(id, "TRF-MANUAL-1")).status).toBe(200);
 		release();
 		// Acked: the duplicate is recorded, and retrying cannot take the money back.
 		expect((await delivery).explicitAcks).toEqual(["msg-0"]);
-		const transferId = made[0]?.id;
+		const transferId = made()[0]?.id;
 		expect(await ganador(id)).toEqual({ estado_pago: "pagado", referencia_pago: "TRF-MANUAL-1" });
 		const [entry, ...more] = (await duplicates(id)).results;
 		expect(more).toEqual([]);
@@ -435,7 +373,7 @@ describe("a manual payment and a queue transfer of the same prize", () => {
 			.bind(id)
 			.first()) as { rifa_id: string };
 		// The attempt reached Stripe and stopped before recording it; its message waits for a retry.
-		made.push(
+		made().push(
 			transfer({
 				id: "tr_1SdZdiedAttempt0001",
 				amount: 75_000_000,

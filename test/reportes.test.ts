@@ -479,7 +479,8 @@ const countRows = async (query: string, ...params: unknown[]) =>
 			.first<{ n: number }>()
 	)?.n ?? 0;
 
-describe("report cost in D1", () => {
+// Seeding half a year of movements takes seconds on its own, more on a loaded machine.
+describe("report cost in D1", { timeout: 30_000 }, () => {
 	it("reads rows in proportion to the period's movements, on indexes", async () => {
 		await seedHalfYear();
 		const plans: string[] = [];

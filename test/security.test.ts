@@ -1,41 +1,38 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { decodeProtectedHeader, SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { keyId, signAccessToken } from "../src/auth/jwt";
 import { emailHash } from "../src/auth/login-backoff";
-import worker from "../src/index";
-import { BASE, call, createUser, expectProblem, get, post, uniqueEmail } from "./helpers";
+import { rateLimiters } from "./fixtures/rate-limiters";
+import {
+	BASE,
+	call,
+	createUser,
+	expectProblem,
+	get,
+	post,
+	type TestUser,
+	uniqueEmail,
+} from "./helpers";
 
 const randomIp = () => `10.${Array.from(crypto.getRandomValues(new Uint8Array(3))).join(".")}`;
 
-/**
- * The local limiter counts in windows aligned to the wall-clock minute; starting a burst near the
- * end of one would split it across two windows and the limit would never be reached.
- */
-const freshWindow = async () => {
-	const left = 60_000 - (Date.now() % 60_000);
-	if (left < 15_000) await new Promise((r) => setTimeout(r, left + 250));
-};
+/** The limiters' clock stands still, so each burst below falls in one window. */
+let limiters: Partial<Env>;
+beforeEach(() => {
+	const now = Date.now();
+	limiters = rateLimiters(() => now);
+});
 
 const loginFrom = (ip: string, body: unknown = {}) =>
-	call("POST", "/api/v1/auth/login", { body, headers: { "CF-Connecting-IP": ip } });
-
-/** Runs the Worker with a different configuration than the test pool's. */
-const fetchWith = async (overrides: Partial<Env>, path: string, init: RequestInit = {}) => {
-	const ctx = createExecutionContext();
-	const res = await worker.fetch(
-		new Request(`${BASE}${path}`, init),
-		{ ...env, ...overrides },
-		ctx,
-	);
-	await waitOnExecutionContext(ctx);
-	return res;
-};
+	call("POST", "/api/v1/auth/login", {
+		body,
+		headers: { "CF-Connecting-IP": ip },
+		env: limiters,
+	});
 
 describe("rate limits", { timeout: 30_000 }, () => {
 	it("limits login per client address before parsing the body, shared with /auth/token", async () => {
-		await freshWindow();
 		const ip = randomIp();
 		for (let i = 0; i < 30; i++) expect((await loginFrom(ip)).status).toBe(422);
 		const limited = await loginFrom(ip);
@@ -48,13 +45,13 @@ describe("rate limits", { timeout: 30_000 }, () => {
 				"Content-Type": "application/x-www-form-urlencoded",
 				"CF-Connecting-IP": ip,
 			},
+			env: limiters,
 		});
 		expectProblem(form, 429);
 		expect((await loginFrom(randomIp())).status).toBe(422);
 	});
 
 	it("counts an IPv6 client by its /64", async () => {
-		await freshWindow();
 		const site = Array.from(crypto.getRandomValues(new Uint16Array(2)), (n) => n.toString(16)).join(
 			":",
 		);
@@ -66,14 +63,14 @@ describe("rate limits", { timeout: 30_000 }, () => {
 	});
 
 	it("limits register and login per email, whatever the address", async () => {
-		await freshWindow();
 		const email = uniqueEmail("flood");
 		const body = { nombre: "Flood", email, password: "Secret123!" };
-		expect((await post("/api/v1/auth/register", body)).status).toBe(201);
+		expect((await call("POST", "/api/v1/auth/register", { body, env: limiters })).status).toBe(201);
 		for (let i = 0; i < 9; i++) {
 			const res = await call("POST", "/api/v1/auth/register", {
 				body: { ...body, email: email.toUpperCase() },
 				headers: { "CF-Connecting-IP": randomIp() },
+				env: limiters,
 			});
 			expectProblem(res, 409);
 		}
@@ -83,16 +80,15 @@ describe("rate limits", { timeout: 30_000 }, () => {
 	});
 
 	it("limits purchases per user far above what a buyer does", async () => {
-		await freshWindow();
 		const [buyer, other] = [await createUser(), await createUser()];
 		const path = `/api/v1/rifas/${crypto.randomUUID()}/tickets`;
-		for (let i = 0; i < 60; i++) {
-			expect((await call("POST", path, { token: buyer.token, body: {} })).status).toBe(422);
-		}
-		const limited = await call("POST", path, { token: buyer.token, body: {} });
+		const purchase = (who: TestUser) =>
+			call("POST", path, { token: who.token, body: {}, env: limiters });
+		for (let i = 0; i < 60; i++) expect((await purchase(buyer)).status).toBe(422);
+		const limited = await purchase(buyer);
 		expectProblem(limited, 429);
 		expect(limited.headers.get("Retry-After")).toBe("60");
-		expect((await call("POST", path, { token: other.token, body: {} })).status).toBe(422);
+		expect((await purchase(other)).status).toBe(422);
 	});
 });
 
@@ -189,8 +185,9 @@ describe("signing keys", () => {
 		const { token } = await signAccessToken(user.id, { ...env, JWT_SECRET: previous });
 		expect(decodeProtectedHeader(token).kid).toBe(await keyId(previous));
 		expect((await me(token)).status).toBe(200);
-		const afterRotation = await fetchWith({ JWT_PREVIOUS_SECRET: undefined }, "/api/v1/users/me", {
-			headers: { Authorization: `Bearer ${token}` },
+		const afterRotation = await call("GET", "/api/v1/users/me", {
+			token,
+			env: { JWT_PREVIOUS_SECRET: undefined },
 		});
 		expect(afterRotation.status).toBe(401);
 	});
@@ -264,12 +261,12 @@ describe("CORS", () => {
 	});
 
 	it("sends no CORS headers at all when ALLOWED_ORIGINS is empty", async () => {
-		const res = await fetchWith({ ALLOWED_ORIGINS: "" }, "/api/v1/rifas", {
+		const res = await call("GET", "/api/v1/rifas", {
 			headers: { Origin: ALLOWED },
+			env: { ALLOWED_ORIGINS: "" },
 		});
 		expect(res.status).toBe(200);
 		expect([...res.headers.keys()].filter((k) => k.startsWith("access-control-"))).toEqual([]);
-		await res.arrayBuffer();
 	});
 });
 

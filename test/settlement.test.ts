@@ -1,8 +1,10 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { DEFAULT_RESULTS_API } from "../src/integrations/loterias";
 import { signResults } from "../src/integrations/loterias/signature";
 import { runScheduled } from "../src/jobs/scheduler";
 import { buyNumbers, DRAW, mockWinner, moveToDraw, setupRifa } from "./draw-helpers";
+import { interceptHost } from "./fixtures/intercept-fetch";
 import {
 	call,
 	createActiveRifa,
@@ -10,10 +12,12 @@ import {
 	createLoteria,
 	createUser,
 	get,
+	openRoomSocket,
 	patch,
 	post,
 	runCron,
 	type TestUser,
+	waitFor,
 } from "./helpers";
 
 let admin: TestUser;
@@ -43,29 +47,19 @@ describe("settlement", () => {
 		const others = [0, 1, 2, 3].map((n) => (n + winning + 1) % 100);
 		expect((await buy(rifa.id, otro, others)).status).toBe(201);
 		await moveToDraw(rifa.id);
-		const upgrade = await exports.default.fetch(
-			new Request(`http://rifa1122.test/api/v1/rifas/${rifa.id}/ws`, {
-				headers: { Upgrade: "websocket" },
-			}),
-		);
-		const ws = upgrade.webSocket;
-		if (!ws) throw new Error("no websocket");
-		const events: { type: string }[] = [];
-		ws.addEventListener("message", (e) => events.push(JSON.parse(e.data as string)));
-		ws.accept();
+		const socket = await openRoomSocket(rifa.id);
+		const resultado = () => socket.messages.find((e) => e.type === "resultado");
 
 		await runCron();
 		const settled = (await get(`/api/v1/rifas/${rifa.id}`)).body;
 		expect(settled.estado).toBe("resuelta");
-		for (let i = 0; i < 100 && !events.some((e) => e.type === "resultado"); i++) {
-			await new Promise((r) => setTimeout(r, 10));
-		}
-		expect(events.find((e) => e.type === "resultado")).toEqual({
+		await waitFor(() => resultado() !== undefined, { what: "the resultado message" });
+		expect(resultado()).toEqual({
 			type: "resultado",
 			resultado: { numero: result.numero, serie: result.serie, fecha: DRAW.fecha },
 			ganadores: [{ posicion: 1, numero: winning, monto: 75_000_000 }],
 		});
-		ws.close(1000, "done");
+		socket.close();
 
 		const pub = await get(`/api/v1/rifas/${rifa.id}/resultados`);
 		expect(pub.status).toBe(200);
@@ -187,14 +181,13 @@ describe("settlement", () => {
 		const rifa = await createActiveRifa(admin.token, { categoria_id: cat.id, loteria_id: lot.id });
 		await buy(rifa.id, jugador, [49]);
 		await moveToDraw(rifa.id);
-		const realFetch = globalThis.fetch;
-		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-			const url = new Request(input, init).url;
-			if (!url.includes("/api/results/")) return realFetch(input, init);
-			return new Response(JSON.stringify({ status: "success", data: [] }), {
-				headers: { "Content-Type": "application/json" },
-			});
-		});
+		interceptHost(
+			new URL(DEFAULT_RESULTS_API).hostname,
+			async () =>
+				new Response(JSON.stringify({ status: "success", data: [] }), {
+					headers: { "Content-Type": "application/json" },
+				}),
+		);
 		await runCron();
 		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cerrada");
 		expect((await get(`/api/v1/rifas/${rifa.id}/resultados`)).body).toMatchObject({
@@ -205,11 +198,8 @@ describe("settlement", () => {
 });
 
 /** Makes the public results API answer 500 while `down()` says so. */
-const resultsApi = (down: () => boolean) => {
-	const realFetch = globalThis.fetch;
-	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-		const url = new Request(input, init).url;
-		if (!url.includes("/api/results/")) return realFetch(input, init);
+const resultsApi = (down: () => boolean) =>
+	interceptHost(new URL(DEFAULT_RESULTS_API).hostname, async () => {
 		if (down()) return new Response("upstream down", { status: 500 });
 		return new Response(
 			JSON.stringify({
@@ -219,7 +209,6 @@ const resultsApi = (down: () => boolean) => {
 			{ headers: { "Content-Type": "application/json" } },
 		);
 	});
-};
 
 describe("a settlement that fails", () => {
 	const closedAtDraw = async () => {
@@ -342,19 +331,9 @@ describe("settlement's timestamps", () => {
 		const { rifa } = await setup("tolima");
 		expect((await buy(rifa.id, jugador, [Number(result.numero.slice(-2))])).status).toBe(201);
 		await moveToDraw(rifa.id);
-		const upgrade = await exports.default.fetch(
-			new Request(`http://rifa1122.test/api/v1/rifas/${rifa.id}/ws`, {
-				headers: { Upgrade: "websocket" },
-			}),
-		);
-		const ws = upgrade.webSocket;
-		if (!ws) throw new Error("no websocket");
-		const estados: string[] = [];
-		ws.addEventListener("message", (e) => {
-			const event = JSON.parse(e.data as string) as { type: string; estado?: string };
-			if (event.type === "estado" && event.estado) estados.push(event.estado);
-		});
-		ws.accept();
+		const socket = await openRoomSocket(rifa.id);
+		const estados = () =>
+			socket.messages.filter((m) => m.type === "estado").map((m) => m.estado as string);
 		const closed = await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
 		expect(closed.status).toBe(200);
 
@@ -364,11 +343,9 @@ describe("settlement's timestamps", () => {
 			.bind(rifa.id)
 			.first<{ estado: string; resuelta_en: string }>();
 		expect(row?.estado).toBe("resuelta");
-		for (let i = 0; i < 100 && !estados.includes("resuelta"); i++) {
-			await new Promise((r) => setTimeout(r, 10));
-		}
-		expect(estados).toEqual(["cerrada", "resuelta"]);
+		await waitFor(() => estados().includes("resuelta"), { what: "the resuelta event" });
+		expect(estados()).toEqual(["cerrada", "resuelta"]);
 		expect((row?.resuelta_en ?? "") >= closed.body.actualizado_en).toBe(true);
-		ws.close(1000, "done");
+		socket.close();
 	});
 });

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { chargeFailed, event, paymentIntent, refund } from "./fixtures/stripe";
+import { type FakeStripe, fakeStripe, paymentIntentIdFor } from "./fixtures/fake-stripe";
+import { chargeFailed, event, paymentIntent } from "./fixtures/stripe";
 import {
 	call,
 	createActiveRifa,
@@ -16,13 +17,7 @@ import {
 let admin: TestUser;
 let jugador: TestUser;
 
-interface StripeCall {
-	path: string;
-	form: URLSearchParams;
-	idempotencyKey: string | null;
-}
-let stripeCalls: StripeCall[] = [];
-let stripeDown = false;
+let stripe: FakeStripe;
 
 beforeAll(async () => {
 	admin = await createUser({ rol: "admin" });
@@ -30,51 +25,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-	stripeCalls = [];
-	stripeDown = false;
-	const realFetch = globalThis.fetch;
-	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-		const request = new Request(input, init);
-		const url = new URL(request.url);
-		if (url.hostname !== "api.stripe.com") return realFetch(input, init);
-		const form = new URLSearchParams(await request.text());
-		stripeCalls.push({
-			path: url.pathname,
-			form,
-			idempotencyKey: request.headers.get("Idempotency-Key"),
-		});
-		const json = (body: unknown, status = 200) =>
-			new Response(JSON.stringify(body), {
-				status,
-				headers: { "Content-Type": "application/json", "Request-Id": "req_test" },
-			});
-		if (stripeDown) {
-			return json({ error: { type: "api_error", message: "An unknown error occurred" } }, 500);
-		}
-		if (url.pathname === "/v1/payment_intents") {
-			const metadata = Object.fromEntries(
-				[...form.entries()]
-					.filter(([k]) => k.startsWith("metadata["))
-					.map(([k, v]) => [k.slice(9, -1), v]),
-			);
-			const id = `pi_3Sd${(metadata.transaccion_id ?? "").replaceAll("-", "").slice(0, 20)}`;
-			return json(
-				paymentIntent({
-					id,
-					amount: Number(form.get("amount")),
-					status: "requires_payment_method",
-					metadata,
-				}),
-			);
-		}
-		if (url.pathname === "/v1/refunds") {
-			return json(refund({ paymentIntent: form.get("payment_intent") ?? "", amount: 1 }));
-		}
-		return json(
-			{ error: { type: "invalid_request_error", message: "Unrecognized request URL" } },
-			404,
-		);
-	});
+	stripe = fakeStripe();
 });
 
 afterEach(() => {
@@ -122,12 +73,11 @@ const piEvent = (
 	eventId = `evt_${crypto.randomUUID()}`,
 ) => {
 	const tx = purchase.transaccion_id;
-	const id = `pi_3Sd${tx.replaceAll("-", "").slice(0, 20)}`;
 	return event(
 		eventId,
 		type,
 		paymentIntent({
-			id,
+			id: paymentIntentIdFor(tx),
 			amount: 2_000_000,
 			status: type === "payment_intent.succeeded" ? "succeeded" : "requires_payment_method",
 			metadata: { rifa_id: rifaId, transaccion_id: tx, user_id: jugador.id },
@@ -167,8 +117,8 @@ describe("stripe purchase", () => {
 			amount: 2_000_000,
 		});
 		expect(res.body.payment.client_secret).toMatch(/^pi_.+_secret_/);
-		expect(stripeCalls).toHaveLength(1);
-		const sent = stripeCalls[0];
+		expect(stripe.requests).toHaveLength(1);
+		const sent = stripe.requests[0];
 		expect(sent?.form.get("amount")).toBe("2000000");
 		expect(sent?.form.get("currency")).toBe("cop");
 		expect(sent?.form.get("metadata[rifa_id]")).toBe(rifa.id);
@@ -183,11 +133,11 @@ describe("stripe purchase", () => {
 
 	it("releases the numbers and lets the same key retry when Stripe is down", async () => {
 		const rifa = await createActiveRifa(admin.token);
-		stripeDown = true;
+		stripe.down = true;
 		const key = crypto.randomUUID();
 		expectProblem(await buyWithStripe(rifa.id, jugador, {}, key), 502);
 		expect((await state(rifa.id)).mapa).toBe("LLLL");
-		stripeDown = false;
+		stripe.down = false;
 		const retry = await buyWithStripe(rifa.id, jugador, {}, key);
 		expect(retry.status).toBe(201);
 		expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
@@ -279,11 +229,11 @@ describe("stripe webhook", () => {
 			headers: { "Idempotency-Key": crypto.randomUUID() },
 		});
 		expect(resold.status).toBe(201);
-		stripeCalls = [];
+		stripe.requests.length = 0;
 		const evt = piEvent("payment_intent.succeeded", late, rifa.id);
 		expect((await deliver(evt)).body.result).toBe("refunded");
 		expect((await deliver(evt)).body.result).toBe("duplicate");
-		const refunds = stripeCalls.filter((c) => c.path === "/v1/refunds");
+		const refunds = stripe.requests.filter((c) => c.path === "/v1/refunds");
 		expect(refunds).toHaveLength(1);
 		expect(refunds[0]?.idempotencyKey).toBe(`rifa1122-refund-${late.transaccion_id}`);
 		expect((await txStatus(late.transaccion_id)).status).toBe("refunded");

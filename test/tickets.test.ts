@@ -1,5 +1,5 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PaymentProvider } from "../src/payments/provider";
 import { permutation } from "../src/rifa-room/numbering";
@@ -14,6 +14,7 @@ import {
 	expireHolds,
 	get,
 	inDays,
+	openRoomSocket,
 	patch,
 	type TestUser,
 	usePaymentProvider,
@@ -268,15 +269,14 @@ describe("idempotency", () => {
 	it("answers 409 with Retry-After while the first request is still running", async () => {
 		const rifa = await createActiveRifa(admin.token);
 		const key = newKey();
-		let release: () => void = () => {};
-		const gate = new Promise<void>((resolve) => {
-			release = resolve;
-		});
+		const charging = Promise.withResolvers<void>();
+		const gate = Promise.withResolvers<void>();
 		await runInDurableObject(room(rifa.id), (instance: RifaRoom) => {
 			const provider: PaymentProvider = {
 				name: "sandbox",
 				charge: async (req) => {
-					await gate;
+					charging.resolve();
+					await gate.promise;
 					return { status: "succeeded", providerRef: `slow_${req.transaccionId}` };
 				},
 				refund: async (req) => ({ providerRef: `refund_${req.transaccionId}` }),
@@ -284,11 +284,11 @@ describe("idempotency", () => {
 			Object.assign(instance, { payments: () => provider });
 		});
 		const first = buy(rifa.id, jugador, {}, key);
-		await new Promise((r) => setTimeout(r, 50));
+		await charging.promise;
 		const during = await buy(rifa.id, jugador, {}, key);
 		expectProblem(during, 409);
 		expect(during.headers.get("Retry-After")).toBe("1");
-		release();
+		gate.resolve();
 		expect((await first).status).toBe(201);
 		const after = await buy(rifa.id, jugador, {}, key);
 		expect(after.headers.get("Idempotent-Replayed")).toBe("true");
@@ -421,26 +421,14 @@ describe("live updates", () => {
 	it("sends a snapshot on connect, then sold, held, released numbers and state changes", async () => {
 		const rifa = await createActiveRifa(admin.token);
 		await buy(rifa.id, jugador, { numeros: [5] });
-		const upgrade = await exports.default.fetch(
-			new Request(`http://rifa1122.test/api/v1/rifas/${rifa.id}/ws`, {
-				headers: { Upgrade: "websocket" },
-			}),
-		);
-		expect(upgrade.status).toBe(101);
-		const ws = upgrade.webSocket;
-		if (!ws) throw new Error("no websocket");
-		const messages: { type: string; numeros?: number[]; availability?: { mapa: string } }[] = [];
-		ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string)));
-		ws.accept();
-		const waitFor = async (n: number) => {
-			for (let i = 0; i < 100 && messages.length < n; i++)
-				await new Promise((r) => setTimeout(r, 10));
-		};
-		await waitFor(1);
+		const socket = await openRoomSocket(rifa.id);
+		expect(socket.status).toBe(101);
+		const { messages } = socket;
+		await socket.received(1);
 		expect(messages[0]?.type).toBe("snapshot");
 		expect(messages[0]?.availability?.mapa[5]).toBe("V");
 		await buy(rifa.id, jugador, { numeros: [6, 7], quantity: 2 });
-		await waitFor(2);
+		await socket.received(2);
 		expect(messages[1]).toEqual({ type: "vendidos", numeros: [6, 7] });
 
 		await usePaymentProvider(rifa.id, (tx) => ({
@@ -449,17 +437,17 @@ describe("live updates", () => {
 			clientSecret: `pi_${tx}_secret`,
 		}));
 		await buy(rifa.id, jugador, { numeros: [8] });
-		await waitFor(3);
+		await socket.received(3);
 		expect(messages[2]).toEqual({ type: "reservados", numeros: [8] });
 		await expireHolds(rifa.id);
-		await waitFor(4);
+		await socket.received(4);
 		expect(messages[3]).toEqual({ type: "liberados", numeros: [8] });
 
 		await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
-		await waitFor(5);
+		await socket.received(5);
 		expect(messages[4]).toEqual({ type: "estado", estado: "cerrada" });
 		expect(JSON.stringify(messages)).not.toContain(jugador.id);
-		ws.close(1000, "done");
+		socket.close();
 		expectProblem(await get(`/api/v1/rifas/${rifa.id}/ws`), 400);
 		expectProblem(
 			await call("GET", "/api/v1/rifas/nope/ws", { headers: { Upgrade: "websocket" } }),

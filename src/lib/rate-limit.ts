@@ -10,7 +10,7 @@ import type { AppBindings } from "./types";
  */
 const RATE_LIMIT_PERIOD_SECONDS = 60;
 
-type LimiterName =
+export type LimiterName =
 	| "AUTH_IP_LIMITER"
 	| "AUTH_EMAIL_LIMITER"
 	| "PURCHASE_LIMITER"
