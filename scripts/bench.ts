@@ -194,7 +194,12 @@ const main = async () => {
 			await api(
 				"POST",
 				"/categorias",
-				{ nombre: `Bench ${now}`, valor_boleta: 100_000, rake: 0.25 },
+				{
+					nombre: `Bench ${now}`,
+					valor_boleta: 100_000,
+					rake: 0.25,
+					premio_por_ganador: 5_000_000,
+				},
 				admin,
 			)
 		).body;
@@ -202,24 +207,26 @@ const main = async () => {
 			await api("POST", "/loterias", { nombre: `Bench ${now}`, meta: { adapter: "mock" } }, admin)
 		).body;
 		const newRifa = async (total: number) => {
-			const rifa = (
-				await api(
-					"POST",
-					"/rifas",
-					{
-						nombre: `Bench ${total}`,
-						categoria_id: cat.id,
-						loteria_id: lot.id,
-						fecha_inicio: new Date(Date.now() - 3600_000).toISOString(),
-						fecha_fin: new Date(Date.now() + 7 * 86400_000).toISOString(),
-						total_boletas: total,
-						reglas: { asignacion: "aleatoria" },
-					},
-					admin,
-				)
-			).body;
-			await api("PATCH", `/rifas/${rifa.id}`, { estado: "activa" }, admin);
-			return rifa.id as string;
+			const created = await api(
+				"POST",
+				"/rifas",
+				{
+					nombre: `Bench ${total}`,
+					categoria_id: cat.id,
+					loteria_id: lot.id,
+					fecha_inicio: new Date(Date.now() - 3600_000).toISOString(),
+					fecha_fin: new Date(Date.now() + 7 * 86400_000).toISOString(),
+					total_boletas: total,
+					reglas: { asignacion: "aleatoria" },
+				},
+				admin,
+			);
+			// A setup that fails would time only error responses: stop instead.
+			if (created.status !== 201)
+				throw new Error(`rifa not created: ${JSON.stringify(created.body)}`);
+			const opened = await api("PATCH", `/rifas/${created.body.id}`, { estado: "activa" }, admin);
+			if (opened.status !== 200) throw new Error(`rifa not opened: ${JSON.stringify(opened.body)}`);
+			return created.body.id as string;
 		};
 		const big = await newRifa(10_000);
 		const small = await newRifa(100);
