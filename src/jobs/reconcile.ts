@@ -1,4 +1,4 @@
-import { asc, inArray, isNull, ne, or } from "drizzle-orm";
+import { asc, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { rifas } from "../db/schema";
 import { errorFields, type Logger } from "../lib/logger";
@@ -16,9 +16,9 @@ export interface ReconcileReport {
 }
 
 /**
- * Brings every room in line with D1: each rifa that still sells or waits for its draw, and each
- * whose room has not acknowledged its last definition (a push that failed, even to a terminal
- * state). The room takes D1's definition when it is behind and drains its outbox; either counts
+ * Brings every room in line with D1: each whose room has not acknowledged its last definition (a
+ * push that failed, even to a terminal state), and up to PER_RUN of those that still sell or wait
+ * for their draw, a different sample each run. The room takes D1's definition when it is behind and drains its outbox; either counts
  * as a repair, in the report and in `/metrics`. Safe to run any number of times.
  */
 export const reconcileRooms = async (
@@ -27,18 +27,21 @@ export const reconcileRooms = async (
 	log: Logger,
 ): Promise<ReconcileReport> => {
 	const report: ReconcileReport = { revisadas: 0, reparadas: [], atascadas: [], errores: [] };
-	const rows = await db
+	// Rooms that missed their last definition first (a cancellation whose push failed must not wait
+	// behind a long list), then a rotating sample of the rifas that still sell or wait for a draw.
+	const behind = await db
 		.select({ id: rifas.id })
 		.from(rifas)
-		.where(
-			or(
-				inArray(rifas.estado, ["pendiente", "activa", "cerrada"]),
-				isNull(rifas.salaSincronizadaEn),
-				ne(rifas.salaSincronizadaEn, rifas.actualizadoEn),
-			),
-		)
+		.where(or(isNull(rifas.salaSincronizadaEn), ne(rifas.salaSincronizadaEn, rifas.actualizadoEn)))
 		.orderBy(asc(rifas.actualizadoEn))
 		.limit(PER_RUN);
+	const live = await db
+		.select({ id: rifas.id })
+		.from(rifas)
+		.where(inArray(rifas.estado, ["pendiente", "activa", "cerrada"]))
+		.orderBy(sql`random()`)
+		.limit(PER_RUN);
+	const rows = [...new Map([...behind, ...live].map((r) => [r.id, r])).values()];
 	for (const { id } of rows) {
 		try {
 			const config = await loadRoomConfig(db, id);

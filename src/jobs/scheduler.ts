@@ -2,7 +2,7 @@ import { and, asc, eq, gt, isNotNull, lte, type SQL } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { ganadores, type RifaEstado, rifas, tickets, transacciones, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
-import { createLogger } from "../lib/logger";
+import { createLogger, errorFields } from "../lib/logger";
 import { roomFor } from "../rifa-room/rooms";
 import { updateRifa } from "../services/rifas.service";
 import { settle } from "../services/settlement.service";
@@ -32,7 +32,15 @@ const retryRefunds = async (env: Env, db: ReturnType<typeof createDb>) => {
 		.where(and(eq(rifas.estado, "cancelada"), eq(transacciones.status, "succeeded")))
 		.limit(PER_RUN);
 	let failed = 0;
-	for (const { id } of pending) failed += (await roomFor(env, id).refundAll()).failed;
+	for (const { id } of pending) {
+		try {
+			failed += (await roomFor(env, id).refundAll()).failed;
+		} catch (err) {
+			// One room's trouble must not stop the refunds of the others; the next run tries again.
+			failed++;
+			createLogger(env).error("refund retry failed", { rifa_id: id, error: errorFields(err) });
+		}
+	}
 	return failed;
 };
 

@@ -110,7 +110,7 @@ export const applyConfig = (
 	writeConfig(sql, applied);
 	tx.config = applied;
 	if (reorder && order) rebuildOrder(sql, order);
-	writeFlag(sql, "congelada", null);
+	thaw(sql, { stamp: applied.actualizadoEn });
 	if (current?.estado === "activa" && applied.estado !== "activa") {
 		// Sales are over: holds waiting for payment go back; a payment that still arrives is refunded.
 		const pending = sql
@@ -123,14 +123,46 @@ export const applyConfig = (
 	return refused ? { aplicada: true, estructura: "rechazada" } : { aplicada: true };
 };
 
-export const frozenSince = (sql: SqlStorage): number | null => {
+/** Who froze the room's sales, for which definition, and since when. */
+interface Freeze {
+	token: string;
+	stamp: string;
+	desde: number;
+}
+
+const readFreeze = (sql: SqlStorage): Freeze | null => {
 	const v = readFlag(sql, "congelada");
-	return v === null ? null : Number(v);
+	return v === null ? null : (JSON.parse(v) as Freeze);
 };
 
-/** Freezes sales for a change of what buyers pay for: possible only while nothing is taken. */
-export const freeze = (sql: SqlStorage): boolean => {
-	if (takenCount(sql) > 0) return false;
-	writeFlag(sql, "congelada", String(Date.now()));
-	return true;
+export const frozenSince = (sql: SqlStorage): number | null => readFreeze(sql)?.desde ?? null;
+
+/**
+ * Freezes sales for a change of what buyers pay for, which will be stamped `stamp`: possible only
+ * while nothing is taken and no other change holds the room (`maxAgeMs` lets an abandoned one go).
+ */
+export const freeze = (
+	sql: SqlStorage,
+	token: string,
+	stamp: string,
+	maxAgeMs: number,
+): "congelada" | "tomados" | "otro_cambio" => {
+	if (takenCount(sql) > 0) return "tomados";
+	const current = readFreeze(sql);
+	if (current && current.token !== token && Date.now() - current.desde <= maxAgeMs)
+		return "otro_cambio";
+	writeFlag(sql, "congelada", JSON.stringify({ token, stamp, desde: Date.now() } satisfies Freeze));
+	return "congelada";
+};
+
+/** Lifts the freeze: only its own change may, or a definition at least as new as that change. */
+export const thaw = (
+	sql: SqlStorage,
+	by: { token: string } | { stamp: string } | "stale",
+): void => {
+	const current = readFreeze(sql);
+	if (!current) return;
+	const lift =
+		by === "stale" || ("token" in by ? by.token === current.token : by.stamp >= current.stamp);
+	if (lift) writeFlag(sql, "congelada", null);
 };

@@ -234,10 +234,10 @@ export class Outbox {
 			} catch (err) {
 				this.uncertain = true;
 				const refused = isRefusal(err);
-				if (refused) {
-					this.sql.exec("UPDATE outbox SET attempts = attempts + 1 WHERE seq <= ?", last);
-					if (entries.length > 1) this.aloneThrough = last;
-				}
+				// Only an entry refused on its own counts: in a batch, the others may be blameless.
+				if (refused && entries.length > 1) this.aloneThrough = last;
+				else if (refused)
+					this.sql.exec("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", last);
 				this.log()[refused ? "error" : "warn"]("outbox flush failed; the alarm will retry", {
 					entries: entries.length,
 					first_seq: first?.seq,

@@ -1,3 +1,4 @@
+import { frozenSince, readFlag, writeFlag } from "./config";
 import { enqueue, mirror, refundAudit, ticketsAnnulled } from "./outbox";
 import type { PaymentEventResult, ProviderEvent, RoomTx, TransaccionRow } from "./room.types";
 import { markFailed, markSold, retake, transaccion } from "./sales";
@@ -27,6 +28,24 @@ const findTransaccion = (sql: SqlStorage, event: ProviderEvent): TransaccionRow 
 
 export type SucceededStep = PaymentEventResult | { refund: TransaccionRow };
 
+/** A late payment being refunded: from the moment it is decided until the provider confirms. */
+export interface PendingRefund {
+	transaccionId: string;
+	event: ProviderEvent;
+}
+
+const refundFlag = (transaccionId: string) => `reembolso:${transaccionId}`;
+
+export const pendingRefunds = (sql: SqlStorage): PendingRefund[] =>
+	sql
+		.exec<{ valor: string }>("SELECT valor FROM sala WHERE clave LIKE 'reembolso:%'")
+		.toArray()
+		.map((r) => JSON.parse(r.valor) as PendingRefund);
+
+/** The numbers it pays for still cost what was charged: the price did not change since. */
+const samePrice = (tx: RoomTx, row: TransaccionRow) =>
+	row.amount === tx.config.precio * (JSON.parse(row.numeros) as unknown[]).length;
+
 /**
  * A payment for one of this rifa's purchases went through. Pending: the held numbers are sold.
  * Already released (hold expired, or an earlier attempt failed): the numbers are taken back if the
@@ -42,21 +61,36 @@ export const paymentSucceeded = (tx: RoomTx, event: ProviderEvent): SucceededSte
 		return "ignored";
 	}
 	if (row.status === "failed") {
-		if (tx.config.estado !== "activa" || !retake(tx, row)) return { refund: row };
+		const refund =
+			readFlag(tx.sql, refundFlag(row.id)) !== null ||
+			tx.config.estado !== "activa" ||
+			frozenSince(tx.sql) !== null ||
+			!samePrice(tx, row) ||
+			!retake(tx, row);
+		if (refund) {
+			// From here on nothing takes these numbers back for this purchase: the money goes back.
+			const pending: PendingRefund = { transaccionId: row.id, event };
+			if (readFlag(tx.sql, refundFlag(row.id)) === null)
+				writeFlag(tx.sql, refundFlag(row.id), JSON.stringify(pending));
+			return { refund: row };
+		}
 	}
 	markSold(tx, row.id, event.providerRef);
 	markSeen(tx.sql, event);
 	return "sold";
 };
 
-/** The late payment above was refunded by its provider. */
+/** The late payment above was refunded by its provider; once, whichever event asked for it. */
 export const lateRefunded = (
 	tx: RoomTx,
 	event: ProviderEvent,
-	row: TransaccionRow,
+	transaccionId: string,
 	refundRef: string | null,
 ): void => {
-	if (seen(tx.sql, event.id)) return;
+	writeFlag(tx.sql, refundFlag(transaccionId), null);
+	const row = transaccion(tx.sql, transaccionId);
+	markSeen(tx.sql, event);
+	if (row.status !== "failed") return;
 	tx.sql.exec(
 		"UPDATE transacciones SET status = 'refunded', provider_ref = ? WHERE id = ?",
 		event.providerRef,
@@ -71,7 +105,6 @@ export const lateRefunded = (
 			}),
 		],
 	});
-	markSeen(tx.sql, event);
 };
 
 /** A payment attempt failed: held numbers go back on sale. A later success is handled above. */

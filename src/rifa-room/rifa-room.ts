@@ -17,7 +17,7 @@ import {
 	loadRoomConfig,
 	readConfig,
 	sameOrder,
-	writeFlag,
+	thaw,
 } from "./config";
 import { permutation } from "./numbering";
 import { snapshot, soldNumbers, takenCount } from "./numeros";
@@ -25,9 +25,11 @@ import { Outbox } from "./outbox";
 import {
 	cancellationRefunded,
 	lateRefunded,
+	type PendingRefund,
 	paidPurchases,
 	paymentFailed,
 	paymentSucceeded,
+	pendingRefunds,
 } from "./payment-events";
 import type {
 	Availability,
@@ -143,13 +145,16 @@ export class RifaRoom extends DurableObject<Env> {
 	 * The API is about to change what buyers pay for: possible only while nothing is held or sold,
 	 * and from now until the new definition arrives nothing can be taken.
 	 */
-	async beginChange(): Promise<boolean> {
-		return this.ctx.storage.transactionSync(() => freeze(this.sql));
+	async beginChange(
+		token: string,
+		stamp: string,
+	): Promise<"congelada" | "tomados" | "otro_cambio"> {
+		return this.ctx.storage.transactionSync(() => freeze(this.sql, token, stamp, FREEZE_MAX_MS));
 	}
 
-	/** The change was not made after all: sales go on. */
-	async endChange(): Promise<void> {
-		writeFlag(this.sql, "congelada", null);
+	/** The change was not made after all: sales go on, unless another change holds them. */
+	async endChange(token: string): Promise<void> {
+		thaw(this.sql, { token });
 	}
 
 	private async ensureConfig(): Promise<RoomConfig | null> {
@@ -173,11 +178,13 @@ export class RifaRoom extends DurableObject<Env> {
 			current.estado !== config.estado ||
 			(frozen !== null && Date.now() - frozen > FREEZE_MAX_MS);
 		if (behind) await this.configure(config);
+		// Nothing could be taken while frozen, and D1 holds whatever the change did or did not write.
+		if (frozen !== null && Date.now() - frozen > FREEZE_MAX_MS) thaw(this.sql, "stale");
 		const pending = this.outbox.pending();
 		await this.flush();
 		return {
 			configurada: behind,
-			aplicadas: pending - this.outbox.pending(),
+			aplicadas: Math.max(0, pending - this.outbox.pending()),
 			atascadas: this.outbox.stuck(),
 		};
 	}
@@ -247,6 +254,12 @@ export class RifaRoom extends DurableObject<Env> {
 			type: "charge.succeeded",
 			providerRef: settled.late.providerRef,
 			transaccionId: request.transaccionId,
+		}).catch((err: unknown) => {
+			this.log.error("refund of a late charge failed; the alarm retries it", {
+				transaccion_id: request.transaccionId,
+				error: errorFields(err),
+			});
+			return "refunded" as const;
 		});
 		const outcome =
 			lateChargeOutcome(result === "sold") ??
@@ -265,16 +278,31 @@ export class RifaRoom extends DurableObject<Env> {
 			await this.flush();
 			return step;
 		}
-		// Sales are over or the numbers went to someone else: money must not be kept without tickets.
-		const row = step.refund;
+		// Sales are over, the price changed or the numbers went to someone else: money must not be
+		// kept without tickets. A refund that fails is retried by the alarm (and the provider's
+		// own retry of its event).
+		try {
+			await this.refundLate({ transaccionId: step.refund.id, event });
+		} catch (err) {
+			await this.armAlarm(Date.now() + REFUND_RETRY_MS);
+			throw err;
+		}
+		return "refunded";
+	}
+
+	private async refundLate({ transaccionId, event }: PendingRefund): Promise<void> {
+		const row = this.sql
+			.exec<{ provider: string }>("SELECT provider FROM transacciones WHERE id = ?", transaccionId)
+			.one();
 		const refund = await this.payments(row.provider as PaymentMethod).refund({
-			transaccionId: row.id,
+			transaccionId,
 			providerRef: event.providerRef,
 			reason: "numeros_no_disponibles",
 		});
-		this.step(this.config ?? config, (tx) => lateRefunded(tx, event, row, refund.providerRef));
+		const config = this.config;
+		if (config)
+			this.step(config, (tx) => lateRefunded(tx, event, transaccionId, refund.providerRef));
 		await this.flush();
-		return "refunded";
 	}
 
 	async paymentFailed(event: ProviderEvent): Promise<PaymentEventResult> {
@@ -391,6 +419,16 @@ export class RifaRoom extends DurableObject<Env> {
 		if (config) {
 			this.step(config, (tx) => expireHolds(tx, now, this.charging));
 			if (this.charging.size) later = now + OUTBOX_RETRY_MS;
+			for (const pending of pendingRefunds(this.sql)) {
+				try {
+					await this.refundLate(pending);
+				} catch (err) {
+					this.log.error("refund of a late payment failed; will retry", {
+						error: errorFields(err),
+					});
+					later = Math.min(later ?? Number.POSITIVE_INFINITY, now + REFUND_RETRY_MS);
+				}
+			}
 			if (config.estado === "cancelada" && paidPurchases(this.sql).length) {
 				const { failed } = await this.refundAll();
 				if (failed) later = Math.min(later ?? Number.POSITIVE_INFINITY, now + REFUND_RETRY_MS);

@@ -36,7 +36,8 @@ export const syncRoom = async (env: Env, db: Database, rifaId: string) => {
 	const config = await loadRoomConfig(db, rifaId);
 	if (!config) throw new Error(`rifa ${rifaId} or its categoria not found`);
 	const result = await roomFor(env, rifaId).configure(config);
-	await acknowledge(db, rifaId, config.actualizadoEn);
+	// A room that kept its structure under a taken number does not hold this definition.
+	if (result.estructura !== "rechazada") await acknowledge(db, rifaId, config.actualizadoEn);
 	return result;
 };
 

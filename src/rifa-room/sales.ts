@@ -331,8 +331,8 @@ export const lateChargeOutcome = (sold: boolean): RoomError | null =>
 		: fail(
 				"CONFLICT",
 				t(
-					"La reserva expiró antes de confirmar el pago y sus números ya no están libres; el cobro fue reembolsado.",
-					"The hold expired before the payment was confirmed and its numbers are no longer free; the charge was refunded.",
+					"La reserva expiró antes de confirmar el pago y sus números ya no están libres; el cobro se reembolsa.",
+					"The hold expired before the payment was confirmed and its numbers are no longer free; the charge is being refunded.",
 				),
 			);
 

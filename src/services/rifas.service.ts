@@ -33,6 +33,14 @@ export interface Actor {
 	env: Env;
 }
 
+const changedMeanwhile = () =>
+	conflict(
+		t(
+			"La rifa cambió mientras se editaba; vuelva a intentarlo.",
+			"The rifa changed while it was being edited; try again.",
+		),
+	);
+
 const invalid = (errors: FieldError[]) =>
 	new ApiError(
 		"VALIDATION_FAILED",
@@ -336,37 +344,32 @@ export const updateRifa = async (
 	// From here until the new definition reaches the room, the room takes no number: the check
 	// above and this change cannot be split by a sale.
 	const room = roomFor(actor.env, id);
-	const frozen = structural.length > 0;
-	if (frozen && !(await room.beginChange())) throw committed;
-	let updated: RifaRow | undefined;
-	try {
-		[, [updated]] = await db.batch([
-			auditInsertIf(
-				db,
-				{
-					actorId: actor.user?.id ?? null,
-					action: estadoChanged ? `rifa.${nextEstado}` : "rifa.updated",
-					entity: "rifa",
-					entityId: id,
-					before,
-					after: toRifaDto(next),
-					requestId: actor.requestId,
-				},
-				rifas,
-				unchangedSinceRead,
-			),
-			db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
-		]);
-	} finally {
-		if (frozen && !updated) await room.endChange();
-	}
+	const change = structural.length > 0 ? crypto.randomUUID() : null;
+	const frozen = change ? await room.beginChange(change, next.actualizadoEn) : "congelada";
+	if (frozen === "tomados") throw committed;
+	if (frozen === "otro_cambio") throw changedMeanwhile();
+	// A batch that throws may still have committed: then the room stays frozen until its
+	// definition arrives, or until it takes D1's own after the freeze's time is up.
+	const [, [updated]] = await db.batch([
+		auditInsertIf(
+			db,
+			{
+				actorId: actor.user?.id ?? null,
+				action: estadoChanged ? `rifa.${nextEstado}` : "rifa.updated",
+				entity: "rifa",
+				entityId: id,
+				before,
+				after: toRifaDto(next),
+				requestId: actor.requestId,
+			},
+			rifas,
+			unchangedSinceRead,
+		),
+		db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
+	]);
 	if (!updated) {
-		throw conflict(
-			t(
-				"La rifa cambió mientras se editaba; vuelva a intentarlo.",
-				"The rifa changed while it was being edited; try again.",
-			),
-		);
+		if (change) await room.endChange(change);
+		throw changedMeanwhile();
 	}
 	await pushToRoom(actor, db, id);
 	if (updated.estado === "cancelada") {
