@@ -26,6 +26,8 @@ export default defineConfig(async () => {
 						STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
 						LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
 						METRICS_TOKEN: "test-metrics-token-0123456789",
+						// Low enough that a test can reach a rifa's socket cap.
+						WS_MAX_POR_RIFA: "25",
 					},
 				},
 			}),

@@ -121,7 +121,8 @@ for (const r of target === "--local" ? RIFAS : []) {
 	const d = rifaDates(r, lot);
 	const id = `a1f40000-0000-4000-8000-0000000000${String(r.n).padStart(2, "0")}`;
 	statements.push(
-		`INSERT OR IGNORE INTO rifas (id, nombre, categoria_id, loteria_id, fecha_inicio, fecha_fin, fecha_sorteo, numero_ganadores, estado, reglas, total_boletas, creado_por, creado_en, actualizado_en) VALUES (${[id, r.nombre, cat.id, lot.id, d.inicio, d.fin, d.sorteo, r.numero_ganadores, r.estado, JSON.stringify(parseReglas(r.reglas)), r.total_boletas, null, nowIso, nowIso].map(lit).join(", ")});`,
+		// A terminal example has no room to tell; the others' rooms take their definition from D1.
+		`INSERT OR IGNORE INTO rifas (id, nombre, categoria_id, loteria_id, fecha_inicio, fecha_fin, fecha_sorteo, numero_ganadores, estado, reglas, total_boletas, creado_por, sala_sincronizada_en, creado_en, actualizado_en) VALUES (${[id, r.nombre, cat.id, lot.id, d.inicio, d.fin, d.sorteo, r.numero_ganadores, r.estado, JSON.stringify(parseReglas(r.reglas)), r.total_boletas, null, r.estado === "resuelta" || r.estado === "cancelada" ? nowIso : null, nowIso, nowIso].map(lit).join(", ")});`,
 	);
 }
 

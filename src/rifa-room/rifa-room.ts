@@ -22,15 +22,8 @@ import {
 import { permutation } from "./numbering";
 import { snapshot, soldNumbers, takenCount } from "./numeros";
 import { Outbox } from "./outbox";
-import {
-	cancellationRefunded,
-	lateRefunded,
-	type PendingRefund,
-	paidPurchases,
-	paymentFailed,
-	paymentSucceeded,
-	pendingRefunds,
-} from "./payment-events";
+import { paidPurchases, paymentFailed, paymentSucceeded } from "./payment-events";
+import { Refunds } from "./refunds";
 import type {
 	Availability,
 	PaymentEventResult,
@@ -76,7 +69,13 @@ export class RifaRoom extends DurableObject<Env> {
 	private alarmAt: number | null | undefined;
 	/** Purchases whose provider call is running in this instance: their holds do not expire under them. */
 	private readonly charging = new Set<string>();
-	private refunding: Promise<{ refunded: number; failed: number }> | null = null;
+	private readonly refunds = new Refunds({
+		sql: this.ctx.storage.sql,
+		config: () => this.config,
+		payments: (method) => this.payments(method),
+		step: (config, fn) => this.step(config, fn),
+		log: () => this.log,
+	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -183,7 +182,8 @@ export class RifaRoom extends DurableObject<Env> {
 		const pending = this.outbox.pending();
 		await this.flush();
 		return {
-			configurada: behind,
+			configurada: behind && current !== null,
+			nueva: current === null,
 			aplicadas: Math.max(0, pending - this.outbox.pending()),
 			atascadas: this.outbox.stuck(),
 		};
@@ -282,27 +282,13 @@ export class RifaRoom extends DurableObject<Env> {
 		// kept without tickets. A refund that fails is retried by the alarm (and the provider's
 		// own retry of its event).
 		try {
-			await this.refundLate({ transaccionId: step.refund.id, event });
+			await this.refunds.late({ transaccionId: step.refund.id, event });
+			await this.flush();
 		} catch (err) {
 			await this.armAlarm(Date.now() + REFUND_RETRY_MS);
 			throw err;
 		}
 		return "refunded";
-	}
-
-	private async refundLate({ transaccionId, event }: PendingRefund): Promise<void> {
-		const row = this.sql
-			.exec<{ provider: string }>("SELECT provider FROM transacciones WHERE id = ?", transaccionId)
-			.one();
-		const refund = await this.payments(row.provider as PaymentMethod).refund({
-			transaccionId,
-			providerRef: event.providerRef,
-			reason: "numeros_no_disponibles",
-		});
-		const config = this.config;
-		if (config)
-			this.step(config, (tx) => lateRefunded(tx, event, transaccionId, refund.providerRef));
-		await this.flush();
 	}
 
 	async paymentFailed(event: ProviderEvent): Promise<PaymentEventResult> {
@@ -319,41 +305,10 @@ export class RifaRoom extends DurableObject<Env> {
 	 * is tried again by the room's alarm, and by the scheduler as a backstop.
 	 */
 	async refundAll(): Promise<{ refunded: number; failed: number }> {
-		// The alarm and a request may both ask: one run at a time, and the later one waits for it.
-		while (this.refunding) await this.refunding;
-		const run = this.refundOnce().finally(() => {
-			this.refunding = null;
-		});
-		this.refunding = run;
-		return run;
-	}
-
-	private async refundOnce(): Promise<{ refunded: number; failed: number }> {
-		const config = this.config;
-		if (config?.estado !== "cancelada") return { refunded: 0, failed: 0 };
-		let refunded = 0;
-		let failed = 0;
-		for (const row of paidPurchases(this.sql)) {
-			let refundRef: string | null;
-			try {
-				({ providerRef: refundRef } = await this.payments(row.provider as PaymentMethod).refund({
-					transaccionId: row.id,
-					providerRef: row.provider_ref ?? "",
-					reason: "rifa_cancelada",
-				}));
-			} catch (err) {
-				failed++;
-				this.log.error("refund failed; will retry", {
-					transaccion_id: row.id,
-					error: errorFields(err),
-				});
-				continue;
-			}
-			if (this.step(config, (tx) => cancellationRefunded(tx, row.id, refundRef))) refunded++;
-		}
+		const result = await this.refunds.cancelled();
 		await this.flush();
-		if (failed) await this.armAlarm(Date.now() + REFUND_RETRY_MS);
-		return { refunded, failed };
+		if (result.failed) await this.armAlarm(Date.now() + REFUND_RETRY_MS);
+		return result;
 	}
 
 	// --- Reads ---------------------------------------------------------------------------------
@@ -419,16 +374,8 @@ export class RifaRoom extends DurableObject<Env> {
 		if (config) {
 			this.step(config, (tx) => expireHolds(tx, now, this.charging));
 			if (this.charging.size) later = now + OUTBOX_RETRY_MS;
-			for (const pending of pendingRefunds(this.sql)) {
-				try {
-					await this.refundLate(pending);
-				} catch (err) {
-					this.log.error("refund of a late payment failed; will retry", {
-						error: errorFields(err),
-					});
-					later = Math.min(later ?? Number.POSITIVE_INFINITY, now + REFUND_RETRY_MS);
-				}
-			}
+			if (!(await this.refunds.retryLate()))
+				later = Math.min(later ?? Infinity, now + REFUND_RETRY_MS);
 			if (config.estado === "cancelada" && paidPurchases(this.sql).length) {
 				const { failed } = await this.refundAll();
 				if (failed) later = Math.min(later ?? Number.POSITIVE_INFINITY, now + REFUND_RETRY_MS);

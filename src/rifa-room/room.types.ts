@@ -97,8 +97,10 @@ export type PaymentEventResult =
 
 /** What the cron's reconciler found and repaired in one room. */
 export interface RoomSync {
-	/** The room's configuration was behind D1 (or missing) and was replaced. */
+	/** The room's configuration was behind D1 and was replaced. */
 	configurada: boolean;
+	/** The room had no configuration yet (a rifa written to D1 by other means) and took D1's. */
+	nueva: boolean;
 	/** Outbox entries that were still waiting to reach D1 and were applied now. */
 	aplicadas: number;
 	/** Outbox entries that could not be applied and wait for an operator. */
