@@ -10,6 +10,11 @@ export default defineConfig(async () => {
 	}: { ratelimits: { name: string; simple: { limit: number; period: number } }[] } =
 		unstable_readConfig({ config: "./wrangler.jsonc" }, { hideWarnings: true });
 	return {
+		resolve: {
+			// moment-timezone (under date-holidays) is CommonJS and `require`s moment; moment's
+			// "jsnext:main" is an ES module, which the test runner's CommonJS loader cannot require.
+			alias: { moment: "moment/moment.js" },
+		},
 		plugins: [
 			cloudflareTest({
 				wrangler: { configPath: "./wrangler.jsonc" },

@@ -59,15 +59,41 @@ export const CATEGORIAS = [
 	},
 ] as const;
 
+interface Movimiento {
+	fecha_nominal: string;
+	fecha_real: string;
+	hora?: string;
+}
+
+/**
+ * The Lotería de Medellín's draws that were not on their Friday, from its own results history
+ * (sorteos 4690, 2023-08-04, to 4828, 2026-03-27): the holiday Fridays, Inmaculada Concepción
+ * 2023 (drawn the Thursday before) and Good Friday 2024 and 2025 (drawn the Saturday after).
+ */
+export const MOVIMIENTOS_MEDELLIN: readonly Movimiento[] = [
+	{ fecha_nominal: "2023-12-08", fecha_real: "2023-12-07" }, // sorteo 4708
+	{ fecha_nominal: "2024-03-29", fecha_real: "2024-03-30" }, // sorteo 4724
+	{ fecha_nominal: "2025-04-18", fecha_real: "2025-04-19" }, // sorteo 4779
+];
+
 type Dia = "lunes" | "martes" | "miercoles" | "jueves" | "viernes" | "sabado" | "domingo";
 
-const loteria = (n: number, nombre: string, slug: string, dia: Dia, hora: string, url: string) => ({
+const loteria = (
+	n: number,
+	nombre: string,
+	slug: string,
+	dia: Dia,
+	hora: string,
+	url: string,
+	movimientos: readonly Movimiento[] = [],
+) => ({
 	id: `1a0e0000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`,
 	nombre,
 	slug,
 	dia_sorteo: dia,
 	hora_sorteo: hora,
 	url_resultados: url,
+	movimientos,
 });
 
 export const LOTERIAS = [
@@ -115,6 +141,7 @@ export const LOTERIAS = [
 		"viernes",
 		"23:00",
 		"https://loteriademedellin.com.co",
+		MOVIMIENTOS_MEDELLIN,
 	),
 	loteria(
 		11,

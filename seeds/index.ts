@@ -95,9 +95,16 @@ for (const l of LOTERIAS) {
 	// Deployed environments settle on the published results; local ones on the deterministic mock.
 	const adapter = target === "--remote" ? "resultadosloterias" : "mock";
 	const meta = JSON.stringify({ adapter, slug: l.slug });
+	const movimientos = JSON.stringify(l.movimientos);
 	statements.push(
-		`INSERT OR IGNORE INTO loterias (id, nombre, descripcion, frecuencia, dia_sorteo, hora_sorteo, url_resultados, meta, creado_en, actualizado_en) VALUES (${[l.id, l.nombre, `Sorteo semanal, ${l.dia_sorteo} ${l.hora_sorteo} (hora de Colombia)`, "semanal", l.dia_sorteo, l.hora_sorteo, l.url_resultados, meta, nowIso, nowIso].map(lit).join(", ")});`,
+		`INSERT OR IGNORE INTO loterias (id, nombre, descripcion, frecuencia, dia_sorteo, hora_sorteo, url_resultados, meta, movimientos, creado_en, actualizado_en) VALUES (${[l.id, l.nombre, `Sorteo semanal, ${l.dia_sorteo} ${l.hora_sorteo} (hora de Colombia)`, "semanal", l.dia_sorteo, l.hora_sorteo, l.url_resultados, meta, movimientos, nowIso, nowIso].map(lit).join(", ")});`,
 	);
+	// A database seeded before loterias had moves gets them once; moves edited since are kept.
+	if (l.movimientos.length > 0) {
+		statements.push(
+			`UPDATE loterias SET movimientos = ${lit(movimientos)}, actualizado_en = ${lit(nowIso)} WHERE id = ${lit(l.id)} AND movimientos = '[]';`,
+		);
+	}
 }
 
 const adminId = crypto.randomUUID();

@@ -63,6 +63,16 @@ export interface LoteriaMeta {
 	slug?: string;
 }
 
+/**
+ * A draw the lottery published away from its schedule: the draw of `fecha_nominal` takes place on
+ * `fecha_real` (Colombian dates), at `hora` when it changes too. See `src/domain/calendario.ts`.
+ */
+export interface MovimientoSorteo {
+	fecha_nominal: string;
+	fecha_real: string;
+	hora?: string;
+}
+
 export const loterias = sqliteTable(
 	"loterias",
 	{
@@ -74,6 +84,10 @@ export const loterias = sqliteTable(
 		horaSorteo: text("hora_sorteo"),
 		urlResultados: text("url_resultados"),
 		meta: text("meta", { mode: "json" }).$type<LoteriaMeta>().notNull().default(sql`'{}'`),
+		movimientos: text("movimientos", { mode: "json" })
+			.$type<MovimientoSorteo[]>()
+			.notNull()
+			.default(sql`'[]'`),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
 	},

@@ -2,15 +2,21 @@ import { and, asc, count, eq } from "drizzle-orm";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import { contains } from "../../db/filters";
 import { loterias } from "../../db/schema";
-import { ApiError, notFound, t } from "../../lib/errors";
+import { diasEntre, drawInstants, fechaColombia, sumarDias } from "../../domain/calendario";
+import { ApiError, notFound, type Texto, t } from "../../lib/errors";
 
 const LOTERIA = t("La lotería", "The lottery");
 
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
-import type { create, get, list, patch, remove } from "./loterias.routes";
-import { toLoteriaColumns, toLoteriaDto } from "./loterias.schemas";
+import type { create, get, list, patch, remove, sorteos } from "./loterias.routes";
+import {
+	MAX_RANGO_SORTEOS_DIAS,
+	RANGO_SORTEOS_DEFECTO_DIAS,
+	toLoteriaColumns,
+	toLoteriaDto,
+} from "./loterias.schemas";
 
 const nameTaken = () =>
 	new ApiError(
@@ -106,4 +112,35 @@ export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {
 		throw err;
 	}
 	return c.body(null, 204);
+};
+
+const rangoInvalido = (detail: Texto, path: string) =>
+	new ApiError("VALIDATION_FAILED", detail, {
+		errors: [{ path, message: detail.es, code: "invalid_range" }],
+	});
+
+export const sorteosHandler: AppRouteHandler<typeof sorteos> = async (c) => {
+	const { id } = c.req.valid("param");
+	const query = c.req.valid("query");
+	const desde = query.desde ?? fechaColombia(new Date());
+	const hasta = query.hasta ?? sumarDias(desde, RANGO_SORTEOS_DEFECTO_DIAS);
+	const dias = diasEntre(desde, hasta);
+	if (dias < 0) {
+		throw rangoInvalido(
+			t("hasta no puede ser anterior a desde.", "hasta cannot be before desde."),
+			"hasta",
+		);
+	}
+	if (dias > MAX_RANGO_SORTEOS_DIAS) {
+		throw rangoInvalido(
+			t(
+				`El rango no puede pasar de ${MAX_RANGO_SORTEOS_DIAS} días.`,
+				`The range cannot exceed ${MAX_RANGO_SORTEOS_DIAS} days.`,
+			),
+			"hasta",
+		);
+	}
+	const row = await c.var.db.query.loterias.findFirst({ where: eq(loterias.id, id) });
+	if (!row) throw notFound(LOTERIA);
+	return c.json({ items: drawInstants(row, desde, hasta) }, 200);
 };

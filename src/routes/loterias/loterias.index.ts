@@ -6,5 +6,6 @@ export const loteriasRouter = createRouter()
 	.openapi(routes.list, handlers.listHandler)
 	.openapi(routes.create, handlers.createHandler)
 	.openapi(routes.get, handlers.getHandler)
+	.openapi(routes.sorteos, handlers.sorteosHandler)
 	.openapi(routes.patch, handlers.patchHandler)
 	.openapi(routes.remove, handlers.removeHandler);

@@ -1,9 +1,14 @@
+import { createRoute } from "@hono/zod-openapi";
 import { catalogRoutes } from "../../lib/catalog-routes";
+import { defaultErrorResponses, errorResponses, IdParam, jsonContent } from "../../lib/openapi";
 import {
 	LoteriaCreateBody,
 	LoteriaPatchBody,
 	LoteriaQuery,
 	LoteriaSchema,
+	MAX_RANGO_SORTEOS_DIAS,
+	SorteosQuery,
+	SorteosSchema,
 } from "./loterias.schemas";
 
 export const { list, create, get, patch, remove } = catalogRoutes({
@@ -13,4 +18,19 @@ export const { list, create, get, patch, remove } = catalogRoutes({
 	create: LoteriaCreateBody,
 	patch: LoteriaPatchBody,
 	query: LoteriaQuery,
+});
+
+export const sorteos = createRoute({
+	method: "get",
+	path: "/loterias/{id}/sorteos",
+	operationId: "listSorteosLoteria",
+	tags: ["loterias"],
+	summary: "Calendario de sorteos de una lotería (público)",
+	description: `Los sorteos cuya fecha de Colombia está entre \`desde\` y \`hasta\` (incluidas, a lo sumo ${MAX_RANGO_SORTEOS_DIAS} días): el horario de la lotería, corrido al siguiente día hábil (ni domingo ni festivo) cuando cae en festivo, salvo que la lotería haya publicado otro movimiento. Ver docs/sorteos.md, "Calendario".`,
+	request: { params: IdParam, query: SorteosQuery },
+	responses: {
+		200: jsonContent(SorteosSchema, "Sorteos en orden"),
+		...errorResponses(404, 422),
+		...defaultErrorResponses,
+	},
 });

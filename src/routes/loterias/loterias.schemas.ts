@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { DIAS_SORTEO, type LoteriaRow } from "../../db/schema";
+import { diasEntre, isFecha, MAX_MOVIMIENTO_DIAS } from "../../domain/calendario";
 import { PageQuery } from "../../lib/openapi";
 
 /** Results adapters a loteria can name (`src/integrations/loterias/`). */
@@ -22,6 +23,48 @@ export const LoteriaMetaSchema = z
 		description: "Qué adaptador de resultados usa la lotería y su id allí",
 	});
 
+const HORA = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Hora HH:MM (hora de Colombia)");
+
+export const FechaColombia = z
+	.string()
+	.refine(isFecha, { error: "Fecha YYYY-MM-DD (fecha de Colombia)" })
+	.openapi({ example: "2023-12-07", format: "date" });
+
+export const MovimientoSchema = z
+	.strictObject({
+		fecha_nominal: FechaColombia.openapi({
+			example: "2023-12-08",
+			description: "Fecha que el horario da al sorteo",
+		}),
+		fecha_real: FechaColombia.openapi({
+			example: "2023-12-07",
+			description: "Fecha en que la lotería lo juega",
+		}),
+		hora: HORA.optional().openapi({
+			example: "22:30",
+			description: "Hora de Colombia, si también cambia; si no, la del horario",
+		}),
+	})
+	.refine((m) => Math.abs(diasEntre(m.fecha_nominal, m.fecha_real)) <= MAX_MOVIMIENTO_DIAS, {
+		path: ["fecha_real"],
+		error: `A lo sumo ${MAX_MOVIMIENTO_DIAS} días de la fecha nominal`,
+	})
+	.openapi("MovimientoSorteo", {
+		description:
+			"Un sorteo que la lotería publicó fuera de su horario (p. ej. por un festivo): gana sobre la regla del siguiente día hábil",
+	});
+
+const Movimientos = z
+	.array(MovimientoSchema)
+	.max(500)
+	.refine((ms) => new Set(ms.map((m) => m.fecha_nominal)).size === ms.length, {
+		error: "Una fecha_nominal aparece dos veces",
+	})
+	.openapi({
+		description: "Cambios publicados por la lotería a su calendario (fechas de Colombia)",
+		example: [{ fecha_nominal: "2023-12-08", fecha_real: "2023-12-07" }],
+	});
+
 const FIELDS = {
 	nombre: z.string().trim().min(1).max(120).openapi({ example: "Lotería de Bogotá" }),
 	descripcion: z
@@ -32,11 +75,10 @@ const FIELDS = {
 		.openapi({ example: "Sorteo semanal de los jueves" }),
 	frecuencia: z.enum(["diaria", "semanal", "mensual"]).openapi({ example: "semanal" }),
 	dia_sorteo: z.enum(DIAS_SORTEO).nullable().openapi({ example: "jueves" }),
-	hora_sorteo: z
-		.string()
-		.regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Hora HH:MM (hora de Colombia)")
-		.nullable()
-		.openapi({ example: "22:30", description: "Hora del sorteo en Colombia (UTC-5)" }),
+	hora_sorteo: HORA.nullable().openapi({
+		example: "22:30",
+		description: "Hora del sorteo en Colombia (UTC-5)",
+	}),
 	url_resultados: z
 		.url({ protocol: /^https?$/ })
 		.max(500)
@@ -45,6 +87,7 @@ const FIELDS = {
 			example: "https://www.loteriadebogota.com/resultados",
 		}),
 	meta: LoteriaMetaSchema,
+	movimientos: Movimientos,
 };
 
 export const LoteriaSchema = z
@@ -60,6 +103,7 @@ export const LoteriaCreateBody = z
 		hora_sorteo: FIELDS.hora_sorteo.optional(),
 		url_resultados: FIELDS.url_resultados.optional(),
 		meta: FIELDS.meta.default({ adapter: "mock" }),
+		movimientos: FIELDS.movimientos.default([]),
 	})
 	.openapi("LoteriaCreate", {
 		example: {
@@ -81,6 +125,7 @@ export const LoteriaPatchBody = z
 		hora_sorteo: FIELDS.hora_sorteo.optional(),
 		url_resultados: FIELDS.url_resultados.optional(),
 		meta: FIELDS.meta.optional(),
+		movimientos: FIELDS.movimientos.optional(),
 	})
 	.refine((b) => Object.keys(b).length > 0, { error: "Envíe al menos un campo" })
 	.openapi("LoteriaPatch", { example: { hora_sorteo: "22:35" } });
@@ -107,6 +152,7 @@ export const toLoteriaDto = (l: LoteriaRow): z.infer<typeof LoteriaSchema> => ({
 	hora_sorteo: l.horaSorteo,
 	url_resultados: l.urlResultados,
 	meta: LoteriaMetaSchema.catch({ adapter: "mock" }).parse(l.meta),
+	movimientos: l.movimientos,
 	creado_en: l.creadoEn,
 });
 
@@ -118,4 +164,42 @@ export const toLoteriaColumns = (b: z.infer<typeof LoteriaPatchBody>) => ({
 	...(b.hora_sorteo !== undefined ? { horaSorteo: b.hora_sorteo } : {}),
 	...(b.url_resultados !== undefined ? { urlResultados: b.url_resultados } : {}),
 	...(b.meta !== undefined ? { meta: b.meta } : {}),
+	...(b.movimientos !== undefined ? { movimientos: b.movimientos } : {}),
+});
+
+/** Longest range `GET /loterias/{id}/sorteos` lists at once, in days. */
+export const MAX_RANGO_SORTEOS_DIAS = 400;
+/** Days listed when `hasta` is omitted. */
+export const RANGO_SORTEOS_DEFECTO_DIAS = 90;
+
+export const SorteosQuery = z.object({
+	desde: FechaColombia.optional().openapi({
+		param: { name: "desde", in: "query" },
+		example: "2023-12-01",
+		description: "Primera fecha de Colombia (incluida); por defecto, hoy en Colombia",
+	}),
+	hasta: FechaColombia.optional().openapi({
+		param: { name: "hasta", in: "query" },
+		example: "2023-12-31",
+		description: `Última fecha de Colombia (incluida); por defecto, ${RANGO_SORTEOS_DEFECTO_DIAS} días después de desde; a lo sumo ${MAX_RANGO_SORTEOS_DIAS} días después`,
+	}),
+});
+
+export const SorteoSchema = z
+	.object({
+		fecha: z.string().openapi({ example: "2023-12-07", description: "Fecha de Colombia" }),
+		instante: z
+			.string()
+			.openapi({ example: "2023-12-08T04:00:00.000Z", description: "Instante UTC ISO-8601" }),
+	})
+	.openapi("Sorteo");
+
+export const SorteosSchema = z.object({ items: z.array(SorteoSchema) }).openapi("Sorteos", {
+	example: {
+		items: [
+			{ fecha: "2023-12-01", instante: "2023-12-02T04:00:00.000Z" },
+			{ fecha: "2023-12-07", instante: "2023-12-08T04:00:00.000Z" },
+			{ fecha: "2023-12-15", instante: "2023-12-16T04:00:00.000Z" },
+		],
+	},
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `loterias` ADD `movimientos` text DEFAULT '[]' NOT NULL;

@@ -1,0 +1,133 @@
+import Holidays from "date-holidays";
+import type { MovimientoSorteo } from "../db/schema";
+
+/**
+ * A loteria's draw calendar: its schedule (`frecuencia`, `dia_sorteo`, `hora_sorteo`, Colombia
+ * time), Colombian public holidays, and the moves the lottery publishes. Pure: no I/O, no clock.
+ *
+ * - `semanal`: every `dia_sorteo`. `mensual`: the first `dia_sorteo` of each month. `diaria`:
+ *   every day, holidays included (daily games draw every day).
+ * - A weekly or monthly draw whose nominal date is a holiday moves to the next working day: the
+ *   next day that is neither a Sunday nor a holiday (a Monday festivo moves to Tuesday, a Good
+ *   Friday to Saturday).
+ * - An explicit move for a nominal date wins over that rule, and may change the hour.
+ * Colombia keeps UTC-5 all year (no daylight saving), so a local time maps to one instant.
+ */
+
+export interface Calendario {
+	frecuencia: string;
+	diaSorteo: string | null;
+	horaSorteo: string | null;
+	movimientos: readonly MovimientoSorteo[];
+}
+
+export interface Sorteo {
+	/** Colombian calendar date of the draw, YYYY-MM-DD. */
+	fecha: string;
+	/** The draw's instant, UTC ISO-8601. */
+	instante: string;
+}
+
+const DIAS = ["domingo", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado"];
+const DAY_MS = 86_400_000;
+/** How far a published move may take a draw from its nominal date (validated on write too). */
+export const MAX_MOVIMIENTO_DIAS = 31;
+
+export const COLOMBIA_OFFSET = "-05:00";
+
+const toDay = (fecha: string) => Date.parse(`${fecha}T00:00:00Z`) / DAY_MS;
+const fromDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+const weekday = (day: number) => new Date(day * DAY_MS).getUTCDay();
+
+export const isFecha = (s: string) =>
+	/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(toDay(s)) && fromDay(toDay(s)) === s;
+
+/** Days from `a` to `b` (Colombian dates). */
+export const diasEntre = (a: string, b: string) => toDay(b) - toDay(a);
+
+export const sumarDias = (fecha: string, dias: number) => fromDay(toDay(fecha) + dias);
+
+/** Today's date in Colombia at `instant`. */
+export const fechaColombia = (instant: Date) =>
+	new Date(instant.getTime() - 5 * 3_600_000).toISOString().slice(0, 10);
+
+export const instanteColombia = (fecha: string, hora: string) =>
+	new Date(`${fecha}T${hora}:00${COLOMBIA_OFFSET}`).toISOString();
+
+let holidays: Holidays | undefined;
+const festivosPorAnio = new Map<number, ReadonlySet<string>>();
+
+/**
+ * Colombia's public holidays of a year (Ley 51 de 1983 and later laws), from `date-holidays`.
+ * Only type "public"; Easter Sunday is dropped: the library lists it as public, but it is a
+ * Sunday and no law makes it a festivo.
+ */
+export const festivos = (anio: number): ReadonlySet<string> => {
+	let set = festivosPorAnio.get(anio);
+	if (!set) {
+		holidays ??= new Holidays("CO");
+		set = new Set(
+			holidays
+				.getHolidays(anio)
+				.filter((h) => h.type === "public" && h.rule !== "easter")
+				.map((h) => h.date.slice(0, 10)),
+		);
+		festivosPorAnio.set(anio, set);
+	}
+	return set;
+};
+
+export const esFestivo = (fecha: string) => festivos(Number(fecha.slice(0, 4))).has(fecha);
+
+const siguienteDiaHabil = (day: number) => {
+	let d = day + 1;
+	while (weekday(d) === 0 || esFestivo(fromDay(d))) d++;
+	return d;
+};
+
+/** Nominal draw dates (schedule only) in [from, to], as day numbers. */
+const nominales = (cal: Calendario, from: number, to: number): number[] => {
+	const out: number[] = [];
+	if (cal.frecuencia === "diaria") {
+		for (let d = from; d <= to; d++) out.push(d);
+		return out;
+	}
+	const dow = cal.diaSorteo ? DIAS.indexOf(cal.diaSorteo) : -1;
+	if (dow < 0) return out;
+	let d = from + ((dow - weekday(from) + 7) % 7);
+	for (; d <= to; d += 7) {
+		// The first such weekday of its month has a day of month of 1 to 7.
+		if (cal.frecuencia === "mensual" && Number(fromDay(d).slice(8)) > 7) continue;
+		out.push(d);
+	}
+	return out;
+};
+
+/**
+ * The loteria's draws whose Colombian date is in [desde, hasta] (YYYY-MM-DD, both included),
+ * in order. A loteria without an hour (or, when not daily, without a day) has no calendar.
+ */
+export const drawInstants = (cal: Calendario, desde: string, hasta: string): Sorteo[] => {
+	if (!cal.horaSorteo) return [];
+	const hora = cal.horaSorteo;
+	const from = toDay(desde);
+	const to = toDay(hasta);
+	const moves = new Map(cal.movimientos.map((m) => [m.fecha_nominal, m]));
+	const moved = cal.frecuencia !== "diaria";
+	// Nominal dates just outside the range can land inside it once moved.
+	const pad = MAX_MOVIMIENTO_DIAS + 7;
+	const out: Sorteo[] = [];
+	for (const day of nominales(cal, from - pad, to + pad)) {
+		const nominal = fromDay(day);
+		const move = moves.get(nominal);
+		const real = move
+			? toDay(move.fecha_real)
+			: moved && esFestivo(nominal)
+				? siguienteDiaHabil(day)
+				: day;
+		if (real < from || real > to) continue;
+		const fecha = fromDay(real);
+		out.push({ fecha, instante: instanteColombia(fecha, move?.hora ?? hora) });
+	}
+	return out.sort((a, b) => (a.instante < b.instante ? -1 : a.instante > b.instante ? 1 : 0));
+};
