@@ -54,19 +54,33 @@ export const take = (
 		).map((r) => [r.numero, r.orden]),
 	);
 	if (free.size !== numbers.length) return false;
+	hold(
+		sql,
+		transaccionId,
+		userId,
+		numbers.map((n) => ({ ...n, orden: free.get(n.numero) as number })),
+	);
+	return true;
+};
+
+/** Moves free numbers, found already with their place in the order, to `tomados` as held. */
+export const hold = (
+	sql: SqlStorage,
+	transaccionId: string,
+	userId: string,
+	numbers: (PurchasedNumber & { orden: number })[],
+): void => {
 	for (const n of numbers) {
-		const orden = free.get(n.numero) as number;
 		sql.exec("DELETE FROM libres WHERE numero = ?", n.numero);
 		sql.exec(
 			"INSERT INTO tomados (numero, ticket_id, orden, estado, user_id, transaccion_id) VALUES (?, ?, ?, 'reservado', ?, ?)",
 			n.numero,
 			n.ticket_id,
-			orden,
+			n.orden,
 			userId,
 			transaccionId,
 		);
 	}
-	return true;
 };
 
 /** Puts a purchase's numbers back on sale at the place they held in the order. */

@@ -61,8 +61,9 @@ export const paymentSucceeded = (tx: RoomTx, event: ProviderEvent): SucceededSte
 		return "ignored";
 	}
 	if (row.status === "failed") {
+		const refundPending = readFlag(tx.sql, refundFlag(row.id)) !== null;
 		const refund =
-			readFlag(tx.sql, refundFlag(row.id)) !== null ||
+			refundPending ||
 			tx.config.estado !== "activa" ||
 			frozenSince(tx.sql) !== null ||
 			!samePrice(tx, row) ||
@@ -70,8 +71,7 @@ export const paymentSucceeded = (tx: RoomTx, event: ProviderEvent): SucceededSte
 		if (refund) {
 			// From here on nothing takes these numbers back for this purchase: the money goes back.
 			const pending: PendingRefund = { transaccionId: row.id, event };
-			if (readFlag(tx.sql, refundFlag(row.id)) === null)
-				writeFlag(tx.sql, refundFlag(row.id), JSON.stringify(pending));
+			if (!refundPending) writeFlag(tx.sql, refundFlag(row.id), JSON.stringify(pending));
 			return { refund: row };
 		}
 	}

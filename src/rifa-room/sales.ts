@@ -4,6 +4,7 @@ import type { ChargeRequest, ChargeResult, PaymentProvider } from "../payments/p
 import {
 	freeAmong,
 	freeCount,
+	hold,
 	markSoldNumbers,
 	nextFree,
 	ownedBy,
@@ -185,8 +186,9 @@ export const reserve = (
 
 	const transaccionId = crypto.randomUUID();
 	const amount = config.precio * req.quantity;
-	const rows = picked.map((p) => ({ numero: p.numero, ticket_id: crypto.randomUUID() }));
-	take(sql, transaccionId, req.userId, rows);
+	const taken = picked.map((p) => ({ ...p, ticket_id: crypto.randomUUID() }));
+	hold(sql, transaccionId, req.userId, taken);
+	const rows = taken.map(({ numero, ticket_id }) => ({ numero, ticket_id }));
 	sql.exec(
 		"INSERT INTO transacciones (id, user_id, amount, provider, status, numeros, expires_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
 		transaccionId,
