@@ -19,6 +19,12 @@ export const TICKET_ESTADOS = ["disponible", "reservado", "vendido", "ganador", 
 export const TRANSACCION_ESTADOS = ["pending", "succeeded", "failed", "refunded"] as const;
 export const TRANSACCION_TIPOS = ["compra", "reembolso", "pago_premio"] as const;
 export const PAGO_ESTADOS = ["pendiente", "pagado", "fallido"] as const;
+/**
+ * Where a result observation comes from: an adapter the cron polls (`mock`, `resultadosloterias`),
+ * the signed push of `POST /webhooks/loteria` (`webhook`), or an admin's entry (`admin`).
+ */
+export const FUENTES = ["mock", "resultadosloterias", "webhook", "admin"] as const;
+export type Fuente = (typeof FUENTES)[number];
 
 export type Rol = (typeof ROLES)[number];
 export type RifaEstado = (typeof RIFA_ESTADOS)[number];
@@ -88,6 +94,10 @@ export const loterias = sqliteTable(
 			.$type<MovimientoSorteo[]>()
 			.notNull()
 			.default(sql`'[]'`),
+		/** The sources whose observations count for this loteria's results. */
+		fuentes: text("fuentes", { mode: "json" }).$type<Fuente[]>().notNull().default(sql`'["mock"]'`),
+		/** How many distinct sources must agree on número and serie for a result to be confirmed. */
+		fuentesRequeridas: integer("fuentes_requeridas").notNull().default(1),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
 	},
@@ -103,6 +113,8 @@ export const loterias = sqliteTable(
 			sql`hora_sorteo IS NULL OR hora_sorteo GLOB '[0-2][0-9]:[0-5][0-9]'`,
 		),
 		check("loterias_meta_check", sql`json_valid(meta) AND json_type(meta) = 'object'`),
+		check("loterias_fuentes_check", sql`json_valid(fuentes) AND json_type(fuentes) = 'array'`),
+		check("loterias_fuentes_requeridas_check", sql`fuentes_requeridas BETWEEN 1 AND 4`),
 	],
 );
 
@@ -163,6 +175,11 @@ export const rifas = sqliteTable(
 		/** The prize breakdown computed at settlement. */
 		desglose: text("desglose", { mode: "json" }).$type<Desglose>(),
 		acumuladoRecibido: integer("acumulado_recibido").notNull().default(0),
+		/**
+		 * Centavos of its category's pot assigned to this rifa by the settlement of the rifa before
+		 * it; only a rifa with a pot assigned can receive one.
+		 */
+		acumuladoAsignado: integer("acumulado_asignado").notNull().default(0),
 		/** Id of the settlement that resolved the rifa; guards every write of that settlement. */
 		liquidacionId: text("liquidacion_id"),
 		resueltaEn: text("resuelta_en"),
@@ -288,7 +305,11 @@ export const ganadores = sqliteTable(
 	],
 );
 
-/** Results pushed by a results provider (`POST /webhooks/loteria`); settlement prefers them. */
+/**
+ * A loteria's confirmed result for a draw: reached by the quorum of its sources' observations, or
+ * set by an admin's resolution of a conflict. Written once, never overwritten; settlement reads
+ * only this.
+ */
 export const resultados = sqliteTable(
 	"resultados",
 	{
@@ -299,13 +320,53 @@ export const resultados = sqliteTable(
 		fecha: text("fecha").notNull(),
 		numero: text("numero").notNull(),
 		serie: text("serie"),
+		/** `quorum:` and the agreeing sources, or `resolucion` (an admin's decision). */
 		fuente: text("fuente").notNull(),
 		recibidoEn: text("recibido_en").notNull(),
+		/** The admin who resolved a conflict, and why. */
+		resueltoPor: text("resuelto_por"),
+		motivo: text("motivo"),
 	},
 	(t) => [
 		uniqueIndex("resultados_loteria_fecha_unique").on(t.loteriaId, t.fecha),
 		check("resultados_numero_check", sql`numero GLOB '[0-9][0-9][0-9][0-9]'`),
 		check("resultados_serie_check", sql`serie IS NULL OR serie GLOB '[0-9][0-9][0-9]'`),
+	],
+);
+
+/**
+ * What one source said a draw's result was, with its evidence. Append-only: a source that says
+ * something else later adds a row, and the disagreement is what `en_conflicto` is made of.
+ */
+export const observaciones = sqliteTable(
+	"observaciones_resultado",
+	{
+		id: text("id").primaryKey(),
+		loteriaId: text("loteria_id")
+			.notNull()
+			.references(() => loterias.id, { onDelete: "restrict" }),
+		fecha: text("fecha").notNull(),
+		fuente: text("fuente", { enum: FUENTES }).notNull(),
+		/** Who counts as one source: the source's name, or `admin:<user id>` (two admins are two). */
+		fuenteClave: text("fuente_clave").notNull(),
+		numero: text("numero").notNull(),
+		serie: text("serie").notNull(),
+		observadoEn: text("observado_en").notNull(),
+		evidenciaUrl: text("evidencia_url"),
+		/** SHA-256 (hex) of the raw payload or document the source gave. */
+		evidenciaSha256: text("evidencia_sha256"),
+		actorId: text("actor_id"),
+	},
+	(t) => [
+		uniqueIndex("observaciones_unica").on(t.loteriaId, t.fecha, t.fuenteClave, t.numero, t.serie),
+		index("observaciones_loteria_fecha_idx").on(t.loteriaId, t.fecha, t.observadoEn),
+		check("observaciones_numero_check", sql`numero GLOB '[0-9][0-9][0-9][0-9]'`),
+		check("observaciones_serie_check", sql`serie GLOB '[0-9][0-9][0-9]'`),
+		check("observaciones_fuente_check", inList("fuente", FUENTES)),
+		check(
+			"observaciones_sha256_check",
+			sql`evidencia_sha256 IS NULL OR (length(evidencia_sha256) = 64 AND evidencia_sha256 NOT GLOB '*[^0-9a-f]*')`,
+		),
 	],
 );
 
@@ -368,3 +429,4 @@ export type CategoriaRow = typeof categorias.$inferSelect;
 export type RifaRow = typeof rifas.$inferSelect;
 export type TicketRow = typeof tickets.$inferSelect;
 export type GanadorRow = typeof ganadores.$inferSelect;
+export type ObservacionRow = typeof observaciones.$inferSelect;

@@ -161,6 +161,7 @@ export const createRifa = async (
 		resultadoFuente: null,
 		desglose: null,
 		acumuladoRecibido: 0,
+		acumuladoAsignado: 0,
 		liquidacionId: null,
 		resueltaEn: null,
 		salaSincronizadaEn: null,
