@@ -8,6 +8,7 @@ import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { opsRouter } from "./routes/ops/ops.index";
 import { reportesRouter } from "./routes/reportes/reportes.index";
+import { resultadosRouter } from "./routes/resultados/resultados.index";
 import { rifasRouter } from "./routes/rifas/rifas.index";
 import { ticketsRouter } from "./routes/tickets/tickets.index";
 import { usersRouter } from "./routes/users/users.index";
@@ -30,6 +31,7 @@ export const buildApp = () => {
 		usersRouter,
 		categoriasRouter,
 		loteriasRouter,
+		resultadosRouter,
 		rifasRouter,
 		ticketsRouter,
 		webhooksRouter,

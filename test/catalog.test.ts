@@ -136,13 +136,15 @@ describe("categorias", () => {
 });
 
 describe("loterias", () => {
-	it("creates with a results adapter in meta and filters by draw weekday", async () => {
+	it("creates with its results sources and filters by draw weekday", async () => {
 		const lot = await createLoteria(operador.token, { dia_sorteo: "sabado", hora_sorteo: "22:30" });
 		const read = await get(`/api/v1/loterias/${lot.id}`);
 		expect(read.body).toMatchObject({
 			dia_sorteo: "sabado",
 			hora_sorteo: "22:30",
-			meta: { adapter: "mock" },
+			meta: { adapter: "mock", slug: "bogota" },
+			fuentes: ["mock"],
+			fuentes_requeridas: 1,
 		});
 		const sabado = await get("/api/v1/loterias?dia_sorteo=sabado&per_page=100");
 		expect(sabado.body.items.every((l: { dia_sorteo: string }) => l.dia_sorteo === "sabado")).toBe(
@@ -154,7 +156,8 @@ describe("loterias", () => {
 			{ nombre: `Sin meta ${crypto.randomUUID()}` },
 			admin.token,
 		);
-		expect(defaulted.body.meta).toEqual({ adapter: "mock" });
+		// In development a new loteria defaults to the deterministic mock, alone.
+		expect(defaulted.body).toMatchObject({ meta: {}, fuentes: ["mock"], fuentes_requeridas: 1 });
 	});
 
 	it("validates adapter, weekday, time and url", async () => {

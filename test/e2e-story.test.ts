@@ -53,7 +53,6 @@ describe("a rifa from creation to paid prize", () => {
 				loteria_id: loteria.body.id,
 				fecha_inicio: inDays(-1),
 				fecha_fin: inDays(3),
-				fecha_sorteo: inDays(3.1),
 				numero_ganadores: 1,
 				reglas: { max_boletas_por_compra: 25 },
 				total_boletas: 100,

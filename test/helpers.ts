@@ -146,8 +146,8 @@ export const rifaBody = (
 	categoria_id: categoriaId,
 	loteria_id: loteriaId,
 	fecha_inicio: inDays(1),
+	// The draw is the loteria's first one after the margin (createLoteria: Thursdays 22:30).
 	fecha_fin: inDays(5),
-	fecha_sorteo: inDays(5.1),
 	numero_ganadores: 1,
 	reglas: {},
 	total_boletas: 100,

@@ -35,7 +35,7 @@ const stored = (loteriaId: string) =>
 
 describe("POST /webhooks/loteria", () => {
 	it("accepts a signed result once and never overwrites it with another", async () => {
-		const lot = await createLoteria(admin.token);
+		const lot = await createLoteria(admin.token, { fuentes: ["webhook"] });
 		// Lotería de Bogotá, 2026-01-15: 3649 serie 188.
 		const result = {
 			loteria_id: lot.id,
@@ -111,7 +111,9 @@ describe("POST /webhooks/loteria", () => {
 	it("settles the closed rifas waiting for that draw at once", async () => {
 		const cat = await createCategoria(admin.token);
 		const lot = await createLoteria(admin.token, {
-			meta: { adapter: "resultadosloterias", slug: "bogota" },
+			meta: { slug: "bogota" },
+			fuentes: ["resultadosloterias", "webhook"],
+			fuentes_requeridas: 1,
 		});
 		const rifa = await createActiveRifa(admin.token, { categoria_id: cat.id, loteria_id: lot.id });
 		const sale = await call("POST", `/api/v1/rifas/${rifa.id}/tickets`, {
@@ -139,7 +141,7 @@ describe("POST /webhooks/loteria", () => {
 		});
 		expect(res.body.rifas_resueltas).toEqual([rifa.id]);
 		const out = (await get(`/api/v1/rifas/${rifa.id}/resultados`)).body;
-		expect(out.resultado).toMatchObject({ numero: "3649", serie: "188", fuente: "acta 2826" });
+		expect(out.resultado).toMatchObject({ numero: "3649", serie: "188", fuente: "quorum:webhook" });
 		expect(out.ganadores[0]).toMatchObject({ numero: 49, monto_ganado: 75_000_000 });
 	});
 });

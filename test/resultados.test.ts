@@ -6,6 +6,7 @@ import {
 	isCalendarDate,
 	type LoteriaRef,
 	ResultSourceError,
+	sha256Hex,
 } from "../src/integrations/loterias/types";
 import day20230201 from "./fixtures/resultados/results-2023-02-01.json";
 import boyaca from "./fixtures/resultados/results-2025-11-29.json";
@@ -46,6 +47,10 @@ describe("resultadosloterias adapter (recorded payloads)", () => {
 			numbers: ["0017"],
 			fecha: "2025-11-29",
 			fuente: "https://results.example/api/results/2025-11-29",
+			evidencia: {
+				url: "https://results.example/api/results/2025-11-29",
+				sha256: await sha256Hex(JSON.stringify(boyaca)),
+			},
 		});
 		const bog = await adapter.getResult(loteria("bogota"), "2026-01-15");
 		expect(bog).toMatchObject({ numero: "3649", serie: "188" });

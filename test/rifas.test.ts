@@ -27,6 +27,10 @@ beforeAll(async () => {
 	loteriaId = (await createLoteria(admin.token)).id;
 });
 
+/** The latest end of sales the margin allows before the rifa's draw. */
+const lastMinuteOf = (res: { body: { fecha_sorteo: string } }) =>
+	new Date(Date.parse(res.body.fecha_sorteo) - 30 * 60_000).toISOString();
+
 const sellTicket = async (rifaId: string, numero: number, estado = "vendido") => {
 	const now = new Date().toISOString();
 	await env.DB.prepare(
@@ -57,7 +61,8 @@ describe("create", () => {
 			numero_ganadores: 1,
 			fecha_inicio: "2030-01-01T05:00:00.000Z",
 			fecha_fin: "2030-01-03T22:00:00.000Z",
-			fecha_sorteo: "2030-01-03T22:00:00.000Z",
+			// The loteria's first draw at least 30 minutes after fecha_fin: Thursday 22:30 in Colombia.
+			fecha_sorteo: "2030-01-04T03:30:00.000Z",
 			creado_por: operador.id,
 			reglas: {
 				asignacion: "aleatoria",
@@ -157,7 +162,6 @@ describe("read", () => {
 				rifaBody(cat.id, lot.id, {
 					fecha_inicio: inDays(10 + i),
 					fecha_fin: inDays(20 + i),
-					fecha_sorteo: inDays(20 + i),
 				}),
 				admin.token,
 			);
@@ -281,7 +285,7 @@ describe("patch", () => {
 		);
 		const extended = await patch(
 			`/api/v1/rifas/${rifa.id}`,
-			{ nombre: "Sigue", fecha_fin: inDays(5.05) },
+			{ nombre: "Sigue", fecha_fin: lastMinuteOf(await get(`/api/v1/rifas/${rifa.id}`)) },
 			admin.token,
 		);
 		expect(extended.status).toBe(200);

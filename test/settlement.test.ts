@@ -214,7 +214,9 @@ describe("a settlement that fails", () => {
 	const closedAtDraw = async () => {
 		const cat = await createCategoria(admin.token);
 		const lot = await createLoteria(admin.token, {
-			meta: { adapter: "resultadosloterias", slug: "cali" },
+			meta: { slug: "cali" },
+			fuentes: ["resultadosloterias", "webhook"],
+			fuentes_requeridas: 1,
 		});
 		const rifa = await createActiveRifa(admin.token, { categoria_id: cat.id, loteria_id: lot.id });
 		await buy(rifa.id, jugador, [49]);
@@ -311,6 +313,7 @@ describe("a settlement that fails", () => {
 		expect(res.body).toEqual({
 			recibido: true,
 			nuevo: true,
+			estado: "confirmado",
 			rifas_resueltas: [],
 			rifas_por_reintentar: [rifa.id],
 		});
@@ -320,7 +323,7 @@ describe("a settlement that fails", () => {
 		await runCron();
 		const out = (await get(`/api/v1/rifas/${rifa.id}/resultados`)).body;
 		expect(out.estado).toBe("resuelta");
-		expect(out.resultado).toMatchObject({ numero: "3649", fuente: "acta 2826" });
+		expect(out.resultado).toMatchObject({ numero: "3649", fuente: "quorum:webhook" });
 	});
 });
 

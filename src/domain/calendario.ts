@@ -131,3 +131,34 @@ export const drawInstants = (cal: Calendario, desde: string, hasta: string): Sor
 	}
 	return out.sort((a, b) => (a.instante < b.instante ? -1 : a.instante > b.instante ? 1 : 0));
 };
+
+/** How far ahead the first draw after an instant is looked for: past it, there is no calendar. */
+const HORIZONTE_DIAS = 400;
+
+/** The first draw at or after `instant`, or null when the loteria has none within 400 days. */
+export const primerSorteoDesde = (cal: Calendario, instant: Date): Sorteo | null => {
+	const desde = fechaColombia(instant);
+	const iso = instant.toISOString();
+	return (
+		drawInstants(cal, desde, sumarDias(desde, HORIZONTE_DIAS)).find((s) => s.instante >= iso) ??
+		null
+	);
+};
+
+/** The last draw before `instant` and the first at or after it, whichever exist. */
+export const sorteosCercanos = (cal: Calendario, instant: Date): Sorteo[] => {
+	const fecha = fechaColombia(instant);
+	const iso = instant.toISOString();
+	const antes = drawInstants(cal, sumarDias(fecha, -HORIZONTE_DIAS), fecha)
+		.filter((s) => s.instante < iso)
+		.at(-1);
+	const despues = primerSorteoDesde(cal, instant);
+	return [antes, despues].filter((s): s is Sorteo => s !== undefined && s !== null);
+};
+
+/** Whether `instant` is exactly one of the loteria's draws. */
+export const esSorteo = (cal: Calendario, instant: Date): boolean => {
+	const fecha = fechaColombia(instant);
+	const iso = instant.toISOString();
+	return drawInstants(cal, fecha, fecha).some((s) => s.instante === iso);
+};

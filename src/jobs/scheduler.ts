@@ -136,7 +136,11 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 	for (const { id } of due) {
 		const result = await settle(env, db, id, { actorId: null, logger, dueBy: now });
 		if (result.outcome === "resuelta") report.resueltas.push(id);
-		else if (result.outcome === "resultado_pendiente") report.esperando_resultado.push(id);
+		else if (
+			result.outcome === "resultado_pendiente" ||
+			result.outcome === "resultado_en_conflicto"
+		)
+			report.esperando_resultado.push(id);
 		else if (result.outcome === "reintentar" || result.outcome === "error") {
 			report.errores.push({ rifa_id: id, detail: result.detail });
 		}

@@ -10,6 +10,7 @@ export const COUNTER = {
 	outboxStuck: "outbox_atascado",
 	roomRepairs: "salas_reparadas",
 	payoutDuplicates: "payout_duplicates",
+	resultConflicts: "resultados_en_conflicto",
 } as const;
 
 type Labels = Record<string, string>;
@@ -84,7 +85,7 @@ const render = (families: Family[]) =>
 /** Every metric in Prometheus text exposition format 0.0.4, read from D1 in one batch. */
 export const collectMetrics = async (db: D1Database): Promise<string> => {
 	type Row = Record<string, number | string>;
-	const [sold, revenue, active, payouts, webhooks, holds, stuck, repairs, duplicates] =
+	const [sold, revenue, active, payouts, webhooks, holds, stuck, repairs, duplicates, conflicts] =
 		await db.batch<Row>([
 			db.prepare("SELECT count(*) AS n FROM tickets WHERE estado IN ('vendido', 'ganador')"),
 			db.prepare(
@@ -109,6 +110,9 @@ export const collectMetrics = async (db: D1Database): Promise<string> => {
 			db
 				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
 				.bind(COUNTER.payoutDuplicates),
+			db
+				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+				.bind(COUNTER.resultConflicts),
 		]);
 	const first = (r: D1Result<Row> | undefined, col = "n") => Number(r?.results[0]?.[col] ?? 0);
 	return render([
@@ -174,6 +178,12 @@ export const collectMetrics = async (db: D1Database): Promise<string> => {
 			help: "Transferencias automáticas de premios que ya estaban pagados con otra referencia (dinero pagado dos veces, por recuperar).",
 			type: "counter",
 			samples: [{ value: first(duplicates) }],
+		},
+		{
+			name: "rifa1122_result_conflicts_total",
+			help: "Observaciones de resultado que contradicen a otra fuente o a un resultado ya confirmado.",
+			type: "counter",
+			samples: [{ value: first(conflicts) }],
 		},
 	]);
 };

@@ -1,80 +1,168 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { loterias, resultados, rifas } from "../db/schema";
-import type { Logger } from "../lib/logger";
+import { type LoteriaRow, rifas } from "../db/schema";
+import { ApiError, type Texto, t } from "../lib/errors";
+import { createLogger, errorFields, type Logger } from "../lib/logger";
+import {
+	type NuevaObservacion,
+	type ObservacionOutcome,
+	observar,
+	type ResolucionOutcome,
+	resolver,
+} from "./observaciones.service";
+import { updateRifa } from "./rifas.service";
 import { fechaSorteoColombia, settle } from "./settlement.service";
 
-export interface ResultadoPublicado {
-	loteria_id: string;
-	/** The draw's calendar day in Colombia, YYYY-MM-DD. */
-	fecha: string;
-	numero: string;
-	serie: string | null;
-	fuente: string;
+export interface Liquidadas {
+	resueltas: string[];
+	/** Rifas of this draw that could not be settled now; the cron tries them again. */
+	porReintentar: string[];
 }
 
-export type RegistroResultado =
-	| { outcome: "loteria_no_existe" }
-	/** Another result is already stored for that loteria and day; it is never overwritten. */
-	| { outcome: "contradice"; guardado: { numero: string; serie: string | null } }
-	| {
-			outcome: "registrado";
-			/** False when this very result was already stored. */
-			nuevo: boolean;
-			resueltas: string[];
-			/** Rifas of this draw that could not be settled now; the cron tries them again. */
-			porReintentar: string[];
-	  };
-
 /**
- * Stores a loteria's published result once (the same result again changes nothing, another one
- * for the same day is refused) and settles at once the closed rifas waiting for that draw.
+ * Everything that follows a result observation: the draw's rifas stop selling at once (the
+ * observation proves the lottery has drawn), and once the result is confirmed the closed rifas
+ * waiting for it settle.
  */
-export const registrarResultado = async (
+export const registrarObservacion = async (
 	env: Env,
 	db: Database,
-	r: ResultadoPublicado,
-	logger?: Logger,
-): Promise<RegistroResultado> => {
-	const [lot] = await db
-		.select({ id: loterias.id })
-		.from(loterias)
-		.where(eq(loterias.id, r.loteria_id));
-	if (!lot) return { outcome: "loteria_no_existe" };
-	const inserted = await db
-		.insert(resultados)
-		.values({
-			id: crypto.randomUUID(),
-			loteriaId: r.loteria_id,
-			fecha: r.fecha,
-			numero: r.numero,
-			serie: r.serie,
-			fuente: r.fuente,
-			recibidoEn: new Date().toISOString(),
-		})
-		.onConflictDoNothing()
-		.returning({ id: resultados.id });
-	const [stored] = await db
-		.select()
-		.from(resultados)
-		.where(and(eq(resultados.loteriaId, r.loteria_id), eq(resultados.fecha, r.fecha)));
-	if (!stored) throw new Error(`result of loteria ${r.loteria_id} on ${r.fecha} not stored`);
-	if (stored.numero !== r.numero || stored.serie !== r.serie) {
-		return { outcome: "contradice", guardado: { numero: stored.numero, serie: stored.serie } };
-	}
+	o: NuevaObservacion,
+	logger: Logger = createLogger(env),
+): Promise<{ observacion: ObservacionOutcome } & Liquidadas> => {
+	const observacion = await observar(env, db, o, logger);
+	const none = { resueltas: [], porReintentar: [] };
+	if (observacion.outcome !== "registrada") return { observacion, ...none };
+	await stopSales(env, db, o.loteriaId, o.fecha, logger);
+	if (observacion.estado !== "confirmado") return { observacion, ...none };
+	return { observacion, ...(await settleDraw(env, db, o.loteriaId, o.fecha, logger)) };
+};
 
-	const waiting = await db
-		.select({ id: rifas.id, fechaSorteo: rifas.fechaSorteo })
-		.from(rifas)
-		.where(and(eq(rifas.loteriaId, r.loteria_id), eq(rifas.estado, "cerrada")));
+/** An admin's resolution of a conflict, then the settlement of the rifas that waited for it. */
+export const resolverConflicto = async (
+	env: Env,
+	db: Database,
+	lot: LoteriaRow,
+	fecha: string,
+	r: Parameters<typeof resolver>[3],
+	logger: Logger,
+): Promise<{ resolucion: ResolucionOutcome } & Liquidadas> => {
+	const resolucion = await resolver(db, lot, fecha, r);
+	if (resolucion.outcome !== "resuelta") return { resolucion, resueltas: [], porReintentar: [] };
+	logger.warn("result conflict resolved by an admin", {
+		loteria_id: lot.id,
+		fecha,
+		actor_id: r.actorId,
+		numero: r.numero,
+		serie: r.serie,
+	});
+	return { resolucion, ...(await settleDraw(env, db, lot.id, fecha, logger)) };
+};
+
+/** A loteria's rifas in `estado` whose draw falls on a Colombian date. */
+const rifasDelSorteo = async (
+	db: Database,
+	loteriaId: string,
+	fecha: string,
+	estado: "activa" | "cerrada",
+) =>
+	(
+		await db
+			.select({ id: rifas.id, fechaSorteo: rifas.fechaSorteo })
+			.from(rifas)
+			.where(and(eq(rifas.loteriaId, loteriaId), eq(rifas.estado, estado)))
+	).filter((r) => fechaSorteoColombia(r.fechaSorteo) === fecha);
+
+/** Rifas of a draw still open for sale are closed; their rooms refuse from the push on. */
+const stopSales = async (
+	env: Env,
+	db: Database,
+	loteriaId: string,
+	fecha: string,
+	logger: Logger,
+) => {
+	for (const { id } of await rifasDelSorteo(db, loteriaId, fecha, "activa")) {
+		try {
+			await updateRifa(db, { user: null, requestId: null, env }, id, { estado: "cerrada" });
+			logger.warn("a result was observed while the rifa still sold; sales closed", { rifa_id: id });
+		} catch (err) {
+			// Closed meanwhile by the cron or an admin: what was asked is done.
+			if (!(err instanceof ApiError)) {
+				logger.error("closing a rifa after its result was observed failed", {
+					rifa_id: id,
+					error: errorFields(err),
+				});
+			}
+		}
+	}
+};
+
+const settleDraw = async (
+	env: Env,
+	db: Database,
+	loteriaId: string,
+	fecha: string,
+	logger: Logger,
+): Promise<Liquidadas> => {
+	const waiting = await rifasDelSorteo(db, loteriaId, fecha, "cerrada");
 	const resueltas: string[] = [];
 	const porReintentar: string[] = [];
 	for (const w of waiting) {
-		if (fechaSorteoColombia(w.fechaSorteo) !== r.fecha) continue;
 		const result = await settle(env, db, w.id, { actorId: null, logger });
 		if (result.outcome === "resuelta") resueltas.push(w.id);
 		else if (result.outcome === "reintentar" || result.outcome === "error")
 			porReintentar.push(w.id);
 	}
-	return { outcome: "registrado", nuevo: inserted.length > 0, resueltas, porReintentar };
+	return { resueltas, porReintentar };
+};
+
+/** Why an observation was not taken, or contradicts the confirmed result, as the API's problem. */
+export const observacionProblem = (o: ObservacionOutcome, fuente: string): ApiError | null => {
+	const refused = (code: string, path: string, detail: Texto) =>
+		new ApiError("VALIDATION_FAILED", detail, { errors: [{ path, message: detail.es, code }] });
+	switch (o.outcome) {
+		case "loteria_no_existe":
+			return refused(
+				"loteria_no_existe",
+				"loteria_id",
+				t("La lotería no existe.", "The lottery does not exist."),
+			);
+		case "fuente_no_admitida":
+			return refused(
+				"fuente_no_admitida",
+				"fuente",
+				t(
+					`La lotería no admite resultados de la fuente ${fuente} (admite: ${o.fuentes.join(", ")}).`,
+					`The lottery takes no results from the source ${fuente} (it takes: ${o.fuentes.join(", ")}).`,
+				),
+			);
+		case "sin_sorteo":
+			return refused(
+				"sin_sorteo",
+				"fecha",
+				t(
+					"La lotería no tiene sorteo en esa fecha según su calendario.",
+					"The lottery has no draw on that date according to its calendar.",
+				),
+			);
+		case "antes_del_sorteo":
+			return refused(
+				"antes_del_sorteo",
+				"fecha",
+				t(
+					`La lotería todavía no ha jugado: el sorteo es el ${o.sorteo.instante}. Un resultado anterior al sorteo no se acepta.`,
+					`The lottery has not drawn yet: the draw is at ${o.sorteo.instante}. A result before the draw is not accepted.`,
+				),
+			);
+		case "registrada":
+			return o.contradice
+				? new ApiError(
+						"CONFLICT",
+						t(
+							"Contradice el resultado ya confirmado de este sorteo, que no se sobrescribe; la observación queda registrada y se alertó a los administradores.",
+							"It contradicts the result already confirmed for this draw, which is not overwritten; the observation is recorded and admins were alerted.",
+						),
+					)
+				: null;
+	}
 };

@@ -67,9 +67,10 @@ export const RifaCreateBody = z
 		loteria_id: z.uuid(),
 		fecha_inicio: isoDateTime(),
 		fecha_fin: isoDateTime(),
-		fecha_sorteo: isoDateTime()
-			.optional()
-			.openapi({ description: "Sorteo de la lotería que decide la rifa; por defecto, fecha_fin" }),
+		fecha_sorteo: isoDateTime().optional().openapi({
+			description:
+				"Uno de los sorteos de la lotería (GET /loterias/{id}/sorteos) que decide la rifa; por defecto, el primero al menos MINUTOS_CIERRE_ANTES_SORTEO minutos después de fecha_fin",
+		}),
 		numero_ganadores: numeroGanadores.default(1),
 		reglas: ReglasSchema.default(parseReglas({})),
 		total_boletas: totalBoletas.default(100),
@@ -80,7 +81,7 @@ export const RifaCreateBody = z
 			categoria_id: "0b6f7c9e-3f5a-4d8e-9a41-7c2d1e5f8a90",
 			loteria_id: "4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
 			fecha_inicio: "2026-12-01T00:00:00-05:00",
-			fecha_fin: "2026-12-03T17:00:00-05:00",
+			fecha_fin: "2026-12-03T22:00:00-05:00",
 			fecha_sorteo: "2026-12-03T22:30:00-05:00",
 			numero_ganadores: 1,
 			reglas: { asignacion: "secuencial", max_boletas_por_compra: 10 },

@@ -1,6 +1,13 @@
 import { and, count, eq, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { categorias, loterias, type RifaRow, rifas, tickets } from "../db/schema";
+import {
+	type Calendario,
+	esSorteo,
+	primerSorteoDesde,
+	type Sorteo,
+	sorteosCercanos,
+} from "../domain/calendario";
 import { premiosIssues } from "../domain/premios";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import {
@@ -65,6 +72,88 @@ const checkDates = (
 	return errors;
 };
 
+/** Minutes between the end of sales and the draw (`MINUTOS_CIERRE_ANTES_SORTEO`, default 30). */
+export const minutosCierre = (env: Env): number => {
+	const n = Number(env.MINUTOS_CIERRE_ANTES_SORTEO ?? "30");
+	return Number.isInteger(n) && n >= 0 ? n : 30;
+};
+
+const horaColombia = (s: Sorteo) =>
+	`${s.fecha} ${new Date(Date.parse(s.instante) - 5 * 3_600_000).toISOString().slice(11, 16)}`;
+
+const drawRefused = (code: string, detail: { es: string; en: string }) =>
+	new ApiError("VALIDATION_FAILED", detail, {
+		errors: [{ path: "fecha_sorteo", message: detail.es, code }],
+	});
+
+const loteriaCalendario = async (db: Database, loteriaId: string) =>
+	(await db.query.loterias.findFirst({
+		where: eq(loterias.id, loteriaId),
+		columns: {
+			nombre: true,
+			frecuencia: true,
+			diaSorteo: true,
+			horaSorteo: true,
+			movimientos: true,
+		},
+	})) ?? null;
+
+/**
+ * The rifa's draw, checked against its loteria's calendar: the given `fecha_sorteo` must be one of
+ * its draw instants, and when none is given it is the first draw at or after the end of sales
+ * plus the margin. Sales must end at least the margin before the draw: nobody may buy a number
+ * after the lottery could have drawn it.
+ */
+const resolveDraw = (
+	cal: Calendario & { nombre: string },
+	fechaFin: string,
+	fechaSorteo: string | undefined,
+	margen: number,
+): string => {
+	const latestEnd = (draw: string) => new Date(Date.parse(draw) - margen * 60_000).toISOString();
+	if (fechaSorteo === undefined) {
+		const first = primerSorteoDesde(cal, new Date(Date.parse(fechaFin) + margen * 60_000));
+		if (!first) {
+			throw drawRefused(
+				"sin_sorteos",
+				t(
+					`${cal.nombre} no tiene sorteos en su calendario después de fecha_fin; indique uno con fecha_sorteo.`,
+					`${cal.nombre} has no draws in its calendar after fecha_fin; give one as fecha_sorteo.`,
+				),
+			);
+		}
+		return first.instante;
+	}
+	const instant = new Date(fechaSorteo);
+	if (!esSorteo(cal, instant)) {
+		const near = sorteosCercanos(cal, instant);
+		const list = near.map((s) => `${s.instante} (${horaColombia(s)} hora de Colombia)`);
+		const listEn = near.map((s) => `${s.instante} (${horaColombia(s)} Colombia time)`);
+		throw drawRefused(
+			"no_es_sorteo",
+			near.length
+				? t(
+						`fecha_sorteo no es un sorteo de ${cal.nombre}. Los más cercanos: ${list.join(", ")}.`,
+						`fecha_sorteo is not a draw of ${cal.nombre}. The nearest: ${listEn.join(", ")}.`,
+					)
+				: t(
+						`${cal.nombre} no tiene calendario de sorteos (día y hora).`,
+						`${cal.nombre} has no draw calendar (day and hour).`,
+					),
+		);
+	}
+	if (fechaFin > latestEnd(fechaSorteo)) {
+		throw drawRefused(
+			"cierre_tardio",
+			t(
+				`La venta debe cerrar al menos ${margen} minutos antes del sorteo: fecha_fin a más tardar ${latestEnd(fechaSorteo)}.`,
+				`Sales must end at least ${margen} minutes before the draw: fecha_fin at the latest ${latestEnd(fechaSorteo)}.`,
+			),
+		);
+	}
+	return fechaSorteo;
+};
+
 const checkReferences = async (
 	db: Database,
 	refs: { categoria_id?: string | undefined; loteria_id?: string | undefined },
@@ -125,10 +214,12 @@ export const createRifa = async (
 	actor: Actor,
 	body: RifaCreateInput,
 ): Promise<RifaRow> => {
+	const fechaFin = toUtcIso(body.fecha_fin);
+	const cal = await loteriaCalendario(db, body.loteria_id);
 	const dates = {
 		fecha_inicio: toUtcIso(body.fecha_inicio),
-		fecha_fin: toUtcIso(body.fecha_fin),
-		fecha_sorteo: toUtcIso(body.fecha_sorteo ?? body.fecha_fin),
+		fecha_fin: fechaFin,
+		fecha_sorteo: body.fecha_sorteo === undefined ? fechaFin : toUtcIso(body.fecha_sorteo),
 	};
 	const errors = [
 		...checkDates(dates, { finMustBeFuture: true }),
@@ -140,6 +231,14 @@ export const createRifa = async (
 		...(await settleabilityIssues(db, body)),
 	];
 	if (errors.length) throw invalid(errors);
+	if (cal) {
+		dates.fecha_sorteo = resolveDraw(
+			cal,
+			fechaFin,
+			body.fecha_sorteo === undefined ? undefined : dates.fecha_sorteo,
+			minutosCierre(actor.env),
+		);
+	}
 
 	const now = nowIso();
 	const row: RifaRow = {
@@ -308,6 +407,13 @@ export const updateRifa = async (
 		...(settleabilityAffected ? await settleabilityIssues(db, merged) : []),
 	];
 	if (errors.length) throw invalid(errors);
+	const drawAffected = ["fecha_fin", "fecha_sorteo", "loteria_id"].some((f) =>
+		changedFields.includes(f as (typeof changedFields)[number]),
+	);
+	if (drawAffected) {
+		const cal = await loteriaCalendario(db, merged.loteria_id);
+		if (cal) resolveDraw(cal, dates.fecha_fin, dates.fecha_sorteo, minutosCierre(actor.env));
+	}
 	if (nextEstado === "activa" && estadoChanged && dates.fecha_fin <= nowIso()) {
 		throw conflict(
 			t(

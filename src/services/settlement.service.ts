@@ -6,17 +6,16 @@ import {
 	ganadores,
 	loterias,
 	type RifaRow,
-	resultados,
 	rifas,
 	tickets,
 } from "../db/schema";
 import { calcularPremios, type Ganador, premiosIssues, type Resultado } from "../domain/premios";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
-import { resultsAdapter } from "../integrations/loterias";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { nextStamp } from "../lib/time";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { auditInsertIf } from "./audit";
+import { consultarFuentes, estadoSorteo } from "./observaciones.service";
 
 /**
  * What one settlement attempt did. `reintentar` and `error` are failures: nothing was written, the
@@ -31,7 +30,8 @@ export type SettleOutcome =
 				| "ya_resuelta"
 				| "no_cerrada"
 				| "sorteo_pendiente"
-				| "resultado_pendiente";
+				| "resultado_pendiente"
+				| "resultado_en_conflicto";
 	  }
 	| { outcome: "reintentar" | "error"; detail: string };
 
@@ -121,29 +121,25 @@ const settleRifa = async (
 		return { outcome: "error", detail: issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
 	}
 
-	const meta = loteria.meta;
 	const fecha = fechaSorteoColombia(rifa.fechaSorteo);
-	const [pushed] = await db
-		.select()
-		.from(resultados)
-		.where(and(eq(resultados.loteriaId, loteria.id), eq(resultados.fecha, fecha)));
-	const resultado = pushed
+	let sorteo = await estadoSorteo(db, loteria, fecha);
+	let failed: string[] = [];
+	if (!sorteo.resultado && sorteo.estado === "pendiente") {
+		failed = await consultarFuentes(env, db, loteria, fecha, log);
+		sorteo = await estadoSorteo(db, loteria, fecha);
+	}
+	if (sorteo.estado === "en_conflicto") return { outcome: "resultado_en_conflicto" };
+	if (!sorteo.resultado && failed.length) return { outcome: "reintentar", detail: failed.join("; ") };
+	const confirmado = sorteo.resultado;
+	const resultado = confirmado
 		? {
-				numero: pushed.numero,
-				serie: pushed.serie,
-				numbers: [pushed.numero],
+				numero: confirmado.numero,
+				serie: confirmado.serie,
+				numbers: [confirmado.numero],
 				fecha,
-				fuente: pushed.fuente,
+				fuente: confirmado.fuente,
 			}
-		: await resultsAdapter(meta.adapter ?? "mock", env).getResult(
-				{
-					id: loteria.id,
-					nombre: loteria.nombre,
-					horaSorteo: loteria.horaSorteo,
-					meta: { adapter: meta.adapter ?? "mock", slug: meta.slug },
-				},
-				fecha,
-			);
+		: null;
 	if (!resultado) return { outcome: "resultado_pendiente" };
 
 	// The room must have stopped selling before its sold tickets are read.

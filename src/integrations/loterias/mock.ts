@@ -4,6 +4,7 @@ import {
 	type LoteriaRef,
 	type LoteriaResult,
 	type ResultsAdapter,
+	sha256Hex,
 } from "./types";
 
 /**
@@ -21,6 +22,13 @@ export const mockAdapter = (now: () => Date = () => new Date()): ResultsAdapter 
 		const view = new DataView(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
 		const numero = String(view.getUint32(0) % 10_000).padStart(4, "0");
 		const serie = String(view.getUint32(4) % 1_000).padStart(3, "0");
-		return { numero, serie, numbers: [numero], fecha, fuente: key };
+		return {
+			numero,
+			serie,
+			numbers: [numero],
+			fecha,
+			fuente: key,
+			evidencia: { url: null, sha256: await sha256Hex(key) },
+		};
 	},
 });

@@ -5,6 +5,7 @@ import {
 	type LoteriaResult,
 	ResultSourceError,
 	type ResultsAdapter,
+	sha256Hex,
 } from "./types";
 
 const Row = z.object({
@@ -46,7 +47,14 @@ export const resultadosLoteriasAdapter = (
 			throw new ResultSourceError(`${url}: ${err instanceof Error ? err.message : String(err)}`);
 		}
 		if (!res.ok) throw new ResultSourceError(`${url}: HTTP ${res.status}`);
-		const body = Body.safeParse(await res.json().catch(() => null));
+		const raw = await res.text().catch(() => "");
+		let json: unknown = null;
+		try {
+			json = JSON.parse(raw);
+		} catch {
+			json = null;
+		}
+		const body = Body.safeParse(json);
 		if (!body.success) throw new ResultSourceError(`${url}: unexpected body`);
 		const matches = new Map<string, { numero: string; serie: string }>();
 		for (const raw of body.data.data) {
@@ -64,6 +72,13 @@ export const resultadosLoteriasAdapter = (
 		}
 		const [only] = matches.values();
 		if (!only) return null;
-		return { numero: only.numero, serie: only.serie, numbers: [only.numero], fecha, fuente: url };
+		return {
+			numero: only.numero,
+			serie: only.serie,
+			numbers: [only.numero],
+			fecha,
+			fuente: url,
+			evidencia: { url, sha256: await sha256Hex(raw) },
+		};
 	},
 });

@@ -8,8 +8,14 @@ export interface LoteriaResult {
 	fecha: string;
 	/** Where it came from: adapter name and, where there is one, the URL asked. */
 	fuente: string;
-	raw?: unknown;
+	/** The URL asked and the SHA-256 (hex) of the raw payload it answered. */
+	evidencia: { url: string | null; sha256: string };
 }
+
+export const sha256Hex = async (text: string) =>
+	[...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))]
+		.map((b) => b.toString(16).padStart(2, "0"))
+		.join("");
 
 export interface LoteriaRef {
 	id: string;

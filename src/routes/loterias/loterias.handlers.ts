@@ -4,6 +4,7 @@ import { contains } from "../../db/filters";
 import { loterias } from "../../db/schema";
 import { diasEntre, drawInstants, fechaColombia, sumarDias } from "../../domain/calendario";
 import { ApiError, notFound, type Texto, t } from "../../lib/errors";
+import { fuentesInvalidas, fuentesIssues, fuentesPorDefecto } from "../../services/fuentes.service";
 
 const LOTERIA = t("La lotería", "The lottery");
 
@@ -47,6 +48,9 @@ export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 export const createHandler: AppRouteHandler<typeof create> = async (c) => {
 	const body = c.req.valid("json");
 	const now = nowIso();
+	const fuentes = fuentesPorDefecto(c.env, body.meta, body);
+	const issues = fuentesIssues(c.env, fuentes, body.meta);
+	if (issues.length) throw fuentesInvalidas(issues);
 	try {
 		const [row] = await c.var.db
 			.insert(loterias)
@@ -54,6 +58,7 @@ export const createHandler: AppRouteHandler<typeof create> = async (c) => {
 				id: crypto.randomUUID(),
 				nombre: body.nombre,
 				...toLoteriaColumns(body),
+				...fuentes,
 				creadoEn: now,
 				actualizadoEn: now,
 			})
@@ -76,7 +81,28 @@ export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 
 export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	const { id } = c.req.valid("param");
-	const body = c.req.valid("json");
+	const raw = c.req.valid("json");
+	// A legacy `meta.adapter` without `fuentes` names the only source, as on create.
+	const legacy = raw.fuentes === undefined ? raw.meta?.adapter : undefined;
+	const body = legacy ? { ...raw, fuentes: [legacy] } : raw;
+	if (
+		body.fuentes !== undefined ||
+		body.fuentes_requeridas !== undefined ||
+		body.meta !== undefined
+	) {
+		const current = await c.var.db.query.loterias.findFirst({ where: eq(loterias.id, id) });
+		if (!current) throw notFound(LOTERIA);
+		const meta = body.meta ?? current.meta;
+		const issues = fuentesIssues(
+			c.env,
+			{
+				fuentes: body.fuentes ?? current.fuentes,
+				fuentesRequeridas: body.fuentes_requeridas ?? current.fuentesRequeridas,
+			},
+			meta,
+		);
+		if (issues.length) throw fuentesInvalidas(issues);
+	}
 	try {
 		const [row] = await c.var.db
 			.update(loterias)

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { DIAS_SORTEO, type LoteriaRow } from "../../db/schema";
+import { DIAS_SORTEO, FUENTES, type LoteriaRow } from "../../db/schema";
 import { diasEntre, isFecha, MAX_MOVIMIENTO_DIAS } from "../../domain/calendario";
 import { PageQuery } from "../../lib/openapi";
 
@@ -8,20 +8,36 @@ export const RESULT_ADAPTERS = ["mock", "resultadosloterias"] as const;
 
 export const LoteriaMetaSchema = z
 	.strictObject({
-		adapter: z.enum(RESULT_ADAPTERS).openapi({ example: "mock" }),
+		adapter: z.enum(RESULT_ADAPTERS).optional().openapi({
+			example: "resultadosloterias",
+			description: "Obsoleto: use `fuentes`. Si se envía sin `fuentes`, es la única fuente",
+		}),
 		slug: z
 			.string()
 			.regex(/^[a-z0-9-]{1,64}$/, "slug: minúsculas, dígitos y guiones")
 			.optional()
-			.openapi({ example: "bogota", description: "Identificador de la lotería en el adaptador" }),
-	})
-	.refine((m) => m.adapter === "mock" || m.slug !== undefined, {
-		path: ["slug"],
-		error: "Este adaptador necesita el slug de la lotería",
+			.openapi({ example: "bogota", description: "Identificador de la lotería en las fuentes" }),
 	})
 	.openapi("LoteriaMeta", {
-		description: "Qué adaptador de resultados usa la lotería y su id allí",
+		description: "El id de la lotería en las fuentes de resultados",
 	});
+
+export const FuentesSchema = z
+	.array(z.enum(FUENTES))
+	.min(1)
+	.max(FUENTES.length)
+	.refine((fs) => new Set(fs).size === fs.length, { error: "Una fuente aparece dos veces" })
+	.openapi({
+		example: ["resultadosloterias", "webhook"],
+		description:
+			"Fuentes cuyas observaciones cuentan: `resultadosloterias` (consultada por el cron, necesita meta.slug), `webhook` (POST /webhooks/loteria firmado), `admin` (cada admin cuenta como una fuente), `mock` (solo en desarrollo)",
+	});
+
+export const FuentesRequeridasSchema = z.number().int().min(1).max(4).openapi({
+	example: 2,
+	description:
+		"Cuántas fuentes distintas deben coincidir en número y serie; por defecto 2 (1 solo en desarrollo)",
+});
 
 const HORA = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Hora HH:MM (hora de Colombia)");
 
@@ -88,6 +104,8 @@ const FIELDS = {
 		}),
 	meta: LoteriaMetaSchema,
 	movimientos: Movimientos,
+	fuentes: FuentesSchema,
+	fuentes_requeridas: FuentesRequeridasSchema,
 };
 
 export const LoteriaSchema = z
@@ -102,8 +120,10 @@ export const LoteriaCreateBody = z
 		dia_sorteo: FIELDS.dia_sorteo.optional(),
 		hora_sorteo: FIELDS.hora_sorteo.optional(),
 		url_resultados: FIELDS.url_resultados.optional(),
-		meta: FIELDS.meta.default({ adapter: "mock" }),
+		meta: FIELDS.meta.default({}),
 		movimientos: FIELDS.movimientos.default([]),
+		fuentes: FIELDS.fuentes.optional(),
+		fuentes_requeridas: FIELDS.fuentes_requeridas.optional(),
 	})
 	.openapi("LoteriaCreate", {
 		example: {
@@ -112,7 +132,9 @@ export const LoteriaCreateBody = z
 			dia_sorteo: "jueves",
 			hora_sorteo: "22:30",
 			url_resultados: "https://www.loteriadebogota.com/resultados",
-			meta: { adapter: "mock", slug: "bogota" },
+			meta: { slug: "bogota" },
+			fuentes: ["resultadosloterias", "webhook"],
+			fuentes_requeridas: 2,
 		},
 	});
 
@@ -126,6 +148,8 @@ export const LoteriaPatchBody = z
 		url_resultados: FIELDS.url_resultados.optional(),
 		meta: FIELDS.meta.optional(),
 		movimientos: FIELDS.movimientos.optional(),
+		fuentes: FIELDS.fuentes.optional(),
+		fuentes_requeridas: FIELDS.fuentes_requeridas.optional(),
 	})
 	.refine((b) => Object.keys(b).length > 0, { error: "Envíe al menos un campo" })
 	.openapi("LoteriaPatch", { example: { hora_sorteo: "22:35" } });
@@ -151,8 +175,10 @@ export const toLoteriaDto = (l: LoteriaRow): z.infer<typeof LoteriaSchema> => ({
 	dia_sorteo: l.diaSorteo,
 	hora_sorteo: l.horaSorteo,
 	url_resultados: l.urlResultados,
-	meta: LoteriaMetaSchema.catch({ adapter: "mock" }).parse(l.meta),
+	meta: LoteriaMetaSchema.catch({}).parse(l.meta),
 	movimientos: l.movimientos,
+	fuentes: l.fuentes,
+	fuentes_requeridas: l.fuentesRequeridas,
 	creado_en: l.creadoEn,
 });
 
@@ -165,6 +191,8 @@ export const toLoteriaColumns = (b: z.infer<typeof LoteriaPatchBody>) => ({
 	...(b.url_resultados !== undefined ? { urlResultados: b.url_resultados } : {}),
 	...(b.meta !== undefined ? { meta: b.meta } : {}),
 	...(b.movimientos !== undefined ? { movimientos: b.movimientos } : {}),
+	...(b.fuentes !== undefined ? { fuentes: b.fuentes } : {}),
+	...(b.fuentes_requeridas !== undefined ? { fuentesRequeridas: b.fuentes_requeridas } : {}),
 });
 
 /** Longest range `GET /loterias/{id}/sorteos` lists at once, in days. */

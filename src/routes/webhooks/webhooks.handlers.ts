@@ -3,11 +3,12 @@ import Stripe from "stripe";
 import type { Database } from "../../db/client";
 import { transacciones } from "../../db/schema";
 import { verifyResultsSignature } from "../../integrations/loterias/signature";
+import { sha256Hex } from "../../integrations/loterias/types";
 import { ApiError, t, toFieldErrors } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/room.types";
 import { roomFor } from "../../rifa-room/rooms";
-import { registrarResultado } from "../../services/resultados.service";
+import { observacionProblem, registrarObservacion } from "../../services/resultados.service";
 import { type loteriaWebhook, ResultadoPush, type stripeWebhook } from "./webhooks.routes";
 
 const HANDLED = new Set([
@@ -125,30 +126,29 @@ export const loteriaWebhookHandler: AppRouteHandler<typeof loteriaWebhook> = asy
 		);
 	}
 	const r = parsed.data;
-	const registro = await registrarResultado(c.env, c.var.db, r, c.var.logger);
-	if (registro.outcome === "loteria_no_existe") {
-		throw new ApiError(
-			"VALIDATION_FAILED",
-			t("La lotería no existe.", "The lottery does not exist."),
-			{
-				errors: [{ path: "loteria_id", message: "La lotería no existe" }],
-			},
-		);
-	}
-	if (registro.outcome === "contradice") {
-		const { numero, serie } = registro.guardado;
-		throw new ApiError(
-			"CONFLICT",
-			t(
-				`Ya hay otro resultado para esta lotería el ${r.fecha} (${numero}/${serie}); no se sobrescribe.`,
-				`Another result is already stored for this lottery on ${r.fecha} (${numero}/${serie}); it is not overwritten.`,
-			),
-		);
-	}
+	const registro = await registrarObservacion(
+		c.env,
+		c.var.db,
+		{
+			loteriaId: r.loteria_id,
+			fecha: r.fecha,
+			fuente: "webhook",
+			numero: r.numero,
+			serie: r.serie,
+			evidencia: { url: r.url ?? null, sha256: await sha256Hex(raw) },
+		},
+		c.var.logger,
+	);
+	const problem = observacionProblem(registro.observacion, "webhook");
+	if (problem) throw problem;
+	const obs = registro.observacion;
+	if (obs.outcome !== "registrada")
+		throw new Error("unreachable: refused observations throw above");
 	return c.json(
 		{
 			recibido: true as const,
-			nuevo: registro.nuevo,
+			nuevo: obs.nueva,
+			estado: obs.estado,
 			rifas_resueltas: registro.resueltas,
 			rifas_por_reintentar: registro.porReintentar,
 		},

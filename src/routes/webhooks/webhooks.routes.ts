@@ -40,9 +40,19 @@ export const ResultadoPush = z
 		serie: z
 			.string()
 			.regex(/^\d{3}$/, "3 dígitos")
-			.nullable()
 			.openapi({ example: "188" }),
-		fuente: z.string().trim().min(1).max(500).openapi({ example: "Acta de sorteo 2830" }),
+		fuente: z
+			.string()
+			.trim()
+			.min(1)
+			.max(500)
+			.optional()
+			.openapi({ example: "Acta de sorteo 2830", description: "Cómo lo supo el proveedor" }),
+		url: z
+			.url({ protocol: /^https?$/ })
+			.max(1000)
+			.optional()
+			.openapi({ description: "Dónde se publicó (evidencia)" }),
 	})
 	.openapi("ResultadoPush");
 
@@ -53,12 +63,13 @@ export const loteriaWebhook = createRoute({
 	tags: ["webhooks"],
 	summary: "Un proveedor de resultados publica el premio mayor (firmado con HMAC)",
 	description:
-		'Cabecera `X-Signature: t=<unix>,v1=<hex HMAC-SHA256 de "<t>.<cuerpo crudo>">` con `LOTERIA_WEBHOOK_SECRET`; tolerancia de 5 minutos. Firma inválida: 401 y nada cambia. El mismo resultado otra vez no cambia nada; uno distinto para la misma lotería y fecha es un 409, nunca se sobrescribe.',
+		'Cabecera `X-Signature: t=<unix>,v1=<hex HMAC-SHA256 de "<t>.<cuerpo crudo>">` con `LOTERIA_WEBHOOK_SECRET`; tolerancia de 5 minutos. Firma inválida: 401 y nada cambia. El push es una observación de la fuente `webhook` (si la lotería la admite), con el SHA-256 del cuerpo crudo como evidencia: el resultado se confirma cuando `fuentes_requeridas` fuentes distintas coinciden. El mismo push otra vez no cambia nada; uno anterior al sorteo es un 422; uno que contradice un resultado confirmado es un 409 y no lo cambia.',
 	responses: {
 		200: jsonContent(
 			z.object({
 				recibido: z.literal(true),
 				nuevo: z.boolean(),
+				estado: z.enum(["pendiente", "confirmado", "en_conflicto"]),
 				rifas_resueltas: z.array(z.uuid()),
 				rifas_por_reintentar: z.array(z.uuid()).openapi({
 					description:

@@ -1,0 +1,400 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "../db/client";
+import {
+	type Fuente,
+	type LoteriaRow,
+	loterias,
+	type ObservacionRow,
+	observaciones,
+	resultados,
+} from "../db/schema";
+import { drawInstants, type Sorteo } from "../domain/calendario";
+import { resultsAdapter } from "../integrations/loterias";
+import { ResultSourceError } from "../integrations/loterias/types";
+import { errorFields, type Logger } from "../lib/logger";
+import { COUNTER, eventStatement } from "../lib/metrics";
+import { nowIso } from "../lib/time";
+import { auditInsert, auditInsertIf } from "./audit";
+
+/**
+ * A draw's result comes from the observations of independent sources. It is `confirmado` once
+ * `fuentes_requeridas` distinct sources agree on número and serie and none disagrees, and from
+ * then on the `resultados` row is the only result settlement reads: it is written once and never
+ * overwritten. Sources that disagree make it `en_conflicto` until an admin resolves it.
+ */
+export type EstadoResultado = "pendiente" | "confirmado" | "en_conflicto";
+
+export type ResultadoRow = typeof resultados.$inferSelect;
+
+export interface Evidencia {
+	url: string | null;
+	sha256: string | null;
+}
+
+export interface NuevaObservacion {
+	loteriaId: string;
+	fecha: string;
+	fuente: Fuente;
+	/** The admin who entered it (fuente `admin`). */
+	actorId?: string | null;
+	numero: string;
+	serie: string;
+	evidencia: Evidencia;
+}
+
+export type ObservacionOutcome =
+	| { outcome: "loteria_no_existe" }
+	| { outcome: "fuente_no_admitida"; fuentes: Fuente[] }
+	| { outcome: "sin_sorteo" }
+	/** The lottery has not drawn yet: nobody can know the result. */
+	| { outcome: "antes_del_sorteo"; sorteo: Sorteo }
+	| {
+			outcome: "registrada";
+			/** False when the same source had already said the same. */
+			nueva: boolean;
+			sorteo: Sorteo;
+			estado: EstadoResultado;
+			/** This observation disagrees with a result already confirmed, which does not change. */
+			contradice: boolean;
+	  };
+
+/** The `mock` source answers a hash of public data: anyone could compute it. */
+export const esDesarrollo = (env: Pick<Env, "ENVIRONMENT">) => env.ENVIRONMENT === "development";
+
+export const fuentesRequeridasPorDefecto = (env: Pick<Env, "ENVIRONMENT">) =>
+	esDesarrollo(env) ? 1 : 2;
+
+/** Sources the cron asks by itself; `webhook` and `admin` come to us. */
+export const FUENTES_CONSULTADAS: readonly Fuente[] = ["mock", "resultadosloterias"];
+
+/** Who counts as one source: two admins are two. */
+export const fuenteClave = (fuente: Fuente, actorId: string | null | undefined) =>
+	fuente === "admin" ? `admin:${actorId ?? "?"}` : fuente;
+
+const clave = (o: { numero: string; serie: string | null }) => `${o.numero}/${o.serie ?? ""}`;
+
+/** What the observations say, with the confirmed result if there is one. */
+export const evaluar = (
+	obs: readonly ObservacionRow[],
+	requeridas: number,
+	resultado: ResultadoRow | null,
+): { estado: EstadoResultado; acuerdo?: { numero: string; serie: string; fuentes: string[] } } => {
+	if (resultado) return { estado: "confirmado" };
+	const grupos = new Map<string, { numero: string; serie: string; fuentes: Set<string> }>();
+	for (const o of obs) {
+		const g = grupos.get(clave(o)) ?? { numero: o.numero, serie: o.serie, fuentes: new Set() };
+		g.fuentes.add(o.fuenteClave);
+		grupos.set(clave(o), g);
+	}
+	if (grupos.size > 1) return { estado: "en_conflicto" };
+	const [only] = grupos.values();
+	if (only && only.fuentes.size >= requeridas) {
+		return {
+			estado: "confirmado",
+			acuerdo: { numero: only.numero, serie: only.serie, fuentes: [...only.fuentes].sort() },
+		};
+	}
+	return { estado: "pendiente" };
+};
+
+/** The draw of a loteria on a Colombian date, if its calendar has one. */
+export const sorteoDe = (lot: LoteriaRow, fecha: string): Sorteo | null =>
+	drawInstants(lot, fecha, fecha)[0] ?? null;
+
+export interface EstadoSorteo {
+	estado: EstadoResultado;
+	resultado: ResultadoRow | null;
+	observaciones: ObservacionRow[];
+}
+
+export const estadoSorteo = async (
+	db: Database,
+	lot: LoteriaRow,
+	fecha: string,
+): Promise<EstadoSorteo> => {
+	const [obs, [resultado]] = await db.batch([
+		db
+			.select()
+			.from(observaciones)
+			.where(and(eq(observaciones.loteriaId, lot.id), eq(observaciones.fecha, fecha)))
+			.orderBy(asc(observaciones.observadoEn), asc(observaciones.id)),
+		db
+			.select()
+			.from(resultados)
+			.where(and(eq(resultados.loteriaId, lot.id), eq(resultados.fecha, fecha))),
+	]);
+	return {
+		estado: evaluar(obs, lot.fuentesRequeridas, resultado ?? null).estado,
+		resultado: resultado ?? null,
+		observaciones: obs,
+	};
+};
+
+/**
+ * Records what one source says a draw's result is, and confirms the result when the quorum is
+ * reached. Refused: a source the loteria does not list (or `mock` outside development), a day
+ * without a draw, and any observation before the draw's instant. The same source saying the same
+ * thing again changes nothing; anything that disagrees is kept, alerted (log, audit, metric) and
+ * settles nothing.
+ */
+export const observar = async (
+	env: Env,
+	db: Database,
+	o: NuevaObservacion,
+	log: Logger,
+	now: Date = new Date(),
+): Promise<ObservacionOutcome> => {
+	const lot = await db.query.loterias.findFirst({ where: eq(loterias.id, o.loteriaId) });
+	if (!lot) return { outcome: "loteria_no_existe" };
+	if (!lot.fuentes.includes(o.fuente) || (o.fuente === "mock" && !esDesarrollo(env))) {
+		return { outcome: "fuente_no_admitida", fuentes: lot.fuentes };
+	}
+	const sorteo = sorteoDe(lot, o.fecha);
+	if (!sorteo) return { outcome: "sin_sorteo" };
+	if (now.toISOString() < sorteo.instante) {
+		log.warn("result observation before the draw refused", {
+			loteria_id: lot.id,
+			fecha: o.fecha,
+			fuente: o.fuente,
+			sorteo: sorteo.instante,
+		});
+		return { outcome: "antes_del_sorteo", sorteo };
+	}
+	const id = crypto.randomUUID();
+	const row: ObservacionRow = {
+		id,
+		loteriaId: lot.id,
+		fecha: o.fecha,
+		fuente: o.fuente,
+		fuenteClave: fuenteClave(o.fuente, o.actorId),
+		numero: o.numero,
+		serie: o.serie,
+		observadoEn: now.toISOString(),
+		evidenciaUrl: o.evidencia.url,
+		evidenciaSha256: o.evidencia.sha256,
+		actorId: o.actorId ?? null,
+	};
+	await db.batch([
+		db.insert(observaciones).values(row).onConflictDoNothing(),
+		auditInsertIf(
+			db,
+			{
+				actorId: o.actorId ?? null,
+				action: "resultado.observado",
+				entity: "resultado",
+				entityId: `${lot.id}:${o.fecha}`,
+				after: observacionDto(row),
+			},
+			observaciones,
+			eq(observaciones.id, id),
+		),
+	]);
+	const estado = await estadoSorteo(db, lot, o.fecha);
+	const nueva = estado.observaciones.some((x) => x.id === id);
+	const { estado: ahora, acuerdo } = evaluar(
+		estado.observaciones,
+		lot.fuentesRequeridas,
+		estado.resultado,
+	);
+	if (acuerdo) await confirmar(db, lot, o.fecha, acuerdo, log);
+	const contradice = estado.resultado !== null && clave(estado.resultado) !== clave(row);
+	if (nueva && (ahora === "en_conflicto" || contradice)) {
+		await alertar(
+			env,
+			db,
+			lot,
+			o.fecha,
+			row,
+			contradice ? "contradice_confirmado" : "en_conflicto",
+			log,
+		);
+	}
+	return { outcome: "registrada", nueva, sorteo, estado: ahora, contradice };
+};
+
+const confirmar = async (
+	db: Database,
+	lot: LoteriaRow,
+	fecha: string,
+	acuerdo: { numero: string; serie: string; fuentes: string[] },
+	log: Logger,
+) => {
+	const id = crypto.randomUUID();
+	const fuente = `quorum:${acuerdo.fuentes.map((f) => f.split(":")[0]).join("+")}`;
+	await db.batch([
+		db
+			.insert(resultados)
+			.values({
+				id,
+				loteriaId: lot.id,
+				fecha,
+				numero: acuerdo.numero,
+				serie: acuerdo.serie,
+				fuente,
+				recibidoEn: nowIso(),
+			})
+			.onConflictDoNothing(),
+		auditInsertIf(
+			db,
+			{
+				actorId: null,
+				action: "resultado.confirmado",
+				entity: "resultado",
+				entityId: `${lot.id}:${fecha}`,
+				before: { estado: "pendiente" },
+				after: { estado: "confirmado", numero: acuerdo.numero, serie: acuerdo.serie, fuente },
+			},
+			resultados,
+			eq(resultados.id, id),
+		),
+	]);
+	log.info("result confirmed", { loteria_id: lot.id, fecha, fuente, numero: acuerdo.numero });
+};
+
+const alertar = async (
+	env: Env,
+	db: Database,
+	lot: LoteriaRow,
+	fecha: string,
+	row: ObservacionRow,
+	tipo: "en_conflicto" | "contradice_confirmado",
+	log: Logger,
+) => {
+	const { sql, params } = eventStatement(COUNTER.resultConflicts, row.id);
+	await auditInsert(db, {
+		actorId: row.actorId,
+		action: `resultado.${tipo}`,
+		entity: "resultado",
+		entityId: `${lot.id}:${fecha}`,
+		after: observacionDto(row),
+	});
+	await env.DB.prepare(sql)
+		.bind(...params)
+		.run();
+	log.warn(
+		tipo === "en_conflicto"
+			? "result sources disagree; nothing settles until an admin resolves it"
+			: "a source disagrees with a confirmed result; the result stays",
+		{ loteria_id: lot.id, fecha, fuente: row.fuente, numero: row.numero, serie: row.serie },
+	);
+};
+
+export type ResolucionOutcome =
+	| { outcome: "resuelta"; resultado: ResultadoRow }
+	| { outcome: "no_en_conflicto"; estado: EstadoResultado };
+
+/** An admin decides a result in conflict. Only a conflict can be resolved, once. */
+export const resolver = async (
+	db: Database,
+	lot: LoteriaRow,
+	fecha: string,
+	r: { numero: string; serie: string; motivo: string; actorId: string; requestId: string | null },
+): Promise<ResolucionOutcome> => {
+	const before = await estadoSorteo(db, lot, fecha);
+	if (before.estado !== "en_conflicto")
+		return { outcome: "no_en_conflicto", estado: before.estado };
+	const id = crypto.randomUUID();
+	await db.batch([
+		db
+			.insert(resultados)
+			.values({
+				id,
+				loteriaId: lot.id,
+				fecha,
+				numero: r.numero,
+				serie: r.serie,
+				fuente: "resolucion",
+				recibidoEn: nowIso(),
+				resueltoPor: r.actorId,
+				motivo: r.motivo,
+			})
+			.onConflictDoNothing(),
+		auditInsertIf(
+			db,
+			{
+				actorId: r.actorId,
+				action: "resultado.resuelto",
+				entity: "resultado",
+				entityId: `${lot.id}:${fecha}`,
+				before: {
+					estado: "en_conflicto",
+					observaciones: before.observaciones.map(observacionDto),
+				},
+				after: { estado: "confirmado", numero: r.numero, serie: r.serie, motivo: r.motivo },
+				requestId: r.requestId,
+			},
+			resultados,
+			eq(resultados.id, id),
+		),
+	]);
+	const after = await estadoSorteo(db, lot, fecha);
+	if (after.resultado?.id !== id) return { outcome: "no_en_conflicto", estado: after.estado };
+	return { outcome: "resuelta", resultado: after.resultado };
+};
+
+/**
+ * Asks the sources the cron polls (`mock` in development only, `resultadosloterias`) for a draw's
+ * result and records what each says. A source that fails is logged and skipped: the others and
+ * the next run go on. Returns what failed.
+ */
+export const consultarFuentes = async (
+	env: Env,
+	db: Database,
+	lot: LoteriaRow,
+	fecha: string,
+	log: Logger,
+	now: Date = new Date(),
+): Promise<string[]> => {
+	const failed: string[] = [];
+	for (const fuente of lot.fuentes) {
+		if (!FUENTES_CONSULTADAS.includes(fuente)) continue;
+		if (fuente === "mock" && !esDesarrollo(env)) {
+			log.error("the mock results source is refused outside development", { loteria_id: lot.id });
+			continue;
+		}
+		try {
+			const r = await resultsAdapter(fuente, env).getResult(
+				{
+					id: lot.id,
+					nombre: lot.nombre,
+					horaSorteo: lot.horaSorteo,
+					meta: { adapter: fuente, slug: lot.meta.slug },
+				},
+				fecha,
+			);
+			if (!r?.serie) continue;
+			await observar(
+				env,
+				db,
+				{
+					loteriaId: lot.id,
+					fecha,
+					fuente,
+					numero: r.numero,
+					serie: r.serie,
+					evidencia: r.evidencia,
+				},
+				log,
+				now,
+			);
+		} catch (err) {
+			if (!(err instanceof ResultSourceError)) throw err;
+			failed.push(`${fuente}: ${err.message}`);
+			log.warn("results source failed; the next run asks again", {
+				loteria_id: lot.id,
+				fecha,
+				fuente,
+				error: errorFields(err),
+			});
+		}
+	}
+	return failed;
+};
+
+export const observacionDto = (o: ObservacionRow) => ({
+	fuente: o.fuente,
+	numero: o.numero,
+	serie: o.serie,
+	observado_en: o.observadoEn,
+	evidencia: { url: o.evidenciaUrl, sha256: o.evidenciaSha256 },
+});
