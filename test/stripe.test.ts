@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createDb } from "../src/db/client";
+import { syncRoom } from "../src/rifa-room/rooms";
 import { type FakeStripe, fakeStripe, paymentIntentIdFor } from "./fixtures/fake-stripe";
 import { chargeFailed, event, paymentIntent } from "./fixtures/stripe";
 import {
@@ -10,6 +12,7 @@ import {
 	expectProblem,
 	expireHolds,
 	get,
+	inDays,
 	patch,
 	type TestUser,
 } from "./helpers";
@@ -252,6 +255,25 @@ describe("stripe webhook", () => {
 			"refunded",
 		);
 		expect((await txStatus(late.transaccion_id)).status).toBe("refunded");
+		expect((await state(rifa.id)).mapa).toBe("LLLL");
+	});
+
+	it("refunds a payment that arrives after fecha_fin for a hold still pending, before any close", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const held = (await buyWithStripe(rifa.id, jugador)).body;
+		expect((await state(rifa.id)).mapa).toBe("RRLL");
+		// Sales ended a minute ago; the cron has not closed the rifa yet, so it is still activa.
+		await env.DB.prepare(
+			"UPDATE rifas SET fecha_inicio = ?, fecha_fin = ?, actualizado_en = ? WHERE id = ?",
+		)
+			.bind(inDays(-2), inDays(-1 / 1440), new Date().toISOString(), rifa.id)
+			.run();
+		await syncRoom(env, createDb(env.DB), rifa.id);
+		stripe.requests.length = 0;
+		const res = await deliver(piEvent("payment_intent.succeeded", held, rifa.id));
+		expect(res.body.result).toBe("refunded");
+		expect(stripe.requests.filter((c) => c.path === "/v1/refunds")).toHaveLength(1);
+		expect((await txStatus(held.transaccion_id)).status).toBe("refunded");
 		expect((await state(rifa.id)).mapa).toBe("LLLL");
 	});
 

@@ -1,7 +1,7 @@
 import { frozenSince, readFlag, writeFlag } from "./config";
 import { enqueue, mirror, refundAudit, ticketsAnnulled } from "./outbox";
 import type { PaymentEventResult, ProviderEvent, RoomTx, TransaccionRow } from "./room.types";
-import { markFailed, markSold, retake, transaccion } from "./sales";
+import { markFailed, markSold, retake, salesOver, transaccion } from "./sales";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -27,6 +27,15 @@ const findTransaccion = (sql: SqlStorage, event: ProviderEvent): TransaccionRow 
 		.toArray()[0];
 
 export type SucceededStep = PaymentEventResult | { refund: TransaccionRow };
+
+/** From here on nothing takes these numbers back for this purchase: the money goes back. */
+const refundLate = (tx: RoomTx, row: TransaccionRow, event: ProviderEvent): SucceededStep => {
+	if (readFlag(tx.sql, refundFlag(row.id)) === null) {
+		const pending: PendingRefund = { transaccionId: row.id, event };
+		writeFlag(tx.sql, refundFlag(row.id), JSON.stringify(pending));
+	}
+	return { refund: row };
+};
 
 /** A late payment being refunded: from the moment it is decided until the provider confirms. */
 export interface PendingRefund {
@@ -60,20 +69,21 @@ export const paymentSucceeded = (tx: RoomTx, event: ProviderEvent): SucceededSte
 		markSeen(tx.sql, event);
 		return "ignored";
 	}
+	if (row.status === "pending" && salesOver(tx)) {
+		// The hold was taken while the rifa sold, but the money arrived after sales ended: the
+		// numbers cannot be sold now, so they go back and so does the money.
+		markFailed(tx, row.id, event.providerRef);
+		return refundLate(tx, { ...row, status: "failed" }, event);
+	}
 	if (row.status === "failed") {
 		const refundPending = readFlag(tx.sql, refundFlag(row.id)) !== null;
 		const refund =
 			refundPending ||
-			tx.config.estado !== "activa" ||
+			salesOver(tx) ||
 			frozenSince(tx.sql) !== null ||
 			!samePrice(tx, row) ||
 			!retake(tx, row);
-		if (refund) {
-			// From here on nothing takes these numbers back for this purchase: the money goes back.
-			const pending: PendingRefund = { transaccionId: row.id, event };
-			if (!refundPending) writeFlag(tx.sql, refundFlag(row.id), JSON.stringify(pending));
-			return { refund: row };
-		}
+		if (refund) return refundLate(tx, row, event);
 	}
 	markSold(tx, row.id, event.providerRef);
 	markSeen(tx.sql, event);

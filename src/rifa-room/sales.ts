@@ -223,6 +223,10 @@ export const reserve = (
 	return { held: { request, numeros: rows.map((r) => r.numero) } };
 };
 
+/** Sales are over: not on sale, or at or after `fecha_fin`, whatever D1 has told the room yet. */
+export const salesOver = (tx: RoomTx) =>
+	tx.config.estado !== "activa" || new Date().toISOString() >= tx.config.fechaFin;
+
 const HOLD_EXPIRED = t(
 	"La reserva expiró antes de confirmar el pago; intente de nuevo.",
 	"The hold expired before the payment was confirmed; try again.",
@@ -269,6 +273,11 @@ export const settleCharge = (
 			t(`El pago fue rechazado: ${charge.reason}`, `The payment was declined: ${charge.reason}`),
 		);
 	} else {
+		if (charge.status === "succeeded" && salesOver(tx)) {
+			// Charged after sales ended: the numbers go back and the caller refunds the money.
+			markFailed(tx, transaccionId, null);
+			return { late: charge };
+		}
 		if (charge.status === "succeeded") {
 			markSold(tx, transaccionId, charge.providerRef);
 		} else {
