@@ -1,3 +1,4 @@
+import { STAFF } from "../../auth/auth.middleware";
 import { catalogRoutes, NombreQuery } from "../../lib/catalog-routes";
 import { CategoriaCreateBody, CategoriaPatchBody, CategoriaSchema } from "./categorias.schemas";
 
@@ -8,4 +9,5 @@ export const { list, create, get, patch, remove } = catalogRoutes({
 	create: CategoriaCreateBody,
 	patch: CategoriaPatchBody,
 	query: NombreQuery,
+	writers: STAFF,
 });

@@ -18,6 +18,8 @@ export const { list, create, get, patch, remove } = catalogRoutes({
 	create: LoteriaCreateBody,
 	patch: LoteriaPatchBody,
 	query: LoteriaQuery,
+	// A loteria is shared by every operador's rifas: its calendar and results sources are the admins'.
+	writers: ["admin"],
 });
 
 export const sorteos = createRoute({
