@@ -10,4 +10,6 @@ export const { list, create, get, patch, remove } = catalogRoutes({
 	patch: CategoriaPatchBody,
 	query: NombreQuery,
 	writers: STAFF,
+	patchDescription:
+		"Los valores de dinero (`valor_boleta`, `total_recaudo`, `rake`, `fondo_premios`, `premio_por_ganador`) no cambian mientras alguna rifa de la categoría esté pendiente, activa o cerrada (409): cada rifa conserva el premio con que se abrió. `nombre`, `color` y `comentario` cambian siempre.",
 });
