@@ -239,10 +239,14 @@ describe("loteria movimientos", () => {
 		expect(read.body.movimientos).toEqual([]);
 	});
 
-	it("admin and operador set moves with PATCH; the calendar follows", async () => {
+	it("an admin sets moves with PATCH; the calendar follows", async () => {
 		const lot = await createLoteria(admin.token, { dia_sorteo: "lunes", hora_sorteo: "22:30" });
 		const moves = [{ fecha_nominal: "2026-01-12", fecha_real: "2026-01-14", hora: "21:00" }];
-		const res = await patch(`/api/v1/loterias/${lot.id}`, { movimientos: moves }, operador.token);
+		expectProblem(
+			await patch(`/api/v1/loterias/${lot.id}`, { movimientos: moves }, operador.token),
+			403,
+		);
+		const res = await patch(`/api/v1/loterias/${lot.id}`, { movimientos: moves }, admin.token);
 		expect(res.status).toBe(200);
 		expect(res.body.movimientos).toEqual(moves);
 		expect((await get(`/api/v1/loterias/${lot.id}`)).body.movimientos).toEqual(moves);

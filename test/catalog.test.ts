@@ -137,7 +137,7 @@ describe("categorias", () => {
 
 describe("loterias", () => {
 	it("creates with its results sources and filters by draw weekday", async () => {
-		const lot = await createLoteria(operador.token, { dia_sorteo: "sabado", hora_sorteo: "22:30" });
+		const lot = await createLoteria(admin.token, { dia_sorteo: "sabado", hora_sorteo: "22:30" });
 		const read = await get(`/api/v1/loterias/${lot.id}`);
 		expect(read.body).toMatchObject({
 			dia_sorteo: "sabado",
@@ -174,14 +174,20 @@ describe("loterias", () => {
 		expectProblem(await get("/api/v1/loterias?dia_sorteo=funday"), 422);
 	});
 
-	it("enforces roles and refuses deleting a loteria with rifas", async () => {
+	it("enforces roles (admin only writes) and refuses deleting a loteria with rifas", async () => {
 		const lot = await createLoteria(admin.token);
 		expectProblem(await post("/api/v1/loterias", { nombre: "J" }, jugador.token), 403);
+		expectProblem(await post("/api/v1/loterias", { nombre: "O" }, operador.token), 403);
 		expectProblem(await patch(`/api/v1/loterias/${lot.id}`, { hora_sorteo: "23:00" }), 401);
+		expectProblem(
+			await patch(`/api/v1/loterias/${lot.id}`, { hora_sorteo: "23:00" }, operador.token),
+			403,
+		);
+		expectProblem(await del(`/api/v1/loterias/${lot.id}`, operador.token), 403);
 		const changed = await patch(
 			`/api/v1/loterias/${lot.id}`,
 			{ hora_sorteo: "23:00" },
-			operador.token,
+			admin.token,
 		);
 		expect(changed.body.hora_sorteo).toBe("23:00");
 		const rifa = await createRifa(admin.token);

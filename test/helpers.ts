@@ -6,7 +6,7 @@ import {
 	waitOnExecutionContext,
 } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { signAccessToken } from "../src/auth/jwt";
+import { signAccessToken, verifyAccessToken } from "../src/auth/jwt";
 import { hashPassword } from "../src/auth/password";
 import type { Rol } from "../src/db/schema";
 import worker from "../src/index";
@@ -154,9 +154,22 @@ export const rifaBody = (
 	...overrides,
 });
 
+let loteriaAdmin: Promise<TestUser> | undefined;
+
+/** Loterias are admin-only to write: a rifa made by another role takes its loteria from an admin. */
+const loteriaWriter = async (token: string) => {
+	const id = await verifyAccessToken(token, env);
+	const user = id
+		? await env.DB.prepare("SELECT rol FROM users WHERE id = ?").bind(id).first<{ rol: Rol }>()
+		: null;
+	if (user?.rol === "admin") return token;
+	loteriaAdmin ??= createUser({ rol: "admin" });
+	return (await loteriaAdmin).token;
+};
+
 export const createRifa = async (token: string, overrides: Record<string, unknown> = {}) => {
 	const cat = await createCategoria(token);
-	const lot = await createLoteria(token);
+	const lot = await createLoteria(await loteriaWriter(token));
 	const res = await post("/api/v1/rifas", rifaBody(cat.id, lot.id, overrides), token);
 	if (res.status !== 201) throw new Error(`createRifa: ${res.status} ${res.text}`);
 	return res.body as { id: string; estado: string; categoria_id: string; loteria_id: string };

@@ -1,4 +1,4 @@
-import type { RifaEstado } from "../db/schema";
+import { RIFA_ESTADOS, type RifaEstado } from "../db/schema";
 
 /**
  * The rifa lifecycle. `resuelta` is reached only by settlement, never by a client request, so it
@@ -18,6 +18,9 @@ export const canTransition = (from: RifaEstado, to: RifaEstado) =>
 export const allowedTransitions = (from: RifaEstado) => MANUAL_TRANSITIONS[from];
 
 export const isTerminal = (estado: RifaEstado) => estado === "resuelta" || estado === "cancelada";
+
+/** A rifa in one of these still depends on its category's money and its loteria's calendar. */
+export const ESTADOS_NO_TERMINALES = RIFA_ESTADOS.filter((e) => !isTerminal(e));
 
 /** Fields that define what a buyer paid for: frozen once any number is held or sold. */
 export const STRUCTURAL_FIELDS = [

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth, requireRole, STAFF } from "../auth/auth.middleware";
+import { requireAuth, requireRole } from "../auth/auth.middleware";
+import type { Rol } from "../db/schema";
 import {
 	BEARER,
 	defaultErrorResponses,
@@ -26,11 +27,15 @@ interface CatalogSpec<
 	patch: P;
 	/** The list's full query schema: `PageQuery` extended with the resource's filters. */
 	query: Q;
+	/** Roles that may create, change and delete; anyone reads. */
+	writers: readonly Rol[];
+	/** What the PATCH refuses beyond the schema (e.g. fields frozen while rifas depend on them). */
+	patchDescription?: string;
 }
 
 /**
- * The five routes of a catalog resource: anyone reads, admin/operador write. Categorias and
- * loterias share this so their contract (pagination, errors, auth) cannot drift apart.
+ * The five routes of a catalog resource: anyone reads, `writers` write. Categorias and loterias
+ * share this so their contract (pagination, errors, auth) cannot drift apart.
  */
 export const catalogRoutes = <
 	T extends z.ZodType,
@@ -41,7 +46,8 @@ export const catalogRoutes = <
 	spec: CatalogSpec<T, C, P, Q>,
 ) => {
 	const tags = [spec.resource];
-	const staff = [requireAuth, requireRole(...STAFF)];
+	const staff = [requireAuth, requireRole(...spec.writers)];
+	const who = spec.writers.join("/");
 	const collection = `/${spec.resource}`;
 	const member = `/${spec.resource}/{id}`;
 	const lower = spec.name.toLowerCase();
@@ -64,7 +70,7 @@ export const catalogRoutes = <
 			path: collection,
 			operationId: `create${spec.name}`,
 			tags,
-			summary: `Crear ${lower} (admin/operador)`,
+			summary: `Crear ${lower} (${who})`,
 			security: BEARER,
 			middleware: staff,
 			request: { body: jsonBody(spec.create) },
@@ -92,7 +98,8 @@ export const catalogRoutes = <
 			path: member,
 			operationId: `update${spec.name}`,
 			tags,
-			summary: `Modificar ${lower} (admin/operador)`,
+			summary: `Modificar ${lower} (${who})`,
+			...(spec.patchDescription ? { description: spec.patchDescription } : {}),
 			security: BEARER,
 			middleware: staff,
 			request: { params: IdParam, body: jsonBody(spec.patch) },
@@ -107,7 +114,7 @@ export const catalogRoutes = <
 			path: member,
 			operationId: `delete${spec.name}`,
 			tags,
-			summary: `Eliminar ${lower} (admin/operador; 409 si alguna rifa la usa)`,
+			summary: `Eliminar ${lower} (${who}; 409 si alguna rifa la usa)`,
 			security: BEARER,
 			middleware: staff,
 			request: { params: IdParam },

@@ -129,7 +129,8 @@ const settleRifa = async (
 		sorteo = await estadoSorteo(db, loteria, fecha);
 	}
 	if (sorteo.estado === "en_conflicto") return { outcome: "resultado_en_conflicto" };
-	if (!sorteo.resultado && failed.length) return { outcome: "reintentar", detail: failed.join("; ") };
+	if (!sorteo.resultado && failed.length)
+		return { outcome: "reintentar", detail: failed.join("; ") };
 	const confirmado = sorteo.resultado;
 	const resultado = confirmado
 		? {

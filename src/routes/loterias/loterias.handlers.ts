@@ -1,4 +1,5 @@
 import { and, asc, count, eq } from "drizzle-orm";
+import type { Context } from "hono";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import { contains } from "../../db/filters";
 import { loterias } from "../../db/schema";
@@ -9,15 +10,19 @@ import { fuentesInvalidas, fuentesIssues, fuentesPorDefecto } from "../../servic
 const LOTERIA = t("La lotería", "The lottery");
 
 import { offsetOf, pageOf } from "../../lib/pagination";
-import { nowIso } from "../../lib/time";
-import type { AppRouteHandler } from "../../lib/types";
+import type { AppBindings, AppRouteHandler } from "../../lib/types";
+import { actualizarLoteria, crearLoteria, eliminarLoteria } from "../../services/catalogo.service";
 import type { create, get, list, patch, remove, sorteos } from "./loterias.routes";
 import {
 	MAX_RANGO_SORTEOS_DIAS,
 	RANGO_SORTEOS_DEFECTO_DIAS,
-	toLoteriaColumns,
 	toLoteriaDto,
 } from "./loterias.schemas";
+
+const actorOf = (c: Context<AppBindings>) => ({
+	userId: c.var.user.id,
+	requestId: c.var.requestId,
+});
 
 const nameTaken = () =>
 	new ApiError(
@@ -47,23 +52,15 @@ export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 
 export const createHandler: AppRouteHandler<typeof create> = async (c) => {
 	const body = c.req.valid("json");
-	const now = nowIso();
 	const fuentes = fuentesPorDefecto(c.env, body.meta, body);
 	const issues = fuentesIssues(c.env, fuentes, body.meta);
 	if (issues.length) throw fuentesInvalidas(issues);
 	try {
-		const [row] = await c.var.db
-			.insert(loterias)
-			.values({
-				id: crypto.randomUUID(),
-				nombre: body.nombre,
-				...toLoteriaColumns(body),
-				...fuentes,
-				creadoEn: now,
-				actualizadoEn: now,
-			})
-			.returning();
-		if (!row) throw new Error("insert returned no row");
+		const row = await crearLoteria(c.var.db, actorOf(c), {
+			...body,
+			fuentes: fuentes.fuentes,
+			fuentes_requeridas: fuentes.fuentesRequeridas,
+		});
 		c.header("Location", `/api/v1/loterias/${row.id}`);
 		return c.json(toLoteriaDto(row), 201);
 	} catch (err) {
@@ -104,12 +101,7 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 		if (issues.length) throw fuentesInvalidas(issues);
 	}
 	try {
-		const [row] = await c.var.db
-			.update(loterias)
-			.set({ ...toLoteriaColumns(body), actualizadoEn: nowIso() })
-			.where(eq(loterias.id, id))
-			.returning();
-		if (!row) throw notFound(LOTERIA);
+		const row = await actualizarLoteria(c.var.db, actorOf(c), id, body);
 		return c.json(toLoteriaDto(row), 200);
 	} catch (err) {
 		if (isUniqueViolation(err)) throw nameTaken();
@@ -120,11 +112,7 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {
 	const { id } = c.req.valid("param");
 	try {
-		const deleted = await c.var.db
-			.delete(loterias)
-			.where(eq(loterias.id, id))
-			.returning({ id: loterias.id });
-		if (deleted.length === 0) throw notFound(LOTERIA);
+		await eliminarLoteria(c.var.db, actorOf(c), id);
 	} catch (err) {
 		if (isForeignKeyViolation(err)) {
 			throw new ApiError(

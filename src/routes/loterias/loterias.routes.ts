@@ -18,6 +18,10 @@ export const { list, create, get, patch, remove } = catalogRoutes({
 	create: LoteriaCreateBody,
 	patch: LoteriaPatchBody,
 	query: LoteriaQuery,
+	// A loteria is shared by every operador's rifas: its calendar and results sources are the admins'.
+	writers: ["admin"],
+	patchDescription:
+		"Mientras alguna rifa de la lotería esté pendiente, activa o cerrada, sus fuentes de resultados (`meta`, `fuentes`, `fuentes_requeridas`) no cambian (409), y su horario (`frecuencia`, `dia_sorteo`, `hora_sorteo`, `movimientos`) solo cambia si ningún sorteo de esas rifas se mueve (409 con las rifas afectadas): un movimiento para una fecha que ninguna rifa usa se acepta. Cada cambio queda en la auditoría con el antes y el después.",
 });
 
 export const sorteos = createRoute({
