@@ -34,7 +34,7 @@ export const auditoria = createRoute({
 	request: {
 		query: PageQuery.extend({
 			entity: z
-				.enum(["rifa", "user", "ganador", "transaccion"])
+				.enum(["rifa", "categoria", "user", "ganador", "transaccion"])
 				.optional()
 				.openapi({ param: { name: "entity", in: "query" } }),
 			entity_id: z
