@@ -160,7 +160,7 @@ describe("POST /rifas/{id}/recalcular", () => {
 		expect(res.detail).toContain("pago");
 	});
 
-	it("keeps the category's rollover consistent, and refuses once a later rifa received it", async () => {
+	it("keeps the category's unassigned rollover consistent, and refuses once a rifa received it", async () => {
 		const result = await mockWinner("boyaca");
 		const unsold = (Number(result.numero.slice(-2)) + 50) % 100;
 		const first = await setupRifa(admin, "boyaca", { reglas: { numero_no_vendido: "acumula" } });
@@ -182,6 +182,8 @@ describe("POST /rifas/{id}/recalcular", () => {
 		expect(await acumulado(first.categoriaId)).toBe(75_000_000);
 
 		const second = await setupRifa(admin, "boyaca", {}, first.categoriaId);
+		expect((await get(`/api/v1/rifas/${second.rifa.id}`)).body.acumulado_asignado).toBe(75_000_000);
+		expect(await acumulado(first.categoriaId)).toBe(0);
 		await buyNumbers(second.rifa.id, jugador, [unsold]);
 		await moveToDraw(second.rifa.id);
 		await runCron();

@@ -118,7 +118,7 @@ describe("settlement", () => {
 		expect(audits).toEqual({ n: 1 });
 	});
 
-	it("rolls an unsold prize over into the next rifa of the category to settle", async () => {
+	it("rolls an unsold prize over: with no open rifa it waits in the category for the next one", async () => {
 		const result = await mockWinner("medellin");
 		const winning = Number(result.numero.slice(-2));
 		const first = await setup("medellin", { numero_no_vendido: "acumula" });
@@ -127,13 +127,15 @@ describe("settlement", () => {
 		await runCron();
 		const r1 = (await get(`/api/v1/rifas/${first.rifa.id}/resultados`)).body;
 		expect(r1.ganadores).toEqual([]);
-		expect(r1.desglose).toMatchObject({ acumula: 75_000_000, premios: 0 });
+		expect(r1.desglose).toMatchObject({ acumula: 75_000_000, premios: 0, acumula_a: null });
 		const cat = await env.DB.prepare("SELECT acumulado FROM categoria_rifa WHERE id = ?")
 			.bind(first.categoriaId)
 			.first();
 		expect(cat).toEqual({ acumulado: 75_000_000 });
 
+		// Opening the category's next rifa assigns it the pot (see test/acumulado.test.ts).
 		const second = await setup("medellin", {}, first.categoriaId);
+		expect((await get(`/api/v1/rifas/${second.rifa.id}`)).body.acumulado_asignado).toBe(75_000_000);
 		expect((await buy(second.rifa.id, jugador, [winning])).status).toBe(201);
 		await moveToDraw(second.rifa.id);
 		await runCron();

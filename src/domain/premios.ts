@@ -112,6 +112,11 @@ export interface Desglose {
 	premios: number;
 	casa: number;
 	acumula: number;
+	/**
+	 * The rifa that receives `acumula`, named by settlement (null: the category keeps it as its
+	 * unassigned pot); `calcularPremios` leaves it out. Absent in rifas settled before the rule.
+	 */
+	acumula_a?: string | null;
 }
 
 /** The fund a rifa pays out before rollovers. */

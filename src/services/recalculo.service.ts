@@ -1,10 +1,11 @@
-import { and, eq, gt, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { categorias, type GanadorRow, ganadores, rifas, tickets } from "../db/schema";
 import type { Desglose, Ganador } from "../domain/premios";
 import { parseReglas, type Reglas, ReglasSchema } from "../domain/reglas";
 import { ApiError, conflict, notFound, RIFA, t, toFieldErrors } from "../lib/errors";
 import { nextStamp } from "../lib/time";
+import { ajusteDeRecalculo } from "./acumulado.service";
 import { auditInsertIf } from "./audit";
 import { announceWinners, ganadorWrites, premiosDe, settlementIssues } from "./settlement.service";
 
@@ -36,7 +37,7 @@ const sameWinners = (a: Ganador[], b: GanadorRow[]) =>
  * Recomputes a resolved rifa's prizes from its stored result, its current rules (optionally
  * corrected) and its category's current money. Nothing changes when the outcome is the same. It
  * is refused once any prize has started to be paid, and when a different rollover would have to
- * be taken back from a later rifa of the category that already received it. As in settlement,
+ * be taken back from the rifa it went to after that rifa settled (see `ajusteDeRecalculo`). As in settlement,
  * the first statement of the batch claims the rifa under a new settlement id and every other
  * statement applies only under it, so concurrent calls, or a payout starting meanwhile, cannot
  * interleave.
@@ -117,8 +118,13 @@ export const recalcularRifa = async (
 			{ cause: err },
 		);
 	}
-	const { ganadores: winners, desglose } = calculo;
+	const winners = calculo.ganadores;
 	const before = rifa.desglose as Desglose | null;
+	// The pot's target was named at settlement and stays; a rifa settled before the rule has none.
+	const desglose: Desglose =
+		before && "acumula_a" in before
+			? { ...calculo.desglose, acumula_a: before.acumula_a ?? null }
+			: calculo.desglose;
 	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(current);
 	if (
 		!reglasChanged &&
@@ -129,27 +135,16 @@ export const recalcularRifa = async (
 	}
 
 	const delta = desglose.acumula - (before?.acumula ?? 0);
-	if (delta !== 0) {
-		const [later] = await db
-			.select({ id: rifas.id })
-			.from(rifas)
-			.where(
-				and(
-					eq(rifas.categoriaId, categoria.id),
-					sql`${rifas.id} <> ${rifa.id}`,
-					gt(rifas.resueltaEn, rifa.resueltaEn ?? ""),
-				),
-			)
-			.limit(1);
-		if (later) {
-			throw conflict(
-				t(
-					"El acumulado de esta rifa ya pasó a una rifa posterior de la categoría; no se puede recalcular.",
-					"This rifa's rollover already went to a later rifa of the category; it cannot be recalculated.",
-				),
-			);
-		}
-	}
+	const ajuste =
+		delta === 0
+			? null
+			: await ajusteDeRecalculo(db, {
+					categoriaId: categoria.id,
+					rifaId: rifa.id,
+					acumulaA: desglose.acumula_a ?? null,
+					delta,
+					quien: { actorId: actor.userId, requestId: actor.requestId },
+				});
 
 	const liquidacionId = crypto.randomUUID();
 	const at = nextStamp(rifa.actualizadoEn);
@@ -165,20 +160,10 @@ export const recalcularRifa = async (
 					eq(rifas.estado, "resuelta"),
 					eq(rifas.liquidacionId, rifa.liquidacionId),
 					sql`NOT EXISTS (SELECT 1 FROM ganadores WHERE rifa_id = ${rifa.id} AND (estado_pago <> 'pendiente' OR procesando_desde IS NOT NULL))`,
-					delta === 0
-						? undefined
-						: sql`(SELECT acumulado FROM categoria_rifa WHERE id = ${categoria.id}) = ${categoria.acumulado}
-							AND NOT EXISTS (SELECT 1 FROM rifas WHERE categoria_id = ${categoria.id} AND id <> ${rifa.id} AND resuelta_en > ${rifa.resueltaEn ?? ""})`,
+					ajuste?.guard,
 				),
 			),
-		...(delta === 0
-			? []
-			: [
-					db
-						.update(categorias)
-						.set({ acumulado: sql`${categorias.acumulado} + ${delta}`, actualizadoEn: at })
-						.where(and(eq(categorias.id, categoria.id), mine)),
-				]),
+		...(ajuste ? ajuste.statements(mine) : []),
 		db.delete(ganadores).where(and(eq(ganadores.rifaId, rifa.id), mine)),
 		db
 			.update(tickets)

@@ -35,6 +35,11 @@ export const RifaSchema = z
 		estado: z.enum(RIFA_ESTADOS).openapi({ example: "activa" }),
 		reglas: ReglasSchema,
 		total_boletas: z.number().int().openapi({ example: 100 }),
+		acumulado_asignado: z.number().int().openapi({
+			example: 0,
+			description:
+				"Centavos del acumulado de la categoría asignados a esta rifa, que se suman a su fondo al liquidarla (en una rifa resuelta, los que recibió). Los asigna la liquidación de la rifa anterior de la categoría (`desglose.acumula_a`); si la rifa se cancela, pasan a la siguiente.",
+		}),
 		creado_por: z.uuid().nullable(),
 		creado_en: z.string(),
 		actualizado_en: z.string(),
@@ -55,6 +60,7 @@ export const toRifaDto = (r: RifaRow): RifaDto => ({
 	estado: r.estado,
 	reglas: parseReglas(r.reglas),
 	total_boletas: r.totalBoletas,
+	acumulado_asignado: r.acumuladoAsignado,
 	creado_por: r.creadoPor,
 	creado_en: r.creadoEn,
 	actualizado_en: r.actualizadoEn,

@@ -30,6 +30,7 @@ import { createLogger, errorFields } from "../lib/logger";
 import { nextStamp, nowIso, toUtcIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
+import { acumuladoTrasCambio } from "./acumulado.service";
 import { auditInsert, auditInsertIf } from "./audit";
 import { type RifaCreateInput, type RifaPatchInput, toRifaDto } from "./rifas.dto";
 
@@ -442,7 +443,8 @@ export const updateRifa = async (
 		estado: estadoChanged ? nextEstado : current.estado,
 		actualizadoEn: nextStamp(current.actualizadoEn),
 	};
-	const { id: _id, creadoEn: _c, creadoPor: _p, ...changes } = next;
+	// The pot is written only by its own guarded statements, never from this read.
+	const { id: _id, creadoEn: _c, creadoPor: _p, acumuladoAsignado: _a, ...changes } = next;
 	const unchangedSinceRead = and(
 		eq(rifas.id, id),
 		eq(rifas.estado, current.estado),
@@ -455,6 +457,8 @@ export const updateRifa = async (
 	const frozen = change ? await room.beginChange(change, next.actualizadoEn) : "congelada";
 	if (frozen === "tomados") throw committed;
 	if (frozen === "otro_cambio") throw changedMeanwhile();
+	const quien = { actorId: actor.user?.id ?? null, requestId: actor.requestId };
+	const pot = acumuladoTrasCambio(db, current, next, quien);
 	// A batch that throws may still have committed: then the room stays frozen until its
 	// definition arrives, or until it takes D1's own after the freeze's time is up.
 	const [, [updated]] = await db.batch([
@@ -473,6 +477,7 @@ export const updateRifa = async (
 			unchangedSinceRead,
 		),
 		db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
+		...pot,
 	]);
 	if (!updated) {
 		if (change) await room.endChange(change);
@@ -490,5 +495,7 @@ export const updateRifa = async (
 			});
 		}
 	}
-	return updated;
+	return pot.length
+		? ((await db.query.rifas.findFirst({ where: eq(rifas.id, id) })) ?? updated)
+		: updated;
 };

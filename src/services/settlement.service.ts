@@ -14,13 +14,15 @@ import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { nextStamp } from "../lib/time";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
+import { asignarAcumulado, siguienteRifa, siguienteRifaSql } from "./acumulado.service";
 import { auditInsertIf } from "./audit";
 import { consultarFuentes, estadoSorteo } from "./observaciones.service";
 
 /**
  * What one settlement attempt did. `reintentar` and `error` are failures: nothing was written, the
  * rifa stays `cerrada` and the next cron run tries again. `reintentar` is expected to pass by
- * itself (outbox not drained, results source down, the category's rollover moved meanwhile);
+ * itself (outbox not drained, results source down, the rifa's pot or its category's next rifa
+ * changed meanwhile);
  * `error` needs a person (the rifa's data cannot be settled as it stands).
  */
 export type SettleOutcome =
@@ -85,12 +87,14 @@ export const settle = async (
 };
 
 /**
- * Settles a closed rifa whose draw has happened: fetches the loteria's result, computes the prizes,
- * and in one D1 batch writes the result, the winners, the `ganador` tickets, the category's
- * rollover and the audit entry. The batch's first statement claims the rifa with a fresh
- * settlement id, on condition that it is still `cerrada` and the category's rollover is the one
- * read; every later statement applies only under that id. A repeated, overlapping or late run
- * therefore changes nothing twice, and two rifas of one category never spend one rollover.
+ * Settles a closed rifa whose draw has happened: fetches the loteria's result, computes the prizes
+ * with the pot assigned to this rifa, and in one D1 batch writes the result, the winners, the
+ * `ganador` tickets, the pot this rifa rolls over (to the rifa named in `desglose.acumula_a`, see
+ * `acumulado.service.ts`) and the audit entries. The batch's first statement claims the rifa with
+ * a fresh settlement id, on condition that it is still `cerrada`, its assigned pot is the one read
+ * and the category's next rifa is the one named; every later statement applies only under that
+ * id. A repeated, overlapping or late run therefore changes nothing twice, and a pot is received
+ * once, by the rifa it was assigned to.
  */
 const settleRifa = async (
 	env: Env,
@@ -145,14 +149,11 @@ const settleRifa = async (
 
 	// The room must have stopped selling before its sold tickets are read.
 	await syncRoom(env, db, rifa.id);
-	const { ganadores: winners, desglose } = await premiosDe(
-		env,
-		rifa,
-		categoria,
-		reglas,
-		resultado,
-		categoria.acumulado,
-	);
+	const recibido = rifa.acumuladoAsignado;
+	const calculo = await premiosDe(env, rifa, categoria, reglas, resultado, recibido);
+	const winners = calculo.ganadores;
+	const acumulaA = await siguienteRifa(db, categoria.id, rifa.id);
+	const desglose = { ...calculo.desglose, acumula_a: acumulaA };
 
 	const liquidacionId = crypto.randomUUID();
 	// The real time, not `dueBy`: a late run stamping its scheduled time could date the settlement
@@ -170,7 +171,7 @@ const settleRifa = async (
 				resultadoFecha: resultado.fecha,
 				resultadoFuente: resultado.fuente,
 				desglose,
-				acumuladoRecibido: categoria.acumulado,
+				acumuladoRecibido: recibido,
 				liquidacionId,
 				resueltaEn: at,
 				actualizadoEn: at,
@@ -179,13 +180,18 @@ const settleRifa = async (
 				and(
 					eq(rifas.id, rifa.id),
 					eq(rifas.estado, "cerrada"),
-					sql`(SELECT acumulado FROM categoria_rifa WHERE id = ${categoria.id}) = ${categoria.acumulado}`,
+					eq(rifas.acumuladoAsignado, recibido),
+					sql`${siguienteRifaSql(categoria.id, rifa.id)} IS ${acumulaA}`,
 				),
 			),
-		db
-			.update(categorias)
-			.set({ acumulado: desglose.acumula, actualizadoEn: at })
-			.where(and(eq(categorias.id, categoria.id), mine)),
+		...asignarAcumulado(db, {
+			categoriaId: categoria.id,
+			excluir: rifa.id,
+			monto: desglose.acumula,
+			guard: mine,
+			quien: { actorId, requestId: null },
+			detalle: { motivo: "liquidacion", desde_rifa: rifa.id },
+		}),
 		...ganadorWrites(db, rifa.id, liquidacionId, winners, ganadorIds, at),
 		auditInsertIf(
 			db,
@@ -205,12 +211,12 @@ const settleRifa = async (
 
 	const [after] = await db.select().from(rifas).where(eq(rifas.id, rifa.id));
 	if (after?.liquidacionId !== liquidacionId) {
-		// Another run got there first, or the category's rollover moved: nothing of ours applied.
+		// Another run got there first, or the pot or the next rifa changed: nothing of ours applied.
 		return after?.estado === "resuelta"
 			? { outcome: "ya_resuelta" }
 			: {
 					outcome: "reintentar",
-					detail: "the rifa or its category's rollover changed during settlement",
+					detail: "the rifa, its pot or its category's next rifa changed during settlement",
 				};
 	}
 	try {

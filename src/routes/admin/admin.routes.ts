@@ -34,7 +34,7 @@ export const auditoria = createRoute({
 	request: {
 		query: PageQuery.extend({
 			entity: z
-				.enum(["rifa", "user", "ganador", "transaccion", "loteria", "categoria"])
+				.enum(["rifa", "user", "ganador", "transaccion", "loteria", "categoria", "resultado"])
 				.optional()
 				.openapi({ param: { name: "entity", in: "query" } }),
 			entity_id: z

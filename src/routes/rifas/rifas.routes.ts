@@ -180,7 +180,7 @@ export const recalcular = createRoute({
 	tags,
 	summary: "Recalcular los premios de una rifa resuelta (admin)",
 	description:
-		"Vuelve a calcular ganadores y montos con el resultado guardado, las reglas actuales (o las corregidas en el cuerpo) y el dinero actual de la categoría. Si nada cambia no escribe nada (`cambios: false`). 409 si ya salió el pago de algún premio, o si el acumulado ya pasó a una rifa posterior.",
+		"Vuelve a calcular ganadores y montos con el resultado guardado, las reglas actuales (o las corregidas en el cuerpo) y el dinero actual de la categoría. Si nada cambia no escribe nada (`cambios: false`). 409 si ya salió el pago de algún premio, o si cambia el acumulado y la rifa que lo recibió (`desglose.acumula_a`) ya se liquidó.",
 	security: BEARER,
 	middleware: [requireAuth, requireRole("admin")],
 	request: { params: IdParam, body: jsonBody(RecalcularBody) },
@@ -201,7 +201,7 @@ export const cancelar = createRoute({
 	tags,
 	summary: "Cancelar la rifa y reembolsar a cada comprador (admin, u operador que la creó)",
 	description:
-		'Igual que `PATCH {"estado": "cancelada"}`: detiene la venta, libera reservas y reembolsa cada compra pagada por su proveedor; los reembolsos que fallen se reintentan.',
+		'Igual que `PATCH {"estado": "cancelada"}`: detiene la venta, libera reservas y reembolsa cada compra pagada por su proveedor; los reembolsos que fallen se reintentan. El acumulado asignado a la rifa pasa a la siguiente de la categoría por `fecha_sorteo` (o queda sin asignar en la categoría).',
 	security: BEARER,
 	middleware: staff,
 	request: { params: IdParam },
