@@ -6,6 +6,7 @@ import {
 	createActiveRifa,
 	createCast,
 	createUser,
+	expectProblem,
 	get,
 	patch,
 	post,
@@ -114,5 +115,85 @@ describe("cancelling a rifa", () => {
 		expect(attempts).toBe(2);
 		expect((await txs(rifa.id)).results).toEqual([{ status: "refunded" }]);
 		expect((await ticketStates(rifa.id)).results).toEqual([{ estado: "anulado" }]);
+	});
+});
+
+describe("cancelling once sales have ended", () => {
+	/** An operador's rifa with a sold ticket whose sales ended before the 2026-01-15 draw. */
+	const afterSales = async (operador: TestUser) => {
+		const rifa = await createActiveRifa(operador.token);
+		expect((await buy(rifa.id, jugador, 1)).status).toBe(201);
+		await env.DB.prepare(
+			"UPDATE rifas SET fecha_inicio = ?, fecha_fin = ?, fecha_sorteo = ? WHERE id = ?",
+		)
+			.bind(
+				"2026-01-08T05:00:00.000Z",
+				"2026-01-16T03:00:00.000Z",
+				"2026-01-16T03:30:00.000Z",
+				rifa.id,
+			)
+			.run();
+		return rifa;
+	};
+
+	it("is refused to the operador after its draw, when a sold ticket may have won", async () => {
+		const operador = await createUser({ rol: "operador" });
+		const rifa = await afterSales(operador);
+		for (const res of [
+			await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cancelada" }, operador.token),
+			await post(`/api/v1/rifas/${rifa.id}/cancelar`, undefined, operador.token),
+		]) {
+			const problem = expectProblem(res, 409);
+			expect(problem.detail).toMatch(/^Regla: la venta de esta rifa terminó/);
+		}
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("activa");
+		expect((await txs(rifa.id)).results).toEqual([{ status: "succeeded" }]);
+	});
+
+	it("is an admin's, with a motivo that is audited, until a result is observed", async () => {
+		const operador = await createUser({ rol: "operador" });
+		const rifa = await afterSales(operador);
+		const missing = expectProblem(
+			await post(`/api/v1/rifas/${rifa.id}/cancelar`, undefined, admin.token),
+			422,
+		);
+		expect(missing.errors[0]).toMatchObject({ path: "motivo", code: "motivo_requerido" });
+		const motivo = "La lotería aplazó el sorteo sin fecha nueva.";
+		const done = await post(`/api/v1/rifas/${rifa.id}/cancelar`, { motivo }, admin.token);
+		expect(done.status).toBe(200);
+		expect(done.body.estado).toBe("cancelada");
+		const audit = await env.DB.prepare(
+			"SELECT actor_id, after FROM audit_log WHERE entity_id = ? AND action = 'rifa.cancelada'",
+		)
+			.bind(rifa.id)
+			.first<{ actor_id: string; after: string }>();
+		expect(audit?.actor_id).toBe(admin.id);
+		expect(JSON.parse(audit?.after ?? "{}").motivo).toBe(motivo);
+
+		// Once any source has reported the draw, not even an admin cancels: the rifa is settled.
+		const other = await afterSales(operador);
+		await env.DB.prepare(
+			"INSERT INTO observaciones_resultado (id, loteria_id, fecha, fuente, fuente_clave, numero, serie, observado_en) VALUES (?, ?, '2026-01-15', 'webhook', 'webhook', '3649', '188', ?)",
+		)
+			.bind(crypto.randomUUID(), other.loteria_id, new Date().toISOString())
+			.run();
+		const observed = expectProblem(
+			await patch(`/api/v1/rifas/${other.id}`, { estado: "cancelada", motivo }, admin.token),
+			409,
+		);
+		expect(observed.detail).toContain("2026-01-15");
+		expect((await get(`/api/v1/rifas/${other.id}`)).body.estado).toBe("activa");
+	});
+
+	it("takes a motivo only with estado cancelada", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		expectProblem(
+			await patch(
+				`/api/v1/rifas/${rifa.id}`,
+				{ nombre: "Otra", motivo: "Sin razón de cancelar." },
+				admin.token,
+			),
+			422,
+		);
 	});
 });

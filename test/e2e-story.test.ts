@@ -103,7 +103,8 @@ describe("a rifa from creation to paid prize", () => {
 			numero: result.numero,
 			serie: result.serie,
 			fecha: DRAW.fecha,
-			fuente: result.fuente,
+			// Confirmed by the loteria's only source in development, the mock.
+			fuente: "quorum:mock",
 		});
 		expect(settled.body.ganadores).toMatchObject([
 			{ numero: winning, monto_ganado: 75_000_000, estado_pago: "pendiente", fecha_pago: null },

@@ -117,6 +117,16 @@ export interface Desglose {
 	 * unassigned pot); `calcularPremios` leaves it out. Absent in rifas settled before the rule.
 	 */
 	acumula_a?: string | null;
+	/**
+	 * The category's money the rifa was settled with: the prize promise it sold under, which a
+	 * recalculation keeps even if the category changes after every rifa of it is over.
+	 */
+	promesa?: {
+		valor_boleta: number;
+		rake_bps: number;
+		fondo_premios: number | null;
+		premio_por_ganador: number | null;
+	};
 }
 
 /** The fund a rifa pays out before rollovers. */

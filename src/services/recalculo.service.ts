@@ -7,7 +7,13 @@ import { ApiError, conflict, notFound, RIFA, t, toFieldErrors } from "../lib/err
 import { nextStamp } from "../lib/time";
 import { ajusteDeRecalculo } from "./acumulado.service";
 import { auditInsertIf } from "./audit";
-import { announceWinners, ganadorWrites, premiosDe, settlementIssues } from "./settlement.service";
+import {
+	announceWinners,
+	categoriaPrometida,
+	ganadorWrites,
+	premiosDe,
+	settlementIssues,
+} from "./settlement.service";
 
 const REGLAS_INVALIDAS = t("Las reglas no son válidas.", "The rules are not valid.");
 
@@ -80,7 +86,7 @@ export const recalcularRifa = async (
 		});
 	}
 	const reglas = parsed.data;
-	const issues = settlementIssues(rifa, categoria, reglas);
+	const issues = settlementIssues(rifa, categoriaPrometida(categoria, rifa.desglose), reglas);
 	if (issues.length) {
 		throw new ApiError("VALIDATION_FAILED", REGLAS_INVALIDAS, { errors: issues });
 	}
@@ -103,7 +109,14 @@ export const recalcularRifa = async (
 	};
 	let calculo: Awaited<ReturnType<typeof premiosDe>>;
 	try {
-		calculo = await premiosDe(env, rifa, categoria, reglas, resultado, rifa.acumuladoRecibido);
+		calculo = await premiosDe(
+			env,
+			rifa,
+			categoriaPrometida(categoria, rifa.desglose),
+			reglas,
+			resultado,
+			rifa.acumuladoRecibido,
+		);
 	} catch (err) {
 		// Never a 500: a RangeError left despite the checks above is still the input's fault; anything
 		// else is the room not answering or its outbox not drained yet, which a retry can fix.
@@ -121,10 +134,11 @@ export const recalcularRifa = async (
 	const winners = calculo.ganadores;
 	const before = rifa.desglose as Desglose | null;
 	// The pot's target was named at settlement and stays; a rifa settled before the rule has none.
-	const desglose: Desglose =
-		before && "acumula_a" in before
-			? { ...calculo.desglose, acumula_a: before.acumula_a ?? null }
-			: calculo.desglose;
+	const desglose: Desglose = {
+		...calculo.desglose,
+		...(before && "acumula_a" in before ? { acumula_a: before.acumula_a ?? null } : {}),
+		...(before?.promesa ? { promesa: before.promesa } : {}),
+	};
 	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(current);
 	if (
 		!reglasChanged &&

@@ -95,6 +95,15 @@ export const RifaCreateBody = z
 		},
 	});
 
+/** Why a rifa is cancelled: required of an admin once its sales have ended. */
+export const Motivo = z.string().trim().min(10).max(1000).openapi({
+	description:
+		"Por qué se cancela (solo con estado cancelada); obligatorio para un admin que cancela después de fecha_fin",
+	example: "La lotería suspendió el sorteo por orden de Coljuegos.",
+});
+
+export const CancelarBody = z.strictObject({ motivo: Motivo.optional() }).openapi("CancelarRifa");
+
 export const RifaPatchBody = z
 	.strictObject({
 		nombre: z.string().trim().min(1).max(255).optional(),
@@ -112,6 +121,7 @@ export const RifaPatchBody = z
 		estado: z.enum(RIFA_ESTADOS).optional().openapi({
 			description: "Transición de estado: pendiente→activa, activa→cerrada, →cancelada",
 		}),
+		motivo: Motivo.optional(),
 	})
 	.refine((b) => Object.keys(b).length > 0, { error: "Envíe al menos un campo" })
 	.openapi("RifaPatch", { example: { estado: "activa" } });

@@ -1,9 +1,10 @@
-import { and, count, eq, inArray, type SQL } from "drizzle-orm";
+import { and, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { categorias, loterias, type RifaRow, rifas, tickets } from "../db/schema";
 import {
 	type Calendario,
 	esSorteo,
+	fechaColombia,
 	primerSorteoDesde,
 	type Sorteo,
 	sorteosCercanos,
@@ -299,6 +300,50 @@ const pushToRoom = async (actor: Actor, db: Database, rifaId: string) => {
 	}
 };
 
+/**
+ * Cancelling refunds everyone, so once sales have ended (when a sold ticket may have won) it is
+ * an admin's decision, with a reason, and only while no source has reported the draw's result.
+ * Returns the condition that keeps that true up to the write, or null before fecha_fin.
+ */
+const checkLateCancel = async (
+	db: Database,
+	actor: Actor,
+	rifa: RifaRow,
+	motivo: string | undefined,
+): Promise<SQL | null> => {
+	if (rifa.estado !== "cerrada" && nowIso() < rifa.fechaFin) return null;
+	if (actor.user && actor.user.rol !== "admin") {
+		throw conflict(
+			t(
+				"Regla: la venta de esta rifa terminó (fecha_fin); un operador ya no puede cancelarla. Solo un admin, con motivo, mientras no haya un resultado observado.",
+				"Rule: this rifa's sales have ended (fecha_fin); an operador can no longer cancel it. Only an admin can, with a motivo, while no result has been observed.",
+			),
+		);
+	}
+	if (actor.user && !motivo) {
+		throw invalid([
+			{
+				path: "motivo",
+				message: "Obligatorio para cancelar una rifa cuya venta terminó",
+				code: "motivo_requerido",
+			},
+		]);
+	}
+	const fecha = fechaColombia(new Date(rifa.fechaSorteo));
+	const noResult = sql`NOT EXISTS (SELECT 1 FROM observaciones_resultado WHERE loteria_id = ${rifa.loteriaId} AND fecha = ${fecha})
+		AND NOT EXISTS (SELECT 1 FROM resultados WHERE loteria_id = ${rifa.loteriaId} AND fecha = ${fecha})`;
+	const [seen] = await db.all<{ n: number }>(sql`SELECT (${noResult}) AS n`);
+	if (!seen?.n) {
+		throw conflict(
+			t(
+				`Regla: ya hay una observación del resultado del sorteo del ${fecha}; la rifa no puede cancelarse, se liquida.`,
+				`Rule: a result of the ${fecha} draw has already been observed; the rifa cannot be cancelled, it is settled.`,
+			),
+		);
+	}
+	return noResult;
+};
+
 export const updateRifa = async (
 	db: Database,
 	actor: Actor,
@@ -324,7 +369,7 @@ export const updateRifa = async (
 		);
 	}
 	const before = toRifaDto(current);
-	const { estado: nextEstado, reglas: reglasPatch, ...fields } = body;
+	const { estado: nextEstado, reglas: reglasPatch, motivo, ...fields } = body;
 
 	const fieldKeys = Object.keys(fields) as (keyof typeof fields)[];
 	const changedFields = fieldKeys.filter((k) => {
@@ -371,6 +416,13 @@ export const updateRifa = async (
 		),
 	);
 	if (structural.length && (await committedTickets(db, actor.env, id)) > 0) throw committed;
+	if (motivo !== undefined && nextEstado !== "cancelada") {
+		throw invalid([{ path: "motivo", message: "Solo acompaña a estado cancelada" }]);
+	}
+	const lateCancel =
+		estadoChanged && nextEstado === "cancelada"
+			? await checkLateCancel(db, actor, current, motivo)
+			: null;
 	if (estadoChanged && !canTransition(current.estado, nextEstado)) {
 		const allowed = allowedTransitions(current.estado);
 		throw new ApiError(
@@ -449,6 +501,8 @@ export const updateRifa = async (
 		eq(rifas.id, id),
 		eq(rifas.estado, current.estado),
 		eq(rifas.actualizadoEn, current.actualizadoEn),
+		// An observation that lands meanwhile still stops a late cancellation.
+		lateCancel ?? undefined,
 	) as SQL;
 	// From here until the new definition reaches the room, the room takes no number: the check
 	// above and this change cannot be split by a sale.
@@ -470,7 +524,7 @@ export const updateRifa = async (
 				entity: "rifa",
 				entityId: id,
 				before,
-				after: toRifaDto(next),
+				after: motivo ? { ...toRifaDto(next), motivo } : toRifaDto(next),
 				requestId: actor.requestId,
 			},
 			rifas,

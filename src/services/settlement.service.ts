@@ -9,7 +9,13 @@ import {
 	rifas,
 	tickets,
 } from "../db/schema";
-import { calcularPremios, type Ganador, premiosIssues, type Resultado } from "../domain/premios";
+import {
+	calcularPremios,
+	type Desglose,
+	type Ganador,
+	premiosIssues,
+	type Resultado,
+} from "../domain/premios";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { nextStamp } from "../lib/time";
@@ -153,7 +159,7 @@ const settleRifa = async (
 	const calculo = await premiosDe(env, rifa, categoria, reglas, resultado, recibido);
 	const winners = calculo.ganadores;
 	const acumulaA = await siguienteRifa(db, categoria.id, rifa.id);
-	const desglose = { ...calculo.desglose, acumula_a: acumulaA };
+	const desglose = { ...calculo.desglose, acumula_a: acumulaA, promesa: promesaDe(categoria) };
 
 	const liquidacionId = crypto.randomUUID();
 	// The real time, not `dueBy`: a late run stamping its scheduled time could date the settlement
@@ -232,6 +238,25 @@ const settleRifa = async (
 	}
 	return { outcome: "resuelta" };
 };
+
+export const promesaDe = (c: CategoriaRow): NonNullable<Desglose["promesa"]> => ({
+	valor_boleta: c.valorBoleta,
+	rake_bps: c.rakeBps,
+	fondo_premios: c.fondoPremios,
+	premio_por_ganador: c.premioPorGanador,
+});
+
+/** The category as the rifa was settled with it: its money from the settlement's promise. */
+export const categoriaPrometida = (c: CategoriaRow, desglose: Desglose | null): CategoriaRow =>
+	desglose?.promesa
+		? {
+				...c,
+				valorBoleta: desglose.promesa.valor_boleta,
+				rakeBps: desglose.promesa.rake_bps,
+				fondoPremios: desglose.promesa.fondo_premios,
+				premioPorGanador: desglose.promesa.premio_por_ganador,
+			}
+		: c;
 
 /** Every input of `calcularPremios` a rifa and its category can get wrong, as field errors. */
 export const settlementIssues = (rifa: RifaRow, categoria: CategoriaRow, reglas: Reglas) => [

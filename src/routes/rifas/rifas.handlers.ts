@@ -164,6 +164,10 @@ export const recalcularHandler: AppRouteHandler<typeof recalcular> = async (c) =
 
 export const cancelarHandler: AppRouteHandler<typeof cancelar> = async (c) => {
 	const { id } = c.req.valid("param");
-	const row = await updateRifa(c.var.db, actorOf(c), id, { estado: "cancelada" });
+	const body = (c.req.valid("json") as { motivo?: string } | undefined) ?? {};
+	const row = await updateRifa(c.var.db, actorOf(c), id, {
+		estado: "cancelada",
+		...(body.motivo ? { motivo: body.motivo } : {}),
+	});
 	return c.json(toRifaDto(row), 200);
 };

@@ -11,7 +11,7 @@ import {
 	PageQuery,
 	paginated,
 } from "../../lib/openapi";
-import { RifaCreateBody, RifaPatchBody, RifaSchema } from "../../services/rifas.dto";
+import { CancelarBody, RifaCreateBody, RifaPatchBody, RifaSchema } from "../../services/rifas.dto";
 import { RifaFilters } from "./rifas.schemas";
 
 const tags = ["rifas"];
@@ -201,13 +201,16 @@ export const cancelar = createRoute({
 	tags,
 	summary: "Cancelar la rifa y reembolsar a cada comprador (admin, u operador que la creó)",
 	description:
-		'Igual que `PATCH {"estado": "cancelada"}`: detiene la venta, libera reservas y reembolsa cada compra pagada por su proveedor; los reembolsos que fallen se reintentan. El acumulado asignado a la rifa pasa a la siguiente de la categoría por `fecha_sorteo` (o queda sin asignar en la categoría).',
+		'Igual que `PATCH {"estado": "cancelada"}`: detiene la venta, libera reservas y reembolsa cada compra pagada por su proveedor; los reembolsos que fallen se reintentan. Antes de `fecha_fin` la cancela su operador o un admin; desde `fecha_fin` solo un admin, con `motivo`, y solo mientras no exista ninguna observación del resultado de su sorteo (409). El acumulado asignado a la rifa pasa a la siguiente de la categoría por `fecha_sorteo` (o queda sin asignar en la categoría).',
 	security: BEARER,
 	middleware: staff,
-	request: { params: IdParam },
+	request: {
+		params: IdParam,
+		body: { ...jsonBody(CancelarBody), required: false },
+	},
 	responses: {
 		200: jsonContent(RifaSchema, "Rifa cancelada"),
-		...errorResponses(401, 403, 404, 409, 422),
+		...errorResponses(400, 401, 403, 404, 409, 415, 422),
 		...defaultErrorResponses,
 	},
 });
