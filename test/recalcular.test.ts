@@ -7,6 +7,7 @@ import {
 	createCategoria,
 	expectProblem,
 	get,
+	patch,
 	post,
 	runCron,
 	type TestUser,
@@ -112,6 +113,24 @@ describe("POST /rifas/{id}/recalcular", () => {
 			.bind(rifa.id)
 			.first();
 		expect(rows).toEqual({ n: 2 });
+	});
+
+	it("keeps the prize promise the rifa settled with, whatever the category says later", async () => {
+		const { rifa, categoriaId } = await settledTwoWinners("medellin");
+		// Every rifa of the category is over, so its money may change now.
+		const cut = await patch(
+			`/api/v1/categorias/${categoriaId}`,
+			{ fondo_premios: 1_000, premio_por_ganador: 1_000 },
+			admin.token,
+		);
+		expect(cut.status, JSON.stringify(cut.body)).toBe(200);
+		const res = await recalcular(rifa.id, {
+			motivo: "La categoría prometía 70/30",
+			reglas: { reparto_bps: [7000, 3000] },
+		});
+		expect(res.status).toBe(200);
+		expect(res.body.desglose).toMatchObject({ fondo: 75_000_000, premios: 75_000_000 });
+		expect(res.body.desglose.promesa).toMatchObject({ fondo_premios: 75_000_000 });
 	});
 
 	it("moves the ganador mark when a rule change gives the prize to the house", async () => {
