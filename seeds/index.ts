@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hashPassword } from "../src/auth/password.ts";
+import { drawInstants, fechaColombia, sumarDias } from "../src/domain/calendario.ts";
 import { parseReglas } from "../src/domain/reglas.ts";
 import { CATEGORIAS, LOTERIAS, RIFAS, SEED_USERS } from "./data.ts";
 
@@ -42,20 +43,22 @@ const lit = (v: string | number | null | undefined) =>
 			? String(v)
 			: `'${v.replaceAll("'", "''")}'`;
 
-const COLOMBIA_OFFSET_MS = 5 * 3600_000;
-const DIAS = ["domingo", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado"];
-
-/** The loteria's n-th draw after `from`, as a UTC instant (Colombia has no daylight saving). */
-const nextDraw = (dia: string, hora: string, from: Date, n: number) => {
-	const [h, m] = hora.split(":").map(Number);
-	const local = new Date(from.getTime() - COLOMBIA_OFFSET_MS);
-	const draw = new Date(
-		Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), h, m),
-	);
-	let ahead = (DIAS.indexOf(dia) - draw.getUTCDay() + 7) % 7;
-	if (ahead === 0 && draw <= local) ahead = 7;
-	draw.setUTCDate(draw.getUTCDate() + ahead + 7 * (n - 1));
-	return new Date(draw.getTime() + COLOMBIA_OFFSET_MS);
+/** The loteria's n-th draw after `from` on its real calendar (holidays and published moves). */
+const nextDraw = (lot: (typeof LOTERIAS)[number], from: Date, n: number) => {
+	const desde = fechaColombia(from);
+	const draws = drawInstants(
+		{
+			frecuencia: "semanal",
+			diaSorteo: lot.dia_sorteo,
+			horaSorteo: lot.hora_sorteo,
+			movimientos: lot.movimientos,
+		},
+		desde,
+		sumarDias(desde, 7 * n + 40),
+	).filter((d) => d.instante > from.toISOString());
+	const draw = draws[n - 1];
+	if (!draw) throw new Error(`${lot.nombre} has no ${n}-th draw after ${from.toISOString()}`);
+	return new Date(draw.instante);
 };
 
 const HOUR = 3600_000;
@@ -68,7 +71,7 @@ const rifaDates = (r: (typeof RIFAS)[number], lot: (typeof LOTERIAS)[number]) =>
 	const sorteo =
 		"date" in r.sorteo
 			? new Date(`${r.sorteo.date}T${lot.hora_sorteo}:00-05:00`)
-			: nextDraw(lot.dia_sorteo, lot.hora_sorteo, now, r.sorteo.weeks);
+			: nextDraw(lot, now, r.sorteo.weeks);
 	const fin = new Date(sorteo.getTime() - HOUR / 2);
 	const inicio =
 		r.estado === "pendiente"
@@ -92,12 +95,16 @@ for (const c of CATEGORIAS) {
 	);
 }
 for (const l of LOTERIAS) {
-	// Deployed environments settle on the published results; local ones on the deterministic mock.
-	const adapter = target === "--remote" ? "resultadosloterias" : "mock";
-	const meta = JSON.stringify({ adapter, slug: l.slug });
+	// Deployed environments confirm results from two independent sources (the public results API
+	// and the signed push); local ones settle on the deterministic mock alone.
+	const fuentes = JSON.stringify(
+		target === "--remote" ? ["resultadosloterias", "webhook"] : ["mock"],
+	);
+	const requeridas = target === "--remote" ? 2 : 1;
+	const meta = JSON.stringify({ slug: l.slug });
 	const movimientos = JSON.stringify(l.movimientos);
 	statements.push(
-		`INSERT OR IGNORE INTO loterias (id, nombre, descripcion, frecuencia, dia_sorteo, hora_sorteo, url_resultados, meta, movimientos, creado_en, actualizado_en) VALUES (${[l.id, l.nombre, `Sorteo semanal, ${l.dia_sorteo} ${l.hora_sorteo} (hora de Colombia)`, "semanal", l.dia_sorteo, l.hora_sorteo, l.url_resultados, meta, movimientos, nowIso, nowIso].map(lit).join(", ")});`,
+		`INSERT OR IGNORE INTO loterias (id, nombre, descripcion, frecuencia, dia_sorteo, hora_sorteo, url_resultados, meta, movimientos, fuentes, fuentes_requeridas, creado_en, actualizado_en) VALUES (${[l.id, l.nombre, `Sorteo semanal, ${l.dia_sorteo} ${l.hora_sorteo} (hora de Colombia)`, "semanal", l.dia_sorteo, l.hora_sorteo, l.url_resultados, meta, movimientos, fuentes, requeridas, nowIso, nowIso].map(lit).join(", ")});`,
 	);
 	// A database seeded before loterias had moves gets them once; moves edited since are kept.
 	if (l.movimientos.length > 0) {

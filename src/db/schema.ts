@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { MovimientoSorteo } from "../domain/calendario";
 import type { Desglose } from "../domain/premios";
 import type { Reglas } from "../domain/reglas";
 
@@ -67,16 +68,6 @@ export const users = sqliteTable(
 export interface LoteriaMeta {
 	adapter?: string;
 	slug?: string;
-}
-
-/**
- * A draw the lottery published away from its schedule: the draw of `fecha_nominal` takes place on
- * `fecha_real` (Colombian dates), at `hora` when it changes too. See `src/domain/calendario.ts`.
- */
-export interface MovimientoSorteo {
-	fecha_nominal: string;
-	fecha_real: string;
-	hora?: string;
 }
 
 export const loterias = sqliteTable(

@@ -1,5 +1,4 @@
 import Holidays from "date-holidays";
-import type { MovimientoSorteo } from "../db/schema";
 
 /**
  * A loteria's draw calendar: its schedule (`frecuencia`, `dia_sorteo`, `hora_sorteo`, Colombia
@@ -13,6 +12,16 @@ import type { MovimientoSorteo } from "../db/schema";
  * - An explicit move for a nominal date wins over that rule, and may change the hour.
  * Colombia keeps UTC-5 all year (no daylight saving), so a local time maps to one instant.
  */
+
+/**
+ * A draw the lottery published away from its schedule: the draw of `fecha_nominal` takes place on
+ * `fecha_real` (Colombian dates), at `hora` when it changes too.
+ */
+export interface MovimientoSorteo {
+	fecha_nominal: string;
+	fecha_real: string;
+	hora?: string;
+}
 
 export interface Calendario {
 	frecuencia: string;
