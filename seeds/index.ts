@@ -96,9 +96,9 @@ for (const c of CATEGORIAS) {
 }
 for (const l of LOTERIAS) {
 	// Deployed environments confirm results from two independent sources (the public results API
-	// and the signed push); local ones settle on the deterministic mock alone.
+	// and the signed push); local ones on the deterministic mock, or a push or an admin entry.
 	const fuentes = JSON.stringify(
-		target === "--remote" ? ["resultadosloterias", "webhook"] : ["mock"],
+		target === "--remote" ? ["resultadosloterias", "webhook"] : ["mock", "webhook", "admin"],
 	);
 	const requeridas = target === "--remote" ? 2 : 1;
 	const meta = JSON.stringify({ slug: l.slug });
