@@ -66,7 +66,15 @@ export const buildApp = () => {
 			{ name: "auth", description: "Registro e inicio de sesión" },
 			{ name: "users", description: "Usuarios (administración)" },
 			{ name: "categorias", description: "Categorías de rifa" },
-			{ name: "loterias", description: "Loterías y su fuente de resultados" },
+			{
+				name: "loterias",
+				description: "Loterías: su calendario de sorteos y sus fuentes de resultados (admin)",
+			},
+			{
+				name: "resultados",
+				description:
+					"Resultados de cada sorteo: lo que observó cada fuente, el quórum que lo confirma y la resolución de conflictos",
+			},
 			{ name: "rifas", description: "Rifas" },
 			{
 				name: "tickets",
