@@ -210,8 +210,15 @@ describe("patch", () => {
 		const cerrada = await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token);
 		expect(cerrada.body.estado).toBe("cerrada");
 		expectProblem(await patch(`/api/v1/rifas/${rifa.id}`, { nombre: "Otro" }, admin.token), 409);
+		// Sales are over once closed: cancelling is an admin's decision with a reason.
+		expectProblem(
+			await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cancelada" }, admin.token),
+			422,
+		);
+		const motivo = "El operador vendió boletas fuera del sistema.";
 		expect(
-			(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cancelada" }, admin.token)).body.estado,
+			(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cancelada", motivo }, admin.token)).body
+				.estado,
 		).toBe("cancelada");
 		expectProblem(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "activa" }, admin.token), 409);
 		const actions = await env.DB.prepare(
