@@ -7,6 +7,7 @@ import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { opsRouter } from "./routes/ops/ops.index";
+import { registroRouter } from "./routes/registro/registro.index";
 import { reportesRouter } from "./routes/reportes/reportes.index";
 import { resultadosRouter } from "./routes/resultados/resultados.index";
 import { rifasRouter } from "./routes/rifas/rifas.index";
@@ -34,6 +35,7 @@ export const buildApp = () => {
 		resultadosRouter,
 		rifasRouter,
 		ticketsRouter,
+		registroRouter,
 		webhooksRouter,
 		adminRouter,
 		ganadoresRouter,
@@ -79,6 +81,11 @@ export const buildApp = () => {
 			{
 				name: "tickets",
 				description: "Compra de boletas, disponibilidad y WebSocket en /api/v1/rifas/{id}/ws",
+			},
+			{
+				name: "registro",
+				description:
+					"Recibos firmados, el registro de ventas de cada rifa, su sello y pruebas de inclusión (docs/verificacion.md)",
 			},
 			{ name: "webhooks", description: "Eventos firmados de proveedores externos" },
 			{ name: "admin", description: "Administración: auditoría, pago de premios" },

@@ -249,6 +249,8 @@ export const tickets = sqliteTable(
 		transaccionId: text("transaccion_id").references(() => transacciones.id, {
 			onDelete: "restrict",
 		}),
+		/** The sale's signed receipt (compact JWS), copied from the rifa room's ledger. */
+		recibo: text("recibo"),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
 	},

@@ -5,6 +5,7 @@ import { parseReglas } from "../domain/reglas";
 import { rebuildOrder, takenCount } from "./numeros";
 import type { RoomConfig, RoomTx } from "./room.types";
 import { markFailed } from "./sales";
+import { cerrarRegistro } from "./sello";
 
 export type ConfigureResult = { aplicada: boolean; estructura?: "rechazada" };
 
@@ -14,6 +15,7 @@ export const configFromRow = (rifa: RifaRow, precio: number): RoomConfig => ({
 	estado: rifa.estado,
 	fechaInicio: rifa.fechaInicio,
 	fechaFin: rifa.fechaFin,
+	fechaSorteo: rifa.fechaSorteo,
 	totalBoletas: rifa.totalBoletas,
 	precio,
 	reglas: parseReglas(rifa.reglas),
@@ -112,6 +114,7 @@ export const applyConfig = (
 	if (reorder && order) rebuildOrder(sql, order);
 	thaw(sql, { stamp: applied.actualizadoEn });
 	if (current?.estado === "activa" && applied.estado !== "activa") {
+		cerrarRegistro(sql, new Date().toISOString());
 		// Sales are over: holds waiting for payment go back; a payment that still arrives is refunded.
 		const pending = sql
 			.exec<{ id: string }>("SELECT id FROM transacciones WHERE status = 'pending'")

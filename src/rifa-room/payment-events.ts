@@ -1,5 +1,7 @@
 import { frozenSince, readFlag, writeFlag } from "./config";
+import { takenOf } from "./numeros";
 import { enqueue, mirror, refundAudit, ticketsAnnulled } from "./outbox";
+import { appendAnulaciones } from "./registro";
 import type { PaymentEventResult, ProviderEvent, RoomTx, TransaccionRow } from "./room.types";
 import { markFailed, markSold, retake, salesOver, transaccion } from "./sales";
 
@@ -140,6 +142,11 @@ export const cancellationRefunded = (tx: RoomTx, id: string, refundRef: string |
 	if (current.status !== "succeeded") return false;
 	tx.sql.exec("UPDATE transacciones SET status = 'refunded' WHERE id = ?", id);
 	mirror(tx, id, {});
+	appendAnulaciones(
+		tx,
+		takenOf(tx.sql, id).map((r) => r.ticket_id),
+		"rifa_cancelada",
+	);
 	const at = iso(Date.now());
 	enqueue(tx.sql, [
 		ticketsAnnulled(id, at),

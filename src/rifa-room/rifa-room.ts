@@ -19,11 +19,13 @@ import {
 	sameOrder,
 	thaw,
 } from "./config";
+import { firmarPendientes } from "./firmas";
 import { permutation } from "./numbering";
 import { snapshot, soldNumbers, takenCount } from "./numeros";
 import { Outbox } from "./outbox";
 import { paidPurchases, paymentFailed, paymentSucceeded } from "./payment-events";
 import { Refunds } from "./refunds";
+import { entradas, tamano, ventaDe } from "./registro";
 import type {
 	Availability,
 	PaymentEventResult,
@@ -48,6 +50,13 @@ import {
 	reserve,
 	settleCharge,
 } from "./sales";
+import {
+	cerrarRegistro,
+	firmarSello,
+	prueba as pruebaDe,
+	type Sello,
+	selloGuardado,
+} from "./sello";
 import { acceptSocket, broadcast, closeSocket } from "./sockets";
 
 const OUTBOX_RETRY_MS = 5_000;
@@ -135,6 +144,8 @@ export class RifaRoom extends DurableObject<Env> {
 			if (this.config?.estado === "cancelada" && paidPurchases(this.sql).length) {
 				await this.armAlarm(Date.now());
 			}
+			// Sales end at fecha_fin whether or not the cron has closed the rifa: the seal is due then.
+			if (this.config?.estado === "activa") await this.armAlarm(Date.parse(this.config.fechaFin));
 			await this.flush();
 			return result;
 		}
@@ -217,10 +228,10 @@ export class RifaRoom extends DurableObject<Env> {
 			reserve(tx, req, provider, now, frozenSince(this.sql) !== null),
 		);
 		if ("ok" in reserved) return reserved;
-		if ("replay" in reserved) return { ...reserved.replay, replayed: true };
+		if ("replay" in reserved) return this.conRecibos({ ...reserved.replay, replayed: true });
 		if ("settled" in reserved) {
 			await this.flush();
-			return reserved.settled;
+			return this.conRecibos(reserved.settled);
 		}
 		const { request, numeros } = reserved.held;
 		this.broadcast({ type: "reservados", numeros });
@@ -246,7 +257,7 @@ export class RifaRoom extends DurableObject<Env> {
 		);
 		if (!("late" in settled)) {
 			await this.flush();
-			return settled;
+			return this.conRecibos(settled);
 		}
 		// The provider took the money after the numbers were let go (sales closed meanwhile).
 		const result = await this.paymentSucceeded({
@@ -265,7 +276,18 @@ export class RifaRoom extends DurableObject<Env> {
 			lateChargeOutcome(result === "sold") ??
 			purchaseBody(this.sql, req, request.transaccionId, settled.late);
 		recordOutcome(this.sql, req, request.transaccionId, outcome);
-		return outcome;
+		await this.flush();
+		return this.conRecibos(outcome);
+	}
+
+	/** A sold ticket's answer carries its signed receipt, also on a replay of the purchase. */
+	private conRecibos(outcome: PurchaseOutcome): PurchaseOutcome {
+		if (!outcome.ok) return outcome;
+		const tickets = outcome.body.tickets.map((tk) => {
+			const jws = tk.estado === "vendido" ? ventaDe(this.sql, tk.id)?.jws : null;
+			return jws ? { ...tk, recibo: jws } : tk;
+		});
+		return { ...outcome, body: { ...outcome.body, tickets } };
 	}
 
 	// --- Payment provider events (webhooks) and refunds ----------------------------------------
@@ -332,6 +354,47 @@ export class RifaRoom extends DurableObject<Env> {
 		return soldNumbers(this.sql);
 	}
 
+	// --- The ledger: receipts, seal, proofs ----------------------------------------------------
+
+	/** Signs what the ledger and the seal are waiting for; a failure is retried by the alarm. */
+	private async sign(): Promise<void> {
+		try {
+			await firmarPendientes(this.env, this.sql, this.rifaId);
+			if (this.config) await firmarSello(this.env, this.sql, this.config);
+		} catch (err) {
+			this.log.error("signing the ledger failed; the alarm retries", { error: errorFields(err) });
+			await this.armAlarm(Date.now() + OUTBOX_RETRY_MS);
+		}
+	}
+
+	/** The ledger's entries (signed JWS) in order, a page at a time; unsigned ones are not shown. */
+	async registro(offset: number, limit: number): Promise<{ items: string[]; total: number }> {
+		await this.sign();
+		const rows = entradas(this.sql, offset, offset + limit);
+		return {
+			items: rows.flatMap((r) => (r.jws ? [r.jws] : [])),
+			total: tamano(this.sql),
+		};
+	}
+
+	/** A sale's receipt, once signed. */
+	async recibo(ticketId: string): Promise<string | null> {
+		await this.sign();
+		return ventaDe(this.sql, ticketId)?.jws ?? null;
+	}
+
+	/** The sealed (or, before the seal, the current) tree's audit path of a sale's receipt. */
+	async prueba(ticketId: string) {
+		await this.sign();
+		const venta = ventaDe(this.sql, ticketId);
+		return venta?.jws ? pruebaDe(this.sql, venta.seq) : null;
+	}
+
+	async sello(): Promise<Sello | null> {
+		await this.sign();
+		return selloGuardado(this.sql);
+	}
+
 	/** Tells watchers the draw's outcome. */
 	async announce(event: RoomEvent): Promise<void> {
 		this.broadcast(event);
@@ -346,6 +409,7 @@ export class RifaRoom extends DurableObject<Env> {
 
 	/** Applies pending D1 writes; on failure the alarm retries. True when nothing is left. */
 	async flush(): Promise<boolean> {
+		await this.sign();
 		const done = await this.outbox.flush();
 		if (!done) await this.armAlarm(Date.now() + OUTBOX_RETRY_MS);
 		return done;
@@ -372,7 +436,12 @@ export class RifaRoom extends DurableObject<Env> {
 		const config = this.config;
 		let later: number | undefined;
 		if (config) {
-			this.step(config, (tx) => expireHolds(tx, now, this.charging));
+			this.step(config, (tx) => {
+				expireHolds(tx, now, this.charging);
+				if (config.estado === "activa" && new Date(now).toISOString() >= config.fechaFin)
+					cerrarRegistro(tx.sql, new Date(now).toISOString());
+			});
+			await this.sign();
 			if (this.charging.size) later = now + OUTBOX_RETRY_MS;
 			if (!(await this.refunds.retryLate()))
 				later = Math.min(later ?? Infinity, now + REFUND_RETRY_MS);
@@ -425,6 +494,10 @@ reportDurableObjectErrors(RifaRoom, {
 	soldTickets: true,
 	announce: true,
 	committedCount: true,
+	registro: true,
+	recibo: true,
+	prueba: true,
+	sello: true,
 	flush: true,
 	pendingOutbox: true,
 	alarm: true,

@@ -1,7 +1,8 @@
 /**
  * The room's own SQLite schema. `libres` lists the numbers still for sale keyed by the order in
  * which they are handed out; `tomados` the held and sold ones. A number is in exactly one of them.
- * `sala` holds the room's own flags (see config.ts).
+ * `sala` holds the room's own flags (see config.ts). `registro` is the ledger of sales and
+ * annulments (registro.ts): its triggers keep it append-only, only a missing signature is filled.
  */
 export const ROOM_SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
@@ -42,6 +43,20 @@ CREATE TABLE IF NOT EXISTS idempotencia (
 	PRIMARY KEY (actor_id, clave)
 );
 CREATE INDEX IF NOT EXISTS idempotencia_created ON idempotencia (created_at);
+CREATE TABLE IF NOT EXISTS registro (
+	seq INTEGER PRIMARY KEY CHECK (seq >= 0),
+	tipo TEXT NOT NULL CHECK (tipo IN ('venta', 'anulacion')),
+	ticket_id TEXT NOT NULL,
+	datos TEXT NOT NULL,
+	jws TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS registro_ticket ON registro (tipo, ticket_id);
+CREATE TRIGGER IF NOT EXISTS registro_sin_borrar BEFORE DELETE ON registro
+BEGIN SELECT RAISE(ABORT, 'registro is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS registro_sin_reescribir BEFORE UPDATE ON registro
+WHEN OLD.jws IS NOT NULL OR NEW.seq IS NOT OLD.seq OR NEW.tipo IS NOT OLD.tipo
+	OR NEW.ticket_id IS NOT OLD.ticket_id OR NEW.datos IS NOT OLD.datos
+BEGIN SELECT RAISE(ABORT, 'registro is append-only'); END;
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statements TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS outbox_atascado (
 	seq INTEGER PRIMARY KEY,

@@ -8,6 +8,8 @@ export interface RoomConfig {
 	estado: RifaEstado;
 	fechaInicio: string;
 	fechaFin: string;
+	/** The draw that decides the rifa; the seal names it. Absent in configs stored before it. */
+	fechaSorteo?: string;
 	totalBoletas: number;
 	precio: number;
 	reglas: Reglas;
@@ -31,7 +33,7 @@ export interface PurchaseRequest {
 export type TicketEstado = "reservado" | "vendido";
 
 export interface PurchaseBody {
-	tickets: { id: string; numero: number; estado: TicketEstado }[];
+	tickets: { id: string; numero: number; estado: TicketEstado; recibo?: string }[];
 	transaccion_id: string;
 	payment: {
 		provider: PaymentMethod;

@@ -13,6 +13,7 @@ import {
 	takenOf,
 } from "./numeros";
 import { enqueue, mirror } from "./outbox";
+import { appendVentas } from "./registro";
 import type {
 	PurchaseBody,
 	PurchasedNumber,
@@ -79,6 +80,7 @@ export const markSold = (tx: RoomTx, transaccionId: string, providerRef: string 
 		transaccionId,
 	);
 	mirror(tx, transaccionId, { tickets: true });
+	appendVentas(tx, transaccionId);
 	tx.emit({ type: "vendidos", numeros });
 };
 

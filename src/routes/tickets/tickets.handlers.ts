@@ -106,6 +106,7 @@ const toTicketDto = (t: TicketRow) => ({
 	precio: t.precio,
 	comprado_en: t.compradoEn,
 	transaccion_id: t.transaccionId,
+	recibo: t.recibo,
 });
 
 const ticketPage = async (

@@ -50,6 +50,10 @@ export const PurchaseResponse = z
 				id: z.uuid(),
 				numero: z.number().int(),
 				estado: z.enum(["reservado", "vendido"]),
+				recibo: z.string().optional().openapi({
+					description:
+						"Recibo firmado (JWS compacto, EdDSA) de la boleta vendida; ver GET /tickets/{id}/recibo",
+				}),
 			}),
 		),
 		transaccion_id: z.uuid(),
@@ -83,6 +87,9 @@ export const TicketSchema = z
 		precio: z.number().int(),
 		comprado_en: z.string().nullable(),
 		transaccion_id: z.uuid().nullable(),
+		recibo: z.string().nullable().openapi({
+			description: "Recibo firmado de la boleta vendida (JWS compacto); null si no se vendió",
+		}),
 	})
 	.openapi("Ticket");
 

@@ -1,0 +1,154 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+	fromHex,
+	leafHash,
+	rootFromAuditPath,
+	toHex,
+	treeHead,
+} from "../src/verificacion/merkle";
+import { buyNumbers } from "./draw-helpers";
+import {
+	createActiveRifa,
+	createCast,
+	createUser,
+	expectProblem,
+	get,
+	patch,
+	post,
+	type TestUser,
+} from "./helpers";
+
+let admin: TestUser;
+let operador: TestUser;
+let jugador: TestUser;
+
+beforeAll(async () => {
+	({ admin, operador, jugador } = await createCast());
+});
+
+const registro = async (rifaId: string): Promise<string[]> =>
+	(await get(`/api/v1/rifas/${rifaId}/registro?per_page=100`)).body.items;
+
+describe("receipts and the ledger", () => {
+	it("gives every sold ticket a signed receipt, in the purchase answer and the ledger", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const sale = await buyNumbers(rifa.id, jugador, [7, 3]);
+		expect(sale.status).toBe(201);
+		const tickets = sale.body.tickets as { id: string; numero: number; recibo: string }[];
+		for (const [i, tk] of tickets.entries()) {
+			expect(decodeProtectedHeader(tk.recibo)).toMatchObject({
+				alg: "EdDSA",
+				typ: "rifa1122-recibo",
+				kid: expect.any(String),
+			});
+			const payload = decodeJwt(tk.recibo);
+			expect(payload).toMatchObject({
+				v: 1,
+				rifa_id: rifa.id,
+				ticket_id: tk.id,
+				numero: tk.numero,
+				precio: 1_000_000,
+				comprador: expect.stringMatching(/^[0-9a-f]{64}$/),
+				seq: i,
+			});
+			// A pseudonym, not the buyer's id.
+			expect(JSON.stringify(payload)).not.toContain(jugador.id);
+		}
+		expect(await registro(rifa.id)).toEqual(tickets.map((tk) => tk.recibo));
+
+		// The same buyer has the same pseudonym within the rifa.
+		const again = await buyNumbers(rifa.id, jugador, [9]);
+		const [third] = again.body.tickets as { recibo: string }[];
+		expect(decodeJwt(third?.recibo ?? "").comprador).toBe(decodeJwt(tickets[0]?.recibo ?? "").comprador);
+		expect(decodeJwt(third?.recibo ?? "").seq).toBe(2);
+
+		// The owner's listing and the receipt endpoint carry the same receipt.
+		const mine = await get(`/api/v1/users/${jugador.id}/tickets`, jugador.token);
+		const listed = mine.body.items.find((x: { id: string }) => x.id === tickets[0]?.id);
+		expect(listed?.recibo).toBe(tickets[0]?.recibo);
+		const own = await get(`/api/v1/tickets/${tickets[0]?.id}/recibo`, jugador.token);
+		expect(own.body).toEqual({ recibo: tickets[0]?.recibo });
+	});
+
+	it("shows a receipt and its proof to the owner and staff only", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const sale = await buyNumbers(rifa.id, jugador, [1]);
+		const ticketId = sale.body.tickets[0].id;
+		const other = await createUser();
+		expectProblem(await get(`/api/v1/tickets/${ticketId}/recibo`, other.token), 403);
+		expectProblem(await get(`/api/v1/tickets/${ticketId}/prueba`, other.token), 403);
+		expectProblem(await get(`/api/v1/tickets/${ticketId}/recibo`, operador.token), 403);
+		expectProblem(await get(`/api/v1/tickets/${ticketId}/recibo`), 401);
+		expectProblem(await get(`/api/v1/tickets/${crypto.randomUUID()}/recibo`, admin.token), 404);
+		expect((await get(`/api/v1/tickets/${ticketId}/recibo`, admin.token)).status).toBe(200);
+	});
+
+	it("proves inclusion against the current tree, then seals it when sales end", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const sale = await buyNumbers(rifa.id, jugador, [10, 11, 12, 13, 14]);
+		const tk = sale.body.tickets[3] as { id: string; recibo: string };
+		const before = await get(`/api/v1/tickets/${tk.id}/prueba`, jugador.token);
+		expect(before.body).toMatchObject({ seq: 3, tamano: 5, sellada: false });
+		const root = await rootFromAuditPath(
+			await leafHash(tk.recibo),
+			3,
+			5,
+			before.body.ruta.map(fromHex),
+		);
+		expect(root && toHex(root)).toBe(before.body.raiz);
+		expectProblem(await get(`/api/v1/rifas/${rifa.id}/sello`), 404);
+
+		expect((await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status).toBe(200);
+		const sello = await get(`/api/v1/rifas/${rifa.id}/sello`);
+		expect(sello.status).toBe(200);
+		const entries = await registro(rifa.id);
+		const head = toHex(await treeHead(await Promise.all(entries.map(leafHash))));
+		expect(sello.body).toMatchObject({ tamano: 5, vendidos: 5, raiz: head });
+		expect(decodeProtectedHeader(sello.body.sello).typ).toBe("rifa1122-sello");
+		const payload = decodeJwt(sello.body.sello);
+		expect(payload).toMatchObject({ v: 1, rifa_id: rifa.id, tamano: 5, raiz: head, vendidos: 5 });
+		const rifaRow = (await get(`/api/v1/rifas/${rifa.id}`)).body;
+		expect(payload.fecha_sorteo).toBe(rifaRow.fecha_sorteo);
+		expect(String(payload.sellado_en) < rifaRow.fecha_sorteo).toBe(true);
+		const after = await get(`/api/v1/tickets/${tk.id}/prueba`, jugador.token);
+		expect(after.body).toMatchObject({ sellada: true, tamano: 5, raiz: head });
+	});
+
+	it("appends annulments after the seal without changing the sealed tree", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const sale = await buyNumbers(rifa.id, jugador, [20, 21]);
+		expect((await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status).toBe(200);
+		const sealed = (await get(`/api/v1/rifas/${rifa.id}/sello`)).body;
+		const cancel = await post(
+			`/api/v1/rifas/${rifa.id}/cancelar`,
+			{ motivo: "La lotería suspendió el sorteo." },
+			admin.token,
+		);
+		expect(cancel.status).toBe(200);
+		const entries = await registro(rifa.id);
+		expect(entries).toHaveLength(4);
+		const annulments = entries.slice(2).map((e) => ({ header: decodeProtectedHeader(e), payload: decodeJwt(e) }));
+		expect(annulments.map((a) => a.header.typ)).toEqual(["rifa1122-anulacion", "rifa1122-anulacion"]);
+		expect(annulments.map((a) => a.payload.anula).sort()).toEqual([0, 1]);
+		expect(annulments[0]?.payload).toMatchObject({ motivo: "rifa_cancelada", seq: 2, rifa_id: rifa.id });
+		expect(new Set(annulments.map((a) => a.payload.ticket_id))).toEqual(
+			new Set(sale.body.tickets.map((t: { id: string }) => t.id)),
+		);
+		expect((await get(`/api/v1/rifas/${rifa.id}/sello`)).body).toEqual(sealed);
+	});
+
+	it("cannot rewrite or remove a ledger entry, even from inside the room", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		await buyNumbers(rifa.id, jugador, [5]);
+		await runInDurableObject(env.RIFA_ROOM.getByName(rifa.id), (_i, state) => {
+			const sql = state.storage.sql;
+			expect(() => sql.exec("DELETE FROM registro")).toThrow(/append-only/);
+			expect(() => sql.exec("UPDATE registro SET datos = '{}'")).toThrow(/append-only/);
+			expect(() => sql.exec("UPDATE registro SET jws = 'x'")).toThrow(/append-only/);
+		});
+		expect(await registro(rifa.id)).toHaveLength(1);
+	});
+});
