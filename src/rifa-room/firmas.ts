@@ -1,4 +1,5 @@
 import { firmante } from "../recibos/claves";
+import { TYP_ANULACION, TYP_RECIBO } from "../verificacion/tipos";
 import { enqueue } from "./outbox";
 import {
 	type DatosAnulacion,
@@ -8,8 +9,6 @@ import {
 	sinFirmar,
 } from "./registro";
 
-export const TYP_RECIBO = "rifa1122-recibo";
-export const TYP_ANULACION = "rifa1122-anulacion";
 
 const hex = (buf: ArrayBuffer) =>
 	[...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -1,9 +1,9 @@
 import { firmante } from "../recibos/claves";
-import { auditPath, leafHash, toHex, treeHead } from "../verificacion/merkle";
+import { construirArbol, leafHash, toHex } from "../verificacion/merkle";
+import { TYP_SELLO } from "../verificacion/tipos";
 import { type EntradaRow, entradas } from "./registro";
 import type { RoomConfig } from "./room.types";
 
-export const TYP_SELLO = "rifa1122-sello";
 
 /** When sales ended and how many entries the sealed tree holds: decided once, synchronously. */
 export interface Cierre {
@@ -81,7 +81,7 @@ export const firmarSello = async (
 	if (rows.some((r) => !r.jws)) return null;
 	const f = await firmante(env);
 	if (!f) return null;
-	const raiz = toHex(await treeHead(await leavesOf(rows)));
+	const raiz = toHex((await construirArbol(await leavesOf(rows))).raiz);
 	const vendidos = vendidosEn(rows);
 	const jws = await f.firmar(
 		{
@@ -115,12 +115,12 @@ export const prueba = async (sql: SqlStorage, seq: number) => {
 		prefix.push(r);
 	}
 	if (seq >= prefix.length) return null;
-	const leaves = await leavesOf(prefix);
+	const arbol = await construirArbol(await leavesOf(prefix));
 	return {
 		seq,
-		tamano: prefix.length,
-		ruta: (await auditPath(leaves, seq)).map(toHex),
-		raiz: toHex(await treeHead(leaves)),
+		tamano: arbol.tamano,
+		ruta: arbol.ruta(seq).map(toHex),
+		raiz: toHex(arbol.raiz),
 		sellada: sealed !== null,
 	};
 };
