@@ -32,6 +32,6 @@ if (argv[1] && fileURLToPath(import.meta.url) === argv[1]) {
 	const { privada, publica } = await nuevaClaveRecibos(argv[2] || kidConFecha("recibos"));
 	console.log(JSON.stringify(privada));
 	console.error(
-		`Clave pública (para RECIBOS_CLAVES_ANTERIORES al retirarla): ${JSON.stringify(publica)}`,
+		`Public JWK (into RECIBOS_CLAVES_ANTERIORES when retired): ${JSON.stringify(publica)}`,
 	);
 }
