@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
+import { nuevaClaveRecibos } from "./scripts/clave-recibos.ts";
 
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations("./migrations");
@@ -9,6 +10,12 @@ export default defineConfig(async () => {
 		ratelimits,
 	}: { ratelimits: { name: string; simple: { limit: number; period: number } }[] } =
 		unstable_readConfig({ config: "./wrangler.jsonc" }, { hideWarnings: true });
+	// Fresh on every run, so no signing key is ever committed: the current one, and one retired by a
+	// rotation whose private half only the tests see (to sign what it would have signed).
+	const [actual, anterior] = await Promise.all([
+		nuevaClaveRecibos("test-actual"),
+		nuevaClaveRecibos("test-anterior"),
+	]);
 	return {
 		resolve: {
 			// moment-timezone (under date-holidays) is CommonJS and `require`s moment; moment's
@@ -31,6 +38,9 @@ export default defineConfig(async () => {
 						STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
 						LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
 						METRICS_TOKEN: "test-metrics-token-0123456789",
+						RECIBOS_CLAVE_PRIVADA: JSON.stringify(actual.privada),
+						RECIBOS_CLAVES_ANTERIORES: JSON.stringify([anterior.publica]),
+						TEST_CLAVE_ANTERIOR_PRIVADA: JSON.stringify(anterior.privada),
 						// Low enough that a test can reach a rifa's socket cap.
 						WS_MAX_POR_RIFA: "25",
 					},

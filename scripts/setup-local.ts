@@ -1,6 +1,7 @@
 // First half of `npm run dev`: local secrets, local D1 schema, seed data. Safe to run any number of times.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
+import { kidConFecha, nuevaClaveRecibos } from "./clave-recibos.ts";
 
 const run = (cmd: string, args: string[]) => {
 	// CI=true keeps wrangler from asking for confirmation before applying local migrations.
@@ -14,6 +15,15 @@ const run = (cmd: string, args: string[]) => {
 if (!existsSync(".dev.vars")) {
 	copyFileSync(".dev.vars.example", ".dev.vars");
 	console.log("Created .dev.vars from .dev.vars.example (local development values).");
+}
+// A key of this machine's own, made once: .dev.vars.example must not hold a key everyone shares.
+const vars = readFileSync(".dev.vars", "utf8");
+if (!/^\s*(export\s+)?RECIBOS_CLAVE_PRIVADA\s*=/m.test(vars)) {
+	const { privada } = await nuevaClaveRecibos(kidConFecha("local"));
+	// Single quotes: .dev.vars is read as dotenv, which takes a single-quoted value literally.
+	const linea = `RECIBOS_CLAVE_PRIVADA='${JSON.stringify(privada)}'\n`;
+	appendFileSync(".dev.vars", vars.endsWith("\n") || vars === "" ? linea : `\n${linea}`);
+	console.log(`Added a receipt signing key (kid ${privada.kid}) to .dev.vars.`);
 }
 run("wrangler", ["d1", "migrations", "apply", "DB", "--local"]);
 run(process.execPath, ["seeds/index.ts", "--local"]);

@@ -95,6 +95,11 @@ export const buildApp = () => {
 					"Reportes de ingresos y participación (días en hora de Colombia, America/Bogota)",
 			},
 			{ name: "ops", description: "Operación: salud del servicio y métricas (fuera de /api/v1)" },
+			{
+				name: "verificacion",
+				description:
+					"Recibos firmados y su verificación sin conexión: claves públicas en /.well-known/jwks.json",
+			},
 		],
 	});
 	app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));

@@ -12,6 +12,10 @@ interface OptionalSecrets {
 	SENTRY_DSN?: string;
 	/** Bearer token for `GET /metrics`; the endpoint answers 404 until it is set. */
 	METRICS_TOKEN?: string;
+	/** The receipt signing key, a private Ed25519 JWK (JSON) with its `kid`; receipts are off without it. */
+	RECIBOS_CLAVE_PRIVADA?: string;
+	/** Public JWKs retired by rotations (JSON array or JWKS), still published in the JWKS. */
+	RECIBOS_CLAVES_ANTERIORES?: string;
 }
 
 interface Env extends OptionalSecrets {}

@@ -6,6 +6,8 @@ declare global {
 			TEST_MIGRATIONS: D1Migration[];
 			/** The `ratelimits` of wrangler.jsonc, by binding name (see vitest.config.ts). */
 			TEST_RATE_LIMITS: Record<string, { limit: number; period: number }>;
+			/** The private JWK (JSON) of the key in RECIBOS_CLAVES_ANTERIORES, for rotation tests. */
+			TEST_CLAVE_ANTERIOR_PRIVADA: string;
 		}
 	}
 }

@@ -2,7 +2,8 @@ import { ApiError, t } from "../../lib/errors";
 import { errorFields } from "../../lib/logger";
 import { collectMetrics } from "../../lib/metrics";
 import type { AppRouteHandler } from "../../lib/types";
-import type { healthz, metrics } from "./ops.routes";
+import { jwks as clavesPublicas } from "../../recibos/claves";
+import type { healthz, jwks, metrics } from "./ops.routes";
 
 /** Compares digests, not the strings: same length always, so the time taken reveals nothing. */
 const sameSecret = async (given: string, expected: string) => {
@@ -50,4 +51,21 @@ export const metricsHandler: AppRouteHandler<typeof metrics> = async (c) => {
 		"Content-Type": "text/plain; version=0.0.4; charset=utf-8",
 		"Cache-Control": "no-store",
 	});
+};
+
+// 404 rather than 503: without a key, receipts are off by configuration (as /metrics without its
+// token), not down; a 503 would have monitors and verifiers retry something that is not coming.
+export const jwksHandler: AppRouteHandler<typeof jwks> = async (c) => {
+	const set = await clavesPublicas(c.env);
+	if (!set) {
+		throw new ApiError(
+			"NOT_FOUND",
+			t(
+				"No hay claves de firma configuradas: los recibos firmados están desactivados.",
+				"No signing keys are configured: signed receipts are off.",
+			),
+		);
+	}
+	c.header("Cache-Control", "public, max-age=300");
+	return c.json(set, 200);
 };

@@ -4,7 +4,8 @@ import * as routes from "./ops.routes";
 
 export const opsRouter = createRouter()
 	.openapi(routes.healthz, handlers.healthzHandler)
-	.openapi(routes.metrics, handlers.metricsHandler);
+	.openapi(routes.metrics, handlers.metricsHandler)
+	.openapi(routes.jwks, handlers.jwksHandler);
 
 opsRouter.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", {
 	type: "http",

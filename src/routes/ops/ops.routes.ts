@@ -40,3 +40,51 @@ export const metrics = createRoute({
 		...defaultErrorResponses,
 	},
 });
+
+const ClavePublicaSchema = z
+	.object({
+		kty: z.literal("OKP"),
+		crv: z.literal("Ed25519"),
+		x: z.string().openapi({ description: "La clave pública, 32 bytes en base64url" }),
+		kid: z.string().openapi({ description: "El `kid` del encabezado de los JWS que firma" }),
+		alg: z.literal("EdDSA"),
+		use: z.literal("sig"),
+	})
+	.openapi("ClavePublica");
+
+export const JwksSchema = z
+	.object({
+		keys: z.array(ClavePublicaSchema).openapi({
+			description:
+				"La clave actual primero; después las retiradas en rotaciones, que siguen verificando lo que firmaron",
+		}),
+	})
+	.openapi("Jwks", {
+		example: {
+			keys: [
+				{
+					kty: "OKP",
+					crv: "Ed25519",
+					x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+					kid: "recibos-2026-12",
+					alg: "EdDSA",
+					use: "sig",
+				},
+			],
+		},
+	});
+
+export const jwks = createRoute({
+	method: "get",
+	path: "/.well-known/jwks.json",
+	operationId: "jwks",
+	tags: ["verificacion"],
+	summary: "Claves públicas de los recibos firmados (JWKS)",
+	description:
+		"Claves Ed25519 (RFC 8037) con las que se verifican, sin conexión, los recibos, el registro, el sello y el acta (JWS compactos con `alg: EdDSA` y el `kid` de una de estas claves). Responde 404 mientras no haya ninguna clave configurada (los recibos firmados están desactivados). Cacheable 5 minutos.",
+	responses: {
+		200: jsonContent(JwksSchema, "El conjunto de claves públicas (RFC 7517)"),
+		...errorResponses(404),
+		...defaultErrorResponses,
+	},
+});
