@@ -2,13 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-	fromHex,
-	leafHash,
-	rootFromAuditPath,
-	toHex,
-	treeHead,
-} from "../src/verificacion/merkle";
+import { fromHex, leafHash, rootFromAuditPath, toHex, treeHead } from "../src/verificacion/merkle";
 import { buyNumbers } from "./draw-helpers";
 import {
 	createActiveRifa,
@@ -62,7 +56,9 @@ describe("receipts and the ledger", () => {
 		// The same buyer has the same pseudonym within the rifa.
 		const again = await buyNumbers(rifa.id, jugador, [9]);
 		const [third] = again.body.tickets as { recibo: string }[];
-		expect(decodeJwt(third?.recibo ?? "").comprador).toBe(decodeJwt(tickets[0]?.recibo ?? "").comprador);
+		expect(decodeJwt(third?.recibo ?? "").comprador).toBe(
+			decodeJwt(tickets[0]?.recibo ?? "").comprador,
+		);
 		expect(decodeJwt(third?.recibo ?? "").seq).toBe(2);
 
 		// The owner's listing and the receipt endpoint carry the same receipt.
@@ -101,7 +97,9 @@ describe("receipts and the ledger", () => {
 		expect(root && toHex(root)).toBe(before.body.raiz);
 		expectProblem(await get(`/api/v1/rifas/${rifa.id}/sello`), 404);
 
-		expect((await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status).toBe(200);
+		expect(
+			(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status,
+		).toBe(200);
 		const sello = await get(`/api/v1/rifas/${rifa.id}/sello`);
 		expect(sello.status).toBe(200);
 		const entries = await registro(rifa.id);
@@ -120,7 +118,9 @@ describe("receipts and the ledger", () => {
 	it("appends annulments after the seal without changing the sealed tree", async () => {
 		const rifa = await createActiveRifa(admin.token);
 		const sale = await buyNumbers(rifa.id, jugador, [20, 21]);
-		expect((await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status).toBe(200);
+		expect(
+			(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status,
+		).toBe(200);
 		const sealed = (await get(`/api/v1/rifas/${rifa.id}/sello`)).body;
 		const cancel = await post(
 			`/api/v1/rifas/${rifa.id}/cancelar`,
@@ -130,10 +130,19 @@ describe("receipts and the ledger", () => {
 		expect(cancel.status).toBe(200);
 		const entries = await registro(rifa.id);
 		expect(entries).toHaveLength(4);
-		const annulments = entries.slice(2).map((e) => ({ header: decodeProtectedHeader(e), payload: decodeJwt(e) }));
-		expect(annulments.map((a) => a.header.typ)).toEqual(["rifa1122-anulacion", "rifa1122-anulacion"]);
+		const annulments = entries
+			.slice(2)
+			.map((e) => ({ header: decodeProtectedHeader(e), payload: decodeJwt(e) }));
+		expect(annulments.map((a) => a.header.typ)).toEqual([
+			"rifa1122-anulacion",
+			"rifa1122-anulacion",
+		]);
 		expect(annulments.map((a) => a.payload.anula).sort()).toEqual([0, 1]);
-		expect(annulments[0]?.payload).toMatchObject({ motivo: "rifa_cancelada", seq: 2, rifa_id: rifa.id });
+		expect(annulments[0]?.payload).toMatchObject({
+			motivo: "rifa_cancelada",
+			seq: 2,
+			rifa_id: rifa.id,
+		});
 		expect(new Set(annulments.map((a) => a.payload.ticket_id))).toEqual(
 			new Set(sale.body.tickets.map((t: { id: string }) => t.id)),
 		);

@@ -9,7 +9,6 @@ import {
 	sinFirmar,
 } from "./registro";
 
-
 const hex = (buf: ArrayBuffer) =>
 	[...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 

@@ -4,7 +4,6 @@ import { TYP_SELLO } from "../verificacion/tipos";
 import { type EntradaRow, entradas } from "./registro";
 import type { RoomConfig } from "./room.types";
 
-
 /** When sales ended and how many entries the sealed tree holds: decided once, synchronously. */
 export interface Cierre {
 	tamano: number;
