@@ -90,7 +90,7 @@ const importar = async (jwk: Miembros, nombre: string) => {
 
 const nuevoFirmante = (kid: string, key: CryptoKey): Firmante => ({
 	kid,
-	firmar: (payload, typ) => {
+	firmar: async (payload, typ) => {
 		if (!typ) throw new TypeError("firmar needs a typ");
 		return new CompactSign(encoder.encode(JSON.stringify(payload)))
 			.setProtectedHeader({ alg: "EdDSA", kid, typ })
