@@ -34,6 +34,9 @@ export default defineConfig(async () => {
 						JWT_PREVIOUS_SECRET: "test-only-previous-jwt-secret-0123456789abcdefgh",
 						ALLOWED_ORIGINS: "https://app.rifa1122.test, https://pos.rifa1122.test",
 						PAYMENTS_SANDBOX: "succeed",
+						// The deployed values, whatever a local .dev.vars sets for trying things by hand.
+						MINUTOS_CIERRE_ANTES_SORTEO: "30",
+						PAYOUTS_PROVIDER: "manual",
 						STRIPE_SECRET_KEY: "sk_test_rifa1122_recorded_api_only",
 						STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
 						LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
