@@ -1,5 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { mockAdapter } from "../src/integrations/loterias/mock";
+import { cerrarRegistro } from "../src/rifa-room/sello";
 import { call, createActiveRifa, createCategoria, createLoteria, type TestUser } from "./helpers";
 
 /** The draw of Thursday 2026-01-15, 22:30 in Colombia. */
@@ -22,11 +24,25 @@ export const buyNumbers = (rifaId: string, who: TestUser, numeros: number[]) =>
 		headers: { "Idempotency-Key": crypto.randomUUID() },
 	});
 
-/** Moves a rifa's calendar so its sales ended before the 2026-01-15 draw. */
-export const moveToDraw = (rifaId: string) =>
-	env.DB.prepare("UPDATE rifas SET fecha_inicio = ?, fecha_fin = ?, fecha_sorteo = ? WHERE id = ?")
+/**
+ * What the rifa's room does when its sales end at `at` (the alarm at `fecha_fin`): the ledger's
+ * size then is what the seal covers, and the seal is dated `at`. For tests that move a rifa's
+ * calendar into the past.
+ */
+export const sealAt = (rifaId: string, at: string) =>
+	runInDurableObject(env.RIFA_ROOM.getByName(rifaId), (_instance, state) => {
+		cerrarRegistro(state.storage.sql, at);
+	});
+
+/** Moves a rifa's calendar so its sales ended (and its ledger was sealed) before the 2026-01-15 draw. */
+export const moveToDraw = async (rifaId: string) => {
+	await env.DB.prepare(
+		"UPDATE rifas SET fecha_inicio = ?, fecha_fin = ?, fecha_sorteo = ? WHERE id = ?",
+	)
 		.bind("2026-01-08T05:00:00.000Z", "2026-01-16T03:00:00.000Z", DRAW.instant, rifaId)
 		.run();
+	await sealAt(rifaId, "2026-01-16T03:00:00.000Z");
+};
 
 /** An active rifa on a mock lottery, in a new category unless one is given. */
 export const setupRifa = async (

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signResults } from "../src/integrations/loterias/signature";
+import { sealAt } from "./draw-helpers";
 import {
 	call,
 	createActiveRifa,
@@ -132,6 +133,7 @@ describe("POST /webhooks/loteria", () => {
 				rifa.id,
 			)
 			.run();
+		await sealAt(rifa.id, "2026-01-16T03:00:00.000Z");
 		const res = await push({
 			loteria_id: lot.id,
 			fecha: "2026-01-15",

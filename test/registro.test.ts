@@ -2,8 +2,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runScheduled } from "../src/jobs/scheduler";
 import { fromHex, leafHash, rootFromAuditPath, toHex, treeHead } from "../src/verificacion/merkle";
-import { buyNumbers } from "./draw-helpers";
+import { buyNumbers, DRAW, mockWinner, sealAt, setupRifa } from "./draw-helpers";
 import {
 	createActiveRifa,
 	createCast,
@@ -159,5 +160,34 @@ describe("receipts and the ledger", () => {
 			expect(() => sql.exec("UPDATE registro SET jws = 'x'")).toThrow(/append-only/);
 		});
 		expect(await registro(rifa.id)).toHaveLength(1);
+	});
+
+	it("refuses to settle a rifa whose ledger was sealed at or after its draw", async () => {
+		const { rifa } = await setupRifa(admin, "bogota");
+		const winner = await mockWinner("bogota");
+		expect((await buyNumbers(rifa.id, jugador, [Number(winner.numero.slice(-2))])).status).toBe(
+			201,
+		);
+		await env.DB.prepare(
+			"UPDATE rifas SET fecha_inicio = ?, fecha_fin = ?, fecha_sorteo = ? WHERE id = ?",
+		)
+			.bind("2026-01-08T05:00:00.000Z", "2026-01-16T03:00:00.000Z", DRAW.instant, rifa.id)
+			.run();
+		// The room only heard that sales had ended after the lottery drew.
+		await sealAt(rifa.id, "2026-01-16T03:30:00.000Z");
+		expect(
+			(await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status,
+		).toBe(200);
+		const report = await runScheduled(env, new Date());
+		expect(report.errores).toContainEqual({
+			rifa_id: rifa.id,
+			detail: expect.stringContaining("not before the draw"),
+		});
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("cerrada");
+		const sello = decodeJwt((await get(`/api/v1/rifas/${rifa.id}/sello`)).body.sello);
+		expect(sello).toMatchObject({
+			sellado_en: "2026-01-16T03:30:00.000Z",
+			fecha_sorteo: DRAW.instant,
+		});
 	});
 });

@@ -9,6 +9,7 @@ import {
 	rangoUtc,
 	ingresos as reporteIngresos,
 } from "../src/services/reportes.service";
+import { sealAt } from "./draw-helpers";
 import {
 	call,
 	createActiveRifa,
@@ -139,6 +140,7 @@ describe("GET /admin/reportes/ingresos", () => {
 			DRAW.instant,
 			r1.id,
 		);
+		await sealAt(r1.id, "2026-01-16T03:00:00.000Z");
 		await runCron();
 		expect((await get(`/api/v1/rifas/${r1.id}`)).body.estado).toBe("resuelta");
 

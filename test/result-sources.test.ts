@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { signResults } from "../src/integrations/loterias/signature";
-import { buyNumbers } from "./draw-helpers";
+import { buyNumbers, sealAt } from "./draw-helpers";
 import {
 	type CasoDudoso,
 	CONFLICTOS,
@@ -67,6 +67,7 @@ const rifaOnDraw = async (loteriaId: string, fecha: string, numero: number) => {
 			rifa.id,
 		)
 		.run();
+	await sealAt(rifa.id, new Date(Date.parse(draw) - 30 * 60_000).toISOString());
 	expect((await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status).toBe(
 		200,
 	);

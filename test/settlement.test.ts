@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_RESULTS_API } from "../src/integrations/loterias";
 import { signResults } from "../src/integrations/loterias/signature";
 import { runScheduled } from "../src/jobs/scheduler";
-import { buyNumbers, DRAW, mockWinner, moveToDraw, setupRifa } from "./draw-helpers";
+import { buyNumbers, DRAW, mockWinner, moveToDraw, sealAt, setupRifa } from "./draw-helpers";
 import { interceptHost } from "./fixtures/intercept-fetch";
 import {
 	call,
@@ -171,6 +171,7 @@ describe("settlement", () => {
 		)
 			.bind(DRAW.instant, "2026-01-16T03:00:00.000Z", "2026-01-08T05:00:00.000Z", past.id)
 			.run();
+		await sealAt(past.id, "2026-01-16T03:00:00.000Z");
 		const closed = await post(`/api/v1/rifas/${past.id}/cerrar`, undefined, admin.token);
 		expect(closed.body.estado).toBe("resuelta");
 	});

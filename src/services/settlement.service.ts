@@ -18,6 +18,7 @@ import {
 } from "../domain/premios";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
+import { firmante } from "../recibos/claves";
 import { nextStamp } from "../lib/time";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { asignarAcumulado, siguienteRifa, siguienteRifaSql } from "./acumulado.service";
@@ -155,6 +156,8 @@ const settleRifa = async (
 
 	// The room must have stopped selling before its sold tickets are read.
 	await syncRoom(env, db, rifa.id);
+	const unsealed = await sealProblem(env, rifa, sorteo.observaciones[0]?.observadoEn ?? null);
+	if (unsealed) return unsealed;
 	const recibido = rifa.acumuladoAsignado;
 	const calculo = await premiosDe(env, rifa, categoria, reglas, resultado, recibido);
 	const winners = calculo.ganadores;
@@ -257,6 +260,32 @@ export const categoriaPrometida = (c: CategoriaRow, desglose: Desglose | null): 
 				premioPorGanador: desglose.promesa.premio_por_ganador,
 			}
 		: c;
+
+/**
+ * The draw settles only the tickets of a ledger sealed before anyone could know the result: before
+ * the draw's instant and before the first observation of it. Without a signing key receipts are
+ * off and there is no seal to ask for.
+ */
+const sealProblem = async (
+	env: Env,
+	rifa: RifaRow,
+	primeraObservacion: string | null,
+): Promise<SettleOutcome | null> => {
+	if (!(await firmante(env))) return null;
+	const sello = await roomFor(env, rifa.id).sello();
+	if (!sello) return { outcome: "reintentar", detail: "the rifa's ledger is not sealed yet" };
+	const limite =
+		primeraObservacion && primeraObservacion < rifa.fechaSorteo
+			? primeraObservacion
+			: rifa.fechaSorteo;
+	if (sello.sellado_en >= limite) {
+		return {
+			outcome: "error",
+			detail: `the ledger was sealed at ${sello.sellado_en}, not before the draw (${rifa.fechaSorteo}) and its first result observation`,
+		};
+	}
+	return null;
+};
 
 /** Every input of `calcularPremios` a rifa and its category can get wrong, as field errors. */
 export const settlementIssues = (rifa: RifaRow, categoria: CategoriaRow, reglas: Reglas) => [
