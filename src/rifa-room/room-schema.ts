@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS registro (
 	jws TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS registro_ticket ON registro (tipo, ticket_id);
+CREATE INDEX IF NOT EXISTS registro_sin_firmar ON registro (seq) WHERE jws IS NULL;
 CREATE TRIGGER IF NOT EXISTS registro_sin_borrar BEFORE DELETE ON registro
 BEGIN SELECT RAISE(ABORT, 'registro is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS registro_sin_reescribir BEFORE UPDATE ON registro
