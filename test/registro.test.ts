@@ -4,8 +4,10 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runScheduled } from "../src/jobs/scheduler";
 import { fromHex, leafHash, rootFromAuditPath, toHex, treeHead } from "../src/verificacion/merkle";
-import { buyNumbers, DRAW, mockWinner, sealAt, setupRifa } from "./draw-helpers";
+import { verificar } from "../src/verificacion/verificar";
+import { buyNumbers, DRAW, mockWinner, moveToDraw, sealAt, setupRifa } from "./draw-helpers";
 import {
+	call,
 	createActiveRifa,
 	createCast,
 	createUser,
@@ -13,6 +15,7 @@ import {
 	get,
 	patch,
 	post,
+	runCron,
 	type TestUser,
 } from "./helpers";
 
@@ -189,5 +192,44 @@ describe("receipts and the ledger", () => {
 			sellado_en: "2026-01-16T03:30:00.000Z",
 			fecha_sorteo: DRAW.instant,
 		});
+	});
+
+	it("issues a signed acta after settlement that verifies with the receipt, proof and seal", async () => {
+		const { rifa } = await setupRifa(admin, "medellin");
+		const winner = await mockWinner("medellin");
+		const numero = Number(winner.numero.slice(-2));
+		const sale = await buyNumbers(rifa.id, jugador, [numero, (numero + 1) % 100]);
+		const ticket = sale.body.tickets.find((t: { numero: number }) => t.numero === numero);
+		expectProblem(await get(`/api/v1/rifas/${rifa.id}/acta`), 404);
+		await moveToDraw(rifa.id);
+		await runCron();
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("resuelta");
+
+		const acta = await get(`/api/v1/rifas/${rifa.id}/acta`);
+		expect(acta.status).toBe(200);
+		expect(decodeProtectedHeader(acta.body.acta).typ).toBe("rifa1122-acta");
+		const payload = decodeJwt(acta.body.acta);
+		expect(payload).toMatchObject({
+			rifa_id: rifa.id,
+			resultado: { numero: winner.numero, serie: winner.serie, fecha: DRAW.fecha },
+			ganadores: [{ posicion: 1, numero, ticket_id: ticket.id }],
+		});
+		// The same rifa always gets the same acta.
+		expect((await get(`/api/v1/rifas/${rifa.id}/acta`)).body.acta).toBe(acta.body.acta);
+
+		const verdict = await verificar({
+			recibo: ticket.recibo,
+			jwks: (await get("/.well-known/jwks.json")).body,
+			prueba: (await get(`/api/v1/tickets/${ticket.id}/prueba`, jugador.token)).body,
+			sello: (await get(`/api/v1/rifas/${rifa.id}/sello`)).body,
+			acta: acta.body.acta,
+		});
+		expect(verdict.checks.filter((c) => c.estado !== "ok")).toEqual([]);
+		expect(verdict.valido).toBe(true);
+
+		const pdf = await call("GET", `/api/v1/rifas/${rifa.id}/acta.pdf`);
+		expect(pdf.status).toBe(200);
+		expect(pdf.headers.get("Content-Type")).toBe("application/pdf");
+		expect(pdf.text.startsWith("%PDF-")).toBe(true);
 	});
 });

@@ -18,8 +18,8 @@ import {
 } from "../domain/premios";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
-import { firmante } from "../recibos/claves";
 import { nextStamp } from "../lib/time";
+import { firmante } from "../recibos/claves";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { asignarAcumulado, siguienteRifa, siguienteRifaSql } from "./acumulado.service";
 import { auditInsertIf } from "./audit";

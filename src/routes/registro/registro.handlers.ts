@@ -1,11 +1,13 @@
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { rifas, tickets } from "../../db/schema";
-import { forbidden, notFound, RIFA, t } from "../../lib/errors";
+import { ApiError, conflict, forbidden, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
 import { findRifa, roomFor } from "../../rifa-room/rooms";
-import type { prueba, recibo, registro, sello } from "./registro.routes";
+import { actaDe } from "../../services/acta.service";
+import { actaPdf as renderActaPdf } from "../../services/acta-pdf";
+import type { acta, actaPdf, prueba, recibo, registro, sello } from "./registro.routes";
 
 const TICKET = t("La boleta", "The ticket");
 
@@ -79,4 +81,57 @@ export const pruebaHandler: AppRouteHandler<typeof prueba> = async (c) => {
 			t("La prueba de la boleta (no está vendida)", "The ticket's proof (it is not sold)"),
 		);
 	return c.json(p, 200);
+};
+
+const actaOr = async (c: Context<AppBindings>, id: string) => {
+	const out = await actaDe(c.env, c.var.db, id);
+	switch (out.outcome) {
+		case "acta":
+			return out;
+		case "no_existe":
+			throw notFound(RIFA);
+		case "no_resuelta":
+			throw notFound(
+				t("El acta de la rifa (aún no se ha liquidado)", "The rifa's acta (it is not settled yet)"),
+			);
+		case "sin_firma":
+			throw new ApiError(
+				"SERVICE_UNAVAILABLE",
+				t(
+					"Los recibos y actas firmados no están configurados.",
+					"Signed receipts and actas are not configured.",
+				),
+			);
+		case "sin_sello":
+		case "sin_recibos":
+			throw conflict(
+				t(
+					"La rifa se liquidó sin registro sellado o sin recibos de sus ganadores: no tiene acta verificable.",
+					"The rifa was settled without a sealed ledger or without its winners' receipts: it has no verifiable acta.",
+				),
+			);
+	}
+};
+
+export const actaHandler: AppRouteHandler<typeof acta> = async (c) => {
+	const { id } = c.req.valid("param");
+	const out = await actaOr(c, id);
+	return c.json({ acta: out.acta }, 200);
+};
+
+export const actaPdfHandler: AppRouteHandler<typeof actaPdf> = async (c) => {
+	const { id } = c.req.valid("param");
+	const out = await actaOr(c, id);
+	const url = new URL("/verificar", c.req.url).toString();
+	const pdf = await renderActaPdf(
+		{ jws: out.acta, payload: out.payload, nombre: out.rifa.nombre, loteria: out.loteria },
+		url,
+	);
+	return new Response(pdf.slice().buffer, {
+		status: 200,
+		headers: {
+			"Content-Type": "application/pdf",
+			"Content-Disposition": `inline; filename="acta-${id}.pdf"`,
+		},
+	}) as never;
 };

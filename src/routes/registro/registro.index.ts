@@ -6,4 +6,6 @@ export const registroRouter = createRouter()
 	.openapi(routes.registro, handlers.registroHandler)
 	.openapi(routes.sello, handlers.selloHandler)
 	.openapi(routes.recibo, handlers.reciboHandler)
-	.openapi(routes.prueba, handlers.pruebaHandler);
+	.openapi(routes.prueba, handlers.pruebaHandler)
+	.openapi(routes.acta, handlers.actaHandler)
+	.openapi(routes.actaPdf, handlers.actaPdfHandler);

@@ -97,3 +97,36 @@ export const prueba = createRoute({
 		...defaultErrorResponses,
 	},
 });
+
+export const acta = createRoute({
+	method: "get",
+	path: "/rifas/{id}/acta",
+	operationId: "getActaRifa",
+	tags,
+	summary: "El acta de sorteo firmada de una rifa liquidada (público)",
+	description:
+		"JWS (typ `rifa1122-acta`) con la rifa, su sello, el resultado confirmado con cada fuente y su evidencia, los ganadores con el SHA-256 de sus recibos, los premios y su desglose. 404 mientras la rifa no esté resuelta.",
+	request: { params: IdParam },
+	responses: {
+		200: jsonContent(z.object({ acta: Jws }).openapi("Acta"), "Acta firmada"),
+		...errorResponses(404, 409, 422, 503),
+		...defaultErrorResponses,
+	},
+});
+
+export const actaPdf = createRoute({
+	method: "get",
+	path: "/rifas/{id}/acta.pdf",
+	operationId: "getActaRifaPdf",
+	tags,
+	summary: "El acta de sorteo en PDF, para imprimir (público)",
+	request: { params: IdParam },
+	responses: {
+		200: {
+			description: "Acta de sorteo de una página, en español, con el enlace de verificación",
+			content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
+		},
+		...errorResponses(404, 409, 422, 503),
+		...defaultErrorResponses,
+	},
+});
