@@ -33,6 +33,15 @@ const d1 = (sql: string) =>
 
 const logs: string[] = [];
 
+/** The receipts' signing key of this run: receipts are on, as in production, unless a pass turns them off. */
+const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as {
+	privateKey: Parameters<typeof crypto.subtle.exportKey>[1];
+};
+const RECIBOS_KEY = JSON.stringify({
+	...(await crypto.subtle.exportKey("jwk", pair.privateKey)),
+	kid: "bench",
+});
+
 const startServer = async (extraVars: string[] = []): Promise<ChildProcess> => {
 	const child = spawn(
 		"wrangler",
@@ -50,6 +59,8 @@ const startServer = async (extraVars: string[] = []): Promise<ChildProcess> => {
 			`JWT_SECRET:${JWT_SECRET}`,
 			"--var",
 			"ENVIRONMENT:bench",
+			"--var",
+			`RECIBOS_CLAVE_PRIVADA:${RECIBOS_KEY}`,
 			...extraVars.flatMap((v) => ["--var", v]),
 		],
 		{ env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"] },
@@ -203,8 +214,20 @@ const main = async () => {
 				admin,
 			)
 		).body;
+		// A daily draw, and sources that are allowed outside development.
 		const lot = (
-			await api("POST", "/loterias", { nombre: `Bench ${now}`, meta: { adapter: "mock" } }, admin)
+			await api(
+				"POST",
+				"/loterias",
+				{
+					nombre: `Bench ${now}`,
+					frecuencia: "diaria",
+					hora_sorteo: "23:00",
+					fuentes: ["webhook", "admin"],
+					fuentes_requeridas: 2,
+				},
+				admin,
+			)
 		).body;
 		const newRifa = async (total: number) => {
 			const created = await api(
@@ -283,6 +306,35 @@ const main = async () => {
 		);
 		const runs = [read, availability, me, oneBig, oneSmall, spread];
 
+		// The seal of the big rifa's ledger: from the close to a signed seal.
+		const entries = (await api("GET", `/rifas/${big}/registro?per_page=1`)).body.total as number;
+		const sealStart = performance.now();
+		await api("PATCH", `/rifas/${big}`, { estado: "cerrada" }, admin);
+		let sealed = await api("GET", `/rifas/${big}/sello`);
+		while (sealed.status !== 200 && performance.now() - sealStart < 60_000) {
+			sealed = await api("GET", `/rifas/${big}/sello`);
+		}
+		const sealMs = performance.now() - sealStart;
+
+		// Receipts off (no signing key): the same alternated rounds, for the cost of receipts and ledger.
+		server.kill("SIGTERM");
+		await new Promise((r) => server.once("exit", r));
+		server = await startServer(["RECIBOS_CLAVE_PRIVADA:"]);
+		const plain = await newRifa(10_000);
+		const offRatios: number[] = [];
+		const offRuns: Run[] = [await drive("warm-up", 64, (i) => buy(plain, 300_000 + i))];
+		for (let round = 0; round < ROUNDS; round++) {
+			const r = await drive("plain read", perRound, () =>
+				api("GET", `/rifas/${plain}`).then((x) => x.status),
+			);
+			const b = await drive("purchase", perRound, (i) =>
+				buy(plain, 400_000 + round * perRound + i),
+			);
+			offRatios.push(rate(b) / rate(r));
+			offRuns.push(b);
+		}
+		const withVsWithout = pct(roundRatios, 50) / pct(offRatios, 50);
+
 		// Second pass, untimed: the outbox logs each D1 batch's rows read and written at debug level.
 		server.kill("SIGTERM");
 		await new Promise((r) => server.once("exit", r));
@@ -300,12 +352,13 @@ const main = async () => {
 			};
 		};
 		const small2 = await newRifa(100);
+		const big2 = await newRifa(10_000);
 		const rows = [
-			await rowsPer("10,000", 200, () => big),
+			await rowsPer("10,000", 200, () => big2),
 			await rowsPer("100", 100, () => small2),
 			await rowsPer("1,000 ×20", 200, (i) => many[i % many.length] as string),
 		];
-		const purchases = [warm, oneBig, oneSmall, spread, ...rows.map((r) => r.run)];
+		const purchases = [warm, oneBig, oneSmall, spread, ...offRuns, ...rows.map((r) => r.run)];
 
 		server.kill("SIGTERM");
 		await new Promise((r) => server.once("exit", r));
@@ -327,6 +380,10 @@ const main = async () => {
 			"",
 			`Purchases on one rifa / plain read, per alternated round: ${roundRatios.map((r) => r.toFixed(2)).join(", ")}; median ${pct(roundRatios, 50).toFixed(2)}.`,
 			"",
+			`Receipts and ledger: the same ratio with receipts off (no signing key): ${offRatios.map((r) => r.toFixed(2)).join(", ")}; median ${pct(offRatios, 50).toFixed(2)}. Purchase throughput with receipts / without: ${withVsWithout.toFixed(2)}.`,
+			"",
+			`Seal of the 10,000-number rifa's ledger (${entries} entries), from the close to the signed seal: ${sealMs.toFixed(0)} ms${sealed.status === 200 ? "" : " (NOT SEALED)"}.`,
+			"",
 			"D1 work per purchase, from the outbox's debug log of each batch (`meta.rows_read` / `rows_written`, indexes included):",
 			"",
 			"| rifa size | purchases | D1 rows read / purchase | D1 rows written / purchase |",
@@ -338,7 +395,7 @@ const main = async () => {
 			`Integrity: ${dupes.length === 0 ? "no number sold twice" : `DUPLICATES: ${JSON.stringify(dupes)}`}; ${sold} tickets vendido in D1 for ${succeeded} successful purchases.`,
 		];
 		console.log(lines.join("\n"));
-		if (dupes.length || Number(sold) !== succeeded) process.exitCode = 1;
+		if (dupes.length || Number(sold) !== succeeded || sealed.status !== 200) process.exitCode = 1;
 	} finally {
 		server.kill("SIGTERM");
 	}
