@@ -227,6 +227,22 @@ describe("receipts and the ledger", () => {
 		expect(verdict.checks.filter((c) => c.estado !== "ok")).toEqual([]);
 		expect(verdict.valido).toBe(true);
 
+		// The served acta with its winner moved to the other ticket no longer verifies.
+		const [h, body, sig] = acta.body.acta.split(".");
+		const forged = JSON.parse(atob((body ?? "").replaceAll("-", "+").replaceAll("_", "/")));
+		forged.ganadores[0].numero = (numero + 1) % 100;
+		const b64 = btoa(JSON.stringify(forged))
+			.replaceAll("+", "-")
+			.replaceAll("/", "_")
+			.replace(/=+$/, "");
+		const tampered = await verificar({
+			recibo: ticket.recibo,
+			jwks: (await get("/.well-known/jwks.json")).body,
+			acta: `${h}.${b64}.${sig}`,
+		});
+		expect(tampered.valido).toBe(false);
+		expect(tampered.checks.find((c) => c.id === "acta.firma")?.estado).toBe("falla");
+
 		const pdf = await call("GET", `/api/v1/rifas/${rifa.id}/acta.pdf`);
 		expect(pdf.status).toBe(200);
 		expect(pdf.headers.get("Content-Type")).toBe("application/pdf");

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { decodeProtectedHeader } from "jose";
 import Stripe from "stripe";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDb } from "../src/db/client";
@@ -168,6 +169,15 @@ describe("stripe webhook", () => {
 		const reordered = await deliver(piEvent("payment_intent.payment_failed", purchase, rifa.id));
 		expect(reordered.body.result).toBe("ignored");
 		expect((await state(rifa.id)).mapa).toBe("VVLL");
+		// A Stripe hold gets its receipts once the payment is confirmed, signed once.
+		for (const tk of purchase.tickets as { id: string; recibo?: string }[]) {
+			expect(tk.recibo).toBeUndefined();
+			const recibo = await get(`/api/v1/tickets/${tk.id}/recibo`, jugador.token);
+			expect(recibo.status).toBe(200);
+			expect(decodeProtectedHeader(recibo.body.recibo).typ).toBe("rifa1122-recibo");
+		}
+		const ledger = (await get(`/api/v1/rifas/${rifa.id}/registro`)).body;
+		expect(ledger.total).toBe(2);
 	});
 
 	it("rejects a missing, forged or stale signature and a tampered body, changing nothing", async () => {
