@@ -316,6 +316,40 @@ const main = async () => {
 		}
 		const sealMs = performance.now() - sealStart;
 
+		// A sold-out 10,000-number rifa, 100 numbers a purchase, and the seal of its 10,000 entries.
+		const full = await api(
+			"POST",
+			"/rifas",
+			{
+				nombre: "Bench sold out",
+				categoria_id: cat.id,
+				loteria_id: lot.id,
+				fecha_inicio: new Date(Date.now() - 3600_000).toISOString(),
+				fecha_fin: new Date(Date.now() + 7 * 86400_000).toISOString(),
+				total_boletas: 10_000,
+				reglas: { asignacion: "aleatoria", max_boletas_por_compra: 100 },
+			},
+			admin,
+		);
+		await api("PATCH", `/rifas/${full.body.id}`, { estado: "activa" }, admin);
+		const soldOut = await drive("sell out 10,000", 100, (i) => {
+			const b = buyers[i % buyers.length] as { id: string; token: string };
+			return api(
+				"POST",
+				`/rifas/${full.body.id}/tickets`,
+				{ user_id: b.id, quantity: 100, payment_method: "sandbox" },
+				b.token,
+				{ "Idempotency-Key": `bench-full-${i}` },
+			).then((r) => r.status);
+		});
+		const fullStart = performance.now();
+		await api("PATCH", `/rifas/${full.body.id}`, { estado: "cerrada" }, admin);
+		let fullSeal = await api("GET", `/rifas/${full.body.id}/sello`);
+		while (fullSeal.status !== 200 && performance.now() - fullStart < 120_000) {
+			fullSeal = await api("GET", `/rifas/${full.body.id}/sello`);
+		}
+		const fullSealMs = performance.now() - fullStart;
+
 		// Receipts off (no signing key): the same alternated rounds, for the cost of receipts and ledger.
 		server.kill("SIGTERM");
 		await new Promise((r) => server.once("exit", r));
@@ -366,7 +400,7 @@ const main = async () => {
 			"SELECT rifa_id, numero, count(*) AS c FROM tickets GROUP BY rifa_id, numero HAVING c > 1",
 		);
 		const sold = d1("SELECT count(*) AS n FROM tickets WHERE estado = 'vendido'")[0]?.n;
-		const succeeded = purchases.reduce((n, r) => n + r.ok, 0);
+		const succeeded = purchases.reduce((n, r) => n + r.ok, 0) + soldOut.ok * 100;
 
 		const lines = [
 			`Concurrency ${CONCURRENCY}, ${REQUESTS} requests per run, ${BUYERS} buyers, quantity 1, sandbox payments, wrangler dev on ${PORT}.`,
@@ -383,6 +417,7 @@ const main = async () => {
 			`Receipts and ledger: the same ratio with receipts off (no signing key): ${offRatios.map((r) => r.toFixed(2)).join(", ")}; median ${pct(offRatios, 50).toFixed(2)}. Purchase throughput with receipts / without: ${withVsWithout.toFixed(2)}.`,
 			"",
 			`Seal of the 10,000-number rifa's ledger (${entries} entries), from the close to the signed seal: ${sealMs.toFixed(0)} ms${sealed.status === 200 ? "" : " (NOT SEALED)"}.`,
+			`Seal of a sold-out 10,000-number rifa (${soldOut.ok} purchases of 100; ${fullSeal.body?.tamano ?? "?"} entries): ${fullSealMs.toFixed(0)} ms from the close to the signed seal${fullSeal.status === 200 ? "" : " (NOT SEALED)"}.`,
 			"",
 			"D1 work per purchase, from the outbox's debug log of each batch (`meta.rows_read` / `rows_written`, indexes included):",
 			"",
@@ -395,7 +430,13 @@ const main = async () => {
 			`Integrity: ${dupes.length === 0 ? "no number sold twice" : `DUPLICATES: ${JSON.stringify(dupes)}`}; ${sold} tickets vendido in D1 for ${succeeded} successful purchases.`,
 		];
 		console.log(lines.join("\n"));
-		if (dupes.length || Number(sold) !== succeeded || sealed.status !== 200) process.exitCode = 1;
+		if (
+			dupes.length ||
+			Number(sold) !== succeeded ||
+			sealed.status !== 200 ||
+			fullSeal.status !== 200
+		)
+			process.exitCode = 1;
 	} finally {
 		server.kill("SIGTERM");
 	}
