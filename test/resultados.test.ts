@@ -6,8 +6,8 @@ import {
 	isCalendarDate,
 	type LoteriaRef,
 	ResultSourceError,
-	sha256Hex,
 } from "../src/integrations/loterias/types";
+import { sha256Hex } from "../src/verificacion/merkle";
 import day20230201 from "./fixtures/resultados/results-2023-02-01.json";
 import boyaca from "./fixtures/resultados/results-2025-11-29.json";
 import bogota from "./fixtures/resultados/results-2026-01-15.json";

@@ -4,6 +4,7 @@ import { categorias, type RifaRow, rifas } from "../db/schema";
 import { parseReglas } from "../domain/reglas";
 import { rebuildOrder, takenCount } from "./numeros";
 import type { RoomConfig, RoomTx } from "./room.types";
+import { readFlag, writeFlag } from "./sala";
 import { markFailed } from "./sales";
 import { cerrarRegistro } from "./sello";
 
@@ -60,25 +61,6 @@ export const sameOrder = (a: RoomConfig, b: RoomConfig) =>
  */
 export const isStale = (current: RoomConfig | null, next: RoomConfig) =>
 	current !== null && current.actualizadoEn > next.actualizadoEn;
-
-/**
- * The room's own flags, kept next to its numbers: `congelada` while the API changes what buyers
- * pay for (no sale may slip in between its check and the new definition), `emisor` naming this
- * storage to D1's outbox mark.
- */
-export const readFlag = (sql: SqlStorage, clave: string): string | null =>
-	sql.exec<{ valor: string }>("SELECT valor FROM sala WHERE clave = ?", clave).toArray()[0]
-		?.valor ?? null;
-
-export const writeFlag = (sql: SqlStorage, clave: string, valor: string | null): void => {
-	if (valor === null) sql.exec("DELETE FROM sala WHERE clave = ?", clave);
-	else
-		sql.exec(
-			"INSERT INTO sala (clave, valor) VALUES (?, ?) ON CONFLICT (clave) DO UPDATE SET valor = excluded.valor",
-			clave,
-			valor,
-		);
-};
 
 /**
  * Stores a rifa's new definition in one step. What buyers paid for (numbers, price, rules) never

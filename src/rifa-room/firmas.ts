@@ -1,4 +1,5 @@
 import { firmante } from "../recibos/claves";
+import { toHex } from "../verificacion/merkle";
 import { TYP_ANULACION, TYP_RECIBO } from "../verificacion/tipos";
 import { enqueue } from "./outbox";
 import {
@@ -9,16 +10,13 @@ import {
 	sinFirmar,
 } from "./registro";
 
-const hex = (buf: ArrayBuffer) =>
-	[...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
 /** The per-rifa secret under which buyers are pseudonymised; made once, never leaves the room. */
 const sal = (sql: SqlStorage): string => {
 	const row = sql
 		.exec<{ valor: string }>("SELECT valor FROM sala WHERE clave = 'sal_comprador'")
 		.toArray()[0];
 	if (row) return row.valor;
-	const value = hex(crypto.getRandomValues(new Uint8Array(32)).buffer);
+	const value = toHex(crypto.getRandomValues(new Uint8Array(32)));
 	sql.exec("INSERT OR IGNORE INTO sala (clave, valor) VALUES ('sal_comprador', ?)", value);
 	return sql.exec<{ valor: string }>("SELECT valor FROM sala WHERE clave = 'sal_comprador'").one()
 		.valor;
@@ -39,7 +37,9 @@ const comprador = async (salt: string, userId: string) => {
 		);
 		hmacKeys.set(salt, key);
 	}
-	return hex(await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(userId)));
+	return toHex(
+		new Uint8Array(await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(userId))),
+	);
 };
 
 /** The signed payload of a ledger entry, exactly as receipts and annulments carry it. */

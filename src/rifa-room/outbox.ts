@@ -1,8 +1,8 @@
 import { errorFields, type Logger } from "../lib/logger";
 import { COUNTER, eventStatement } from "../lib/metrics";
-import { readFlag, writeFlag } from "./config";
 import { takenOf } from "./numeros";
 import type { D1Statement, RoomTx, TransaccionRow } from "./room.types";
+import { readFlag, writeFlag } from "./sala";
 
 const BATCH_ENTRIES = 50;
 /** An entry D1 refuses this many times on its own, while D1 answers otherwise, is set aside. */

@@ -3,6 +3,7 @@ import { construirArbol, leafHash, toHex } from "../verificacion/merkle";
 import { TYP_SELLO } from "../verificacion/tipos";
 import { type EntradaRow, entradas } from "./registro";
 import type { RoomConfig } from "./room.types";
+import { readFlag, writeFlag } from "./sala";
 
 /** When sales ended and how many entries the sealed tree holds: decided once, synchronously. */
 export interface Cierre {
@@ -18,14 +19,6 @@ export interface Sello extends Cierre {
 
 const CIERRE = "sello:cierre";
 const SELLO = "sello:jws";
-
-// The room's `sala` flags, kept here rather than imported from config.ts, which imports this.
-const readFlag = (sql: SqlStorage, clave: string): string | null =>
-	sql.exec<{ valor: string }>("SELECT valor FROM sala WHERE clave = ?", clave).toArray()[0]
-		?.valor ?? null;
-const writeFlag = (sql: SqlStorage, clave: string, valor: string) => {
-	sql.exec("INSERT OR IGNORE INTO sala (clave, valor) VALUES (?, ?)", clave, valor);
-};
 
 export const cierre = (sql: SqlStorage): Cierre | null => {
 	const raw = readFlag(sql, CIERRE);
@@ -46,6 +39,7 @@ export const cerrarRegistro = (sql: SqlStorage, at: string): void => {
 	if (cierre(sql)) return;
 	const { n } = sql.exec<{ n: number }>("SELECT count(*) AS n FROM registro").one();
 	const value: Cierre = { tamano: n, sellado_en: at };
+	// Written once: this runs inside a storage transaction, after the check above.
 	writeFlag(sql, CIERRE, JSON.stringify(value));
 };
 

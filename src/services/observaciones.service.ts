@@ -103,6 +103,8 @@ export const sorteoDe = (lot: LoteriaRow, fecha: string): Sorteo | null =>
 
 export interface EstadoSorteo {
 	estado: EstadoResultado;
+	/** The agreement that reaches the quorum, while no result is written for it yet. */
+	acuerdo?: { numero: string; serie: string; fuentes: string[] };
 	resultado: ResultadoRow | null;
 	observaciones: ObservacionRow[];
 }
@@ -124,7 +126,7 @@ export const estadoSorteo = async (
 			.where(and(eq(resultados.loteriaId, lot.id), eq(resultados.fecha, fecha))),
 	]);
 	return {
-		estado: evaluar(obs, lot.fuentesRequeridas, resultado ?? null).estado,
+		...evaluar(obs, lot.fuentesRequeridas, resultado ?? null),
 		resultado: resultado ?? null,
 		observaciones: obs,
 	};
@@ -191,11 +193,7 @@ export const observar = async (
 	]);
 	const estado = await estadoSorteo(db, lot, o.fecha);
 	const nueva = estado.observaciones.some((x) => x.id === id);
-	const { estado: ahora, acuerdo } = evaluar(
-		estado.observaciones,
-		lot.fuentesRequeridas,
-		estado.resultado,
-	);
+	const { estado: ahora, acuerdo } = estado;
 	if (acuerdo) await confirmar(db, lot, o.fecha, acuerdo, log);
 	const contradice = estado.resultado !== null && clave(estado.resultado) !== clave(row);
 	if (nueva && (ahora === "en_conflicto" || contradice)) {

@@ -1,10 +1,10 @@
+import { sha256Hex } from "../../verificacion/merkle";
 import {
 	drawInstant,
 	isCalendarDate,
 	type LoteriaRef,
 	type LoteriaResult,
 	type ResultsAdapter,
-	sha256Hex,
 } from "./types";
 
 /**

@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { sha256Hex } from "../../verificacion/merkle";
 import {
 	isCalendarDate,
 	type LoteriaRef,
 	type LoteriaResult,
 	ResultSourceError,
 	type ResultsAdapter,
-	sha256Hex,
 } from "./types";
 
 const Row = z.object({

@@ -12,11 +12,6 @@ export interface LoteriaResult {
 	evidencia: { url: string | null; sha256: string };
 }
 
-export const sha256Hex = async (text: string) =>
-	[...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))]
-		.map((b) => b.toString(16).padStart(2, "0"))
-		.join("");
-
 export interface LoteriaRef {
 	id: string;
 	nombre: string;

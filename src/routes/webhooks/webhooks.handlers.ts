@@ -3,12 +3,12 @@ import Stripe from "stripe";
 import type { Database } from "../../db/client";
 import { transacciones } from "../../db/schema";
 import { verifyResultsSignature } from "../../integrations/loterias/signature";
-import { sha256Hex } from "../../integrations/loterias/types";
 import { ApiError, t, toFieldErrors } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/room.types";
 import { roomFor } from "../../rifa-room/rooms";
 import { observacionProblem, registrarObservacion } from "../../services/resultados.service";
+import { sha256Hex } from "../../verificacion/merkle";
 import { type loteriaWebhook, ResultadoPush, type stripeWebhook } from "./webhooks.routes";
 
 const HANDLED = new Set([
