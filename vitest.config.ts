@@ -53,8 +53,10 @@ export default defineConfig(async () => {
 		test: {
 			include: ["test/**/*.test.ts"],
 			setupFiles: ["./test/setup.ts"],
-			// Every request writes an info line; in test output only the other lines are worth reading.
-			onConsoleLog: (log: string) => !log.startsWith('{"level":"info","msg":"request"'),
+			// Every request writes an info line, and so does every message the local provider records.
+			onConsoleLog: (log: string) =>
+				!log.startsWith('{"level":"info","msg":"request"') &&
+				!log.startsWith('{"level":"info","msg":"notificación local"'),
 			// Istanbul instruments the source as it is transformed, which works inside workerd (V8
 			// coverage does not).
 			coverage: {

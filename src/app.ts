@@ -6,6 +6,7 @@ import { authRouter } from "./routes/auth/auth.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
+import { notificacionesRouter } from "./routes/notificaciones/notificaciones.index";
 import { opsRouter } from "./routes/ops/ops.index";
 import { registroRouter } from "./routes/registro/registro.index";
 import { reportesRouter } from "./routes/reportes/reportes.index";
@@ -29,6 +30,7 @@ export const buildApp = () => {
 	// authRouter holds users/me, so it must precede usersRouter's users/{id}.
 	for (const router of [
 		authRouter,
+		notificacionesRouter,
 		usersRouter,
 		categoriasRouter,
 		loteriasRouter,

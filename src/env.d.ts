@@ -16,6 +16,11 @@ interface OptionalSecrets {
 	RECIBOS_CLAVE_PRIVADA?: string;
 	/** Public JWKs retired by rotations (JSON array or JWKS), still published in the JWKS. */
 	RECIBOS_CLAVES_ANTERIORES?: string;
+	/** Email goes through Resend's HTTP API when set, instead of the `EMAIL` binding. */
+	RESEND_API_KEY?: string;
+	/** WhatsApp Cloud API access token and sender phone number id; WhatsApp is off without both. */
+	WHATSAPP_TOKEN?: string;
+	WHATSAPP_PHONE_ID?: string;
 }
 
 interface Env extends OptionalSecrets {}

@@ -3,6 +3,7 @@ import { createDb } from "../db/client";
 import { ganadores, type RifaEstado, rifas, tickets, transacciones, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { createLogger, errorFields } from "../lib/logger";
+import { despacharAvisos } from "../notificaciones/avisos";
 import { roomFor } from "../rifa-room/rooms";
 import { updateRifa } from "../services/rifas.service";
 import { settle } from "../services/settlement.service";
@@ -18,6 +19,8 @@ export interface ScheduledReport {
 	salas_reparadas: string[];
 	pagos_reenviados: number;
 	reembolsos_pendientes: number;
+	avisos_despachados: number;
+	notificaciones_encoladas: number;
 	errores: { rifa_id: string; detail: string }[];
 }
 
@@ -86,6 +89,8 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		salas_reparadas: [],
 		pagos_reenviados: 0,
 		reembolsos_pendientes: 0,
+		avisos_despachados: 0,
+		notificaciones_encoladas: 0,
 		errores: [],
 	};
 	const actor = { user: null, requestId: null, env };
@@ -147,6 +152,14 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 	}
 	report.pagos_reenviados = await resendStalePayouts(env, db, now);
 	report.reembolsos_pendientes = await retryRefunds(env, db);
+	try {
+		// Last, so this run's closes and settlements go out in it.
+		const sent = await despacharAvisos(env, db);
+		report.avisos_despachados = sent.avisos;
+		report.notificaciones_encoladas = sent.mensajes;
+	} catch (err) {
+		report.errores.push({ rifa_id: "", detail: `notifications not dispatched: ${String(err)}` });
+	}
 	// The run's info line (counts, duration) is written by its caller; the ids are for debugging.
 	logger.debug("scheduled run", { at, ...report });
 	return report;

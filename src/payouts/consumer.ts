@@ -1,5 +1,8 @@
+import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { createLogger } from "../lib/logger";
+import { ganadores } from "../db/schema";
+import { createLogger, errorFields } from "../lib/logger";
+import { alerta, avisoInsert, despacharLuego } from "../notificaciones/avisos";
 import { type PayoutMessage, processPayout } from "./payouts";
 
 /**
@@ -14,6 +17,8 @@ export const consumePayouts = async (batch: MessageBatch<PayoutMessage>, env: En
 	for (const msg of batch.messages) {
 		try {
 			const result = await processPayout(env, db, msg.body);
+			if (result === "pagado")
+				await despacharLuego(env, db, undefined, [`premio_pagado:${msg.body.ganador_id}`]);
 			log.info("payout", { ganador_id: msg.body.ganador_id, result });
 			msg.ack();
 			acks++;
@@ -29,4 +34,41 @@ export const consumePayouts = async (batch: MessageBatch<PayoutMessage>, env: En
 		}
 	}
 	return { acks, retries };
+};
+
+/**
+ * A payout that ran out of retries: the prize stays `pendiente` (an admin pays it by hand) and
+ * every admin is alerted once per ganador. Acked once the alert is recorded.
+ */
+export const consumeDeadPayouts = async (batch: MessageBatch<PayoutMessage>, env: Env) => {
+	const db = createDb(env.DB);
+	const log = createLogger(env);
+	let alertas = 0;
+	for (const msg of batch.messages) {
+		const ganadorId = msg.body?.ganador_id;
+		if (typeof ganadorId !== "string") {
+			msg.ack();
+			continue;
+		}
+		try {
+			const [g] = await db
+				.select({ rifaId: ganadores.rifaId, monto: ganadores.montoGanado })
+				.from(ganadores)
+				.where(eq(ganadores.id, ganadorId));
+			const aviso = alerta(
+				ganadorId,
+				{ clase: "pago_en_dlq", detalle: { ganador_id: ganadorId, monto: g?.monto ?? null } },
+				g?.rifaId ?? null,
+			);
+			await avisoInsert(db, aviso);
+			await despacharLuego(env, db, undefined, [aviso.id]);
+			log.error("payout ran out of retries; pay it by hand", { ganador_id: ganadorId });
+			alertas++;
+			msg.ack();
+		} catch (err) {
+			log.error("dead-lettered payout not recorded; will retry", { error: errorFields(err) });
+			msg.retry({ delaySeconds: 60 });
+		}
+	}
+	return { alertas };
 };

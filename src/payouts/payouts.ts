@@ -3,6 +3,7 @@ import type { Database } from "../db/client";
 import { type GanadorRow, ganadores, tickets, users } from "../db/schema";
 import { createLogger } from "../lib/logger";
 import { COUNTER, eventStatement } from "../lib/metrics";
+import { alerta, avisoInsert, avisoPremioPagado, despacharLuego } from "../notificaciones/avisos";
 import { auditInsertIf } from "../services/audit";
 import { type PayoutRequest, payoutProvider } from "./providers";
 
@@ -69,6 +70,7 @@ const record = async (
 			.update(ganadores)
 			.set({ estadoPago: "pagado", fechaPago: at, referenciaPago: referencia })
 			.where(pendiente),
+		avisoPremioPagado(db, ganadorId, referencia, at),
 	]);
 	const [row] = await db.select().from(ganadores).where(eq(ganadores.id, ganadorId));
 	if (!row) return "no_existe";
@@ -148,6 +150,21 @@ const recordDuplicate = async (env: Env, db: Database, ganador: GanadorRow, dupl
 		env.DB.prepare(event.sql).bind(...event.params),
 	]);
 	if (counted?.meta.changes) {
+		const aviso = alerta(
+			clave,
+			{
+				clase: "pago_duplicado",
+				detalle: {
+					ganador_id: ganador.id,
+					monto: ganador.montoGanado,
+					referencia_pago: ganador.referenciaPago,
+					referencia_duplicada: duplicada,
+				},
+			},
+			ganador.rifaId,
+		);
+		await avisoInsert(db, aviso);
+		await despacharLuego(env, db, undefined, [aviso.id]);
 		createLogger(env).error("prize paid twice: a transfer went out after another payment", {
 			ganador_id: ganador.id,
 			rifa_id: ganador.rifaId,

@@ -1,5 +1,6 @@
 import { errorFields, type Logger } from "../lib/logger";
 import { COUNTER, eventStatement } from "../lib/metrics";
+import { alerta, avisoStatement } from "../notificaciones/avisos";
 import { takenOf } from "./numeros";
 import type { D1Statement, RoomTx, TransaccionRow } from "./room.types";
 import { readFlag, writeFlag } from "./sala";
@@ -273,7 +274,16 @@ export class Outbox {
 			Date.now(),
 		);
 		this.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
-		enqueue(this.sql, [eventStatement(COUNTER.outboxStuck, `${this.emisor}:${seq}`)]);
+		enqueue(this.sql, [
+			eventStatement(COUNTER.outboxStuck, `${this.emisor}:${seq}`),
+			avisoStatement(
+				alerta(
+					`${this.emisor}:${seq}`,
+					{ clase: "outbox_atascado", detalle: { rifa_id: this.rifaId(), seq, error } },
+					this.rifaId(),
+				),
+			),
+		]);
 		this.log().error("outbox entry set aside: D1 keeps refusing it", {
 			alerta: "outbox_atascado",
 			seq,

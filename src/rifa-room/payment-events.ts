@@ -1,3 +1,4 @@
+import { avisarReembolso } from "./avisos";
 import { frozenSince } from "./config";
 import { takenOf } from "./numeros";
 import { enqueue, mirror, refundAudit, ticketsAnnulled } from "./outbox";
@@ -109,6 +110,7 @@ export const lateRefunded = (
 		event.providerRef,
 		row.id,
 	);
+	avisarReembolso(tx, row, "numeros_no_disponibles");
 	mirror(tx, row.id, {
 		extra: [
 			refundAudit(row, {
@@ -143,6 +145,7 @@ export const cancellationRefunded = (tx: RoomTx, id: string, refundRef: string |
 	if (current.status !== "succeeded") return false;
 	tx.sql.exec("UPDATE transacciones SET status = 'refunded' WHERE id = ?", id);
 	mirror(tx, id, {});
+	avisarReembolso(tx, current, "rifa_cancelada");
 	appendAnulaciones(
 		tx,
 		takenOf(tx.sql, id).map((r) => r.ticket_id),

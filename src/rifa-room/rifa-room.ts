@@ -8,6 +8,7 @@ import {
 	PaymentUnavailableError,
 	paymentProvider,
 } from "../payments/provider";
+import { despacharAvisos } from "./avisos";
 import {
 	applyConfig,
 	type ConfigureResult,
@@ -411,8 +412,20 @@ export class RifaRoom extends DurableObject<Env> {
 	async flush(): Promise<boolean> {
 		await this.sign();
 		const done = await this.outbox.flush();
-		if (!done) await this.armAlarm(Date.now() + OUTBOX_RETRY_MS);
+		const notified = done && (await this.notify());
+		if (!notified) await this.armAlarm(Date.now() + OUTBOX_RETRY_MS);
 		return done;
+	}
+
+	/** Notifications go once D1 holds what they describe; a failure is retried by the alarm. */
+	private async notify(): Promise<boolean> {
+		try {
+			await despacharAvisos(this.sql, this.env.NOTIFICACIONES);
+			return true;
+		} catch (err) {
+			this.log.warn("notifications not queued; the alarm retries", { error: errorFields(err) });
+			return false;
+		}
 	}
 
 	async pendingOutbox(): Promise<number> {
@@ -450,7 +463,7 @@ export class RifaRoom extends DurableObject<Env> {
 				if (failed) later = Math.min(later ?? Number.POSITIVE_INFINITY, now + REFUND_RETRY_MS);
 			}
 		}
-		const drained = await this.outbox.flush();
+		const drained = (await this.outbox.flush()) && (await this.notify());
 		if (!drained) later = Math.min(later ?? Number.POSITIVE_INFINITY, now + OUTBOX_RETRY_MS);
 		const expiry = nextHoldExpiry(this.sql);
 		const next = Math.min(later ?? Number.POSITIVE_INFINITY, expiry ?? Number.POSITIVE_INFINITY);

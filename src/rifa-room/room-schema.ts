@@ -3,6 +3,7 @@
  * which they are handed out; `tomados` the held and sold ones. A number is in exactly one of them.
  * `sala` holds the room's own flags (see config.ts). `registro` is the ledger of sales and
  * annulments (registro.ts): its triggers keep it append-only, only a missing signature is filled.
+ * `avisos` holds the notifications waiting for the queue (avisos.ts).
  */
 export const ROOM_SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
@@ -58,6 +59,7 @@ CREATE TRIGGER IF NOT EXISTS registro_sin_reescribir BEFORE UPDATE ON registro
 WHEN OLD.jws IS NOT NULL OR NEW.seq IS NOT OLD.seq OR NEW.tipo IS NOT OLD.tipo
 	OR NEW.ticket_id IS NOT OLD.ticket_id OR NEW.datos IS NOT OLD.datos
 BEGIN SELECT RAISE(ABORT, 'registro is append-only'); END;
+CREATE TABLE IF NOT EXISTS avisos (seq INTEGER PRIMARY KEY AUTOINCREMENT, mensaje TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statements TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS outbox_atascado (
 	seq INTEGER PRIMARY KEY,

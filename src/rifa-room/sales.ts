@@ -1,6 +1,7 @@
 import { type ErrorCode, type Texto, t } from "../lib/errors";
 import { COUNTER, eventStatement } from "../lib/metrics";
 import type { ChargeRequest, ChargeResult, PaymentProvider } from "../payments/provider";
+import { avisarCompra, avisarReserva, avisarReservaExpirada } from "./avisos";
 import {
 	freeAmong,
 	freeCount,
@@ -81,6 +82,7 @@ export const markSold = (tx: RoomTx, transaccionId: string, providerRef: string 
 	);
 	mirror(tx, transaccionId, { tickets: true });
 	appendVentas(tx, transaccionId);
+	avisarCompra(tx, transaccion(tx.sql, transaccionId));
 	tx.emit({ type: "vendidos", numeros });
 };
 
@@ -289,6 +291,7 @@ export const settleCharge = (
 				transaccionId,
 			);
 			mirror(tx, transaccionId, { tickets: true });
+			avisarReserva(tx, transaccion(sql, transaccionId));
 		}
 		outcome = purchaseBody(sql, req, transaccionId, charge);
 	}
@@ -427,6 +430,7 @@ export const expireHolds = (tx: RoomTx, now: number, charging: ReadonlySet<strin
 		.filter(({ id }) => !charging.has(id));
 	for (const { id } of due) {
 		markFailed(tx, id, null);
+		avisarReservaExpirada(tx, transaccion(sql, id));
 		// A purchase cut off mid-way (the object restarted) must not block its key forever.
 		sql.exec("DELETE FROM idempotencia WHERE transaccion_id = ? AND estado = 'en_curso'", id);
 	}

@@ -14,6 +14,7 @@ import { ResultSourceError } from "../integrations/loterias/types";
 import { errorFields, type Logger } from "../lib/logger";
 import { COUNTER, eventStatement } from "../lib/metrics";
 import { nowIso } from "../lib/time";
+import { alerta, avisoInsert, despacharLuego } from "../notificaciones/avisos";
 import { auditInsert, auditInsertIf } from "./audit";
 
 /**
@@ -269,6 +270,19 @@ const alertar = async (
 	await env.DB.prepare(sql)
 		.bind(...params)
 		.run();
+	const aviso = alerta(`${tipo}:${lot.id}:${fecha}`, {
+		clase: "resultado_en_conflicto",
+		detalle: {
+			loteria: lot.nombre,
+			fecha,
+			fuente: row.fuente,
+			numero: row.numero,
+			serie: row.serie,
+			estado: tipo,
+		},
+	});
+	await avisoInsert(db, aviso);
+	await despacharLuego(env, db, undefined, [aviso.id]);
 	log.warn(
 		tipo === "en_conflicto"
 			? "result sources disagree; nothing settles until an admin resolves it"

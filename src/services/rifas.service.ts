@@ -30,6 +30,7 @@ import {
 import { createLogger, errorFields } from "../lib/logger";
 import { nextStamp, nowIso, toUtcIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
+import { avisoInsert } from "../notificaciones/avisos";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { acumuladoTrasCambio } from "./acumulado.service";
 import { auditInsert, auditInsertIf } from "./audit";
@@ -532,6 +533,15 @@ export const updateRifa = async (
 		),
 		db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
 		...pot,
+		...(estadoChanged && nextEstado === "cerrada"
+			? [
+					avisoInsert(
+						db,
+						{ id: `rifa_cerrada:${id}`, tipo: "rifa_cerrada", rifaId: id, datos: {} },
+						sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${id} AND estado = 'cerrada' AND actualizado_en = ${next.actualizadoEn})`,
+					),
+				]
+			: []),
 	]);
 	if (!updated) {
 		if (change) await room.endChange(change);

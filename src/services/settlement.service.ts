@@ -19,6 +19,7 @@ import {
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { nextStamp } from "../lib/time";
+import { avisoInsert } from "../notificaciones/avisos";
 import { firmante } from "../recibos/claves";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { asignarAcumulado, siguienteRifa, siguienteRifaSql } from "./acumulado.service";
@@ -202,6 +203,19 @@ const settleRifa = async (
 			detalle: { motivo: "liquidacion", desde_rifa: rifa.id },
 		}),
 		...ganadorWrites(db, rifa.id, liquidacionId, winners, ganadorIds, at),
+		avisoInsert(
+			db,
+			{
+				id: `resultado:${rifa.id}`,
+				tipo: "resultado",
+				rifaId: rifa.id,
+				datos: {
+					loteria_numero: resultado.numero,
+					pago: env.PAYOUTS_PROVIDER === "manual" ? "manual" : "transferencia",
+				},
+			},
+			mine,
+		),
 		auditInsertIf(
 			db,
 			{

@@ -16,8 +16,9 @@ import { ApiError, t } from "../../lib/errors";
 import { enforceRateLimit, tooManyRequests } from "../../lib/rate-limit";
 import { nowIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
+import { auditInsert } from "../../services/audit";
 import { toUserDto } from "../users/users.schemas";
-import type { login, me, register, token } from "./auth.routes";
+import type { login, me, patchMe, register, token } from "./auth.routes";
 
 const INVALID_CREDENTIALS = t("Correo o contraseña incorrectos.", "Wrong email or password.");
 
@@ -115,4 +116,70 @@ export const meHandler: AppRouteHandler<typeof me> = async (c) => {
 	const user = await c.var.db.query.users.findFirst({ where: eq(users.id, c.var.user.id) });
 	if (!user) throw new ApiError("UNAUTHORIZED", INVALID_TOKEN);
 	return c.json(toUserDto(user), 200);
+};
+
+/**
+ * A user's own profile. Turning a channel on or off is consent, so every change of it (or of the
+ * phone WhatsApp goes to) is audited; removing the phone turns WhatsApp off.
+ */
+export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
+	const body = c.req.valid("json");
+	const db = c.var.db;
+	const before = await db.query.users.findFirst({ where: eq(users.id, c.var.user.id) });
+	if (!before) throw new ApiError("UNAUTHORIZED", INVALID_TOKEN);
+	const telefono = body.telefono !== undefined ? body.telefono : before.telefono;
+	const email = body.notificaciones?.email ?? before.notifEmail;
+	const pideWhatsapp = body.notificaciones?.whatsapp;
+	if (pideWhatsapp && !telefono) {
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			t(
+				"Para recibir WhatsApp registre un teléfono.",
+				"Register a phone number to receive WhatsApp.",
+			),
+			{
+				errors: [
+					{ path: "notificaciones.whatsapp", message: "Necesita un teléfono (campo telefono)" },
+				],
+			},
+		);
+	}
+	const whatsapp = telefono ? (pideWhatsapp ?? before.notifWhatsapp) : false;
+	const at = nowIso();
+	const changes = {
+		...(body.nombre !== undefined ? { nombre: body.nombre } : {}),
+		...(body.idioma !== undefined ? { idioma: body.idioma } : {}),
+		telefono,
+		notifEmail: email,
+		notifWhatsapp: whatsapp,
+		actualizadoEn: at,
+	};
+	const consent = (u: {
+		telefono: string | null;
+		notifEmail: boolean;
+		notifWhatsapp: boolean;
+	}) => ({
+		telefono: u.telefono,
+		notificaciones: { email: u.notifEmail, whatsapp: u.notifWhatsapp },
+	});
+	const update = db.update(users).set(changes).where(eq(users.id, before.id)).returning();
+	const antes = consent(before);
+	const despues = consent({ telefono, notifEmail: email, notifWhatsapp: whatsapp });
+	const [[after]] =
+		JSON.stringify(antes) !== JSON.stringify(despues)
+			? await db.batch([
+					update,
+					auditInsert(db, {
+						actorId: before.id,
+						action: "user.notificaciones",
+						entity: "user",
+						entityId: before.id,
+						before: antes,
+						after: despues,
+						requestId: c.var.requestId,
+					}),
+				])
+			: [await update];
+	if (!after) throw new ApiError("UNAUTHORIZED", INVALID_TOKEN);
+	return c.json(toUserDto(after), 200);
 };

@@ -6,4 +6,5 @@ export const authRouter = createRouter()
 	.openapi(routes.register, handlers.registerHandler)
 	.openapi(routes.login, handlers.loginHandler)
 	.openapi(routes.token, handlers.tokenHandler)
-	.openapi(routes.me, handlers.meHandler);
+	.openapi(routes.me, handlers.meHandler)
+	.openapi(routes.patchMe, handlers.patchMeHandler);

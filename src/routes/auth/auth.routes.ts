@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/auth.middleware";
+import { IDIOMAS } from "../../db/schema";
 import {
 	BEARER,
 	defaultErrorResponses,
@@ -118,6 +119,43 @@ export const me = createRoute({
 	responses: {
 		200: jsonContent(UserSchema, "Usuario autenticado"),
 		...errorResponses(401),
+		...defaultErrorResponses,
+	},
+});
+
+const algo = (b: object) => Object.keys(b).length > 0;
+
+export const MePatchBody = z
+	.strictObject({
+		nombre: nombreField.optional(),
+		telefono: telefonoField.nullable().optional(),
+		idioma: z.enum(IDIOMAS).optional(),
+		notificaciones: z
+			.strictObject({ email: z.boolean().optional(), whatsapp: z.boolean().optional() })
+			.refine(algo, { error: "Envíe email, whatsapp o ambos" })
+			.optional()
+			.openapi({
+				description:
+					"Canales por los que recibe mensajes. WhatsApp queda apagado hasta que lo encienda, y necesita un teléfono.",
+			}),
+	})
+	.refine(algo, { error: "Envíe al menos un campo" })
+	.openapi("MePatch", {
+		example: { telefono: "+573001234567", notificaciones: { whatsapp: true } },
+	});
+
+export const patchMe = createRoute({
+	method: "patch",
+	path: "/users/me",
+	operationId: "updateCurrentUser",
+	tags: ["users"],
+	summary: "Modificar el propio perfil: nombre, teléfono, idioma y canales de notificación",
+	security: BEARER,
+	middleware: [requireAuth],
+	request: { body: jsonBody(MePatchBody) },
+	responses: {
+		200: jsonContent(UserSchema, "Usuario modificado"),
+		...errorResponses(400, 401, 415, 422),
 		...defaultErrorResponses,
 	},
 });

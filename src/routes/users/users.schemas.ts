@@ -1,13 +1,17 @@
 import { z } from "@hono/zod-openapi";
-import { ROLES, type UserRow } from "../../db/schema";
+import { IDIOMAS, ROLES, type UserRow } from "../../db/schema";
 
 export const UserSchema = z
 	.object({
 		id: z.uuid().openapi({ example: "5f1e7a52-2d4b-4c7e-8f3a-0e9d1c2b3a45" }),
 		nombre: z.string().openapi({ example: "Juan Perez" }),
 		email: z.email().openapi({ example: "juan@ejemplo.com" }),
-		telefono: z.string().nullable().openapi({ example: "+573001234567" }),
+		telefono: z.string().nullable().openapi({ example: "+573001234567", description: "E.164" }),
 		rol: z.enum(ROLES).openapi({ example: "jugador" }),
+		idioma: z.enum(IDIOMAS).openapi({ example: "es", description: "Idioma de sus mensajes" }),
+		notificaciones: z
+			.object({ email: z.boolean(), whatsapp: z.boolean() })
+			.openapi({ description: "Canales por los que recibe mensajes" }),
 		is_active: z.boolean().openapi({ example: true }),
 		stripe_account_id: z.string().nullable().openapi({ example: null }),
 		creado_en: z.string().openapi({ example: "2026-11-28T15:04:05.000Z" }),
@@ -22,6 +26,8 @@ export const toUserDto = (u: UserRow): UserDto => ({
 	email: u.email,
 	telefono: u.telefono,
 	rol: u.rol,
+	idioma: u.idioma,
+	notificaciones: { email: u.notifEmail, whatsapp: u.notifWhatsapp },
 	is_active: u.isActive,
 	stripe_account_id: u.stripeAccountId,
 	creado_en: u.creadoEn,
@@ -35,7 +41,32 @@ export const emailField = z
 	.max(255)
 	.pipe(z.email({ error: "Correo electrónico inválido" }))
 	.openapi({ example: "juan@ejemplo.com", format: "email" });
+/**
+ * A phone number in E.164, as WhatsApp needs it. Spaces, dashes and parentheses are dropped; a
+ * Colombian number may come without its country code (`300 123 4567`). Colombian numbers are 10
+ * digits after `+57`: a mobile starts with 3, a landline with 60.
+ */
 export const telefonoField = z
 	.string()
 	.trim()
-	.regex(/^\+?[0-9 ()-]{7,20}$/, "Teléfono inválido (7 a 20 dígitos, + opcional)");
+	.max(32)
+	.transform((raw) => {
+		const digits = raw.replace(/[\s().-]/g, "");
+		if (/^3\d{9}$/.test(digits) || /^60\d{8}$/.test(digits)) return `+57${digits}`;
+		return digits.startsWith("00") ? `+${digits.slice(2)}` : digits;
+	})
+	.pipe(
+		z
+			.string()
+			.regex(
+				/^\+[1-9]\d{6,14}$/,
+				"Teléfono inválido: use el formato internacional, p. ej. +573001234567",
+			)
+			.refine((e164) => !e164.startsWith("+57") || /^\+57(3\d{9}|60\d{8})$/.test(e164), {
+				error: "Número colombiano inválido: +57 y 10 dígitos (celular 3XX…, fijo 60X…)",
+			}),
+	)
+	.openapi({
+		example: "+573001234567",
+		description: "E.164; un número colombiano puede ir sin +57",
+	});

@@ -1,0 +1,45 @@
+CREATE TABLE `avisos` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tipo` text NOT NULL,
+	`rifa_id` text,
+	`datos` text NOT NULL,
+	`creado_en` text NOT NULL,
+	`despachado_en` text,
+	CONSTRAINT "avisos_tipo_check" CHECK(tipo IN ('compra', 'reserva', 'reserva_expirada', 'rifa_cerrada', 'resultado', 'ganador', 'premio_pagado', 'reembolso', 'alerta'))
+);
+--> statement-breakpoint
+CREATE INDEX `avisos_pendientes_idx` ON `avisos` (`despachado_en`,`creado_en`);--> statement-breakpoint
+CREATE TABLE `notificaciones` (
+	`id` text PRIMARY KEY NOT NULL,
+	`evento` text NOT NULL,
+	`tipo` text NOT NULL,
+	`canal` text NOT NULL,
+	`usuario_id` text NOT NULL,
+	`rifa_id` text,
+	`destino` text,
+	`idioma` text NOT NULL,
+	`asunto` text NOT NULL,
+	`cuerpo_texto` text NOT NULL,
+	`estado` text DEFAULT 'pendiente' NOT NULL,
+	`motivo` text,
+	`intentos` integer DEFAULT 0 NOT NULL,
+	`proveedor` text,
+	`proveedor_id` text,
+	`reclamado_en` text,
+	`creado_en` text NOT NULL,
+	`actualizado_en` text NOT NULL,
+	`enviado_en` text,
+	FOREIGN KEY (`usuario_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE restrict,
+	CONSTRAINT "notificaciones_tipo_check" CHECK(tipo IN ('compra', 'reserva', 'reserva_expirada', 'rifa_cerrada', 'resultado', 'ganador', 'premio_pagado', 'reembolso', 'alerta')),
+	CONSTRAINT "notificaciones_canal_check" CHECK(canal IN ('email', 'whatsapp')),
+	CONSTRAINT "notificaciones_estado_check" CHECK(estado IN ('pendiente', 'enviada', 'fallida', 'omitida')),
+	CONSTRAINT "notificaciones_intentos_check" CHECK(intentos >= 0)
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `notificaciones_evento_unique` ON `notificaciones` (`evento`,`usuario_id`,`canal`);--> statement-breakpoint
+CREATE INDEX `notificaciones_usuario_idx` ON `notificaciones` (`usuario_id`,`creado_en`);--> statement-breakpoint
+CREATE INDEX `notificaciones_creado_idx` ON `notificaciones` (`creado_en`);--> statement-breakpoint
+CREATE INDEX `notificaciones_rifa_idx` ON `notificaciones` (`rifa_id`);--> statement-breakpoint
+ALTER TABLE `users` ADD `idioma` text DEFAULT 'es' NOT NULL;--> statement-breakpoint
+ALTER TABLE `users` ADD `notif_email` integer DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE `users` ADD `notif_whatsapp` integer DEFAULT false NOT NULL;

@@ -1,0 +1,470 @@
+import { eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { createDb } from "../db/client";
+import {
+	type Canal,
+	loterias,
+	NOTIFICACION_TIPOS,
+	type NotificacionRow,
+	notificaciones,
+	rifas,
+	tickets,
+	type UserRow,
+	users,
+} from "../db/schema";
+import { createLogger, errorFields, type Logger } from "../lib/logger";
+import { nowIso } from "../lib/time";
+import { tokenDeBaja } from "./baja";
+import { pieDeBaja, type Renderizado, type RifaDeMensaje, renderizar } from "./plantillas";
+import {
+	type Email,
+	type Envio,
+	type Proveedor,
+	proveedoresDe,
+	type WhatsApp,
+} from "./proveedores";
+import type { NotificacionMensaje } from "./tipos";
+
+/**
+ * How long an attempt's claim on a notification (`reclamado_en`, set before calling the provider)
+ * counts as a send in progress. A queue consumer runs at most 15 minutes; an older claim belongs
+ * to an attempt that stopped, and whether its message went out is unknown.
+ */
+export const CLAIM_MS = 15 * 60_000;
+const SENDS_AT_ONCE = 8;
+/** D1 takes at most 100 bound parameters per statement. */
+const IDS_PER_QUERY = 90;
+
+export const backoffSeconds = (attempts: number) =>
+	Math.min(30 * 2 ** Math.max(attempts - 1, 0), 3600);
+
+type Usuario = Pick<
+	UserRow,
+	"id" | "nombre" | "email" | "telefono" | "idioma" | "notifEmail" | "notifWhatsapp" | "isActive"
+>;
+
+const chunks = <T>(xs: T[], n: number): T[][] =>
+	Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+const porIds = async <T>(ids: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> =>
+	(await Promise.all(chunks([...new Set(ids)], IDS_PER_QUERY).map(load))).flat();
+
+const esMensaje = (body: unknown): body is NotificacionMensaje => {
+	const m = body as Partial<NotificacionMensaje> | null;
+	return (
+		typeof m?.evento === "string" &&
+		typeof m.usuario_id === "string" &&
+		(NOTIFICACION_TIPOS as readonly string[]).includes(m.tipo ?? "") &&
+		typeof m.datos === "object" &&
+		m.datos !== null
+	);
+};
+
+interface Contexto {
+	usuarios: Map<string, Usuario>;
+	rifas: Map<string, RifaDeMensaje>;
+	recibos: Map<string, { numero: number; recibo: string }[]>;
+}
+
+const cargar = async (db: Database, mensajes: NotificacionMensaje[]): Promise<Contexto> => {
+	const [us, rs, ts] = await Promise.all([
+		porIds(
+			mensajes.map((m) => m.usuario_id),
+			(ids) =>
+				db
+					.select({
+						id: users.id,
+						nombre: users.nombre,
+						email: users.email,
+						telefono: users.telefono,
+						idioma: users.idioma,
+						notifEmail: users.notifEmail,
+						notifWhatsapp: users.notifWhatsapp,
+						isActive: users.isActive,
+					})
+					.from(users)
+					.where(inArray(users.id, ids)),
+		),
+		porIds(
+			mensajes.flatMap((m) => (m.rifa_id ? [m.rifa_id] : [])),
+			(ids) =>
+				db
+					.select({
+						id: rifas.id,
+						nombre: rifas.nombre,
+						totalBoletas: rifas.totalBoletas,
+						fechaFin: rifas.fechaFin,
+						fechaSorteo: rifas.fechaSorteo,
+						loteria: loterias.nombre,
+					})
+					.from(rifas)
+					.leftJoin(loterias, eq(loterias.id, rifas.loteriaId))
+					.where(inArray(rifas.id, ids)),
+		),
+		porIds(
+			mensajes.flatMap((m) => (m.tipo === "compra" ? [m.datos.transaccion_id] : [])),
+			(ids) =>
+				db
+					.select({ tx: tickets.transaccionId, numero: tickets.numero, recibo: tickets.recibo })
+					.from(tickets)
+					.where(inArray(tickets.transaccionId, ids))
+					.orderBy(tickets.numero),
+		),
+	]);
+	const recibos = new Map<string, { numero: number; recibo: string }[]>();
+	for (const t of ts) {
+		if (!t.tx || !t.recibo) continue;
+		recibos.set(t.tx, [...(recibos.get(t.tx) ?? []), { numero: t.numero, recibo: t.recibo }]);
+	}
+	return {
+		usuarios: new Map(us.map((u) => [u.id, u])),
+		rifas: new Map(rs.map((r) => [r.id, r])),
+		recibos,
+	};
+};
+
+interface Proveedores {
+	email: Proveedor<Email> | null;
+	whatsapp: Proveedor<WhatsApp> | null;
+}
+
+/** Whether a channel carries this message to this user, and if not, why it is `omitida`. */
+const motivoOmision = (u: Usuario, canal: Canal, p: Proveedores): string | null => {
+	if (!u.isActive) return "usuario_inactivo";
+	if (canal === "email" ? !u.notifEmail : !u.notifWhatsapp) return "preferencia";
+	if (!p[canal]) return "canal_no_configurado";
+	return null;
+};
+
+interface Plan {
+	mensaje: NotificacionMensaje;
+	usuario: Usuario;
+	render: Renderizado;
+}
+
+const filaNueva = (plan: Plan, canal: Canal, p: Proveedores, at: string) => {
+	const { mensaje: m, usuario: u, render } = plan;
+	const omision = motivoOmision(u, canal, p);
+	return {
+		id: crypto.randomUUID(),
+		evento: m.evento,
+		tipo: m.tipo,
+		canal,
+		usuarioId: u.id,
+		rifaId: m.rifa_id,
+		destino: canal === "email" ? u.email : u.telefono,
+		idioma: u.idioma,
+		asunto: render.asunto,
+		cuerpoTexto: render.texto,
+		estado: omision ? ("omitida" as const) : ("pendiente" as const),
+		motivo: omision,
+		creadoEn: at,
+		actualizadoEn: at,
+	};
+};
+
+/** WhatsApp only for users who gave a phone: the others have no such channel to turn off. */
+const canalesDe = (u: Usuario): Canal[] => (u.telefono ? ["email", "whatsapp"] : ["email"]);
+
+const insertarFilas = async (db: Database, filas: ReturnType<typeof filaNueva>[]) => {
+	if (!filas.length) return [];
+	const stmts = filas.map((f) =>
+		db
+			.insert(notificaciones)
+			.values(f)
+			.onConflictDoUpdate({
+				target: [notificaciones.evento, notificaciones.usuarioId, notificaciones.canal],
+				// A no-op that makes RETURNING give the row already there.
+				set: { actualizadoEn: sql`${notificaciones.actualizadoEn}` },
+			})
+			.returning(),
+	);
+	const out: NotificacionRow[] = [];
+	for (const part of chunks(stmts, 50)) {
+		const results = (await db.batch(
+			part as [(typeof part)[0], ...typeof part],
+		)) as NotificacionRow[][];
+		out.push(...results.flat());
+	}
+	return out;
+};
+
+type Resultado = "final" | "reintentar";
+
+const enviar = async (
+	env: Env,
+	fila: NotificacionRow,
+	plan: Plan,
+	p: Proveedores,
+): Promise<{ proveedor: string; envio: Envio; idempotente: boolean }> => {
+	const { usuario: u, render } = plan;
+	if (fila.canal === "email" && p.email) {
+		const url = `${env.APP_URL}/api/v1/notificaciones/baja?token=${await tokenDeBaja(env, u.id)}`;
+		const pie = pieDeBaja(u.idioma, url);
+		const envio = await p.email
+			.enviar({
+				para: u.email,
+				de: env.EMAIL_REMITENTE,
+				asunto: render.asunto,
+				texto: render.texto + pie.texto,
+				html: render.html.replace("</body>", `${pie.html}\n</body>`),
+				headers: {
+					"List-Unsubscribe": `<${url}>`,
+					"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+				},
+				idempotencia: fila.id,
+			})
+			.catch(
+				(err): Envio => ({ ok: false, error: String(err), definitivo: false, incierto: true }),
+			);
+		return { proveedor: p.email.nombre, envio, idempotente: p.email.idempotente };
+	}
+	if (fila.canal === "whatsapp" && p.whatsapp && u.telefono) {
+		const envio = await p.whatsapp
+			.enviar({
+				para: u.telefono,
+				plantilla: render.whatsapp.plantilla,
+				idioma: u.idioma,
+				parametros: render.whatsapp.parametros,
+				idempotencia: fila.id,
+			})
+			.catch(
+				(err): Envio => ({ ok: false, error: String(err), definitivo: false, incierto: true }),
+			);
+		return { proveedor: p.whatsapp.nombre, envio, idempotente: p.whatsapp.idempotente };
+	}
+	return {
+		proveedor: "ninguno",
+		envio: { ok: false, error: "canal_no_configurado", definitivo: true },
+		idempotente: true,
+	};
+};
+
+/**
+ * One claimed notification: sent, or failed for good, or released for the message's retry. Every
+ * write is guarded by this attempt's claim, so a late attempt cannot overwrite a newer one.
+ */
+const intentar = async (
+	env: Env,
+	db: Database,
+	fila: NotificacionRow,
+	plan: Plan,
+	p: Proveedores,
+	log: Logger,
+): Promise<Resultado> => {
+	const at = nowIso();
+	const previo = fila.reclamadoEn;
+	const [claim] = await db
+		.update(notificaciones)
+		.set({ reclamadoEn: at, intentos: sql`${notificaciones.intentos} + 1`, actualizadoEn: at })
+		.where(
+			sql`${notificaciones.id} = ${fila.id} AND ${notificaciones.estado} = 'pendiente' AND ${notificaciones.reclamadoEn} IS ${previo}`,
+		)
+		.returning({ id: notificaciones.id });
+	// Another delivery of the same message took it meanwhile: its outcome decides.
+	if (!claim) return "reintentar";
+	const mine = sql`${notificaciones.id} = ${fila.id} AND ${notificaciones.reclamadoEn} = ${at}`;
+	const cerrar = (set: Partial<typeof notificaciones.$inferInsert>) =>
+		db
+			.update(notificaciones)
+			.set({ ...set, reclamadoEn: null, actualizadoEn: nowIso() })
+			.where(mine);
+	const proveedor = fila.canal === "email" ? p.email : p.whatsapp;
+	if (previo !== null && !proveedor?.idempotente) {
+		// An attempt stopped after claiming it: the message may have gone out. At most once.
+		await cerrar({ estado: "fallida", motivo: "resultado_incierto" });
+		log.warn("notification not resent: an earlier attempt may have sent it", { id: fila.id });
+		return "final";
+	}
+	const { proveedor: nombre, envio, idempotente } = await enviar(env, fila, plan, p);
+	if (envio.ok) {
+		await cerrar({
+			estado: "enviada",
+			motivo: null,
+			proveedor: nombre,
+			proveedorId: envio.id,
+			enviadoEn: nowIso(),
+		});
+		return "final";
+	}
+	const fields = { id: fila.id, canal: fila.canal, proveedor: nombre, error: envio.error };
+	if (envio.definitivo || (envio.incierto && !idempotente)) {
+		await cerrar({
+			estado: "fallida",
+			motivo: envio.incierto ? `resultado_incierto: ${envio.error}` : envio.error,
+			proveedor: nombre,
+		});
+		log.error("notification failed", fields);
+		return "final";
+	}
+	await cerrar({ motivo: envio.error, proveedor: nombre });
+	log.warn("notification not sent; will retry", fields);
+	return "reintentar";
+};
+
+const enParalelo = async <T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> => {
+	const out: R[] = new Array(xs.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < xs.length) {
+			const i = next++;
+			out[i] = await fn(xs[i] as T);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(n, xs.length) }, worker));
+	return out;
+};
+
+export interface Informe {
+	enviadas: number;
+	omitidas: number;
+	fallidas: number;
+	reintentos: number;
+}
+
+/**
+ * Renders and sends a batch: each message is one event for one recipient, recorded on each of the
+ * recipient's channels once. A message is acked when all its notifications are final, retried
+ * with backoff while one is not, and after the last retry goes to the dead-letter queue.
+ */
+export const consumirNotificaciones = async (
+	batch: MessageBatch<unknown>,
+	env: Env,
+): Promise<Informe> => {
+	const db = createDb(env.DB);
+	const log = createLogger(env, { queue: batch.queue });
+	const informe: Informe = { enviadas: 0, omitidas: 0, fallidas: 0, reintentos: 0 };
+	const validos: Message<NotificacionMensaje>[] = [];
+	for (const msg of batch.messages) {
+		if (esMensaje(msg.body)) validos.push(msg as Message<NotificacionMensaje>);
+		else {
+			log.error("notification message malformed; dropped", { id: msg.id });
+			msg.ack();
+		}
+	}
+	const p = proveedoresDe(env, log);
+	let ctx: Contexto;
+	try {
+		ctx = await cargar(
+			db,
+			validos.map((m) => m.body),
+		);
+	} catch (err) {
+		log.error("notifications: D1 unreachable; the batch will retry", { error: errorFields(err) });
+		for (const m of validos) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
+		informe.reintentos += validos.length;
+		return informe;
+	}
+	const at = nowIso();
+	const planes = new Map<Message<NotificacionMensaje>, Plan>();
+	for (const msg of validos) {
+		const usuario = ctx.usuarios.get(msg.body.usuario_id);
+		if (!usuario) {
+			log.warn("notification for an unknown user; dropped", { evento: msg.body.evento });
+			msg.ack();
+			continue;
+		}
+		const rifa = msg.body.rifa_id ? (ctx.rifas.get(msg.body.rifa_id) ?? null) : null;
+		const recibos =
+			msg.body.tipo === "compra" ? (ctx.recibos.get(msg.body.datos.transaccion_id) ?? []) : [];
+		const render = renderizar(msg.body, {
+			idioma: usuario.idioma,
+			nombre: usuario.nombre,
+			appUrl: env.APP_URL,
+			rifa,
+			recibos,
+		});
+		planes.set(msg, { mensaje: msg.body, usuario, render });
+	}
+	const clave = (evento: string, usuario: string, canal: string) =>
+		`${evento}\u0000${usuario}\u0000${canal}`;
+	let filas: Map<string, NotificacionRow>;
+	try {
+		const nuevas = [...planes.values()].flatMap((plan) =>
+			canalesDe(plan.usuario).map((canal) => filaNueva(plan, canal, p, at)),
+		);
+		filas = new Map(
+			(await insertarFilas(db, nuevas)).map((f) => [clave(f.evento, f.usuarioId, f.canal), f]),
+		);
+	} catch (err) {
+		log.error("notifications: recording failed; the batch will retry", { error: errorFields(err) });
+		for (const m of planes.keys()) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
+		informe.reintentos += planes.size;
+		return informe;
+	}
+	await enParalelo([...planes], SENDS_AT_ONCE, async ([msg, plan]) => {
+		let retry = false;
+		for (const canal of canalesDe(plan.usuario)) {
+			const fila = filas.get(clave(plan.mensaje.evento, plan.usuario.id, canal));
+			if (!fila) {
+				retry = true;
+				continue;
+			}
+			if (fila.estado === "omitida") informe.omitidas++;
+			if (fila.estado !== "pendiente") continue;
+			if (fila.reclamadoEn && Date.parse(fila.reclamadoEn) > Date.now() - CLAIM_MS) {
+				retry = true;
+				continue;
+			}
+			try {
+				const r = await intentar(env, db, fila, plan, p, log);
+				if (r === "reintentar") retry = true;
+			} catch (err) {
+				log.error("notification attempt failed; will retry", {
+					id: fila.id,
+					error: errorFields(err),
+				});
+				retry = true;
+			}
+		}
+		if (retry) {
+			msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
+			informe.reintentos++;
+		} else msg.ack();
+	});
+	const finales = await porIds(
+		[...filas.values()].map((f) => f.id),
+		(ids) =>
+			db
+				.select({ estado: notificaciones.estado })
+				.from(notificaciones)
+				.where(inArray(notificaciones.id, ids)),
+	);
+	informe.enviadas = finales.filter((f) => f.estado === "enviada").length;
+	informe.fallidas = finales.filter((f) => f.estado === "fallida").length;
+	return informe;
+};
+
+/** Messages that ran out of retries: their notifications still pending become `fallida`. */
+export const consumirNotificacionesAgotadas = async (batch: MessageBatch<unknown>, env: Env) => {
+	const db = createDb(env.DB);
+	const log = createLogger(env, { queue: batch.queue });
+	let fallidas = 0;
+	for (const msg of batch.messages) {
+		if (!esMensaje(msg.body)) {
+			msg.ack();
+			continue;
+		}
+		try {
+			const rows = await db
+				.update(notificaciones)
+				.set({
+					estado: "fallida",
+					motivo: sql`coalesce(${notificaciones.motivo} || ' ', '') || '(reintentos agotados)'`,
+					reclamadoEn: null,
+					actualizadoEn: nowIso(),
+				})
+				.where(
+					sql`${notificaciones.evento} = ${msg.body.evento} AND ${notificaciones.usuarioId} = ${msg.body.usuario_id} AND ${notificaciones.estado} = 'pendiente'`,
+				)
+				.returning({ id: notificaciones.id });
+			fallidas += rows.length;
+			log.error("notification ran out of retries", { evento: msg.body.evento, filas: rows.length });
+			msg.ack();
+		} catch (err) {
+			log.error("dead-lettered notification not recorded; will retry", { error: errorFields(err) });
+			msg.retry({ delaySeconds: 60 });
+		}
+	}
+	return { fallidas };
+};

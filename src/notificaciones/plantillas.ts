@@ -1,0 +1,304 @@
+import type { Idioma } from "../db/schema";
+import { formatCop } from "../lib/format";
+import type { NotificacionMensaje } from "./tipos";
+
+export interface RifaDeMensaje {
+	id: string;
+	nombre: string;
+	totalBoletas: number;
+	fechaFin: string;
+	fechaSorteo: string;
+	loteria: string | null;
+}
+
+export interface Contexto {
+	idioma: Idioma;
+	nombre: string;
+	/** Where the pages live, without a trailing slash: links in messages are absolute. */
+	appUrl: string;
+	rifa: RifaDeMensaje | null;
+	/** The receipts of a purchase's tickets, for its verification links. */
+	recibos: { numero: number; recibo: string }[];
+}
+
+export interface Enlace {
+	texto: string;
+	url: string;
+}
+
+export interface Renderizado {
+	asunto: string;
+	/** The message as stored and as plain text, without the per-recipient unsubscribe footer. */
+	texto: string;
+	html: string;
+	enlaces: Enlace[];
+	/** The approved template and its body parameters (`{{1}}` is always the recipient's name). */
+	whatsapp: { plantilla: string; parametros: string[] };
+}
+
+interface Piezas {
+	asunto: string;
+	/** The first line is the message in one sentence: WhatsApp's `{{2}}`. */
+	lineas: string[];
+	enlaces: Enlace[];
+}
+
+const LOCALE: Record<Idioma, string> = { es: "es-CO", en: "en-US" };
+
+/** `2026-12-04T03:30:00Z` → "jueves, 3 de diciembre de 2026, 10:30 p. m. (hora de Colombia)". */
+export const fechaColombiana = (iso: string, idioma: Idioma): string => {
+	const texto = new Intl.DateTimeFormat(LOCALE[idioma], {
+		timeZone: "America/Bogota",
+		dateStyle: "full",
+		timeStyle: "short",
+	}).format(new Date(iso));
+	return `${texto} (${idioma === "es" ? "hora de Colombia" : "Colombia time"})`;
+};
+
+/** Numbers as the rifa prints them: `7` in a 100-number rifa is `07`. */
+export const numeroDeRifa = (numero: number, totalBoletas: number): string =>
+	String(numero).padStart(String(totalBoletas - 1).length, "0");
+
+const lista = (numeros: number[], total: number) =>
+	numeros.map((n) => numeroDeRifa(n, total)).join(", ");
+
+const escapar = (s: string) =>
+	s.replace(
+		/[&<>"']/g,
+		(ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,
+	);
+
+const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
+	const es = ctx.idioma === "es";
+	const rifa = ctx.rifa;
+	const nombreRifa = rifa?.nombre ?? (es ? "su rifa" : "your rifa");
+	const total = rifa?.totalBoletas ?? 10_000;
+	const enRifa = rifa ? `${ctx.appUrl}/rifas/${rifa.id}` : ctx.appUrl;
+	const boletas: Enlace = {
+		texto: es ? "Ver mis boletas" : "See my tickets",
+		url: `${ctx.appUrl}/mis-boletas`,
+	};
+	const verRifa: Enlace = { texto: es ? "Ver la rifa" : "See the rifa", url: enRifa };
+	const sorteo = rifa
+		? es
+			? `El sorteo es con ${rifa.loteria ?? "la lotería"} el ${fechaColombiana(rifa.fechaSorteo, "es")}.`
+			: `The draw is with ${rifa.loteria ?? "the lottery"} on ${fechaColombiana(rifa.fechaSorteo, "en")}.`
+		: null;
+	const sinNulos = (xs: (string | null)[]) => xs.filter((x): x is string => x !== null);
+	switch (m.tipo) {
+		case "compra": {
+			const d = m.datos;
+			const verificar = ctx.recibos.map((r) => ({
+				texto: es
+					? `Verificar el recibo del número ${numeroDeRifa(r.numero, total)}`
+					: `Verify the receipt of number ${numeroDeRifa(r.numero, total)}`,
+				url: `${ctx.appUrl}/verificar#recibo=${r.recibo}`,
+			}));
+			return {
+				asunto: es ? `Compra confirmada: ${nombreRifa}` : `Purchase confirmed: ${nombreRifa}`,
+				lineas: sinNulos([
+					es
+						? `Su compra en ${nombreRifa} está confirmada: ${d.numeros.length === 1 ? "número" : "números"} ${lista(d.numeros, total)}, por ${formatCop(d.monto)}.`
+						: `Your purchase in ${nombreRifa} is confirmed: ${d.numeros.length === 1 ? "number" : "numbers"} ${lista(d.numeros, total)}, for ${formatCop(d.monto)}.`,
+					sorteo,
+					verificar.length
+						? es
+							? "Cada boleta lleva un recibo firmado que cualquiera puede verificar."
+							: "Each ticket carries a signed receipt anyone can verify."
+						: null,
+				]),
+				enlaces: [boletas, ...verificar],
+			};
+		}
+		case "reserva": {
+			const d = m.datos;
+			return {
+				asunto: es
+					? `Reserva en ${nombreRifa}: complete el pago`
+					: `Hold in ${nombreRifa}: complete the payment`,
+				lineas: [
+					es
+						? `Reservamos ${d.numeros.length === 1 ? "el número" : "los números"} ${lista(d.numeros, total)} por ${formatCop(d.monto)} hasta el ${fechaColombiana(d.expira_en, "es")}.`
+						: `We are holding ${d.numeros.length === 1 ? "number" : "numbers"} ${lista(d.numeros, total)} for ${formatCop(d.monto)} until ${fechaColombiana(d.expira_en, "en")}.`,
+					es
+						? "Si el pago no se confirma antes, los números vuelven a la venta."
+						: "If the payment is not confirmed by then, the numbers go back on sale.",
+				],
+				enlaces: [verRifa],
+			};
+		}
+		case "reserva_expirada":
+			return {
+				asunto: es ? `Su reserva en ${nombreRifa} expiró` : `Your hold in ${nombreRifa} expired`,
+				lineas: [
+					es
+						? `El pago no se confirmó a tiempo: ${m.datos.numeros.length === 1 ? "el número" : "los números"} ${lista(m.datos.numeros, total)} volvieron a la venta. No se le cobró nada.`
+						: `The payment was not confirmed in time: ${m.datos.numeros.length === 1 ? "number" : "numbers"} ${lista(m.datos.numeros, total)} went back on sale. You were not charged.`,
+				],
+				enlaces: [verRifa],
+			};
+		case "rifa_cerrada":
+			return {
+				asunto: es ? `Ventas cerradas: ${nombreRifa}` : `Sales closed: ${nombreRifa}`,
+				lineas: sinNulos([
+					es
+						? `Terminó la venta de ${nombreRifa}. Sus números: ${lista(m.datos.numeros, total)}.`
+						: `Sales of ${nombreRifa} have ended. Your numbers: ${lista(m.datos.numeros, total)}.`,
+					sorteo,
+				]),
+				enlaces: [verRifa],
+			};
+		case "resultado":
+			return {
+				asunto: es ? `Resultado de ${nombreRifa}` : `Result of ${nombreRifa}`,
+				lineas: [
+					es
+						? `${rifa?.loteria ?? "La lotería"} jugó el ${m.datos.loteria_numero}: ${m.datos.ganadores.length === 1 ? "ganó el número" : "ganaron los números"} ${lista(m.datos.ganadores, total)}.`
+						: `${rifa?.loteria ?? "The lottery"} drew ${m.datos.loteria_numero}: the winning ${m.datos.ganadores.length === 1 ? "number is" : "numbers are"} ${lista(m.datos.ganadores, total)}.`,
+					es
+						? `Sus números (${lista(m.datos.numeros, total)}) no ganaron esta vez. Gracias por participar.`
+						: `Your numbers (${lista(m.datos.numeros, total)}) did not win this time. Thank you for playing.`,
+				],
+				enlaces: [verRifa],
+			};
+		case "ganador": {
+			const d = m.datos;
+			const premio = d.premios.reduce((s, p) => s + p.monto, 0);
+			return {
+				asunto: es ? `¡Ganó en ${nombreRifa}!` : `You won in ${nombreRifa}!`,
+				lineas: [
+					es
+						? `¡Felicitaciones! Su número ${lista(
+								d.premios.map((p) => p.numero),
+								total,
+							)} ganó ${formatCop(premio)} en ${nombreRifa}.`
+						: `Congratulations! Your number ${lista(
+								d.premios.map((p) => p.numero),
+								total,
+							)} won ${formatCop(premio)} in ${nombreRifa}.`,
+					es
+						? `${rifa?.loteria ?? "La lotería"} jugó el ${d.loteria_numero}.`
+						: `${rifa?.loteria ?? "The lottery"} drew ${d.loteria_numero}.`,
+					d.pago === "transferencia"
+						? es
+							? "El premio se transfiere a la cuenta registrada para pagos; le avisaremos cuando se haga."
+							: "The prize is transferred to your payout account; we will tell you when it is done."
+						: es
+							? "Un administrador le contactará para pagarle por transferencia bancaria; le avisaremos cuando se haga."
+							: "An administrator will contact you to pay it by bank transfer; we will tell you when it is done.",
+				],
+				enlaces: [boletas, verRifa],
+			};
+		}
+		case "premio_pagado":
+			return {
+				asunto: es ? `Premio pagado: ${nombreRifa}` : `Prize paid: ${nombreRifa}`,
+				lineas: [
+					es
+						? `Pagamos su premio de ${formatCop(m.datos.monto)} por el número ${numeroDeRifa(m.datos.numero, total)} de ${nombreRifa}.`
+						: `We paid your prize of ${formatCop(m.datos.monto)} for number ${numeroDeRifa(m.datos.numero, total)} of ${nombreRifa}.`,
+				],
+				enlaces: [boletas],
+			};
+		case "reembolso": {
+			const motivo =
+				m.datos.motivo === "rifa_cancelada"
+					? es
+						? "la rifa fue cancelada"
+						: "the rifa was cancelled"
+					: es
+						? "su pago llegó cuando sus números ya no estaban disponibles"
+						: "your payment arrived when your numbers were no longer available";
+			return {
+				asunto: es ? `Reembolso: ${nombreRifa}` : `Refund: ${nombreRifa}`,
+				lineas: [
+					es
+						? `Le devolvimos ${formatCop(m.datos.monto)} porque ${motivo}.`
+						: `We refunded ${formatCop(m.datos.monto)} because ${motivo}.`,
+					es
+						? "El dinero vuelve al mismo medio de pago; según su banco puede tardar unos días."
+						: "The money goes back to the same payment method; depending on your bank it may take a few days.",
+				],
+				enlaces: [boletas],
+			};
+		}
+		case "alerta": {
+			const que: Record<typeof m.datos.clase, [string, string]> = {
+				resultado_en_conflicto: [
+					"Las fuentes de un resultado no coinciden: la liquidación espera su resolución.",
+					"The sources of a result disagree: settlement waits for a resolution.",
+				],
+				pago_en_dlq: [
+					"Un pago de premio agotó sus reintentos y está en la cola de mensajes fallidos.",
+					"A prize payout ran out of retries and is in the dead-letter queue.",
+				],
+				pago_duplicado: [
+					"Salió una transferencia por un premio que ya estaba pagado: hay que recuperarla.",
+					"A transfer went out for a prize already paid: it must be recovered.",
+				],
+				outbox_atascado: [
+					"D1 rechaza una escritura de una sala de rifa: quedó apartada.",
+					"D1 keeps refusing a write from a rifa room: it was set aside.",
+				],
+			};
+			const [lineaEs, lineaEn] = que[m.datos.clase];
+			return {
+				asunto: es ? `Alerta: ${m.datos.clase}` : `Alert: ${m.datos.clase}`,
+				lineas: [
+					es ? lineaEs : lineaEn,
+					...Object.entries(m.datos.detalle).map(([k, v]) => `${k}: ${v ?? "-"}`),
+				],
+				enlaces: rifa ? [verRifa] : [],
+			};
+		}
+	}
+};
+
+/** Subject, plain text, HTML and WhatsApp template of one message, in the recipient's language. */
+export const renderizar = (m: NotificacionMensaje, ctx: Contexto): Renderizado => {
+	const p = piezas(m, ctx);
+	const es = ctx.idioma === "es";
+	const saludo = es ? `Hola, ${ctx.nombre}:` : `Hello ${ctx.nombre},`;
+	const firma = es ? "El equipo de Rifa1122" : "The Rifa1122 team";
+	const texto = [
+		saludo,
+		"",
+		...p.lineas,
+		"",
+		...p.enlaces.map((e) => `${e.texto}: ${e.url}`),
+		"",
+		firma,
+	].join("\n");
+	const html = [
+		`<!doctype html><html lang="${ctx.idioma}"><head><meta charset="utf-8"><title>${escapar(p.asunto)}</title></head>`,
+		'<body style="font-family:Arial,sans-serif;line-height:1.5;color:#1a1a1a">',
+		`<p>${escapar(saludo)}</p>`,
+		...p.lineas.map((l) => `<p>${escapar(l)}</p>`),
+		...p.enlaces.map((e) => `<p><a href="${escapar(e.url)}">${escapar(e.texto)}</a></p>`),
+		`<p>${escapar(firma)}</p>`,
+		"</body></html>",
+	].join("\n");
+	return {
+		asunto: p.asunto,
+		texto,
+		html,
+		enlaces: p.enlaces,
+		whatsapp: {
+			plantilla: `rifa1122_${m.tipo}`,
+			parametros: [ctx.nombre, p.lineas[0] ?? p.asunto],
+		},
+	};
+};
+
+/** The per-recipient footer of an email: the unsubscribe link, never stored with the message. */
+export const pieDeBaja = (idioma: Idioma, url: string) => {
+	const texto =
+		idioma === "es"
+			? `Para dejar de recibir estos correos: ${url}`
+			: `To stop receiving these emails: ${url}`;
+	const enlace = idioma === "es" ? "Dejar de recibir estos correos" : "Stop receiving these emails";
+	return {
+		texto: `\n\n--\n${texto}`,
+		html: `<p style="font-size:12px;color:#666"><a href="${escapar(url)}">${escapar(enlace)}</a></p>`,
+	};
+};
