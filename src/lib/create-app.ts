@@ -44,7 +44,7 @@ const problemResponse = (c: Context<AppBindings>, error: ApiError) => {
 };
 
 /** Absent when the app is called without a Workers context (`app.request` in a script). */
-const executionContext = (c: Context<AppBindings>) => {
+export const executionContext = (c: Context<AppBindings>) => {
 	try {
 		return c.executionCtx;
 	} catch {

@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { avisos, ganadores, type NotificacionTipo, tickets, users } from "../db/schema";
 import { createLogger, errorFields } from "../lib/logger";
@@ -33,14 +34,45 @@ const PER_RUN = 50;
 const BATCH_MESSAGES = 100;
 const BATCH_BYTES = 200_000;
 
+const valores = (aviso: Aviso) => ({
+	id: aviso.id,
+	tipo: aviso.tipo,
+	rifaId: aviso.rifaId,
+	datos: aviso.datos as Record<string, unknown>,
+	creadoEn: nowIso(),
+});
+
 /**
  * The event's row, for the same `db.batch()` as the change it announces: written once (its id is
- * stable), and only while `guard` holds, so it exists exactly when the change happened.
+ * stable), and, with a guard, only while a row of `guard.table` matches `guard.where`, so placed
+ * after the change's guarded UPDATE it exists exactly when the change happened.
  */
-export const avisoInsert = (db: Database, aviso: Aviso, guard?: SQL) =>
-	db.run(
-		sql`INSERT OR IGNORE INTO avisos (id, tipo, rifa_id, datos, creado_en) SELECT ${aviso.id}, ${aviso.tipo}, ${aviso.rifaId}, ${JSON.stringify(aviso.datos)}, ${nowIso()} WHERE ${guard ?? sql`1`}`,
-	);
+export const avisoInsert = (
+	db: Database,
+	aviso: Aviso,
+	guard?: { table: SQLiteTable; where: SQL },
+) => {
+	const v = valores(aviso);
+	if (!guard) return db.insert(avisos).values(v).onConflictDoNothing();
+	const col = <T>(value: T, name: string) => sql<T>`${value}`.as(name);
+	return db
+		.insert(avisos)
+		.select(
+			db
+				.select({
+					id: col(v.id, "id"),
+					tipo: col(v.tipo, "tipo"),
+					rifaId: col(v.rifaId, "rifa_id"),
+					datos: col(JSON.stringify(v.datos), "datos"),
+					creadoEn: col(v.creadoEn, "creado_en"),
+					despachadoEn: col(null, "despachado_en"),
+				})
+				.from(guard.table)
+				.where(guard.where)
+				.limit(1),
+		)
+		.onConflictDoNothing();
+};
 
 /** The same row as a raw statement, for writers outside Drizzle (the rifa room's outbox). */
 export const avisoStatement = (aviso: Aviso): D1Statement => ({
@@ -57,12 +89,32 @@ export const avisoPremioPagado = (
 	ganadorId: string,
 	referencia: string,
 	at: string,
-) =>
-	db.run(
-		sql`INSERT OR IGNORE INTO avisos (id, tipo, rifa_id, datos, creado_en)
-			SELECT 'premio_pagado:' || id, 'premio_pagado', rifa_id, json_object('ganador_id', id), ${at}
-			FROM ganadores WHERE id = ${ganadorId} AND estado_pago = 'pagado' AND referencia_pago = ${referencia} AND fecha_pago = ${at}`,
-	);
+) => {
+	const col = <T>(value: T, name: string) => sql<T>`${value}`.as(name);
+	return db
+		.insert(avisos)
+		.select(
+			db
+				.select({
+					id: col(`premio_pagado:${ganadorId}`, "id"),
+					tipo: col("premio_pagado", "tipo"),
+					rifaId: ganadores.rifaId,
+					datos: col(JSON.stringify({ ganador_id: ganadorId }), "datos"),
+					creadoEn: col(at, "creado_en"),
+					despachadoEn: col(null, "despachado_en"),
+				})
+				.from(ganadores)
+				.where(
+					and(
+						eq(ganadores.id, ganadorId),
+						eq(ganadores.estadoPago, "pagado"),
+						eq(ganadores.referenciaPago, referencia),
+						eq(ganadores.fechaPago, at),
+					),
+				),
+		)
+		.onConflictDoNothing();
+};
 
 export const alerta = (
 	clave: string,

@@ -31,7 +31,7 @@ import type { NotificacionMensaje } from "./tipos";
  * to an attempt that stopped, and whether its message went out is unknown.
  */
 export const CLAIM_MS = 15 * 60_000;
-const SENDS_AT_ONCE = 8;
+const SENDS_AT_ONCE = 10;
 /** D1 takes at most 100 bound parameters per statement. */
 const IDS_PER_QUERY = 90;
 
@@ -180,7 +180,7 @@ const insertarFilas = async (db: Database, filas: ReturnType<typeof filaNueva>[]
 			.returning(),
 	);
 	const out: NotificacionRow[] = [];
-	for (const part of chunks(stmts, 50)) {
+	for (const part of chunks(stmts, 100)) {
 		const results = (await db.batch(
 			part as [(typeof part)[0], ...typeof part],
 		)) as NotificacionRow[][];
@@ -188,8 +188,6 @@ const insertarFilas = async (db: Database, filas: ReturnType<typeof filaNueva>[]
 	}
 	return out;
 };
-
-type Resultado = "final" | "reintentar";
 
 const enviar = async (
 	env: Env,
@@ -240,66 +238,41 @@ const enviar = async (
 	};
 };
 
-/**
- * One claimed notification: sent, or failed for good, or released for the message's retry. Every
- * write is guarded by this attempt's claim, so a late attempt cannot overwrite a newer one.
- */
-const intentar = async (
-	env: Env,
-	db: Database,
+type Cierre = Partial<typeof notificaciones.$inferInsert>;
+
+/** What one attempt decided for one notification: how to close it, and whether its message retries. */
+const desenlace = (
 	fila: NotificacionRow,
-	plan: Plan,
-	p: Proveedores,
+	r: { proveedor: string; envio: Envio; idempotente: boolean },
 	log: Logger,
-): Promise<Resultado> => {
-	const at = nowIso();
-	const previo = fila.reclamadoEn;
-	const [claim] = await db
-		.update(notificaciones)
-		.set({ reclamadoEn: at, intentos: sql`${notificaciones.intentos} + 1`, actualizadoEn: at })
-		.where(
-			sql`${notificaciones.id} = ${fila.id} AND ${notificaciones.estado} = 'pendiente' AND ${notificaciones.reclamadoEn} IS ${previo}`,
-		)
-		.returning({ id: notificaciones.id });
-	// Another delivery of the same message took it meanwhile: its outcome decides.
-	if (!claim) return "reintentar";
-	const mine = sql`${notificaciones.id} = ${fila.id} AND ${notificaciones.reclamadoEn} = ${at}`;
-	const cerrar = (set: Partial<typeof notificaciones.$inferInsert>) =>
-		db
-			.update(notificaciones)
-			.set({ ...set, reclamadoEn: null, actualizadoEn: nowIso() })
-			.where(mine);
-	const proveedor = fila.canal === "email" ? p.email : p.whatsapp;
-	if (previo !== null && !proveedor?.idempotente) {
-		// An attempt stopped after claiming it: the message may have gone out. At most once.
-		await cerrar({ estado: "fallida", motivo: "resultado_incierto" });
-		log.warn("notification not resent: an earlier attempt may have sent it", { id: fila.id });
-		return "final";
-	}
-	const { proveedor: nombre, envio, idempotente } = await enviar(env, fila, plan, p);
+): { cierre: Cierre; reintentar: boolean } => {
+	const { proveedor, envio, idempotente } = r;
 	if (envio.ok) {
-		await cerrar({
-			estado: "enviada",
-			motivo: null,
-			proveedor: nombre,
-			proveedorId: envio.id,
-			enviadoEn: nowIso(),
-		});
-		return "final";
+		return {
+			cierre: {
+				estado: "enviada",
+				motivo: null,
+				proveedor,
+				proveedorId: envio.id,
+				enviadoEn: nowIso(),
+			},
+			reintentar: false,
+		};
 	}
-	const fields = { id: fila.id, canal: fila.canal, proveedor: nombre, error: envio.error };
+	const fields = { id: fila.id, canal: fila.canal, proveedor, error: envio.error };
 	if (envio.definitivo || (envio.incierto && !idempotente)) {
-		await cerrar({
-			estado: "fallida",
-			motivo: envio.incierto ? `resultado_incierto: ${envio.error}` : envio.error,
-			proveedor: nombre,
-		});
 		log.error("notification failed", fields);
-		return "final";
+		return {
+			cierre: {
+				estado: "fallida",
+				motivo: envio.incierto ? `resultado_incierto: ${envio.error}` : envio.error,
+				proveedor,
+			},
+			reintentar: false,
+		};
 	}
-	await cerrar({ motivo: envio.error, proveedor: nombre });
 	log.warn("notification not sent; will retry", fields);
-	return "reintentar";
+	return { cierre: { motivo: envio.error, proveedor }, reintentar: true };
 };
 
 const enParalelo = async <T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> => {
@@ -315,6 +288,15 @@ const enParalelo = async <T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): P
 	return out;
 };
 
+/** Runs update statements in as few D1 round trips as D1 allows. */
+const enLote = async <T>(db: Database, stmts: T[]): Promise<unknown[]> => {
+	const out: unknown[] = [];
+	for (const part of chunks(stmts, 100)) {
+		out.push(...((await db.batch(part as never)) as unknown[]));
+	}
+	return out;
+};
+
 export interface Informe {
 	enviadas: number;
 	omitidas: number;
@@ -324,8 +306,11 @@ export interface Informe {
 
 /**
  * Renders and sends a batch: each message is one event for one recipient, recorded on each of the
- * recipient's channels once. A message is acked when all its notifications are final, retried
- * with backoff while one is not, and after the last retry goes to the dead-letter queue.
+ * recipient's channels once. Before a provider is called its notification is claimed
+ * (`reclamado_en`, compared and set in one statement), and each outcome is written under that
+ * claim, so concurrent deliveries of one message send it once. A message is acked when all its
+ * notifications are final, retried with backoff while one is not, and after the last retry goes
+ * to the dead-letter queue.
  */
 export const consumirNotificaciones = async (
 	batch: MessageBatch<unknown>,
@@ -343,6 +328,22 @@ export const consumirNotificaciones = async (
 		}
 	}
 	const p = proveedoresDe(env, log);
+	const reintentar = new Set<Message<NotificacionMensaje>>();
+	const fallo = (what: string, err: unknown, msgs: Iterable<Message<NotificacionMensaje>>) => {
+		log.error(`notifications: ${what} failed; the messages will retry`, {
+			error: errorFields(err),
+		});
+		for (const m of msgs) reintentar.add(m);
+	};
+	const cerrarMensajes = (todos: Iterable<Message<NotificacionMensaje>>) => {
+		for (const m of todos) {
+			if (reintentar.has(m)) {
+				m.retry({ delaySeconds: backoffSeconds(m.attempts) });
+				informe.reintentos++;
+			} else m.ack();
+		}
+	};
+
 	let ctx: Contexto;
 	try {
 		ctx = await cargar(
@@ -350,9 +351,8 @@ export const consumirNotificaciones = async (
 			validos.map((m) => m.body),
 		);
 	} catch (err) {
-		log.error("notifications: D1 unreachable; the batch will retry", { error: errorFields(err) });
-		for (const m of validos) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
-		informe.reintentos += validos.length;
+		fallo("reading D1", err, validos);
+		cerrarMensajes(validos);
 		return informe;
 	}
 	const at = nowIso();
@@ -376,62 +376,104 @@ export const consumirNotificaciones = async (
 		});
 		planes.set(msg, { mensaje: msg.body, usuario, render });
 	}
-	const clave = (evento: string, usuario: string, canal: string) =>
-		`${evento}\u0000${usuario}\u0000${canal}`;
-	let filas: Map<string, NotificacionRow>;
+
+	let filas: NotificacionRow[];
 	try {
-		const nuevas = [...planes.values()].flatMap((plan) =>
-			canalesDe(plan.usuario).map((canal) => filaNueva(plan, canal, p, at)),
-		);
-		filas = new Map(
-			(await insertarFilas(db, nuevas)).map((f) => [clave(f.evento, f.usuarioId, f.canal), f]),
+		filas = await insertarFilas(
+			db,
+			[...planes.values()].flatMap((plan) =>
+				canalesDe(plan.usuario).map((canal) => filaNueva(plan, canal, p, at)),
+			),
 		);
 	} catch (err) {
-		log.error("notifications: recording failed; the batch will retry", { error: errorFields(err) });
-		for (const m of planes.keys()) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
-		informe.reintentos += planes.size;
+		fallo("recording", err, planes.keys());
+		cerrarMensajes(planes.keys());
 		return informe;
 	}
-	await enParalelo([...planes], SENDS_AT_ONCE, async ([msg, plan]) => {
-		let retry = false;
-		for (const canal of canalesDe(plan.usuario)) {
-			const fila = filas.get(clave(plan.mensaje.evento, plan.usuario.id, canal));
-			if (!fila) {
-				retry = true;
-				continue;
-			}
-			if (fila.estado === "omitida") informe.omitidas++;
-			if (fila.estado !== "pendiente") continue;
-			if (fila.reclamadoEn && Date.parse(fila.reclamadoEn) > Date.now() - CLAIM_MS) {
-				retry = true;
-				continue;
-			}
-			try {
-				const r = await intentar(env, db, fila, plan, p, log);
-				if (r === "reintentar") retry = true;
-			} catch (err) {
-				log.error("notification attempt failed; will retry", {
-					id: fila.id,
-					error: errorFields(err),
-				});
-				retry = true;
-			}
-		}
-		if (retry) {
-			msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
-			informe.reintentos++;
-		} else msg.ack();
-	});
-	const finales = await porIds(
-		[...filas.values()].map((f) => f.id),
-		(ids) =>
-			db
-				.select({ estado: notificaciones.estado })
-				.from(notificaciones)
-				.where(inArray(notificaciones.id, ids)),
+	const clave = (evento: string, usuario: string) => `${evento}\u0000${usuario}`;
+	const mensajeDe = new Map(
+		[...planes].map(([m, plan]) => [clave(plan.mensaje.evento, plan.usuario.id), m]),
 	);
-	informe.enviadas = finales.filter((f) => f.estado === "enviada").length;
-	informe.fallidas = finales.filter((f) => f.estado === "fallida").length;
+	const planDe = (f: NotificacionRow) => {
+		const m = mensajeDe.get(clave(f.evento, f.usuarioId));
+		return m ? { m, plan: planes.get(m) as Plan } : null;
+	};
+
+	// Which notifications this delivery may attempt: pending, and not claimed by a live attempt.
+	const reclamables: NotificacionRow[] = [];
+	for (const f of filas) {
+		const owner = planDe(f);
+		if (!owner) continue;
+		if (f.estado === "omitida") informe.omitidas++;
+		if (f.estado !== "pendiente") continue;
+		if (f.reclamadoEn && Date.parse(f.reclamadoEn) > Date.now() - CLAIM_MS) reintentar.add(owner.m);
+		else reclamables.push(f);
+	}
+	const claimAt = nowIso();
+	let reclamadas: NotificacionRow[] = [];
+	try {
+		const results = await enLote(
+			db,
+			reclamables.map((f) =>
+				db
+					.update(notificaciones)
+					.set({
+						reclamadoEn: claimAt,
+						intentos: sql`${notificaciones.intentos} + 1`,
+						actualizadoEn: claimAt,
+					})
+					.where(
+						sql`${notificaciones.id} = ${f.id} AND ${notificaciones.estado} = 'pendiente' AND ${notificaciones.reclamadoEn} IS ${f.reclamadoEn}`,
+					)
+					.returning({ id: notificaciones.id }),
+			),
+		);
+		reclamadas = reclamables.filter((_, i) => (results[i] as unknown[]).length > 0);
+		// Another delivery of the same message took the others meanwhile: its outcome decides.
+		for (const f of reclamables.filter((_, i) => (results[i] as unknown[]).length === 0)) {
+			const owner = planDe(f);
+			if (owner) reintentar.add(owner.m);
+		}
+	} catch (err) {
+		fallo("claiming", err, new Set(reclamables.flatMap((f) => planDe(f)?.m ?? [])));
+		cerrarMensajes(planes.keys());
+		return informe;
+	}
+
+	const cierres = await enParalelo(reclamadas, SENDS_AT_ONCE, async (f) => {
+		const { m, plan } = planDe(f) as { m: Message<NotificacionMensaje>; plan: Plan };
+		const proveedor = f.canal === "email" ? p.email : p.whatsapp;
+		if (f.reclamadoEn !== null && !proveedor?.idempotente) {
+			// An attempt stopped after claiming it: the message may have gone out. At most once.
+			log.warn("notification not resent: an earlier attempt may have sent it", { id: f.id });
+			return { f, cierre: { estado: "fallida", motivo: "resultado_incierto" } as Cierre };
+		}
+		const d = desenlace(f, await enviar(env, f, plan, p), log);
+		if (d.reintentar) reintentar.add(m);
+		return { f, cierre: d.cierre };
+	});
+	try {
+		const closedAt = nowIso();
+		await enLote(
+			db,
+			cierres.map(({ f, cierre }) =>
+				db
+					.update(notificaciones)
+					.set({ ...cierre, reclamadoEn: null, actualizadoEn: closedAt })
+					.where(
+						sql`${notificaciones.id} = ${f.id} AND ${notificaciones.reclamadoEn} = ${claimAt}`,
+					),
+			),
+		);
+	} catch (err) {
+		// The sends happened; their claims stay until CLAIM_MS, then count as uncertain.
+		fallo("recording outcomes", err, new Set(cierres.flatMap(({ f }) => planDe(f)?.m ?? [])));
+	}
+	for (const { cierre } of cierres) {
+		if (cierre.estado === "enviada") informe.enviadas++;
+		if (cierre.estado === "fallida") informe.fallidas++;
+	}
+	cerrarMensajes(planes.keys());
 	return informe;
 };
 

@@ -538,7 +538,14 @@ export const updateRifa = async (
 					avisoInsert(
 						db,
 						{ id: `rifa_cerrada:${id}`, tipo: "rifa_cerrada", rifaId: id, datos: {} },
-						sql`EXISTS (SELECT 1 FROM rifas WHERE id = ${id} AND estado = 'cerrada' AND actualizado_en = ${next.actualizadoEn})`,
+						{
+							table: rifas,
+							where: and(
+								eq(rifas.id, id),
+								eq(rifas.estado, "cerrada"),
+								eq(rifas.actualizadoEn, next.actualizadoEn),
+							) as SQL,
+						},
 					),
 				]
 			: []),

@@ -214,7 +214,7 @@ const settleRifa = async (
 					pago: env.PAYOUTS_PROVIDER === "manual" ? "manual" : "transferencia",
 				},
 			},
-			mine,
+			{ table: rifas, where: and(eq(rifas.id, rifa.id), mine) as SQL },
 		),
 		auditInsertIf(
 			db,

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
 import { ganadores } from "../../db/schema";
+import { executionContext } from "../../lib/create-app";
 import { ApiError, notFound, t } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
+import { despacharLuego } from "../../notificaciones/avisos";
 import { enCursoHasta, recordManualPayout } from "../../payouts/payouts";
 import type { pago } from "./ganadores.routes";
 
@@ -9,6 +11,8 @@ export const pagoHandler: AppRouteHandler<typeof pago> = async (c) => {
 	const { id } = c.req.valid("param");
 	const { referencia_pago } = c.req.valid("json");
 	const result = await recordManualPayout(c.var.db, id, referencia_pago, c.var.user.id);
+	if (result === "pagado")
+		await despacharLuego(c.env, c.var.db, executionContext(c), [`premio_pagado:${id}`]);
 	if (result === "no_existe") throw notFound(t("El ganador", "The winner"));
 	if (result === "en_curso") {
 		const [g] = await c.var.db

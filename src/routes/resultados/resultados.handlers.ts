@@ -1,8 +1,10 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type LoteriaRow, loterias } from "../../db/schema";
+import { executionContext } from "../../lib/create-app";
 import { ApiError, notFound, t } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
+import { despacharLuego } from "../../notificaciones/avisos";
 import {
 	type EstadoSorteo,
 	estadoSorteo,
@@ -82,6 +84,8 @@ export const postResolucionHandler: AppRouteHandler<typeof postResolucion> = asy
 		{ ...body, actorId: c.var.user.id, requestId: c.var.requestId },
 		c.var.logger,
 	);
+	// The rifas it settled tell their buyers.
+	await despacharLuego(c.env, c.var.db, executionContext(c));
 	if (done.resolucion.outcome === "no_en_conflicto") {
 		const estado = done.resolucion.estado;
 		throw new ApiError(

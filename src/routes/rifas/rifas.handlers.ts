@@ -2,10 +2,12 @@ import { and, asc, count, eq, gte, lte } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Database } from "../../db/client";
 import { ganadores, type RifaRow, rifas, tickets } from "../../db/schema";
+import { executionContext } from "../../lib/create-app";
 import { ApiError, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler, AuthUser } from "../../lib/types";
+import { despacharLuego } from "../../notificaciones/avisos";
 import { recalcularRifa } from "../../services/recalculo.service";
 import { toRifaDto } from "../../services/rifas.dto";
 import { createRifa, updateRifa } from "../../services/rifas.service";
@@ -78,13 +80,17 @@ export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	const { id } = c.req.valid("param");
 	const row = await updateRifa(c.var.db, actorOf(c), id, c.req.valid("json"));
+	await despacharLuego(c.env, c.var.db, executionContext(c));
 	return c.json(toRifaDto(row), 200);
 };
 
 export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
 	const { id } = c.req.valid("param");
 	const row = await updateRifa(c.var.db, actorOf(c), id, { estado: "cerrada" });
-	if (new Date(row.fechaSorteo) > new Date()) return c.json(toRifaDto(row), 200);
+	if (new Date(row.fechaSorteo) > new Date()) {
+		await despacharLuego(c.env, c.var.db, executionContext(c));
+		return c.json(toRifaDto(row), 200);
+	}
 	// The draw already happened: settle now rather than at the next cron run. A failure is logged
 	// by settle() and the rifa stays cerrada, which is what this request asked for; the cron retries.
 	await settle(c.env, c.var.db, id, {
@@ -92,6 +98,7 @@ export const cerrarHandler: AppRouteHandler<typeof cerrar> = async (c) => {
 		logger: c.var.logger,
 	});
 	const settled = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
+	await despacharLuego(c.env, c.var.db, executionContext(c));
 	return c.json(toRifaDto(settled ?? row), 200);
 };
 
