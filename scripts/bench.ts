@@ -47,6 +47,7 @@ const startServer = async (extraVars: string[] = []): Promise<ChildProcess> => {
 		"wrangler",
 		[
 			"dev",
+			"--test-scheduled",
 			"--port",
 			String(PORT),
 			"--ip",
@@ -394,12 +395,63 @@ const main = async () => {
 		];
 		const purchases = [warm, oneBig, oneSmall, spread, ...offRuns, ...rows.map((r) => r.run)];
 
+		// A settled 10,000-buyer rifa: its result fans out from one cron run to 10,000 notifications.
+		const fan = await newRifa(10_000);
+		server.kill("SIGTERM");
+		await new Promise((r) => server.once("exit", r));
+		const series = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9999)";
+		d1(
+			`${series} INSERT INTO users (id, nombre, email, rol, is_active, creado_en, actualizado_en) SELECT printf('fa000000-0000-4000-8000-%012d', i), 'Comprador ' || i, printf('fan%d@bench.rifa1122.local', i), 'jugador', 1, '${now}', '${now}' FROM n`,
+		);
+		d1(
+			`${series} INSERT INTO tickets (id, rifa_id, usuario_id, numero, comprado_en, estado, precio, creado_en, actualizado_en) SELECT printf('fb000000-0000-4000-8000-%012d', i), '${fan}', printf('fa000000-0000-4000-8000-%012d', i), i, '${now}', CASE WHEN i = 4801 THEN 'ganador' ELSE 'vendido' END, 100000, '${now}', '${now}' FROM n`,
+		);
+		d1(
+			`INSERT INTO ganadores (id, rifa_id, ticket_id, posicion, monto_ganado, estado_pago, creado_en) VALUES ('${crypto.randomUUID()}', '${fan}', 'fb000000-0000-4000-8000-000000004801', 1, 5000000, 'pendiente', '${now}')`,
+		);
+		d1(
+			`UPDATE rifas SET estado = 'resuelta' WHERE id = '${fan}'; INSERT INTO avisos (id, tipo, rifa_id, datos, creado_en) VALUES ('resultado:${fan}', 'resultado', '${fan}', '{"loteria_numero":"4801","pago":"manual"}', '${now}')`,
+		);
+		logs.length = 0;
+		server = await startServer();
+		const fanStart = performance.now();
+		await fetch(`${BASE}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+		const jobLine = () =>
+			logs.find((l) => l.includes('"job":"scheduled"') && l.includes('"notificaciones_encoladas"'));
+		while (!jobLine() && performance.now() - fanStart < 120_000)
+			await new Promise((r) => setTimeout(r, 20));
+		const enqueuedMs = performance.now() - fanStart;
+		const job = JSON.parse(jobLine()?.slice(jobLine()?.indexOf("{")) ?? "{}");
+		const enviadas = async () =>
+			(
+				await api(
+					"GET",
+					`/admin/notificaciones?rifa_id=${fan}&estado=enviada&per_page=1`,
+					undefined,
+					admin,
+				)
+			).body?.total as number;
+		let sent = 0;
+		while (sent < 10_000 && performance.now() - fanStart < 600_000) {
+			await new Promise((r) => setTimeout(r, 250));
+			sent = await enviadas();
+		}
+		const sentMs = performance.now() - fanStart;
+		const consumerBatches = logs.filter((l) =>
+			l.includes('"queue":"rifa1122-notificaciones"'),
+		).length;
+
 		server.kill("SIGTERM");
 		await new Promise((r) => server.once("exit", r));
 		const dupes = d1(
-			"SELECT rifa_id, numero, count(*) AS c FROM tickets GROUP BY rifa_id, numero HAVING c > 1",
+			`SELECT rifa_id, numero, count(*) AS c FROM tickets WHERE rifa_id <> '${fan}' GROUP BY rifa_id, numero HAVING c > 1`,
 		);
-		const sold = d1("SELECT count(*) AS n FROM tickets WHERE estado = 'vendido'")[0]?.n;
+		const sold = d1(
+			`SELECT count(*) AS n FROM tickets WHERE estado = 'vendido' AND rifa_id <> '${fan}'`,
+		)[0]?.n;
+		const notified = d1(
+			`SELECT count(*) AS n, count(DISTINCT usuario_id) AS u FROM notificaciones WHERE evento = 'resultado:${fan}'`,
+		)[0];
 		const succeeded = purchases.reduce((n, r) => n + r.ok, 0) + soldOut.ok * 100;
 
 		const lines = [
@@ -427,6 +479,8 @@ const main = async () => {
 				(r) => `| ${r.label} | ${r.run.ok} | ${r.read.toFixed(2)} | ${r.written.toFixed(2)} |`,
 			),
 			"",
+			`Fan-out of a 10,000-buyer result (local provider): the cron run that dispatched it logged ${job.notificaciones_encoladas ?? "?"} messages queued in ${job.duration_ms ?? "?"} ms (seen after ${enqueuedMs.toFixed(0)} ms); all ${sent} sent ${(sentMs / 1000).toFixed(1)} s after the cron started, in ${consumerBatches} consumer batches (${((sentMs / Math.max(sent, 1)) * 1000).toFixed(0)} µs a notification, ${(sentMs / Math.max(sent, 1) / pct(read.latencies, 50)).toFixed(2)}× a plain read's p50); ${notified?.n} notifications recorded for ${notified?.u} users.`,
+			"",
 			`Integrity: ${dupes.length === 0 ? "no number sold twice" : `DUPLICATES: ${JSON.stringify(dupes)}`}; ${sold} tickets vendido in D1 for ${succeeded} successful purchases.`,
 		];
 		console.log(lines.join("\n"));
@@ -434,7 +488,9 @@ const main = async () => {
 			dupes.length ||
 			Number(sold) !== succeeded ||
 			sealed.status !== 200 ||
-			fullSeal.status !== 200
+			fullSeal.status !== 200 ||
+			sent !== 10_000 ||
+			Number(notified?.n) !== 10_000
 		)
 			process.exitCode = 1;
 	} finally {

@@ -218,11 +218,7 @@ describe("what a player is told", () => {
 	it("cancelling a rifa refunds its buyers and tells them", async () => {
 		const rifa = await createActiveRifa(admin.token);
 		expect((await buyNumbers(rifa.id, jugador, [3])).status).toBe(201);
-		const res = await patch(
-			`/api/v1/rifas/${rifa.id}`,
-			{ estado: "cancelada" },
-			admin.token,
-		);
+		const res = await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cancelada" }, admin.token);
 		expect(res.status).toBe(200);
 		const [r] = await esperar(jugador, (i) => i.tipo === "reembolso" && i.rifa_id === rifa.id);
 		expect(r?.cuerpo_texto).toContain("Le devolvimos $\u00a010.000 porque la rifa fue cancelada");

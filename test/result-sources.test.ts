@@ -21,6 +21,7 @@ import {
 	post,
 	runCron,
 	type TestUser,
+	waitFor,
 } from "./helpers";
 
 let admin: TestUser;
@@ -277,7 +278,28 @@ describe("a result is confirmed by independent sources", () => {
 			expect(await conflictsMetric()).toBe(before + 3);
 			const after = (await get(`/api/v1/loterias/${lot.id}/resultados/${caso.fecha}`)).body;
 			expect(after).toMatchObject({ estado: "confirmado", numero: a.numero, serie: a.serie });
-		});
+
+			// Every admin was told by email, once per kind of disagreement, whatever the repeats.
+			const alertas = async () =>
+				(
+					await env.DB.prepare(
+						"SELECT evento, estado FROM notificaciones WHERE usuario_id = ? AND tipo = 'alerta' AND evento LIKE ? ORDER BY evento",
+					)
+						.bind(admin2.id, `%:${lot.id}:${caso.fecha}`)
+						.all<{ evento: string; estado: string }>()
+				).results;
+			await waitFor(
+				async () => (await alertas()).filter((x) => x.estado === "enviada").length === 2,
+				{
+					what: "the admins' alerts",
+					timeoutMs: 20_000,
+				},
+			);
+			expect((await alertas()).map((x) => x.evento)).toEqual([
+				`alerta:resultado_en_conflicto:contradice_confirmado:${lot.id}:${caso.fecha}`,
+				`alerta:resultado_en_conflicto:en_conflicto:${lot.id}:${caso.fecha}`,
+			]);
+		}, 60_000);
 	});
 
 	it.each(INCOMPLETOS)("refuses a row that cannot be confirmed: $caso", async ({ body }) => {
