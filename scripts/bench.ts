@@ -437,8 +437,8 @@ const main = async () => {
 			sent = await enviadas();
 		}
 		const sentMs = performance.now() - fanStart;
-		const consumerBatches = logs.filter((l) =>
-			l.includes('"queue":"rifa1122-notificaciones"'),
+		const consumerBatches = logs.filter(
+			(l) => l.includes('"msg":"job"') && l.includes('"queue":"rifa1122-notificaciones"'),
 		).length;
 
 		server.kill("SIGTERM");
@@ -479,7 +479,7 @@ const main = async () => {
 				(r) => `| ${r.label} | ${r.run.ok} | ${r.read.toFixed(2)} | ${r.written.toFixed(2)} |`,
 			),
 			"",
-			`Fan-out of a 10,000-buyer result (local provider): the cron run that dispatched it logged ${job.notificaciones_encoladas ?? "?"} messages queued in ${job.duration_ms ?? "?"} ms (seen after ${enqueuedMs.toFixed(0)} ms); all ${sent} sent ${(sentMs / 1000).toFixed(1)} s after the cron started, in ${consumerBatches} consumer batches (${((sentMs / Math.max(sent, 1)) * 1000).toFixed(0)} µs a notification, ${(sentMs / Math.max(sent, 1) / pct(read.latencies, 50)).toFixed(2)}× a plain read's p50); ${notified?.n} notifications recorded for ${notified?.u} users.`,
+			`Fan-out of a 10,000-buyer result (local provider): the cron run that dispatched it logged ${job.notificaciones_encoladas ?? "?"} messages queued in ${job.duration_ms ?? "?"} ms (seen after ${enqueuedMs.toFixed(0)} ms); all ${sent} sent ${(sentMs / 1000).toFixed(1)} s after the cron started, in ${consumerBatches} consumer batches: ${(sent / (sentMs / 1000)).toFixed(0)} notifications/s, ${(sent / (sentMs / 1000) / rate(oneBig)).toFixed(1)}× this run's purchase rate on one rifa; ${notified?.n} notifications recorded for ${notified?.u} users.`,
 			"",
 			`Integrity: ${dupes.length === 0 ? "no number sold twice" : `DUPLICATES: ${JSON.stringify(dupes)}`}; ${sold} tickets vendido in D1 for ${succeeded} successful purchases.`,
 		];

@@ -67,6 +67,8 @@ export const postObservacionHandler: AppRouteHandler<typeof postObservacion> = a
 		},
 		c.var.logger,
 	);
+	// What it closed or settled tells the buyers.
+	await despacharLuego(c.env, c.var.db, executionContext(c));
 	const problem = observacionProblem(registro.observacion, "admin");
 	if (problem) throw problem;
 	return c.json(view(lot, fecha, await estadoSorteo(c.var.db, lot, fecha)), 201);

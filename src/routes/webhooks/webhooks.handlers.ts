@@ -3,8 +3,10 @@ import Stripe from "stripe";
 import type { Database } from "../../db/client";
 import { transacciones } from "../../db/schema";
 import { verifyResultsSignature } from "../../integrations/loterias/signature";
+import { executionContext } from "../../lib/create-app";
 import { ApiError, t, toFieldErrors } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
+import { despacharLuego } from "../../notificaciones/avisos";
 import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/room.types";
 import { roomFor } from "../../rifa-room/rooms";
 import { observacionProblem, registrarObservacion } from "../../services/resultados.service";
@@ -139,6 +141,8 @@ export const loteriaWebhookHandler: AppRouteHandler<typeof loteriaWebhook> = asy
 		},
 		c.var.logger,
 	);
+	// What it closed or settled tells the buyers.
+	await despacharLuego(c.env, c.var.db, executionContext(c));
 	const problem = observacionProblem(registro.observacion, "webhook");
 	if (problem) throw problem;
 	const obs = registro.observacion;
