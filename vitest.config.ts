@@ -17,46 +17,7 @@ export default defineConfig(async () => {
 		nuevaClaveRecibos("test-anterior"),
 	]);
 	return {
-		resolve: {
-			// moment-timezone (under date-holidays) is CommonJS and `require`s moment; moment's
-			// "jsnext:main" is an ES module, which the test runner's CommonJS loader cannot require.
-			alias: { moment: "moment/moment.js" },
-		},
-		plugins: [
-			cloudflareTest({
-				wrangler: { configPath: "./wrangler.jsonc" },
-				miniflare: {
-					bindings: {
-						TEST_MIGRATIONS: migrations,
-						// Tests that reach a limit count on their own clock, with these limits.
-						TEST_RATE_LIMITS: Object.fromEntries(ratelimits.map((r) => [r.name, r.simple])),
-						JWT_SECRET: "test-only-jwt-secret-0123456789abcdefghijklmnop",
-						JWT_PREVIOUS_SECRET: "test-only-previous-jwt-secret-0123456789abcdefgh",
-						ALLOWED_ORIGINS: "https://app.rifa1122.test, https://pos.rifa1122.test",
-						PAYMENTS_SANDBOX: "succeed",
-						// The deployed values, whatever a local .dev.vars sets for trying things by hand.
-						MINUTOS_CIERRE_ANTES_SORTEO: "30",
-						PAYOUTS_PROVIDER: "manual",
-						STRIPE_SECRET_KEY: "sk_test_rifa1122_recorded_api_only",
-						STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
-						LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
-						METRICS_TOKEN: "test-metrics-token-0123456789",
-						RECIBOS_CLAVE_PRIVADA: JSON.stringify(actual.privada),
-						RECIBOS_CLAVES_ANTERIORES: JSON.stringify([anterior.publica]),
-						TEST_CLAVE_ANTERIOR_PRIVADA: JSON.stringify(anterior.privada),
-						// Low enough that a test can reach a rifa's socket cap.
-						WS_MAX_POR_RIFA: "25",
-					},
-				},
-			}),
-		],
 		test: {
-			include: ["test/**/*.test.ts"],
-			setupFiles: ["./test/setup.ts"],
-			// Every request writes an info line, and so does every message the local provider records.
-			onConsoleLog: (log: string) =>
-				!log.startsWith('{"level":"info","msg":"request"') &&
-				!log.startsWith('{"level":"info","msg":"notificación local"'),
 			// Istanbul instruments the source as it is transformed, which works inside workerd (V8
 			// coverage does not).
 			coverage: {
@@ -64,6 +25,64 @@ export default defineConfig(async () => {
 				include: ["src/**"],
 				reporter: ["text", "text-summary"],
 			},
+			projects: [
+				{
+					resolve: {
+						// moment-timezone (under date-holidays) is CommonJS and `require`s moment; moment's
+						// "jsnext:main" is an ES module, which the test runner's CommonJS loader cannot require.
+						alias: { moment: "moment/moment.js" },
+					},
+					plugins: [
+						cloudflareTest({
+							wrangler: { configPath: "./wrangler.jsonc" },
+							miniflare: {
+								bindings: {
+									TEST_MIGRATIONS: migrations,
+									// Tests that reach a limit count on their own clock, with these limits.
+									TEST_RATE_LIMITS: Object.fromEntries(ratelimits.map((r) => [r.name, r.simple])),
+									JWT_SECRET: "test-only-jwt-secret-0123456789abcdefghijklmnop",
+									JWT_PREVIOUS_SECRET: "test-only-previous-jwt-secret-0123456789abcdefgh",
+									ALLOWED_ORIGINS: "https://app.rifa1122.test, https://pos.rifa1122.test",
+									PAYMENTS_SANDBOX: "succeed",
+									// The deployed values, whatever a local .dev.vars sets for trying things by hand.
+									MINUTOS_CIERRE_ANTES_SORTEO: "30",
+									PAYOUTS_PROVIDER: "manual",
+									STRIPE_SECRET_KEY: "sk_test_rifa1122_recorded_api_only",
+									STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
+									LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
+									METRICS_TOKEN: "test-metrics-token-0123456789",
+									RECIBOS_CLAVE_PRIVADA: JSON.stringify(actual.privada),
+									RECIBOS_CLAVES_ANTERIORES: JSON.stringify([anterior.publica]),
+									TEST_CLAVE_ANTERIOR_PRIVADA: JSON.stringify(anterior.privada),
+									// Low enough that a test can reach a rifa's socket cap.
+									WS_MAX_POR_RIFA: "25",
+								},
+							},
+						}),
+					],
+					test: {
+						name: "workerd",
+						include: ["test/**/*.test.ts"],
+						exclude: ["test/browser/**"],
+						setupFiles: ["./test/setup.ts"],
+						// Every request writes an info line, and so does every message the local provider records.
+						onConsoleLog: (log: string) =>
+							!log.startsWith('{"level":"info","msg":"request"') &&
+							!log.startsWith('{"level":"info","msg":"notificación local"'),
+					},
+				},
+				{
+					// The pages in a real headless browser against `wrangler dev` (test/browser/).
+					test: {
+						name: "browser",
+						include: ["test/browser/**/*.test.ts"],
+						environment: "node",
+						testTimeout: 60_000,
+						hookTimeout: 180_000,
+						fileParallelism: false,
+					},
+				},
+			],
 		},
 	};
 });

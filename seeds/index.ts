@@ -1,5 +1,5 @@
 // Loads the seed data into D1 through wrangler:
-// `node seeds/index.ts --local` or `node seeds/index.ts --remote --env staging|production`.
+// `node seeds/index.ts --local [--persist-to <dir>]` or `node seeds/index.ts --remote --env staging|production`.
 // Idempotent: rows have fixed ids and are inserted with INSERT OR IGNORE; the first admin
 // (ADMIN_EMAIL / ADMIN_PASSWORD) is created if missing, or promoted and reactivated if present
 // (an existing admin keeps its password).
@@ -143,7 +143,9 @@ for (const r of target === "--local" ? RIFAS : []) {
 mkdirSync(".wrangler", { recursive: true });
 const file = ".wrangler/seed.sql";
 writeFileSync(file, `${statements.join("\n")}\n`);
-const args = ["d1", "execute", "DB", target, "--file", file, "--yes"];
+const persistIndex = process.argv.indexOf("--persist-to");
+const persist = persistIndex > 0 ? ["--persist-to", process.argv[persistIndex + 1] ?? ""] : [];
+const args = ["d1", "execute", "DB", target, "--file", file, "--yes", ...persist];
 const result = spawnSync("wrangler", wranglerEnv ? [...args, "--env", wranglerEnv] : args, {
 	encoding: "utf8",
 	env: { ...process.env, WRANGLER_SEND_METRICS: "false" },

@@ -16,11 +16,23 @@ import { ticketsRouter } from "./routes/tickets/tickets.index";
 import { usersRouter } from "./routes/users/users.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 
+/**
+ * The documentation pages load Swagger UI and Redoc from this Worker's static assets (copied from
+ * npm by the web build, vite.web.config.ts), so they work offline; no inline script.
+ */
+const DOCS_PAGE = `<!doctype html>
+<html lang="es"><head><meta charset="utf-8"><title>Rifa1122 API — Swagger UI</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/vendor/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/vendor/swagger-ui-bundle.js"></script>
+<script src="/vendor/swagger-init.js"></script></body></html>`;
+
 const REDOC_PAGE = `<!doctype html>
 <html lang="es"><head><meta charset="utf-8"><title>Rifa1122 API — Redoc</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><redoc spec-url="/openapi.json"></redoc>
-<script src="https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js"></script></body></html>`;
+<script src="/vendor/redoc.standalone.js"></script></body></html>`;
 
 export const buildApp = () => {
 	const app = createApp();
@@ -104,9 +116,9 @@ export const buildApp = () => {
 			},
 		],
 	});
-	app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));
+	app.get("/docs", swaggerUI({ url: "/openapi.json", manuallySwaggerUIHtml: () => DOCS_PAGE }));
 	app.get("/redoc", (c) => c.html(REDOC_PAGE));
-	app.get("/", (c) =>
+	app.get("/api", (c) =>
 		c.json({ name: "Rifa1122 API", docs: "/docs", redoc: "/redoc", openapi: "/openapi.json" }),
 	);
 	return app;

@@ -285,12 +285,16 @@ describe("secure headers", () => {
 		}
 	});
 
-	it("leaves the CDN-loaded documentation pages without a CSP so they still load", async () => {
+	it("serves the documentation pages from this origin only, under a CSP with no inline script", async () => {
 		for (const path of ["/docs", "/redoc"]) {
 			const res = await get(path);
 			expect(res.status).toBe(200);
-			expect(res.text).toMatch(/https:\/\/cdn\./);
-			expect(res.headers.get("Content-Security-Policy")).toBeNull();
+			expect(res.text).not.toMatch(/https?:\/\//);
+			expect(res.text).not.toMatch(/<script>/);
+			const csp = res.headers.get("Content-Security-Policy") ?? "";
+			expect(csp).toContain("script-src 'self'");
+			expect(csp).toContain("default-src 'self'");
+			expect(csp).toContain("frame-ancestors 'none'");
 			expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
 			expect(res.headers.get("X-Frame-Options")).toBe("DENY");
 		}

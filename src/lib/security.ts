@@ -32,7 +32,7 @@ export const limitBodySize = createMiddleware<AppBindings>((c, next) =>
 	(c.req.path.startsWith("/api/v1/webhooks/") ? webhookLimit : jsonLimit)(c, next),
 );
 
-/** Pages that run Swagger UI and Redoc from their CDNs, with inline bootstrapping scripts. */
+/** Swagger UI and Redoc, served from this Worker's own assets. */
 const DOC_PAGES = new Set(["/docs", "/redoc"]);
 
 const apiHeaders = secureHeaders({
@@ -40,7 +40,24 @@ const apiHeaders = secureHeaders({
 	contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
 	xFrameOptions: "DENY",
 });
-const docHeaders = secureHeaders({ xFrameOptions: "DENY" });
+/**
+ * Scripts only from this origin, never inline; styles may be inline because both renderers set
+ * them at run time; Redoc searches in a worker it starts from a blob.
+ */
+export const PAGE_CSP = {
+	defaultSrc: ["'self'"],
+	scriptSrc: ["'self'"],
+	styleSrc: ["'self'", "'unsafe-inline'"],
+	imgSrc: ["'self'", "data:"],
+	fontSrc: ["'self'", "data:"],
+	connectSrc: ["'self'"],
+	workerSrc: ["'self'", "blob:"],
+	objectSrc: ["'none'"],
+	baseUri: ["'none'"],
+	formAction: ["'self'"],
+	frameAncestors: ["'none'"],
+};
+const docHeaders = secureHeaders({ contentSecurityPolicy: PAGE_CSP, xFrameOptions: "DENY" });
 
 export const securityHeaders = createMiddleware<AppBindings>((c, next) =>
 	(DOC_PAGES.has(c.req.path) ? docHeaders : apiHeaders)(c, next),

@@ -1,0 +1,94 @@
+// The API and its pages as a user meets them: `wrangler dev` on a free port, with its own fresh
+// local state, migrated and seeded, and sandbox payments. Started once for the browser tests.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { nuevaClaveRecibos } from "../../scripts/clave-recibos.ts";
+
+export const ADMIN = { email: "admin@rifa1122.local", password: "Admin1122!local" };
+export const JWT_SECRET = "browser-tests-only-secret-0123456789abcdefghijklmnop";
+
+const STATE = ".wrangler/browser-state";
+const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+
+const run = (cmd: string, args: string[], extra: Record<string, string> = {}) => {
+	const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...env, ...extra } });
+	if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+};
+
+const freePort = () =>
+	new Promise<number>((resolve, reject) => {
+		const srv = createServer();
+		srv.listen(0, "127.0.0.1", () => {
+			const address = srv.address();
+			srv.close(() =>
+				typeof address === "object" && address
+					? resolve(address.port)
+					: reject(new Error("no port")),
+			);
+		});
+	});
+
+export interface Servidor {
+	base: string;
+	logs: string[];
+	stop(): Promise<void>;
+}
+
+export const iniciarServidor = async (): Promise<Servidor> => {
+	rmSync(STATE, { recursive: true, force: true });
+	run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE]);
+	run(process.execPath, ["seeds/index.ts", "--local", "--persist-to", STATE], {
+		ADMIN_EMAIL: ADMIN.email,
+		ADMIN_PASSWORD: ADMIN.password,
+	});
+	const port = await freePort();
+	const { privada } = await nuevaClaveRecibos("browser-tests");
+	const vars = {
+		JWT_SECRET,
+		PAYMENTS_SANDBOX: "succeed",
+		PAYOUTS_PROVIDER: "sandbox",
+		RECIBOS_CLAVE_PRIVADA: JSON.stringify(privada),
+		MINUTOS_CIERRE_ANTES_SORTEO: "5",
+		APP_URL: `http://localhost:${port}`,
+	};
+	const child: ChildProcess = spawn(
+		"wrangler",
+		[
+			"dev",
+			"--port",
+			String(port),
+			"--ip",
+			"127.0.0.1",
+			"--persist-to",
+			STATE,
+			"--test-scheduled",
+			...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+		],
+		{ env, stdio: ["ignore", "pipe", "pipe"] },
+	);
+	const logs: string[] = [];
+	const collect = (chunk: Buffer) => logs.push(...chunk.toString().split("\n"));
+	child.stdout?.on("data", collect);
+	child.stderr?.on("data", collect);
+	const base = `http://localhost:${port}`;
+	for (let i = 0; i < 240; i++) {
+		try {
+			if ((await fetch(`${base}/healthz`)).ok) {
+				return {
+					base,
+					logs,
+					stop: async () => {
+						child.kill("SIGTERM");
+						await new Promise((r) => child.once("exit", r));
+					},
+				};
+			}
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	child.kill("SIGTERM");
+	throw new Error(`wrangler dev did not start:\n${logs.slice(-40).join("\n")}`);
+};

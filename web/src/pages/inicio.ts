@@ -1,0 +1,3 @@
+export const inicio = async (main: HTMLElement) => {
+	main.innerHTML = "<h1>Rifas activas</h1>";
+};
