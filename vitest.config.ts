@@ -18,6 +18,10 @@ export default defineConfig(async () => {
 	]);
 	return {
 		test: {
+			// Every request writes an info line, and so does every message the local provider records.
+			onConsoleLog: (log: string) =>
+				!log.startsWith('{"level":"info","msg":"request"') &&
+				!log.startsWith('{"level":"info","msg":"notificación local"'),
 			// Istanbul instruments the source as it is transformed, which works inside workerd (V8
 			// coverage does not).
 			coverage: {
@@ -65,10 +69,6 @@ export default defineConfig(async () => {
 						include: ["test/**/*.test.ts"],
 						exclude: ["test/browser/**"],
 						setupFiles: ["./test/setup.ts"],
-						// Every request writes an info line, and so does every message the local provider records.
-						onConsoleLog: (log: string) =>
-							!log.startsWith('{"level":"info","msg":"request"') &&
-							!log.startsWith('{"level":"info","msg":"notificación local"'),
 					},
 				},
 				{

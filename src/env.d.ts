@@ -21,6 +21,8 @@ interface OptionalSecrets {
 	/** WhatsApp Cloud API access token and sender phone number id; WhatsApp is off without both. */
 	WHATSAPP_TOKEN?: string;
 	WHATSAPP_PHONE_ID?: string;
+	/** Sends per second to the email and WhatsApp providers (default: each provider's own limit). */
+	NOTIFICACIONES_POR_SEGUNDO?: string;
 }
 
 interface Env extends OptionalSecrets {}

@@ -388,4 +388,23 @@ describe("proveedoresDe", () => {
 		expect(elegidos.email?.canal ?? "email").toBe("email");
 		expect(elegidos.whatsapp?.canal ?? "whatsapp").toBe("whatsapp");
 	});
+
+	it("paces real providers to their rate, or to NOTIFICACIONES_POR_SEGUNDO; the local one not at all", () => {
+		const EMAIL = { send: async () => ({ messageId: "x" }) } as unknown as SendEmail;
+		const wa = { WHATSAPP_TOKEN: "t", WHATSAPP_PHONE_ID: "1" };
+		expect(
+			proveedoresDe({ ENVIRONMENT: "production", RESEND_API_KEY: "re_x", ...wa }, log),
+		).toMatchObject({
+			email: { nombre: "resend", porSegundo: 2 },
+			whatsapp: { nombre: "whatsapp-cloud", porSegundo: 20 },
+		});
+		expect(proveedoresDe({ ENVIRONMENT: "production", EMAIL }, log).email?.porSegundo).toBe(10);
+		expect(
+			proveedoresDe(
+				{ ENVIRONMENT: "production", RESEND_API_KEY: "re_x", NOTIFICACIONES_POR_SEGUNDO: "8" },
+				log,
+			).email?.porSegundo,
+		).toBe(8);
+		expect(proveedoresDe({ ENVIRONMENT: "development" }, log).email?.porSegundo).toBeUndefined();
+	});
 });

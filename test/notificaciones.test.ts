@@ -196,6 +196,18 @@ describe("what a player is told", () => {
 		expect(pagado?.cuerpo_texto).toContain("Pagamos su premio de $\u00a0750.000");
 	}, 120_000);
 
+	it("a result whose winning number no one bought still names it", async () => {
+		const result = await mockWinner("cundinamarca");
+		const winning = Number(result.numero.slice(-2));
+		const { rifa } = await setupRifa(admin, "cundinamarca");
+		const u = await createUser();
+		expect((await buyNumbers(rifa.id, u, [(winning + 1) % 100])).status).toBe(201);
+		await moveToDraw(rifa.id);
+		await runCron();
+		const [r] = await esperar(u, (i) => i.tipo === "resultado" && i.rifa_id === rifa.id);
+		expect(r?.cuerpo_texto).toContain(`ganó el número ${String(winning).padStart(2, "0")}.`);
+	}, 120_000);
+
 	it("a Stripe hold says until when it is held, and its expiry says the numbers went back", async () => {
 		fakeStripe();
 		const rifa = await createActiveRifa(admin.token);
@@ -470,6 +482,49 @@ describe("delivery", () => {
 			estado: "fallida",
 			motivo: "resultado_incierto",
 		});
+	});
+
+	it("a message it cannot render retries, and out of retries is still recorded fallida", async () => {
+		const u = await createUser();
+		const raro = {
+			evento: `alerta:${crypto.randomUUID()}`,
+			tipo: "alerta",
+			usuario_id: u.id,
+			rifa_id: null,
+			datos: { clase: "desconocida", detalle: {} },
+		} as unknown as NotificacionMensaje;
+		const ok1 = compra(u);
+		const r = await deliver("rifa1122-notificaciones", [raro, ok1]);
+		// Its neighbour goes out; the bad one alone retries.
+		expect(r.explicitAcks).toHaveLength(1);
+		expect(r.retryMessages).toHaveLength(1);
+		expect((await filasDe(ok1.evento))[0]).toMatchObject({ estado: "enviada" });
+		expect(await filasDe(raro.evento)).toEqual([]);
+		await deliver("rifa1122-notificaciones-dlq", [raro]);
+		expect((await filasDe(raro.evento))[0]).toMatchObject({
+			estado: "fallida",
+			motivo: "reintentos agotados sin registro",
+			canal: "email",
+		});
+	});
+
+	it("a phone stored before phones were checked is not used for WhatsApp", async () => {
+		const u = await createUser();
+		await env.DB.prepare(
+			"UPDATE users SET telefono = '300 123 4567', notif_whatsapp = 1 WHERE id = ?",
+		)
+			.bind(u.id)
+			.run();
+		const m = compra(u);
+		await deliver("rifa1122-notificaciones", [m]);
+		expect((await filasDe(m.evento)).map((x) => [x.canal, x.estado, x.motivo])).toEqual([
+			["email", "enviada", null],
+			["whatsapp", "omitida", "telefono_invalido"],
+		]);
+		expectProblem(
+			await patch("/api/v1/users/me", { notificaciones: { whatsapp: true } }, u.token),
+			422,
+		);
 	});
 
 	it("a channel with no provider outside development is omitida, not lost silently", async () => {

@@ -14,7 +14,12 @@ export type Aviso =
 			id: `resultado:${string}`;
 			tipo: "resultado";
 			rifaId: string;
-			datos: { loteria_numero: string; pago: DatosPorTipo["ganador"]["pago"] };
+			datos: {
+				loteria_numero: string;
+				/** The draw's winning numbers in the rifa, sold or not (from the prize breakdown). */
+				numeros_ganadores?: number[];
+				pago: DatosPorTipo["ganador"]["pago"];
+			};
 	  }
 	| {
 			id: `premio_pagado:${string}`;
@@ -195,7 +200,9 @@ const mensajesDe = async (db: Database, fila: Fila): Promise<NotificacionMensaje
 	if (tipo === "resultado") {
 		const datos = fila.datos as Extract<Aviso, { tipo: "resultado" }>["datos"];
 		const premios = await premiosDeRifa(db, fila.rifaId);
-		const ganadoresRifa = [...new Set(premios.map((p) => p.numero))];
+		const ganadoresRifa = [
+			...new Set([...(datos.numeros_ganadores ?? []), ...premios.map((p) => p.numero)]),
+		].sort((a, b) => a - b);
 		const suyos = new Map<string, Premio[]>();
 		for (const p of premios) {
 			if (!p.usuarioId) continue;
@@ -263,16 +270,29 @@ export const despacharAvisos = async (
 		.orderBy(avisos.creadoEn)
 		.limit(PER_RUN);
 	let mensajes = 0;
+	let despachados = 0;
+	let fallo: unknown = null;
 	for (const fila of filas) {
-		const lista = await mensajesDe(db, fila);
-		await encolar(env, lista);
-		await db
-			.update(avisos)
-			.set({ despachadoEn: nowIso() })
-			.where(and(eq(avisos.id, fila.id), isNull(avisos.despachadoEn)));
-		mensajes += lista.length;
+		// One event that cannot go now must not hold back those after it.
+		try {
+			const lista = await mensajesDe(db, fila);
+			await encolar(env, lista);
+			await db
+				.update(avisos)
+				.set({ despachadoEn: nowIso() })
+				.where(and(eq(avisos.id, fila.id), isNull(avisos.despachadoEn)));
+			mensajes += lista.length;
+			despachados++;
+		} catch (err) {
+			fallo ??= err;
+			createLogger(env).warn("notification event not dispatched; the cron retries", {
+				aviso: fila.id,
+				error: errorFields(err),
+			});
+		}
 	}
-	return { avisos: filas.length, mensajes };
+	if (fallo && !despachados) throw fallo;
+	return { avisos: despachados, mensajes };
 };
 
 /**

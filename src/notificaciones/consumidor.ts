@@ -128,11 +128,15 @@ interface Proveedores {
 	whatsapp: Proveedor<WhatsApp> | null;
 }
 
+const E164 = /^\+[1-9]\d{6,14}$/;
+
 /** Whether a channel carries this message to this user, and if not, why it is `omitida`. */
 const motivoOmision = (u: Usuario, canal: Canal, p: Proveedores): string | null => {
 	if (!u.isActive) return "usuario_inactivo";
 	if (canal === "email" ? !u.notifEmail : !u.notifWhatsapp) return "preferencia";
 	if (!p[canal]) return "canal_no_configurado";
+	// Phones stored before they were checked as E.164 would be read with another country code.
+	if (canal === "whatsapp" && !E164.test(u.telefono ?? "")) return "telefono_invalido";
 	return null;
 };
 
@@ -275,6 +279,18 @@ const desenlace = (
 	return { cierre: { motivo: envio.error, proveedor }, reintentar: true };
 };
 
+/** Spaces the starts of sends so they never exceed `porSegundo`. */
+const pacer = (porSegundo: number | undefined) => {
+	let next = 0;
+	return async () => {
+		if (!porSegundo) return;
+		const now = Date.now();
+		const at = Math.max(now, next);
+		next = at + 1000 / porSegundo;
+		if (at > now) await new Promise((r) => setTimeout(r, at - now));
+	};
+};
+
 const enParalelo = async <T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> => {
 	const out: R[] = new Array(xs.length);
 	let next = 0;
@@ -367,13 +383,25 @@ export const consumirNotificaciones = async (
 		const rifa = msg.body.rifa_id ? (ctx.rifas.get(msg.body.rifa_id) ?? null) : null;
 		const recibos =
 			msg.body.tipo === "compra" ? (ctx.recibos.get(msg.body.datos.transaccion_id) ?? []) : [];
-		const render = renderizar(msg.body, {
-			idioma: usuario.idioma,
-			nombre: usuario.nombre,
-			appUrl: env.APP_URL,
-			rifa,
-			recibos,
-		});
+		let render: Renderizado;
+		try {
+			render = renderizar(msg.body, {
+				idioma: usuario.idioma,
+				nombre: usuario.nombre,
+				appUrl: env.APP_URL,
+				rifa,
+				recibos,
+			});
+		} catch (err) {
+			// One message this version cannot render must not take its batch down with it.
+			log.error("notification cannot be rendered; it retries, then is recorded as fallida", {
+				evento: msg.body.evento,
+				error: errorFields(err),
+			});
+			msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
+			informe.reintentos++;
+			continue;
+		}
 		planes.set(msg, { mensaje: msg.body, usuario, render });
 	}
 
@@ -440,6 +468,7 @@ export const consumirNotificaciones = async (
 		return informe;
 	}
 
+	const pacers = { email: pacer(p.email?.porSegundo), whatsapp: pacer(p.whatsapp?.porSegundo) };
 	const cierres = await enParalelo(reclamadas, SENDS_AT_ONCE, async (f) => {
 		const { m, plan } = planDe(f) as { m: Message<NotificacionMensaje>; plan: Plan };
 		const proveedor = f.canal === "email" ? p.email : p.whatsapp;
@@ -448,6 +477,7 @@ export const consumirNotificaciones = async (
 			log.warn("notification not resent: an earlier attempt may have sent it", { id: f.id });
 			return { f, cierre: { estado: "fallida", motivo: "resultado_incierto" } as Cierre };
 		}
+		await pacers[f.canal]();
 		const d = desenlace(f, await enviar(env, f, plan, p), log);
 		if (d.reintentar) reintentar.add(m);
 		return { f, cierre: d.cierre };
@@ -501,6 +531,39 @@ export const consumirNotificacionesAgotadas = async (batch: MessageBatch<unknown
 				)
 				.returning({ id: notificaciones.id });
 			fallidas += rows.length;
+			if (!rows.length) {
+				// It never got as far as a row (D1 down, or it could not be rendered): it is still
+				// recorded, so no notification disappears without a trace.
+				const at = nowIso();
+				const [user] = await db
+					.select({ id: users.id, idioma: users.idioma, email: users.email })
+					.from(users)
+					.where(eq(users.id, msg.body.usuario_id));
+				if (user) {
+					const inserted = await db
+						.insert(notificaciones)
+						.values({
+							id: crypto.randomUUID(),
+							evento: msg.body.evento,
+							tipo: msg.body.tipo,
+							canal: "email",
+							usuarioId: user.id,
+							rifaId: msg.body.rifa_id,
+							destino: user.email,
+							idioma: user.idioma,
+							asunto: `(${msg.body.tipo})`,
+							cuerpoTexto:
+								"No se pudo preparar ni enviar este mensaje: se agotaron los reintentos.",
+							estado: "fallida",
+							motivo: "reintentos agotados sin registro",
+							creadoEn: at,
+							actualizadoEn: at,
+						})
+						.onConflictDoNothing()
+						.returning({ id: notificaciones.id });
+					fallidas += inserted.length;
+				}
+			}
 			log.error("notification ran out of retries", { evento: msg.body.evento, filas: rows.length });
 			msg.ack();
 		} catch (err) {

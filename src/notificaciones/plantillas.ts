@@ -62,6 +62,8 @@ export const numeroDeRifa = (numero: number, totalBoletas: number): string =>
 const lista = (numeros: number[], total: number) =>
 	numeros.map((n) => numeroDeRifa(n, total)).join(", ");
 
+const recortar = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
 const escapar = (s: string) =>
 	s.replace(
 		/[&<>"']/g,
@@ -152,9 +154,13 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 			return {
 				asunto: es ? `Resultado de ${nombreRifa}` : `Result of ${nombreRifa}`,
 				lineas: [
-					es
-						? `${rifa?.loteria ?? "La lotería"} jugó el ${m.datos.loteria_numero}: ${m.datos.ganadores.length === 1 ? "ganó el número" : "ganaron los números"} ${lista(m.datos.ganadores, total)}.`
-						: `${rifa?.loteria ?? "The lottery"} drew ${m.datos.loteria_numero}: the winning ${m.datos.ganadores.length === 1 ? "number is" : "numbers are"} ${lista(m.datos.ganadores, total)}.`,
+					m.datos.ganadores.length === 0
+						? es
+							? `${rifa?.loteria ?? "La lotería"} jugó el ${m.datos.loteria_numero}: ningún número de la rifa ganó.`
+							: `${rifa?.loteria ?? "The lottery"} drew ${m.datos.loteria_numero}: no number of the rifa won.`
+						: es
+							? `${rifa?.loteria ?? "La lotería"} jugó el ${m.datos.loteria_numero}: ${m.datos.ganadores.length === 1 ? "ganó el número" : "ganaron los números"} ${lista(m.datos.ganadores, total)}.`
+							: `${rifa?.loteria ?? "The lottery"} drew ${m.datos.loteria_numero}: the winning ${m.datos.ganadores.length === 1 ? "number is" : "numbers are"} ${lista(m.datos.ganadores, total)}.`,
 					es
 						? `Sus números (${lista(m.datos.numeros, total)}) no ganaron esta vez. Gracias por participar.`
 						: `Your numbers (${lista(m.datos.numeros, total)}) did not win this time. Thank you for playing.`,
@@ -241,7 +247,13 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 					"D1 keeps refusing a write from a rifa room: it was set aside.",
 				],
 			};
-			const [lineaEs, lineaEn] = que[m.datos.clase];
+			const [lineaEs, lineaEn] =
+				m.datos.detalle.estado === "contradice_confirmado"
+					? [
+							"Una fuente contradice un resultado ya confirmado: el resultado se mantiene; revise la fuente.",
+							"A source contradicts a confirmed result: the result stands; check the source.",
+						]
+					: que[m.datos.clase];
 			return {
 				asunto: es ? `Alerta: ${m.datos.clase}` : `Alert: ${m.datos.clase}`,
 				lineas: [
@@ -285,7 +297,8 @@ export const renderizar = (m: NotificacionMensaje, ctx: Contexto): Renderizado =
 		enlaces: p.enlaces,
 		whatsapp: {
 			plantilla: `rifa1122_${m.tipo}`,
-			parametros: [ctx.nombre, p.lineas[0] ?? p.asunto],
+			// Meta refuses a body parameter over 1,024 characters (a buyer of hundreds of numbers).
+			parametros: [ctx.nombre, recortar(p.lineas[0] ?? p.asunto, 1024)],
 		},
 	};
 };

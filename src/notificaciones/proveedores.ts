@@ -40,8 +40,21 @@ export interface Proveedor<M> {
 	readonly canal: Canal;
 	/** Whether resending after an uncertain outcome is safe (the provider drops repeats). */
 	readonly idempotente: boolean;
+	/** Sends per second the account allows; the consumer paces itself to it. None: no limit. */
+	readonly porSegundo?: number;
 	enviar(mensaje: M): Promise<Envio>;
 }
+
+/**
+ * Default send rates: Resend's default API limit is 2 requests a second per team; the others are
+ * well above what one consumer sends, and are set here so a burst does not meet them either.
+ */
+const POR_SEGUNDO = { resend: 2, "cloudflare-email": 10, "whatsapp-cloud": 20 } as const;
+
+const ritmo = (valor: string | undefined, porDefecto: number) => {
+	const n = Number(valor);
+	return Number.isFinite(n) && n > 0 ? n : porDefecto;
+};
 
 export const RESEND_URL = "https://api.resend.com/emails";
 /** Graph API version of the WhatsApp Cloud API calls (v26.0: July 2026, the newest published). */
@@ -292,7 +305,12 @@ export interface Proveedores {
 export const proveedoresDe = (
 	env: Pick<
 		Env,
-		"ENVIRONMENT" | "RESEND_API_KEY" | "EMAIL" | "WHATSAPP_TOKEN" | "WHATSAPP_PHONE_ID"
+		| "ENVIRONMENT"
+		| "RESEND_API_KEY"
+		| "EMAIL"
+		| "WHATSAPP_TOKEN"
+		| "WHATSAPP_PHONE_ID"
+		| "NOTIFICACIONES_POR_SEGUNDO"
 	>,
 	log: Logger,
 ): Proveedores => {
@@ -310,5 +328,11 @@ export const proveedoresDe = (
 			: local
 				? localWhatsApp(log)
 				: null;
-	return { email, whatsapp };
+	const paced = <M>(p: Proveedor<M> | null): Proveedor<M> | null => {
+		const porDefecto = p ? POR_SEGUNDO[p.nombre as keyof typeof POR_SEGUNDO] : undefined;
+		return p && porDefecto
+			? { ...p, porSegundo: ritmo(env.NOTIFICACIONES_POR_SEGUNDO, porDefecto) }
+			: p;
+	};
+	return { email: paced(email), whatsapp: paced(whatsapp) };
 };

@@ -52,9 +52,18 @@ export const consumeDeadPayouts = async (batch: MessageBatch<PayoutMessage>, env
 		}
 		try {
 			const [g] = await db
-				.select({ rifaId: ganadores.rifaId, monto: ganadores.montoGanado })
+				.select({
+					rifaId: ganadores.rifaId,
+					monto: ganadores.montoGanado,
+					estado: ganadores.estadoPago,
+				})
 				.from(ganadores)
 				.where(eq(ganadores.id, ganadorId));
+			if (g?.estado === "pagado") {
+				// Paid by hand meanwhile: nothing for anyone to do.
+				msg.ack();
+				continue;
+			}
 			const aviso = alerta(
 				ganadorId,
 				{ clase: "pago_en_dlq", detalle: { ganador_id: ganadorId, monto: g?.monto ?? null } },

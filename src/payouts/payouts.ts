@@ -149,22 +149,24 @@ const recordDuplicate = async (env: Env, db: Database, ganador: GanadorRow, dupl
 		env.DB.prepare(audit.sql).bind(...audit.params),
 		env.DB.prepare(event.sql).bind(...event.params),
 	]);
-	if (counted?.meta.changes) {
-		const aviso = alerta(
-			clave,
-			{
-				clase: "pago_duplicado",
-				detalle: {
-					ganador_id: ganador.id,
-					monto: ganador.montoGanado,
-					referencia_pago: ganador.referenciaPago,
-					referencia_duplicada: duplicada,
-				},
+	// Written whether or not this delivery counted it: the alert's id is stable, and an earlier
+	// delivery may have counted the duplicate and then failed before writing it.
+	const aviso = alerta(
+		clave,
+		{
+			clase: "pago_duplicado",
+			detalle: {
+				ganador_id: ganador.id,
+				monto: ganador.montoGanado,
+				referencia_pago: ganador.referenciaPago,
+				referencia_duplicada: duplicada,
 			},
-			ganador.rifaId,
-		);
-		await avisoInsert(db, aviso);
-		await despacharLuego(env, db, undefined, [aviso.id]);
+		},
+		ganador.rifaId,
+	);
+	await avisoInsert(db, aviso);
+	await despacharLuego(env, db, undefined, [aviso.id]);
+	if (counted?.meta.changes) {
 		createLogger(env).error("prize paid twice: a transfer went out after another payment", {
 			ganador_id: ganador.id,
 			rifa_id: ganador.rifaId,

@@ -2,10 +2,11 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { categorias, type RifaRow, rifas } from "../db/schema";
 import { parseReglas } from "../domain/reglas";
+import { avisarReservaExpirada } from "./avisos";
 import { rebuildOrder, takenCount } from "./numeros";
 import type { RoomConfig, RoomTx } from "./room.types";
 import { readFlag, writeFlag } from "./sala";
-import { markFailed } from "./sales";
+import { markFailed, transaccion } from "./sales";
 import { cerrarRegistro } from "./sello";
 
 export type ConfigureResult = { aplicada: boolean; estructura?: "rechazada" };
@@ -101,7 +102,10 @@ export const applyConfig = (
 		const pending = sql
 			.exec<{ id: string }>("SELECT id FROM transacciones WHERE status = 'pending'")
 			.toArray();
-		for (const { id } of pending) markFailed(tx, id, null);
+		for (const { id } of pending) {
+			markFailed(tx, id, null);
+			avisarReservaExpirada(tx, transaccion(sql, id));
+		}
 	}
 	if (current && current.estado !== applied.estado)
 		tx.emit({ type: "estado", estado: applied.estado });

@@ -197,16 +197,11 @@ export const observar = async (
 	const { estado: ahora, acuerdo } = estado;
 	if (acuerdo) await confirmar(db, lot, o.fecha, acuerdo, log);
 	const contradice = estado.resultado !== null && clave(estado.resultado) !== clave(row);
-	if (nueva && (ahora === "en_conflicto" || contradice)) {
-		await alertar(
-			env,
-			db,
-			lot,
-			o.fecha,
-			row,
-			contradice ? "contradice_confirmado" : "en_conflicto",
-			log,
-		);
+	if (ahora === "en_conflicto" || contradice) {
+		const tipo = contradice ? "contradice_confirmado" : "en_conflicto";
+		if (nueva) await alertar(env, db, lot, o.fecha, row, tipo, log);
+		// Also for a repeat: the admins' alert has a stable id, and its first write may have failed.
+		await avisarAdmins(env, db, lot, o.fecha, row, tipo);
 	}
 	return { outcome: "registrada", nueva, sorteo, estado: ahora, contradice };
 };
@@ -270,6 +265,22 @@ const alertar = async (
 	await env.DB.prepare(sql)
 		.bind(...params)
 		.run();
+	log.warn(
+		tipo === "en_conflicto"
+			? "result sources disagree; nothing settles until an admin resolves it"
+			: "a source disagrees with a confirmed result; the result stays",
+		{ loteria_id: lot.id, fecha, fuente: row.fuente, numero: row.numero, serie: row.serie },
+	);
+};
+
+const avisarAdmins = async (
+	env: Env,
+	db: Database,
+	lot: LoteriaRow,
+	fecha: string,
+	row: ObservacionRow,
+	tipo: "en_conflicto" | "contradice_confirmado",
+) => {
 	const aviso = alerta(`${tipo}:${lot.id}:${fecha}`, {
 		clase: "resultado_en_conflicto",
 		detalle: {
@@ -283,12 +294,6 @@ const alertar = async (
 	});
 	await avisoInsert(db, aviso);
 	await despacharLuego(env, db, undefined, [aviso.id]);
-	log.warn(
-		tipo === "en_conflicto"
-			? "result sources disagree; nothing settles until an admin resolves it"
-			: "a source disagrees with a confirmed result; the result stays",
-		{ loteria_id: lot.id, fecha, fuente: row.fuente, numero: row.numero, serie: row.serie },
-	);
 };
 
 export type ResolucionOutcome =

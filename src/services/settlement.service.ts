@@ -211,6 +211,9 @@ const settleRifa = async (
 				rifaId: rifa.id,
 				datos: {
 					loteria_numero: resultado.numero,
+					numeros_ganadores: calculo.desglose.por_posicion.flatMap((p) =>
+						p.numero_ganador === null ? [] : [p.numero_ganador],
+					),
 					pago: env.PAYOUTS_PROVIDER === "manual" ? "manual" : "transferencia",
 				},
 			},

@@ -1,8 +1,18 @@
 import "./styles.css";
 
 /** Which page a path is; everything else gets the not-found page. Pages load on demand. */
-const rutas: [RegExp, (m: RegExpMatchArray) => Promise<(main: HTMLElement) => Promise<void>>][] = [
+type Pagina = (main: HTMLElement) => Promise<void>;
+const rutas: [RegExp, (m: RegExpMatchArray) => Promise<Pagina>][] = [
 	[/^\/$/, async () => (await import("./pages/inicio")).inicio],
+	[
+		/^\/rifas\/([0-9a-f-]{36})$/,
+		async (m) => {
+			const { rifa } = await import("./pages/rifa");
+			return (main) => rifa(main, m[1] ?? "");
+		},
+	],
+	[/^\/mis-boletas$/, async () => (await import("./pages/mis-boletas")).misBoletas],
+	[/^\/verificar$/, async () => (await import("./pages/verificar")).verificarPagina],
 ];
 
 const main = document.getElementById("contenido") as HTMLElement;

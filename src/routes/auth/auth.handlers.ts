@@ -130,12 +130,12 @@ export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
 	const telefono = body.telefono !== undefined ? body.telefono : before.telefono;
 	const email = body.notificaciones?.email ?? before.notifEmail;
 	const pideWhatsapp = body.notificaciones?.whatsapp;
-	if (pideWhatsapp && !telefono) {
+	if (pideWhatsapp && !(telefono && /^\+[1-9]\d{6,14}$/.test(telefono))) {
 		throw new ApiError(
 			"VALIDATION_FAILED",
 			t(
-				"Para recibir WhatsApp registre un teléfono.",
-				"Register a phone number to receive WhatsApp.",
+				"Para recibir WhatsApp registre un teléfono en formato internacional (+57…).",
+				"Register a phone number in international format (+57…) to receive WhatsApp.",
 			),
 			{
 				errors: [

@@ -52,5 +52,12 @@ ticketsRouter.get("/rifas/:id/ws", publicReadRateLimit, async (c) => {
 			RETRY_SOCKET_S,
 		);
 	}
-	return res;
+	// A Durable Object's upgrade answer has immutable headers, and the security headers are set
+	// after this handler: a copy with the same socket takes them (without it the upgrade is a 500).
+	return new Response(res.body, {
+		status: res.status,
+		statusText: res.statusText,
+		headers: new Headers(res.headers),
+		webSocket: res.webSocket,
+	});
 });

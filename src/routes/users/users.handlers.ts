@@ -63,6 +63,8 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	const changes = {
 		...(body.nombre !== undefined ? { nombre: body.nombre } : {}),
 		...(body.telefono !== undefined ? { telefono: body.telefono } : {}),
+		// WhatsApp goes to the phone the user consented with: without it, WhatsApp is off.
+		...(body.telefono === null ? { notifWhatsapp: false } : {}),
 		...(body.rol !== undefined ? { rol: body.rol } : {}),
 		...(body.is_active !== undefined ? { isActive: body.is_active } : {}),
 		...(body.stripe_account_id !== undefined ? { stripeAccountId: body.stripe_account_id } : {}),

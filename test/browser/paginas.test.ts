@@ -1,0 +1,249 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { abrirNavegador, CAPTURAS, sinRed } from "./navegador";
+import { ADMIN, iniciarServidor, type Servidor } from "./servidor";
+
+const JUGADOR = { email: "jugador@rifa1122.local", password: "Jugador1122!local" };
+/** The seeded rifas on sale: 100 numbers each, and one of 1,000. */
+const RIFA_100 = "a1f40000-0000-4000-8000-000000000001";
+const RIFA_100_B = "a1f40000-0000-4000-8000-000000000002";
+
+let servidor: Servidor;
+let browser: Browser;
+
+const api = async (
+	path: string,
+	opts: { method?: string; body?: unknown; token?: string } = {},
+) => {
+	const res = await fetch(`${servidor.base}/api/v1${path}`, {
+		method: opts.method ?? "GET",
+		headers: {
+			...(opts.body ? { "Content-Type": "application/json" } : {}),
+			...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
+			...(opts.method === "POST" && path.endsWith("/tickets")
+				? { "Idempotency-Key": crypto.randomUUID() }
+				: {}),
+		},
+		...(opts.body ? { body: JSON.stringify(opts.body) } : {}),
+	});
+	const text = await res.text();
+	return { status: res.status, body: text ? JSON.parse(text) : null };
+};
+const login = async (who: { email: string; password: string }) => {
+	const r = await api("/auth/login", { method: "POST", body: who });
+	const me = await api("/users/me", { token: r.body.access_token });
+	return { token: r.body.access_token as string, id: me.body.id as string };
+};
+const buy = async (rifaId: string, who: { token: string; id: string }, numeros: number[]) => {
+	const r = await api(`/rifas/${rifaId}/tickets`, {
+		method: "POST",
+		token: who.token,
+		body: { user_id: who.id, quantity: numeros.length, payment_method: "sandbox", numeros },
+	});
+	expect(r.status).toBe(201);
+	return r.body as { tickets: { id: string; numero: number; recibo: string }[] };
+};
+
+let context: BrowserContext;
+let fuera: string[];
+const nueva = async (viewport = { width: 1280, height: 900 }): Promise<Page> => {
+	({ context, fuera } = await sinRed(browser, servidor.base, { viewport }));
+	return context.newPage();
+};
+const estados = (page: Page) =>
+	page.$$eval("[data-numero]", (cells) =>
+		cells.map((c) => [
+			Number((c as HTMLElement).dataset.numero),
+			(c as HTMLElement).dataset.estado,
+		]),
+	);
+
+beforeAll(async () => {
+	servidor = await iniciarServidor();
+	browser = await abrirNavegador();
+	console.log(`screenshots: ${CAPTURAS}`);
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await servidor?.stop();
+});
+
+describe("pages, in a real browser with no network", () => {
+	it("/ lists the rifas on sale with price, prize, sold share and time left", async () => {
+		const page = await nueva();
+		await page.goto(`${servidor.base}/`);
+		await page.locator(`[data-rifa="${RIFA_100}"]`).waitFor();
+		const card = (await page.locator(`[data-rifa="${RIFA_100}"]`).textContent()) ?? "";
+		expect(card).toMatch(/Boleta\s*\$\s?[\d.]+/);
+		expect(card).toMatch(/Premio\s*\$\s?[\d.]+/);
+		expect(card).toMatch(/Vendido\s*\d+ %/);
+		expect(card).toMatch(/Cierra en\s*\d+/);
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("the grid shows every number with its state, and a sale elsewhere turns its cell vendido live", async () => {
+		const jugador = await login(JUGADOR);
+		await buy(RIFA_100, jugador, [3, 4]);
+		const page = await nueva();
+		await page.goto(`${servidor.base}/rifas/${RIFA_100}`);
+		await page.locator('[data-numero="99"]').waitFor();
+		const antes = new Map(await estados(page));
+		expect(antes.size).toBe(100);
+		expect(antes.get(3)).toBe("vendido");
+		expect(antes.get(4)).toBe("vendido");
+		expect(
+			[...antes.values()].every((e) => e === "libre" || e === "vendido" || e === "reservado"),
+		).toBe(true);
+		// Count the cells the page repaints when one number is sold by another client.
+		await page.evaluate(() => {
+			const touched = new Set<string>();
+			(window as unknown as { touched: Set<string> }).touched = touched;
+			new MutationObserver((ms) => {
+				for (const m of ms) touched.add((m.target as HTMLElement).dataset.numero ?? "?");
+			}).observe(document.querySelector(".grilla") as Node, {
+				attributes: true,
+				subtree: true,
+				childList: true,
+			});
+		});
+		const libre = [...antes].find(([, e]) => e === "libre")?.[0] as number;
+		await buy(RIFA_100, jugador, [libre]);
+		await page
+			.locator(`[data-numero="${libre}"][data-estado="vendido"]`)
+			.waitFor({ timeout: 2_000 });
+		const touched = await page.evaluate(() => [
+			...(window as unknown as { touched: Set<string> }).touched,
+		]);
+		expect(touched).toEqual([String(libre)]);
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("buys with the sandbox: choose a number, sign in, and the receipt shows; /verificar says it is valid", async () => {
+		const page = await nueva();
+		await page.goto(`${servidor.base}/rifas/${RIFA_100_B}`);
+		await page.locator('[data-numero="0"]').waitFor();
+		const libre = (await estados(page)).find(([, e]) => e === "libre")?.[0] as number;
+		await page.locator(`[data-numero="${libre}"]`).click();
+		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("aria-pressed")).toBe(
+			"true",
+		);
+		await page.getByRole("button", { name: "Comprar" }).click();
+		await page.getByLabel("Correo").fill(JUGADOR.email);
+		await page.getByLabel("Contraseña").fill(JUGADOR.password);
+		await page.getByRole("button", { name: "Entrar" }).click();
+		await page.getByRole("button", { name: "Comprar" }).click();
+		await page.getByRole("heading", { name: "Compra confirmada" }).waitFor();
+		const enlace = page.locator("a[data-recibo]").first();
+		const recibo = (await enlace.getAttribute("data-recibo")) as string;
+		expect(recibo.split(".")).toHaveLength(3);
+		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
+			"vendido",
+		);
+		await page.screenshot({ path: `${CAPTURAS}/compra.png`, fullPage: true });
+
+		await enlace.click();
+		await page.locator("[data-verificacion]").waitFor();
+		expect(await page.locator("[data-verificacion]").getAttribute("data-verificacion")).toBe(
+			"valido",
+		);
+		expect(await page.locator('[data-check="recibo.firma"]').getAttribute("data-estado")).toBe(
+			"ok",
+		);
+		expect(await page.locator('[data-check="prueba.inclusion"]').getAttribute("data-estado")).toBe(
+			"ok",
+		);
+		// Not sealed yet: the seal and the acta are pending, and the receipt still valid.
+		expect(await page.locator('[data-check="sello.firma"]').getAttribute("data-estado")).toBe(
+			"pendiente",
+		);
+		expect(await page.locator('[data-check="acta.firma"]').getAttribute("data-estado")).toBe(
+			"pendiente",
+		);
+		await page.screenshot({ path: `${CAPTURAS}/verificar.png`, fullPage: true });
+
+		// The same receipt with its number changed is refused.
+		const [h, p, s] = recibo.split(".");
+		const payload = JSON.parse(Buffer.from(p as string, "base64url").toString());
+		const otro = Buffer.from(
+			JSON.stringify({ ...payload, numero: (payload.numero + 1) % 100 }),
+		).toString("base64url");
+		await page.goto(`${servidor.base}/verificar#recibo=${h}.${otro}.${s}`);
+		await page.locator("[data-verificacion]").waitFor();
+		expect(await page.locator("[data-verificacion]").getAttribute("data-verificacion")).toBe(
+			"invalido",
+		);
+		expect(await page.locator('[data-check="recibo.firma"]').getAttribute("data-estado")).toBe(
+			"falla",
+		);
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("/mis-boletas lists the signed-in user's tickets with their receipts", async () => {
+		const page = await nueva();
+		await page.goto(`${servidor.base}/mis-boletas`);
+		await page.getByLabel("Correo").fill(JUGADOR.email);
+		await page.getByLabel("Contraseña").fill(JUGADOR.password);
+		await page.getByRole("button", { name: "Entrar" }).click();
+		await page.locator("[data-ticket]").first().waitFor();
+		expect(await page.locator("[data-ticket] a[data-recibo]").count()).toBeGreaterThan(0);
+		await context.close();
+	});
+
+	it("a 10,000-number rifa shows a thousand at a time, and search finds a number", async () => {
+		const admin = await login(ADMIN);
+		const rifa100 = (await api(`/rifas/${RIFA_100}`)).body;
+		const creada = await api("/rifas", {
+			method: "POST",
+			token: admin.token,
+			body: {
+				nombre: "Rifa grande de prueba",
+				categoria_id: rifa100.categoria_id,
+				loteria_id: rifa100.loteria_id,
+				fecha_inicio: new Date(Date.now() - 60_000).toISOString(),
+				fecha_fin: rifa100.fecha_fin,
+				total_boletas: 10_000,
+			},
+		});
+		expect(creada.status).toBe(201);
+		expect(
+			(
+				await api(`/rifas/${creada.body.id}`, {
+					method: "PATCH",
+					token: admin.token,
+					body: { estado: "activa" },
+				})
+			).status,
+		).toBe(200);
+		const page = await nueva();
+		await page.goto(`${servidor.base}/rifas/${creada.body.id}`);
+		await page.locator('[data-numero="0999"], [data-numero="999"]').first().waitFor();
+		expect(await page.locator("[data-numero]").count()).toBe(1000);
+		await page.getByLabel("Buscar un número").fill("7345");
+		await page.getByRole("button", { name: "Ir" }).click();
+		await page.locator('[data-numero="7345"]').waitFor();
+		expect(await page.locator("[data-numero]").count()).toBe(1000);
+		expect(await page.evaluate(() => (document.activeElement as HTMLElement)?.dataset.numero)).toBe(
+			"7345",
+		);
+		await context.close();
+	});
+
+	it("fits a 360 × 740 phone: no horizontal overflow on the rifa page", async () => {
+		const page = await nueva({ width: 360, height: 740 });
+		await page.goto(`${servidor.base}/rifas/${RIFA_100}`);
+		await page.locator('[data-numero="99"]').waitFor();
+		await page.screenshot({ path: `${CAPTURAS}/rifa-360.png` });
+		await page.screenshot({ path: `${CAPTURAS}/rifa-360-completa.png`, fullPage: true });
+		const { scroll, ancho } = await page.evaluate(() => ({
+			scroll: document.documentElement.scrollWidth,
+			ancho: window.innerWidth,
+		}));
+		expect(scroll).toBeLessThanOrEqual(ancho);
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+});

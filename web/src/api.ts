@@ -1,0 +1,140 @@
+import { formatCop } from "../../src/lib/format";
+
+export { formatCop };
+
+const TOKEN = "rifa1122.token";
+
+export class ApiError extends Error {
+	constructor(
+		readonly status: number,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+export const token = () => sessionStorage.getItem(TOKEN);
+export const cerrarSesion = () => sessionStorage.removeItem(TOKEN);
+
+/** The API under /api/v1 with the session's token; a problem+json answer becomes an ApiError. */
+export const api = async <T>(
+	path: string,
+	opts: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> => {
+	const t = token();
+	const res = await fetch(`/api/v1${path}`, {
+		method: opts.method ?? "GET",
+		headers: {
+			Accept: "application/json",
+			...(opts.body ? { "Content-Type": "application/json" } : {}),
+			...(t ? { Authorization: `Bearer ${t}` } : {}),
+			...opts.headers,
+		},
+		...(opts.body ? { body: JSON.stringify(opts.body) } : {}),
+	});
+	const text = await res.text();
+	const json = text ? JSON.parse(text) : null;
+	if (!res.ok) throw new ApiError(res.status, json?.detail ?? `Error ${res.status}`);
+	return json as T;
+};
+
+export interface Usuario {
+	id: string;
+	nombre: string;
+	rol: "jugador" | "operador" | "admin";
+}
+
+export const yo = async (): Promise<Usuario | null> => {
+	if (!token()) return null;
+	try {
+		return await api<Usuario>("/users/me");
+	} catch (err) {
+		if (err instanceof ApiError && err.status === 401) cerrarSesion();
+		return null;
+	}
+};
+
+export const iniciarSesion = async (email: string, password: string) => {
+	const r = await api<{ access_token: string }>("/auth/login", {
+		method: "POST",
+		body: { email, password },
+	});
+	sessionStorage.setItem(TOKEN, r.access_token);
+};
+
+/** An element with attributes and children; text children are text nodes, never parsed HTML. */
+export const el = <K extends keyof HTMLElementTagNameMap>(
+	tag: K,
+	attrs: Record<string, string | boolean | undefined> = {},
+	...children: (Node | string | null | undefined)[]
+): HTMLElementTagNameMap[K] => {
+	const node = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs)) {
+		if (v === undefined || v === false) continue;
+		node.setAttribute(k, v === true ? "" : v);
+	}
+	for (const c of children) if (c !== null && c !== undefined) node.append(c);
+	return node;
+};
+
+/** A form asking for email and password; resolves once signed in. */
+export const formularioSesion = (alEntrar: () => void): HTMLFormElement => {
+	const error = el("p", { role: "alert", class: "error" });
+	const form = el(
+		"form",
+		{ class: "sesion", "aria-label": "Iniciar sesión" },
+		el("h2", {}, "Inicie sesión para comprar"),
+		el(
+			"label",
+			{},
+			"Correo",
+			el("input", { name: "email", type: "email", required: true, autocomplete: "username" }),
+		),
+		el(
+			"label",
+			{},
+			"Contraseña",
+			el("input", {
+				name: "password",
+				type: "password",
+				required: true,
+				autocomplete: "current-password",
+			}),
+		),
+		el("button", { type: "submit" }, "Entrar"),
+		error,
+	);
+	form.addEventListener("submit", async (e) => {
+		e.preventDefault();
+		const data = new FormData(form);
+		error.textContent = "";
+		try {
+			await iniciarSesion(String(data.get("email")), String(data.get("password")));
+			alEntrar();
+		} catch (err) {
+			error.textContent = err instanceof Error ? err.message : String(err);
+		}
+	});
+	return form;
+};
+
+/** "2 d 3 h", "5 min 12 s": what is left until `iso`, or null once it passed. */
+export const faltan = (iso: string, now = Date.now()): string | null => {
+	let s = Math.floor((Date.parse(iso) - now) / 1000);
+	if (s <= 0) return null;
+	const d = Math.floor(s / 86_400);
+	s -= d * 86_400;
+	const h = Math.floor(s / 3600);
+	s -= h * 3600;
+	const m = Math.floor(s / 60);
+	s -= m * 60;
+	if (d) return `${d} d ${h} h`;
+	if (h) return `${h} h ${m} min`;
+	return `${m} min ${s} s`;
+};
+
+export const fechaColombia = (iso: string) =>
+	`${new Intl.DateTimeFormat("es-CO", { timeZone: "America/Bogota", dateStyle: "medium", timeStyle: "short" }).format(new Date(iso))} (hora de Colombia)`;
+
+export const numeroDe = (n: number, total: number) =>
+	String(n).padStart(String(total - 1).length, "0");

@@ -1,0 +1,104 @@
+import { decodeJwt } from "jose";
+import type { ActaRespuesta, Jwks, Prueba, SelloRespuesta } from "../../../src/verificacion/tipos";
+import { type Verificacion, verificar } from "../../../src/verificacion/verificar";
+import { el, token } from "../api";
+
+const ESTADO: Record<string, string> = {
+	ok: "✔ correcto",
+	falla: "✘ falla",
+	pendiente: "… pendiente",
+};
+
+/** A public JSON document, or undefined when it does not exist (yet) or is not ours to see. */
+const documento = async <T>(url: string, auth = false): Promise<T | undefined> => {
+	const t = auth ? token() : null;
+	const res = await fetch(url, { headers: t ? { Authorization: `Bearer ${t}` } : {} });
+	return res.ok ? ((await res.json()) as T) : undefined;
+};
+
+/**
+ * Checks a receipt in this browser with WebCrypto, through the same module as `npm run verificar`:
+ * its signature against the published keys, its inclusion proof (for its owner), the seal and the
+ * acta. What is not published yet shows as pending.
+ */
+export const comprobar = async (recibo: string): Promise<Verificacion> => {
+	let rifaId: string | undefined;
+	let ticketId: string | undefined;
+	try {
+		const p = decodeJwt(recibo) as { rifa_id?: unknown; ticket_id?: unknown };
+		rifaId = typeof p.rifa_id === "string" ? p.rifa_id : undefined;
+		ticketId = typeof p.ticket_id === "string" ? p.ticket_id : undefined;
+	} catch {
+		// Not a JWS at all: the signature check below says so.
+	}
+	const seguro = (s: string | undefined) => (s && /^[0-9a-f-]{36}$/.test(s) ? s : undefined);
+	const [jwks, sello, acta, prueba] = await Promise.all([
+		documento<Jwks>("/.well-known/jwks.json"),
+		seguro(rifaId) ? documento<SelloRespuesta>(`/api/v1/rifas/${rifaId}/sello`) : undefined,
+		seguro(rifaId) ? documento<ActaRespuesta>(`/api/v1/rifas/${rifaId}/acta`) : undefined,
+		seguro(ticketId) ? documento<Prueba>(`/api/v1/tickets/${ticketId}/prueba`, true) : undefined,
+	]);
+	return verificar({
+		recibo,
+		jwks: jwks ?? { keys: [] },
+		...(prueba ? { prueba } : {}),
+		...(sello ? { sello } : {}),
+		...(acta ? { acta: acta.acta } : {}),
+	});
+};
+
+/** `/verificar`: the receipt comes in the URL fragment (never sent to the server) or pasted. */
+export const verificarPagina = async (main: HTMLElement) => {
+	const campo = el("textarea", {
+		name: "recibo",
+		rows: "5",
+		"aria-label": "Recibo (JWS)",
+		spellcheck: "false",
+	});
+	const salida = el("section", { class: "verificacion", "aria-live": "polite" });
+	const form = el(
+		"form",
+		{ class: "verificar" },
+		el("label", { for: "recibo" }, "Pegue el recibo de su boleta"),
+		campo,
+		el("button", { type: "submit" }, "Verificar"),
+	);
+	campo.id = "recibo";
+	const correr = async (recibo: string) => {
+		salida.replaceChildren(el("p", {}, "Verificando…"));
+		const v = await comprobar(recibo.trim());
+		salida.replaceChildren(
+			el(
+				"p",
+				{ class: "veredicto", "data-verificacion": v.valido ? "valido" : "invalido" },
+				v.valido ? "Recibo válido" : "Recibo NO válido",
+			),
+			el(
+				"ul",
+				{ class: "checks" },
+				...v.checks.map((c) =>
+					el(
+						"li",
+						{ "data-check": c.id, "data-estado": c.estado },
+						el("strong", {}, `${c.nombre}: `),
+						`${ESTADO[c.estado] ?? c.estado}. ${c.detalle}`,
+					),
+				),
+			),
+		);
+	};
+	form.addEventListener("submit", (e) => {
+		e.preventDefault();
+		void correr(campo.value);
+	});
+	main.replaceChildren(el("h1", {}, "Verificar un recibo"), form, salida);
+	const desdeUrl = async () => {
+		const recibo = new URLSearchParams(location.hash.slice(1)).get("recibo");
+		if (!recibo) return;
+		campo.value = recibo;
+		await correr(recibo);
+	};
+	// Another receipt in the fragment (a link followed from this page) is checked too.
+	window.addEventListener("hashchange", () => void desdeUrl());
+	await desdeUrl();
+};
