@@ -222,6 +222,13 @@ describe("pages, in a real browser with no network", () => {
 		await page.goto(`${servidor.base}/rifas/${creada.body.id}`);
 		await page.locator('[data-numero="0999"], [data-numero="999"]').first().waitFor();
 		expect(await page.locator("[data-numero]").count()).toBe(1000);
+		// A figure, not an assertion: when the grid became usable, from the start of navigation.
+		const interactiva = await page.evaluate(
+			() => performance.getEntriesByName("rifa-interactiva")[0]?.startTime ?? -1,
+		);
+		console.log(
+			`10,000-number rifa page interactive ${interactiva.toFixed(0)} ms after navigation start`,
+		);
 		await page.getByLabel("Buscar un número").fill("7345");
 		await page.getByRole("button", { name: "Ir" }).click();
 		await page.locator('[data-numero="7345"]').waitFor();
@@ -229,6 +236,27 @@ describe("pages, in a real browser with no network", () => {
 		expect(await page.evaluate(() => (document.activeElement as HTMLElement)?.dataset.numero)).toBe(
 			"7345",
 		);
+		await context.close();
+	});
+
+	it("shows staff the rifa's sales over time, from the reports", async () => {
+		const admin = await login(ADMIN);
+		const libre = (await api(`/rifas/${RIFA_100}/disponibilidad`)).body.mapa.indexOf("L") as number;
+		await buy(RIFA_100, await login(JUGADOR), [libre]);
+		const page = await nueva();
+		await context.addInitScript((t) => sessionStorage.setItem("rifa1122.token", t), admin.token);
+		await page.goto(`${servidor.base}/rifas/${RIFA_100}`);
+		await page.locator(".operador .grafica rect").first().waitFor();
+		expect(await page.locator(".operador .ventas tbody tr").count()).toBeGreaterThan(0);
+		await page.screenshot({ path: `${CAPTURAS}/ventas.png`, fullPage: true });
+		await context.close();
+		// A player sees no chart.
+		const jugador = await login(JUGADOR);
+		const page2 = await nueva();
+		await context.addInitScript((t) => sessionStorage.setItem("rifa1122.token", t), jugador.token);
+		await page2.goto(`${servidor.base}/rifas/${RIFA_100}`);
+		await page2.locator('[data-numero="99"]').waitFor();
+		expect(await page2.locator(".operador").count()).toBe(0);
 		await context.close();
 	});
 

@@ -1,4 +1,5 @@
 import { api, el, faltan, fechaColombia, formatCop, formularioSesion, numeroDe, yo } from "../api";
+import { graficaVentas } from "../grafica";
 
 interface Rifa {
 	id: string;
@@ -281,7 +282,18 @@ export const rifa = async (main: HTMLElement, id: string) => {
 	);
 	mostrar(0);
 	resumen();
+	// When the grid can be used: the browser tests read it (docs/benchmarks.md).
+	performance.mark("rifa-interactiva");
 	if (r.estado === "resuelta") await mostrarResultado();
+	const quien = await yo();
+	if (quien && quien.rol !== "jugador") {
+		// Staff see the sales over time; an operador only of its own rifas (the report says 403).
+		api<{ ventas_por_dia: Parameters<typeof graficaVentas>[0] }>(
+			`/admin/reportes/participacion?rifa_id=${id}`,
+		)
+			.then((rep) => main.append(graficaVentas(rep.ventas_por_dia)))
+			.catch(() => undefined);
+	}
 
 	// Live: every change of a number repaints its cell only.
 	let espera = 500;
