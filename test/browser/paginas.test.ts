@@ -126,9 +126,14 @@ describe("pages, in a real browser with no network", () => {
 		await page.goto(`${servidor.base}/rifas/${RIFA_100_B}`);
 		await page.locator('[data-numero="0"]').waitFor();
 		const libre = (await estados(page)).find(([, e]) => e === "libre")?.[0] as number;
-		await page.locator(`[data-numero="${libre}"]`).click();
+		// By keyboard: a number is a button; Space chooses it, and its label says so.
+		await page.locator(`[data-numero="${libre}"]`).focus();
+		await page.keyboard.press("Space");
 		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("aria-pressed")).toBe(
 			"true",
+		);
+		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("aria-label")).toMatch(
+			/libre, elegido$/,
 		);
 		await page.getByRole("button", { name: "Comprar" }).click();
 		await page.getByLabel("Correo").fill(JUGADOR.email);
