@@ -33,3 +33,10 @@ export const formatCop = (cents: number): string =>
 
 /** Basis points as an es-CO percentage: `1234` → `"12,34%"`. */
 export const formatBps = (bps: number): string => porcentaje.format(decimal(bps, 4));
+
+/** A phone number in E.164: `+`, a country code and up to 15 digits in all. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Numbers as the rifa prints them: `7` in a 100-number rifa is `07`. */
+export const numeroDeRifa = (numero: number, totalBoletas: number): string =>
+	String(numero).padStart(String(totalBoletas - 1).length, "0");

@@ -12,17 +12,12 @@ import {
 	type UserRow,
 	users,
 } from "../db/schema";
+import { E164 } from "../lib/format";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { nowIso } from "../lib/time";
 import { tokenDeBaja } from "./baja";
 import { pieDeBaja, type Renderizado, type RifaDeMensaje, renderizar } from "./plantillas";
-import {
-	type Email,
-	type Envio,
-	type Proveedor,
-	proveedoresDe,
-	type WhatsApp,
-} from "./proveedores";
+import { type Envio, type Proveedores, proveedoresDe } from "./proveedores";
 import type { NotificacionMensaje } from "./tipos";
 
 /**
@@ -123,13 +118,6 @@ const cargar = async (db: Database, mensajes: NotificacionMensaje[]): Promise<Co
 	};
 };
 
-interface Proveedores {
-	email: Proveedor<Email> | null;
-	whatsapp: Proveedor<WhatsApp> | null;
-}
-
-const E164 = /^\+[1-9]\d{6,14}$/;
-
 /** Whether a channel carries this message to this user, and if not, why it is `omitida`. */
 const motivoOmision = (u: Usuario, canal: Canal, p: Proveedores): string | null => {
 	if (!u.isActive) return "usuario_inactivo";
@@ -183,14 +171,7 @@ const insertarFilas = async (db: Database, filas: ReturnType<typeof filaNueva>[]
 			})
 			.returning(),
 	);
-	const out: NotificacionRow[] = [];
-	for (const part of chunks(stmts, 100)) {
-		const results = (await db.batch(
-			part as [(typeof part)[0], ...typeof part],
-		)) as NotificacionRow[][];
-		out.push(...results.flat());
-	}
-	return out;
+	return ((await enLote(db, stmts)) as NotificacionRow[][]).flat();
 };
 
 const enviar = async (
@@ -304,7 +285,7 @@ const enParalelo = async <T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): P
 	return out;
 };
 
-/** Runs update statements in as few D1 round trips as D1 allows. */
+/** Runs statements in as few D1 round trips as D1 allows (100 a batch). */
 const enLote = async <T>(db: Database, stmts: T[]): Promise<unknown[]> => {
 	const out: unknown[] = [];
 	for (const part of chunks(stmts, 100)) {

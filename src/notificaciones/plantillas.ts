@@ -1,5 +1,5 @@
 import type { Idioma } from "../db/schema";
-import { formatCop } from "../lib/format";
+import { formatCop, numeroDeRifa } from "../lib/format";
 import type { NotificacionMensaje } from "./tipos";
 
 export interface RifaDeMensaje {
@@ -55,16 +55,12 @@ export const fechaColombiana = (iso: string, idioma: Idioma): string => {
 	return `${texto} (${idioma === "es" ? "hora de Colombia" : "Colombia time"})`;
 };
 
-/** Numbers as the rifa prints them: `7` in a 100-number rifa is `07`. */
-export const numeroDeRifa = (numero: number, totalBoletas: number): string =>
-	String(numero).padStart(String(totalBoletas - 1).length, "0");
-
 const lista = (numeros: number[], total: number) =>
 	numeros.map((n) => numeroDeRifa(n, total)).join(", ");
 
 const recortar = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
-const escapar = (s: string) =>
+export const escapar = (s: string) =>
 	s.replace(
 		/[&<>"']/g,
 		(ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,

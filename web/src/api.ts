@@ -1,6 +1,7 @@
-import { formatCop } from "../../src/lib/format";
+import { formatCop, numeroDeRifa } from "../../src/lib/format";
 
 export { formatCop };
+export const numeroDe = numeroDeRifa;
 
 const TOKEN = "rifa1122.token";
 
@@ -135,6 +136,3 @@ export const faltan = (iso: string, now = Date.now()): string | null => {
 
 export const fechaColombia = (iso: string) =>
 	`${new Intl.DateTimeFormat("es-CO", { timeZone: "America/Bogota", dateStyle: "medium", timeStyle: "short" }).format(new Date(iso))} (hora de Colombia)`;
-
-export const numeroDe = (n: number, total: number) =>
-	String(n).padStart(String(total - 1).length, "0");

@@ -13,6 +13,7 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from "../../auth/pass
 import { isUniqueViolation } from "../../db/errors";
 import { users } from "../../db/schema";
 import { ApiError, t } from "../../lib/errors";
+import { E164 } from "../../lib/format";
 import { enforceRateLimit, tooManyRequests } from "../../lib/rate-limit";
 import { nowIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
@@ -130,7 +131,7 @@ export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
 	const telefono = body.telefono !== undefined ? body.telefono : before.telefono;
 	const email = body.notificaciones?.email ?? before.notifEmail;
 	const pideWhatsapp = body.notificaciones?.whatsapp;
-	if (pideWhatsapp && !(telefono && /^\+[1-9]\d{6,14}$/.test(telefono))) {
+	if (pideWhatsapp && !(telefono && E164.test(telefono))) {
 		throw new ApiError(
 			"VALIDATION_FAILED",
 			t(

@@ -6,6 +6,7 @@ import { offsetOf, type Page, pageOf } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
 import { usuarioDeBaja } from "../../notificaciones/baja";
+import { escapar } from "../../notificaciones/plantillas";
 import { auditInsertIf } from "../../services/audit";
 import type { baja, bajaPagina, mias, todas } from "./notificaciones.routes";
 
@@ -101,8 +102,6 @@ export const bajaHandler: AppRouteHandler<typeof baja> = async (c) => {
 	]);
 	return c.json({ email: false as const }, 200);
 };
-
-const escapar = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** Opening the link only shows a button: mail scanners follow links, and must not unsubscribe. */
 export const bajaPaginaHandler: AppRouteHandler<typeof bajaPagina> = async (c) => {

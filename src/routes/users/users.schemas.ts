@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { IDIOMAS, ROLES, type UserRow } from "../../db/schema";
+import { E164 } from "../../lib/format";
 
 export const UserSchema = z
 	.object({
@@ -58,10 +59,7 @@ export const telefonoField = z
 	.pipe(
 		z
 			.string()
-			.regex(
-				/^\+[1-9]\d{6,14}$/,
-				"Teléfono inválido: use el formato internacional, p. ej. +573001234567",
-			)
+			.regex(E164, "Teléfono inválido: use el formato internacional, p. ej. +573001234567")
 			.refine((e164) => !e164.startsWith("+57") || /^\+57(3\d{9}|60\d{8})$/.test(e164), {
 				error: "Número colombiano inválido: +57 y 10 dígitos (celular 3XX…, fijo 60X…)",
 			}),
