@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
@@ -24,10 +24,24 @@ const documentacion = (): Plugin => ({
 	},
 });
 
+/** The shell again as 404.html, marked so its router shows "not found" whatever the path. */
+const noEncontrada = (): Plugin => ({
+	name: "rifa1122-404",
+	closeBundle() {
+		const shell = readFileSync(resolve(out, "index.html"), "utf8");
+		const marcada = shell.replace(
+			'<main id="contenido"',
+			'<main id="contenido" data-no-encontrada',
+		);
+		if (marcada === shell) throw new Error('index.html has no <main id="contenido">');
+		writeFileSync(resolve(out, "404.html"), marcada);
+	},
+});
+
 // The pages (web/) built into the Worker's static assets (`assets` in wrangler.jsonc).
 export default defineConfig({
 	root: resolve(root, "web"),
 	publicDir: resolve(root, "web/public"),
 	build: { outDir: out, emptyOutDir: true, target: "es2022", sourcemap: true },
-	plugins: [documentacion()],
+	plugins: [documentacion(), noEncontrada()],
 });

@@ -8,6 +8,7 @@ import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { notificacionesRouter } from "./routes/notificaciones/notificaciones.index";
 import { opsRouter } from "./routes/ops/ops.index";
+import { paginasRouter } from "./routes/paginas/paginas.index";
 import { registroRouter } from "./routes/registro/registro.index";
 import { reportesRouter } from "./routes/reportes/reportes.index";
 import { resultadosRouter } from "./routes/resultados/resultados.index";
@@ -118,6 +119,7 @@ export const buildApp = () => {
 	});
 	app.get("/docs", swaggerUI({ url: "/openapi.json", manuallySwaggerUIHtml: () => DOCS_PAGE }));
 	app.get("/redoc", (c) => c.html(REDOC_PAGE));
+	app.route("/", paginasRouter);
 	app.get("/api", (c) =>
 		c.json({ name: "Rifa1122 API", docs: "/docs", redoc: "/redoc", openapi: "/openapi.json" }),
 	);

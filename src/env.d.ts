@@ -4,6 +4,10 @@ interface OptionalSecrets {
 	JWT_PREVIOUS_SECRET?: string;
 	STRIPE_SECRET_KEY?: string;
 	STRIPE_WEBHOOK_SECRET?: string;
+	/** Stripe's publishable key (pk_...), public by design: the pages need it for card payments. */
+	STRIPE_PUBLISHABLE_KEY?: string;
+	/** A local stand-in for api.stripe.com (such as stripe-mock); honoured in development only. */
+	STRIPE_API_URL?: string;
 	/** Shared secret of `POST /webhooks/loteria`; the endpoint answers 404 until it is set. */
 	LOTERIA_WEBHOOK_SECRET?: string;
 	/** Base URL of the public results API; defaults to https://api-resultadosloterias.com. */

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
+import { metodosDePago } from "../payments/provider";
 import { ApiError, t } from "./errors";
 import type { AppBindings } from "./types";
 
@@ -59,9 +60,45 @@ export const PAGE_CSP = {
 };
 const docHeaders = secureHeaders({ contentSecurityPolicy: PAGE_CSP, xFrameOptions: "DENY" });
 
-export const securityHeaders = createMiddleware<AppBindings>((c, next) =>
-	(DOC_PAGES.has(c.req.path) ? docHeaders : apiHeaders)(c, next),
-);
+/** The pages' documents, which the Worker serves (src/routes/paginas) before the static assets. */
+export const PAGINAS = /^\/(?:|rifas\/[^/]+|mis-boletas|verificar)$/;
+
+/** The pages (web/): every script, style, font and call from this origin only, nothing inline. */
+export const PAGINAS_CSP = {
+	defaultSrc: ["'self'"],
+	scriptSrc: ["'self'"],
+	styleSrc: ["'self'"],
+	imgSrc: ["'self'", "data:"],
+	fontSrc: ["'self'"],
+	connectSrc: ["'self'"],
+	objectSrc: ["'none'"],
+	baseUri: ["'none'"],
+	formAction: ["'self'"],
+	frameAncestors: ["'none'"],
+};
+/**
+ * Where Stripe takes cards, Stripe.js must come from js.stripe.com (Stripe forbids bundling or
+ * hosting it) and its Payment Element runs in Stripe's frames: those origins, and no others.
+ */
+const STRIPE_JS = ["https://js.stripe.com", "https://*.js.stripe.com"];
+const PAGINAS_CSP_STRIPE = {
+	...PAGINAS_CSP,
+	scriptSrc: ["'self'", ...STRIPE_JS],
+	frameSrc: [...STRIPE_JS, "https://hooks.stripe.com"],
+	connectSrc: ["'self'", "https://api.stripe.com"],
+};
+const paginaHeaders = secureHeaders({ contentSecurityPolicy: PAGINAS_CSP, xFrameOptions: "DENY" });
+const paginaStripeHeaders = secureHeaders({
+	contentSecurityPolicy: PAGINAS_CSP_STRIPE,
+	xFrameOptions: "DENY",
+});
+
+export const securityHeaders = createMiddleware<AppBindings>((c, next) => {
+	if (DOC_PAGES.has(c.req.path)) return docHeaders(c, next);
+	if (PAGINAS.test(c.req.path))
+		return (metodosDePago(c.env).stripe ? paginaStripeHeaders : paginaHeaders)(c, next);
+	return apiHeaders(c, next);
+});
 
 let corsFor: { origins: string; handler: MiddlewareHandler<AppBindings> | null } | undefined;
 

@@ -78,5 +78,22 @@ export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvide
 			),
 		);
 	}
-	return stripeProvider(env.STRIPE_SECRET_KEY);
+	return stripeProvider(env.STRIPE_SECRET_KEY, env);
 };
+
+/**
+ * The methods a purchase may name here, and what a browser needs for Stripe's Payment Element:
+ * the publishable key is public by design; without it the pages cannot take cards.
+ */
+export const metodosDePago = (env: Env) => ({
+	metodos: [
+		...(env.PAYMENTS_SANDBOX === "succeed" || env.PAYMENTS_SANDBOX === "fail"
+			? (["sandbox"] as const)
+			: []),
+		...(env.STRIPE_SECRET_KEY ? (["stripe"] as const) : []),
+	],
+	stripe:
+		env.STRIPE_SECRET_KEY && env.STRIPE_PUBLISHABLE_KEY
+			? { publishable_key: env.STRIPE_PUBLISHABLE_KEY }
+			: null,
+});

@@ -1,20 +1,38 @@
 import Stripe from "stripe";
 import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest } from "./provider";
 
+export type StripeEnv = Pick<Env, "ENVIRONMENT" | "STRIPE_API_URL">;
+
+/**
+ * `STRIPE_API_URL` points the client at a local stand-in for api.stripe.com (such as stripe-mock).
+ * Only a development Worker honours it, so a deployed secret key can only ever go to Stripe.
+ */
+const apiHost = (env: StripeEnv) => {
+	if (env.ENVIRONMENT !== "development" || !env.STRIPE_API_URL) return {};
+	const url = new URL(env.STRIPE_API_URL);
+	const protocol = url.protocol === "http:" ? "http" : "https";
+	return {
+		host: url.hostname,
+		port: url.port || (protocol === "http" ? 80 : 443),
+		protocol,
+	} as const;
+};
+
 /** Calls go through the global fetch at call time (Workers have no Node http client). */
-export const stripeClient = (secretKey: string) =>
+export const stripeClient = (secretKey: string, env: StripeEnv) =>
 	new Stripe(secretKey, {
 		httpClient: Stripe.createFetchHttpClient((input, init) => fetch(input, init)),
 		maxNetworkRetries: 2,
 		timeout: 10_000,
+		...apiHost(env),
 	});
 
 /**
  * A PaymentIntent in COP centavos per purchase. Its idempotency key derives from our transaccion
  * id, so a retried call can never create a second charge for the same purchase.
  */
-export const stripeProvider = (secretKey: string): PaymentProvider => {
-	const stripe = stripeClient(secretKey);
+export const stripeProvider = (secretKey: string, env: StripeEnv): PaymentProvider => {
+	const stripe = stripeClient(secretKey, env);
 	return {
 		name: "stripe",
 		charge: async (req: ChargeRequest): Promise<ChargeResult> => {

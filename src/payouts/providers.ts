@@ -1,4 +1,4 @@
-import { stripeClient } from "../payments/stripe";
+import { type StripeEnv, stripeClient } from "../payments/stripe";
 
 export interface PayoutRequest {
 	ganadorId: string;
@@ -33,8 +33,8 @@ const sandbox: PayoutProvider = {
  * forgets idempotency keys after 24 hours, so a transfer already made for this ganador is looked
  * up first: a retry days later finds it instead of paying twice.
  */
-const stripe = (secretKey: string): PayoutProvider => {
-	const client = stripeClient(secretKey);
+const stripe = (secretKey: string, env: StripeEnv): PayoutProvider => {
+	const client = stripeClient(secretKey, env);
 	const find = async (req: PayoutRequest): Promise<PayoutOutcome> => {
 		if (!req.stripeAccountId) return null;
 		const earlier = await client.transfers.list({
@@ -78,7 +78,7 @@ export const payoutProvider = (env: Env): PayoutProvider | null => {
 		case "stripe":
 			if (!env.STRIPE_SECRET_KEY)
 				throw new Error("PAYOUTS_PROVIDER=stripe needs STRIPE_SECRET_KEY");
-			return stripe(env.STRIPE_SECRET_KEY);
+			return stripe(env.STRIPE_SECRET_KEY, env);
 		default:
 			return null;
 	}

@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abrirNavegador, CAPTURAS, sinRed } from "./navegador";
 import { ADMIN, iniciarServidor, type Servidor } from "./servidor";
+import { STRIPE_FRAME, STRIPE_JS } from "./stripe-falso";
 
 const JUGADOR = { email: "jugador@rifa1122.local", password: "Jugador1122!local" };
 /** The seeded rifas on sale: 100 numbers each, and one of 1,000. */
@@ -57,6 +60,21 @@ const estados = (page: Page) =>
 			(c as HTMLElement).dataset.estado,
 		]),
 	);
+
+// axe-core, the accessibility engine browsers' own audits use: evaluated in the page (the pages'
+// CSP refuses any script but their own), it reports WCAG 2.1 A and AA failures.
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const auditar = async (page: Page) => {
+	await page.evaluate(AXE);
+	const violaciones = await page.evaluate(async () => {
+		const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<unknown> } }).axe;
+		const r = (await axe.run({
+			runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+		})) as { violations: { id: string; nodes: { target: string[] }[] }[] };
+		return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+	});
+	return violaciones;
+};
 
 beforeAll(async () => {
 	servidor = await iniciarServidor();
@@ -139,6 +157,9 @@ describe("pages, in a real browser with no network", () => {
 		await page.getByLabel("Correo").fill(JUGADOR.email);
 		await page.getByLabel("Contraseña").fill(JUGADOR.password);
 		await page.getByRole("button", { name: "Entrar" }).click();
+		// Stripe is configured too, and the page offers it first.
+		expect(await page.getByRole("radio", { name: /Stripe/ }).isChecked()).toBe(true);
+		await page.getByRole("radio", { name: /Sandbox/ }).check();
 		await page.getByRole("button", { name: "Comprar" }).click();
 		await page.getByRole("heading", { name: "Compra confirmada" }).waitFor();
 		const enlace = page.locator("a[data-recibo]").first();
@@ -277,6 +298,237 @@ describe("pages, in a real browser with no network", () => {
 		}));
 		expect(scroll).toBeLessThanOrEqual(ancho);
 		expect(fuera).toEqual([]);
+		await context.close();
+	});
+	it("buys with Stripe's Payment Element: a hold, the card form from js.stripe.com, a declined card, then Stripe's webhook sells it", async () => {
+		const jugador = await login(JUGADOR);
+		const page = await nueva();
+		// Stripe.js and its frames, as js.stripe.com would serve them; anything else stays refused.
+		await context.route("https://js.stripe.com/**", (route) =>
+			route.request().url().endsWith("/stripe.js")
+				? route.fulfill({ contentType: "text/javascript", body: STRIPE_JS })
+				: route.fulfill({ contentType: "text/html", body: STRIPE_FRAME }),
+		);
+		const csp: string[] = [];
+		page.on("console", (m) => {
+			if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
+		});
+		await context.addInitScript((t) => sessionStorage.setItem("rifa1122.token", t), jugador.token);
+		await page.goto(`${servidor.base}/rifas/${RIFA_100_B}`);
+		await page.locator('[data-numero="0"]').waitFor();
+		// Nothing loads from Stripe until a card payment starts.
+		expect(await page.evaluate(() => "Stripe" in window)).toBe(false);
+		const libre = (await estados(page)).find(([, e]) => e === "libre")?.[0] as number;
+		await page.locator(`[data-numero="${libre}"]`).click();
+		expect(await page.getByRole("radio", { name: /Stripe/ }).isChecked()).toBe(true);
+		await page.getByRole("button", { name: "Comprar" }).click();
+		await page.getByRole("heading", { name: "Reserva pendiente de pago" }).waitFor();
+		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
+			"reservado",
+		);
+		await page
+			.frameLocator('iframe[title="Campos de pago seguros"]')
+			.getByLabel("Número de tarjeta")
+			.fill("4000 0000 0000 0002");
+		const stripe = await page.evaluate(
+			() =>
+				(
+					window as unknown as {
+						__stripe: {
+							claves: string[];
+							opciones: unknown[];
+							elements: { clientSecret: string }[];
+						};
+					}
+				).__stripe,
+		);
+		const [intent] = [...servidor.stripe.intents.values()];
+		expect(stripe.claves).toEqual(["pk_test_rifa1122_browser_tests"]);
+		expect(stripe.opciones).toEqual([{ locale: "es-419" }]);
+		expect(stripe.elements.map((e) => e.clientSecret)).toEqual([intent?.client_secret]);
+		// The Worker created one PaymentIntent, keyed by the purchase.
+		expect(servidor.stripe.requests).toEqual([
+			{
+				ruta: "POST /v1/payment_intents",
+				idempotencyKey: `rifa1122-pi-${intent?.metadata.transaccion_id}`,
+			},
+		]);
+
+		// A declined card: Stripe's message, and the number still held for another try.
+		await page.evaluate(() => {
+			(window as unknown as { __stripe: { rechazar: boolean } }).__stripe.rechazar = true;
+		});
+		await page.getByRole("button", { name: /^Pagar \$/ }).click();
+		await page.getByRole("alert").filter({ hasText: "Su tarjeta fue rechazada." }).waitFor();
+		await page.getByRole("button", { name: /^Pagar \$/ }).click();
+		await page.getByText("Pago recibido. Confirmando sus boletas…").waitFor();
+		// Stripe.js saying yes sells nothing: the number is sold when Stripe's signed event arrives.
+		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
+			"reservado",
+		);
+		const entrega = await servidor.stripe.cobrar(servidor.base, intent?.id ?? "");
+		expect(entrega.status).toBe(200);
+		await page.getByRole("heading", { name: "Compra confirmada" }).waitFor();
+		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
+			"vendido",
+		);
+		expect(
+			(await page.locator("a[data-recibo]").first().getAttribute("data-recibo"))?.split("."),
+		).toHaveLength(3);
+		expect(
+			await page.evaluate(
+				() =>
+					(window as unknown as { __stripe: { confirmaciones: unknown[] } }).__stripe
+						.confirmaciones,
+			),
+		).toEqual([
+			{ return_url: `${servidor.base}/mis-boletas`, redirect: "if_required" },
+			{ return_url: `${servidor.base}/mis-boletas`, redirect: "if_required" },
+		]);
+		await page.screenshot({ path: `${CAPTURAS}/compra-stripe.png`, fullPage: true });
+		expect(csp).toEqual([]);
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("an unknown path or rifa gets a 404 that says so", async () => {
+		const page = await nueva();
+		for (const path of ["/no-existe", `/rifas/${crypto.randomUUID()}`, "/rifas/123"]) {
+			const res = await page.goto(`${servidor.base}${path}`);
+			expect(res?.status(), path).toBe(404);
+			await page.getByRole("heading", { name: "Página no encontrada" }).waitFor();
+		}
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("follows a rifa through its draw with no reload: sales close, the result comes, the winner is highlighted, and its receipt verifies against the seal and the acta", {
+		timeout: 180_000,
+	}, async () => {
+		const admin = await login(ADMIN);
+		const jugador = await login(JUGADOR);
+		const rifa100 = (await api(`/rifas/${RIFA_100}`)).body;
+		// A daily lottery that draws at the next whole minute at least 30 s away.
+		const sorteo = new Date(Math.ceil((Date.now() + 30_000) / 60_000) * 60_000);
+		const colombia = new Date(sorteo.getTime() - 5 * 3_600_000).toISOString();
+		const loteria = await api("/loterias", {
+			method: "POST",
+			token: admin.token,
+			body: {
+				nombre: `Lotería del minuto ${colombia.slice(11, 16)}`,
+				frecuencia: "diaria",
+				hora_sorteo: colombia.slice(11, 16),
+				fuentes: ["admin"],
+				fuentes_requeridas: 1,
+			},
+		});
+		expect(loteria.status).toBe(201);
+		const creada = await api("/rifas", {
+			method: "POST",
+			token: admin.token,
+			body: {
+				nombre: "Rifa del minuto",
+				categoria_id: rifa100.categoria_id,
+				loteria_id: loteria.body.id,
+				fecha_inicio: new Date(Date.now() - 60_000).toISOString(),
+				fecha_fin: new Date(Date.now() + 8_000).toISOString(),
+				total_boletas: 100,
+			},
+		});
+		expect(creada.status).toBe(201);
+		expect(creada.body.fecha_sorteo).toBe(sorteo.toISOString());
+		const id = creada.body.id as string;
+		await api(`/rifas/${id}`, { method: "PATCH", token: admin.token, body: { estado: "activa" } });
+		// Lotería de Bogotá, 18 September 2025: 9307, serie 233 (resultados.csv). 07 wins.
+		const compra = await buy(id, jugador, [7, 42]);
+		const page = await nueva();
+		await context.addInitScript((t) => sessionStorage.setItem("rifa1122.token", t), jugador.token);
+		await page.goto(`${servidor.base}/rifas/${id}`);
+		await page.locator('[data-numero="99"]').waitFor();
+		expect(await page.locator('[data-numero="7"]').getAttribute("data-estado")).toBe("vendido");
+
+		const cron = () => fetch(`${servidor.base}/__scheduled?cron=*/5+*+*+*+*`);
+		const hasta = async (ms: number) => {
+			while (Date.now() < ms) await new Promise((r) => setTimeout(r, 250));
+		};
+		await hasta(Date.parse(creada.body.fecha_fin) + 500);
+		await cron();
+		await page.getByText("La venta está cerrada").waitFor({ timeout: 10_000 });
+		await page.getByText("2 de 100 números vendidos.").waitFor();
+		expect(await page.getByRole("button", { name: "Comprar" }).count()).toBe(0);
+
+		await hasta(sorteo.getTime() + 1_000);
+		const observada = await api(
+			`/loterias/${loteria.body.id}/resultados/${colombia.slice(0, 10)}`,
+			{
+				method: "POST",
+				token: admin.token,
+				body: {
+					numero: "9307",
+					serie: "233",
+					evidencia: {
+						url: "https://www.noticiascaracol.com/economia/resultados-de-la-loteria-de-bogota-ultimo-sorteo-jueves-18-de-septiembre-los-numeros-ganadores-so35",
+					},
+				},
+			},
+		);
+		expect(observada.status).toBe(201);
+		await cron();
+		await page.locator('[data-numero="7"][data-estado="ganador"]').waitFor({ timeout: 15_000 });
+		const resultado = (await page.locator("section.resultado").textContent()) ?? "";
+		expect(resultado).toContain("9307");
+		expect(resultado).toContain("233");
+		expect(resultado).toMatch(/Ganadores: 07/);
+		expect(await page.locator('[data-numero="42"]').getAttribute("data-estado")).toBe("vendido");
+		expect(await page.locator('[data-numero][data-estado="ganador"]').count()).toBe(1);
+		for (const enlace of ["Sello del registro", "Acta firmada", "Acta en PDF"]) {
+			const href = (await page.getByRole("link", { name: enlace }).getAttribute("href")) ?? "";
+			expect((await fetch(`${servidor.base}${href}`)).status, enlace).toBe(200);
+		}
+		await page.screenshot({ path: `${CAPTURAS}/resultado.png`, fullPage: true });
+		expect(await auditar(page)).toEqual([]);
+
+		// The winner's receipt now verifies all the way: signature, inclusion, seal and acta.
+		const ganadora = compra.tickets.find((t) => t.numero === 7);
+		await page.goto(`${servidor.base}/verificar#recibo=${ganadora?.recibo}`);
+		await page.locator("[data-verificacion]").waitFor();
+		expect(await page.locator("[data-verificacion]").getAttribute("data-verificacion")).toBe(
+			"valido",
+		);
+		for (const check of ["recibo.firma", "prueba.inclusion", "sello.firma", "acta.firma"]) {
+			expect(await page.locator(`[data-check="${check}"]`).getAttribute("data-estado"), check).toBe(
+				"ok",
+			);
+		}
+		await page.screenshot({ path: `${CAPTURAS}/verificar-sellado.png`, fullPage: true });
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+	it("passes axe-core's WCAG 2.1 A and AA checks on every page, signed out and signed in", async () => {
+		const jugador = await login(JUGADOR);
+		const page = await nueva();
+		const vistos: Record<string, string[]> = {};
+		const visitar = async (nombre: string, path: string, listo: string) => {
+			await page.goto(`${servidor.base}${path}`);
+			await page.locator(listo).first().waitFor();
+			vistos[nombre] = await auditar(page);
+		};
+		await visitar("inicio", "/", "[data-rifa]");
+		await visitar("rifa", `/rifas/${RIFA_100}`, '[data-numero="99"]');
+		await visitar("mis-boletas, sin sesión", "/mis-boletas", 'input[name="email"]');
+		await visitar("verificar, vacía", "/verificar", "textarea");
+		await visitar("404", "/no-existe", "h1");
+		const libre = (await api(`/rifas/${RIFA_100}/disponibilidad`)).body.mapa.indexOf("L") as number;
+		const { tickets } = await buy(RIFA_100, jugador, [libre]);
+		await page.evaluate((t) => sessionStorage.setItem("rifa1122.token", t), jugador.token);
+		await visitar("rifa, con sesión", `/rifas/${RIFA_100_B}`, 'input[name="metodo"]');
+		await visitar("mis-boletas", "/mis-boletas", "[data-ticket]");
+		await visitar(
+			"verificar, un recibo",
+			`/verificar#recibo=${tickets[0]?.recibo}`,
+			"[data-verificacion]",
+		);
+		expect(vistos).toEqual(Object.fromEntries(Object.keys(vistos).map((k) => [k, []])));
 		await context.close();
 	});
 });

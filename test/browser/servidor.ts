@@ -4,6 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { nuevaClaveRecibos } from "../../scripts/clave-recibos.ts";
+import { iniciarStripeFalso, STRIPE_CLAVES, type StripeFalso } from "./stripe-falso.ts";
 
 export const ADMIN = { email: "admin@rifa1122.local", password: "Admin1122!local" };
 export const JWT_SECRET = "browser-tests-only-secret-0123456789abcdefghijklmnop";
@@ -32,6 +33,8 @@ const freePort = () =>
 export interface Servidor {
 	base: string;
 	logs: string[];
+	/** The Stripe the Worker and the pages talk to. */
+	stripe: StripeFalso;
 	stop(): Promise<void>;
 }
 
@@ -44,12 +47,17 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 	});
 	const port = await freePort();
 	const { privada } = await nuevaClaveRecibos("browser-tests");
+	const stripe = await iniciarStripeFalso();
+	// Both ways to pay: the sandbox, and Stripe's Payment Element against the fake Stripe.
 	const vars = {
+		...STRIPE_CLAVES,
+		STRIPE_API_URL: stripe.url,
 		JWT_SECRET,
 		PAYMENTS_SANDBOX: "succeed",
 		PAYOUTS_PROVIDER: "sandbox",
 		RECIBOS_CLAVE_PRIVADA: JSON.stringify(privada),
-		MINUTOS_CIERRE_ANTES_SORTEO: "5",
+		// A rifa may close seconds before its draw, so a test can follow one through the draw.
+		MINUTOS_CIERRE_ANTES_SORTEO: "0",
 		APP_URL: `http://localhost:${port}`,
 	};
 	const child: ChildProcess = spawn(
@@ -78,9 +86,11 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 				return {
 					base,
 					logs,
+					stripe,
 					stop: async () => {
 						child.kill("SIGTERM");
 						await new Promise((r) => child.once("exit", r));
+						await stripe.close();
 					},
 				};
 			}
@@ -90,5 +100,6 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 		await new Promise((r) => setTimeout(r, 500));
 	}
 	child.kill("SIGTERM");
+	await stripe.close();
 	throw new Error(`wrangler dev did not start:\n${logs.slice(-40).join("\n")}`);
 };

@@ -17,7 +17,10 @@ const rutas: [RegExp, (m: RegExpMatchArray) => Promise<Pagina>][] = [
 
 const main = document.getElementById("contenido") as HTMLElement;
 const path = location.pathname.replace(/\/+$/, "") || "/";
-const ruta = rutas.find(([re]) => re.test(path));
+// The Worker answers 404 with the shell marked (a rifa that does not exist, an unknown path).
+const ruta = main.hasAttribute("data-no-encontrada")
+	? undefined
+	: rutas.find(([re]) => re.test(path));
 if (ruta) {
 	const m = path.match(ruta[0]) as RegExpMatchArray;
 	(await ruta[1](m))(main).catch((err: unknown) => {

@@ -4,8 +4,9 @@ import { type TicketRow, tickets, users } from "../../db/schema";
 import { ApiError, forbidden, notFound, RIFA, t } from "../../lib/errors";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
+import { metodosDePago } from "../../payments/provider";
 import { findRifa, roomFor } from "../../rifa-room/rooms";
-import type { availability, listForRifa, listForUser, purchase } from "./tickets.routes";
+import type { availability, listForRifa, listForUser, pagos, purchase } from "./tickets.routes";
 
 export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	const { id } = c.req.valid("param");
@@ -166,3 +167,5 @@ export const availabilityHandler: AppRouteHandler<typeof availability> = async (
 	if (!result) throw notFound(RIFA);
 	return c.json(result, 200);
 };
+
+export const pagosHandler: AppRouteHandler<typeof pagos> = (c) => c.json(metodosDePago(c.env), 200);

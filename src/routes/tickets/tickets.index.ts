@@ -10,7 +10,8 @@ export const ticketsRouter = createRouter()
 	.openapi(routes.purchase, handlers.purchaseHandler)
 	.openapi(routes.listForRifa, handlers.listForRifaHandler)
 	.openapi(routes.listForUser, handlers.listForUserHandler)
-	.openapi(routes.availability, handlers.availabilityHandler);
+	.openapi(routes.availability, handlers.availabilityHandler)
+	.openapi(routes.pagos, handlers.pagosHandler);
 
 /** Live updates: the rifa's room holds the socket (hibernation), so this only forwards the upgrade. */
 const RETRY_SOCKET_S = 30;

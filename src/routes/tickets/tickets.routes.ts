@@ -15,6 +15,7 @@ import { publicReadRateLimit, purchaseRateLimit } from "../../lib/rate-limit";
 import {
 	AvailabilitySchema,
 	IDEMPOTENCY_KEY,
+	PagosSchema,
 	PurchaseBody,
 	PurchaseResponse,
 	TicketSchema,
@@ -99,6 +100,22 @@ export const availability = createRoute({
 	responses: {
 		200: jsonContent(AvailabilitySchema, "Disponibilidad"),
 		...errorResponses(404, 422, 429),
+		...defaultErrorResponses,
+	},
+});
+
+export const pagos = createRoute({
+	method: "get",
+	path: "/pagos",
+	operationId: "getPaymentMethods",
+	tags,
+	summary: "Métodos de pago habilitados (público)",
+	description:
+		"Los valores de `payment_method` que acepta una compra aquí y, si Stripe está configurado, su clave publicable para el Payment Element de las páginas.",
+	middleware: [publicReadRateLimit],
+	responses: {
+		200: jsonContent(PagosSchema, "Métodos de pago"),
+		...errorResponses(429),
 		...defaultErrorResponses,
 	},
 });

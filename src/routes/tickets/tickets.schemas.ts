@@ -107,3 +107,17 @@ export const AvailabilitySchema = z
 		}),
 	})
 	.openapi("Disponibilidad");
+
+export const PagosSchema = z
+	.object({
+		metodos: z.array(z.enum(PAYMENT_METHODS)),
+		stripe: z
+			.object({
+				publishable_key: z.string().openapi({ description: "Clave publicable (pk_...)" }),
+			})
+			.nullable()
+			.openapi({ description: "null mientras Stripe no esté configurado para las páginas" }),
+	})
+	.openapi("MetodosDePago", {
+		example: { metodos: ["stripe"], stripe: { publishable_key: "pk_live_51Sd..." } },
+	});

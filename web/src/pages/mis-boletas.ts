@@ -45,8 +45,21 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 				: null,
 		);
 	});
+	// Stripe sends a payment that needed a redirect (a bank's check, PSE) back here.
+	const redireccion = new URLSearchParams(location.search).get("redirect_status");
 	main.replaceChildren(
 		el("h1", {}, "Mis boletas"),
+		...(redireccion
+			? [
+					el(
+						"p",
+						{ role: "status", class: redireccion === "failed" ? "error" : "aviso" },
+						redireccion === "failed"
+							? "El pago no se completó: sus números reservados se liberan al vencer la reserva."
+							: "Pago recibido: sus boletas pasan a vendidas en cuanto Stripe lo confirma.",
+					),
+				]
+			: []),
 		el("p", {}, `${me.nombre}: ${tickets.total} boletas.`),
 		filas.length ? el("ul", { class: "lista" }, ...filas) : el("p", {}, "Aún no tiene boletas."),
 	);

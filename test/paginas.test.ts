@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { call, createCast, createRifa, get } from "./helpers";
+
+// The pages' documents as the Worker answers them (wrangler.jsonc runs it first for these paths);
+// what the pages do in a browser is in test/browser/.
+const csp = (res: { headers: Headers }) => res.headers.get("Content-Security-Policy") ?? "";
+const directiva = (res: { headers: Headers }, name: string) =>
+	csp(res)
+		.split(";")
+		.map((d) => d.trim())
+		.find((d) => d.startsWith(`${name} `));
+
+describe("the pages' documents", () => {
+	it("serves the shell with the pages' CSP: this origin only, nothing inline", async () => {
+		const { admin } = await createCast();
+		const rifa = await createRifa(admin.token);
+		for (const path of ["/", "/mis-boletas", "/verificar", `/rifas/${rifa.id}`]) {
+			const res = await get(path);
+			expect(res.status, path).toBe(200);
+			expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+			expect(res.headers.get("Cache-Control")).toBe("no-cache");
+			expect(res.text).toContain('<main id="contenido"');
+			expect(res.text).not.toContain("data-no-encontrada");
+			expect(res.text).not.toMatch(/<script>|<style>/);
+			expect(csp(res)).toContain("default-src 'self'");
+			expect(csp(res)).toContain("script-src 'self';");
+			expect(csp(res)).toContain("style-src 'self';");
+			expect(csp(res)).toContain("frame-ancestors 'none'");
+			expect(csp(res)).not.toContain("stripe");
+			expect(res.headers.get("X-Frame-Options")).toBe("DENY");
+			expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+		}
+	});
+
+	it("answers 404 with the shell marked not found for a rifa that does not exist", async () => {
+		for (const path of [`/rifas/${crypto.randomUUID()}`, "/rifas/no-es-un-id"]) {
+			const res = await get(path);
+			expect(res.status, path).toBe(404);
+			expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+			expect(res.text).toContain("data-no-encontrada");
+			expect(csp(res)).toContain("script-src 'self';");
+		}
+	});
+
+	it("lets in Stripe's origins, and only them, where Stripe takes cards", async () => {
+		const stripe = { STRIPE_PUBLISHABLE_KEY: "pk_test_rifa1122_pages" };
+		const res = await call("GET", "/", { env: stripe });
+		expect(res.status).toBe(200);
+		expect(directiva(res, "script-src")).toBe(
+			"script-src 'self' https://js.stripe.com https://*.js.stripe.com",
+		);
+		expect(directiva(res, "frame-src")).toBe(
+			"frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com",
+		);
+		expect(directiva(res, "connect-src")).toBe("connect-src 'self' https://api.stripe.com");
+		expect(directiva(res, "style-src")).toBe("style-src 'self'");
+		expect(directiva(res, "default-src")).toBe("default-src 'self'");
+		// Without a secret key the API takes no card payment, so the pages need no Stripe either.
+		const sinClave = await call("GET", "/", { env: { ...stripe, STRIPE_SECRET_KEY: undefined } });
+		expect(csp(sinClave)).not.toContain("stripe");
+		// The API's own answers keep the data CSP.
+		const api = await call("GET", "/api/v1/pagos", { env: stripe });
+		expect(csp(api)).toBe("default-src 'none'; frame-ancestors 'none'");
+	});
+});
+
+describe("GET /api/v1/pagos", () => {
+	it("names the methods a purchase may use and Stripe's publishable key when configured", async () => {
+		expect((await get("/api/v1/pagos")).body).toEqual({
+			metodos: ["sandbox", "stripe"],
+			stripe: null,
+		});
+		const conClave = await call("GET", "/api/v1/pagos", {
+			env: { STRIPE_PUBLISHABLE_KEY: "pk_test_rifa1122_pages", PAYMENTS_SANDBOX: "off" },
+		});
+		expect(conClave.body).toEqual({
+			metodos: ["stripe"],
+			stripe: { publishable_key: "pk_test_rifa1122_pages" },
+		});
+		const ninguno = await call("GET", "/api/v1/pagos", {
+			env: { STRIPE_SECRET_KEY: undefined, PAYMENTS_SANDBOX: "off" },
+		});
+		expect(ninguno.body).toEqual({ metodos: [], stripe: null });
+	});
+});
