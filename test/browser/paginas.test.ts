@@ -321,11 +321,21 @@ describe("pages, in a real browser with no network", () => {
 		const libre = (await estados(page)).find(([, e]) => e === "libre")?.[0] as number;
 		await page.locator(`[data-numero="${libre}"]`).click();
 		expect(await page.getByRole("radio", { name: /Stripe/ }).isChecked()).toBe(true);
+		const claves: string[] = [];
+		page.on("request", (r) => {
+			if (r.method() === "POST" && r.url().endsWith("/tickets"))
+				claves.push(r.headers()["idempotency-key"] ?? "");
+		});
 		await page.getByRole("button", { name: "Comprar" }).click();
 		await page.getByRole("heading", { name: "Reserva pendiente de pago" }).waitFor();
 		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
 			"reservado",
 		);
+		// A reload brings the same hold back to pay: the same key answers with the same purchase.
+		await page.reload();
+		await page.getByRole("heading", { name: "Reserva pendiente de pago" }).waitFor();
+		expect(claves).toHaveLength(2);
+		expect(claves[1]).toBe(claves[0]);
 		await page
 			.frameLocator('iframe[title="Campos de pago seguros"]')
 			.getByLabel("Número de tarjeta")
@@ -345,6 +355,7 @@ describe("pages, in a real browser with no network", () => {
 		const [intent] = [...servidor.stripe.intents.values()];
 		expect(stripe.claves).toEqual(["pk_test_rifa1122_browser_tests"]);
 		expect(stripe.opciones).toEqual([{ locale: "es-419" }]);
+		expect(servidor.stripe.intents.size).toBe(1);
 		expect(stripe.elements.map((e) => e.clientSecret)).toEqual([intent?.client_secret]);
 		// The Worker created one PaymentIntent, keyed by the purchase.
 		expect(servidor.stripe.requests).toEqual([
@@ -388,6 +399,44 @@ describe("pages, in a real browser with no network", () => {
 		await page.screenshot({ path: `${CAPTURAS}/compra-stripe.png`, fullPage: true });
 		expect(csp).toEqual([]);
 		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("a purchase whose answer is lost is sent again with the same key, and buys once", async () => {
+		const jugador = await login(JUGADOR);
+		const page = await nueva();
+		await context.addInitScript((t) => sessionStorage.setItem("rifa1122.token", t), jugador.token);
+		const claves: string[] = [];
+		let perder = true;
+		// The first answer is lost on its way back: the rifa sold, the browser saw a reset connection.
+		await page.route("**/api/v1/rifas/*/tickets", async (route) => {
+			if (route.request().method() !== "POST") return route.continue();
+			claves.push(route.request().headers()["idempotency-key"] ?? "");
+			if (!perder) return route.continue();
+			perder = false;
+			await route.fetch();
+			return route.abort("connectionreset");
+		});
+		await page.goto(`${servidor.base}/rifas/${RIFA_100_B}`);
+		await page.locator('[data-numero="99"]').waitFor();
+		const libre = (await estados(page)).find(([, e]) => e === "libre")?.[0] as number;
+		await page.locator(`[data-numero="${libre}"]`).click();
+		await page.getByRole("radio", { name: /Sandbox/ }).check();
+		await page.getByRole("button", { name: "Comprar" }).click();
+		await page.getByRole("alert").filter({ hasText: "No se supo si la compra se hizo" }).waitFor();
+		// Even after a reload the page offers the same purchase again, not a new one.
+		await page.reload();
+		await page.getByRole("button", { name: "Reintentar la misma compra" }).click();
+		await page.getByRole("heading", { name: "Compra confirmada" }).waitFor();
+		expect(claves).toHaveLength(2);
+		expect(claves[1]).toBe(claves[0]);
+		const mias = (
+			await api(`/users/${jugador.id}/tickets?per_page=100`, { token: jugador.token })
+		).body.items.filter(
+			(t: { rifa_id: string; numero: number }) => t.rifa_id === RIFA_100_B && t.numero === libre,
+		);
+		expect(mias).toHaveLength(1);
+		expect(await page.locator("a[data-recibo]").count()).toBe(1);
 		await context.close();
 	});
 

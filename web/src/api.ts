@@ -32,6 +32,8 @@ export const api = async <T>(
 			...opts.headers,
 		},
 		...(opts.body ? { body: JSON.stringify(opts.body) } : {}),
+	}).catch(() => {
+		throw new Error("no hubo respuesta del servidor; revise su conexión");
 	});
 	const text = await res.text();
 	const json = text ? JSON.parse(text) : null;

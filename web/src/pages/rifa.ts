@@ -1,6 +1,6 @@
-import { api, el, faltan, fechaColombia, formatCop, formularioSesion, numeroDe, yo } from "../api";
+import { api, el, faltan, fechaColombia, formatCop, numeroDe, yo } from "../api";
+import { type Pagos, seccionCompra } from "../compra";
 import { graficaVentas } from "../grafica";
-import { pagarConStripe } from "../pago-stripe";
 
 interface Rifa {
 	id: string;
@@ -10,16 +10,6 @@ interface Rifa {
 	fecha_fin: string;
 	fecha_sorteo: string;
 	total_boletas: number;
-}
-interface Compra {
-	tickets: { id: string; numero: number; estado: string; recibo?: string }[];
-	transaccion_id: string;
-	payment: { status: string; amount: number; client_secret?: string; expires_at?: string };
-}
-type Metodo = "sandbox" | "stripe";
-interface Pagos {
-	metodos: Metodo[];
-	stripe: { publishable_key: string } | null;
 }
 type Evento =
 	| { type: "snapshot"; availability: { mapa: string } }
@@ -146,17 +136,6 @@ export const rifa = async (main: HTMLElement, id: string) => {
 	const intervalo = setInterval(tic, 1000);
 
 	const cuenta = el("p", { class: "resumen", "aria-live": "polite" });
-	const cantidad = el("input", {
-		type: "number",
-		name: "cantidad",
-		min: "1",
-		max: "100",
-		value: "1",
-		"aria-label": "Cantidad al azar",
-	});
-	const comprar = el("button", { type: "button", class: "comprar" }, "Comprar");
-	const compra = el("section", { class: "compra", "aria-label": "Comprar" });
-	const resultadoCompra = el("div", { class: "boletas", "aria-live": "polite" });
 	const resumen = () => {
 		const libres = estados.reduce((s, e) => s + (e === 0 ? 1 : 0), 0);
 		if (estadoRifa !== "activa") {
@@ -173,148 +152,10 @@ export const rifa = async (main: HTMLElement, id: string) => {
 		}`;
 	};
 
-	// Stripe's Payment Element wherever Stripe is configured; the sandbox where it is enabled.
-	const metodos: Metodo[] = [
-		...(pagos.stripe && pagos.metodos.includes("stripe") ? (["stripe"] as const) : []),
-		...(pagos.metodos.includes("sandbox") ? (["sandbox"] as const) : []),
-	];
-	const selector = el(
-		"fieldset",
-		{ class: "metodo" },
-		el("legend", {}, "Pagar con"),
-		...metodos.map((m, i) =>
-			el(
-				"label",
-				{},
-				el("input", { type: "radio", name: "metodo", value: m, checked: i === 0 }),
-				m === "stripe" ? " Tarjeta u otro medio (Stripe)" : " Sandbox (pruebas, sin dinero)",
-			),
-		),
+	const { seccion: compra, reanudar } = seccionCompra(
+		{ rifaId: id, total: r.total_boletas, estados, elegidos, marcar },
+		pagos,
 	);
-	const metodo = (): Metodo =>
-		(selector.querySelector<HTMLInputElement>("input:checked")?.value as Metodo | undefined) ??
-		metodos[0] ??
-		"sandbox";
-
-	const mostrarBoletas = (titulo: string, boletas: Compra["tickets"], monto: number) =>
-		resultadoCompra.replaceChildren(
-			el("h2", {}, titulo),
-			el("p", {}, `Total: ${formatCop(monto)}`),
-			el(
-				"ul",
-				{ class: "recibos" },
-				...boletas.map((t) =>
-					el(
-						"li",
-						{ "data-ticket": t.id },
-						`Número ${numeroDe(t.numero, r.total_boletas)} `,
-						t.recibo
-							? el(
-									"a",
-									{ href: `/verificar#recibo=${t.recibo}`, "data-recibo": t.recibo },
-									"Ver y verificar su recibo",
-								)
-							: null,
-					),
-				),
-			),
-		);
-
-	/** Waits for the rifa to sell a paid hold (Stripe's webhook), then fetches the receipts. */
-	const esperarVenta = async (boletas: Compra["tickets"], hasta: number) => {
-		const vendidas = () => boletas.every((t) => estados[t.numero] === 2 || estados[t.numero] === 3);
-		while (!vendidas()) {
-			if (Date.now() > hasta)
-				throw new Error(
-					"El pago no se confirmó antes de que venciera la reserva. Si se cobró, se reembolsa.",
-				);
-			await new Promise((ok) => setTimeout(ok, 1000));
-			// The live socket usually tells first; the map also covers a socket that dropped.
-			if (!vendidas()) {
-				const d = await api<{ mapa: string }>(`/rifas/${id}/disponibilidad`);
-				marcar(
-					boletas.filter((t) => d.mapa[t.numero] === "V").map((t) => t.numero),
-					2,
-				);
-			}
-		}
-		return Promise.all(
-			boletas.map(async (t) => ({
-				...t,
-				recibo: await api<{ recibo: string }>(`/tickets/${t.id}/recibo`)
-					.then((x) => x.recibo)
-					.catch(() => undefined),
-			})),
-		);
-	};
-
-	comprar.addEventListener("click", async () => {
-		const me = await yo();
-		if (!me) {
-			compra.replaceChildren(formularioSesion(() => compra.replaceChildren(...formulario)));
-			return;
-		}
-		comprar.disabled = true;
-		resultadoCompra.replaceChildren(el("p", {}, "Procesando…"));
-		try {
-			const numeros = [...elegidos];
-			const payment_method = metodo();
-			const body = numeros.length
-				? { user_id: me.id, quantity: numeros.length, payment_method, numeros }
-				: { user_id: me.id, quantity: Number(cantidad.value) || 1, payment_method };
-			const res = await api<Compra>(`/rifas/${id}/tickets`, {
-				method: "POST",
-				body,
-				headers: { "Idempotency-Key": crypto.randomUUID() },
-			});
-			elegidos.clear();
-			const { status, amount, client_secret, expires_at } = res.payment;
-			if (status === "failed") throw new Error("El pago fue rechazado; sus números quedan libres.");
-			marcar(
-				res.tickets.map((t) => t.numero),
-				status === "succeeded" ? 2 : 1,
-			);
-			if (status === "succeeded") {
-				mostrarBoletas("Compra confirmada", res.tickets, amount);
-				return;
-			}
-			if (!client_secret || !pagos.stripe) throw new Error("Falta el pago de la reserva.");
-			const hasta = expires_at ? Date.parse(expires_at) : Date.now() + 15 * 60_000;
-			const pago = el("div");
-			resultadoCompra.replaceChildren(
-				el("h2", {}, "Reserva pendiente de pago"),
-				el(
-					"p",
-					{},
-					`${res.tickets.map((t) => numeroDe(t.numero, r.total_boletas)).join(", ")} quedan reservados para usted hasta ${fechaColombia(new Date(hasta).toISOString())}.`,
-				),
-				pago,
-			);
-			await pagarConStripe(pago, {
-				publishableKey: pagos.stripe.publishable_key,
-				clientSecret: client_secret,
-				monto: amount,
-				returnUrl: `${location.origin}/mis-boletas`,
-			});
-			pago.replaceChildren(el("p", {}, "Pago recibido. Confirmando sus boletas…"));
-			mostrarBoletas("Compra confirmada", await esperarVenta(res.tickets, hasta + 60_000), amount);
-		} catch (err) {
-			resultadoCompra.replaceChildren(
-				el(
-					"p",
-					{ role: "alert", class: "error" },
-					err instanceof Error ? err.message : String(err),
-				),
-			);
-		} finally {
-			comprar.disabled = false;
-		}
-	});
-	const cantidadLabel = el("label", {}, "Cantidad al azar ", cantidad);
-	const formulario = metodos.length
-		? [cantidadLabel, ...(metodos.length > 1 ? [selector] : []), comprar, resultadoCompra]
-		: [el("p", {}, "La compra en línea no está habilitada en este servidor.")];
-	compra.append(...formulario);
 
 	const resultado = el("section", { class: "resultado", "aria-live": "polite" });
 	const mostrarResultado = async () => {
@@ -375,6 +216,7 @@ export const rifa = async (main: HTMLElement, id: string) => {
 	// When the grid can be used: the browser tests read it (docs/benchmarks.md).
 	performance.mark("rifa-interactiva");
 	if (r.estado === "resuelta") await mostrarResultado();
+	if (r.estado === "activa") void reanudar();
 	const quien = await yo();
 	if (quien && quien.rol !== "jugador") {
 		// Staff see the sales over time; an operador only of its own rifas (the report says 403).
