@@ -14,7 +14,14 @@ describe("the pages' documents", () => {
 	it("serves the shell with the pages' CSP: this origin only, nothing inline", async () => {
 		const { admin } = await createCast();
 		const rifa = await createRifa(admin.token);
-		for (const path of ["/", "/mis-boletas", "/verificar", `/rifas/${rifa.id}`]) {
+		for (const path of [
+			"/",
+			"/mis-boletas",
+			"/mis-boletas/",
+			"/verificar",
+			"/verificar/",
+			`/rifas/${rifa.id}`,
+		]) {
 			const res = await get(path);
 			expect(res.status, path).toBe(200);
 			expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
@@ -33,7 +40,11 @@ describe("the pages' documents", () => {
 	});
 
 	it("answers 404 with the shell marked not found for a rifa that does not exist", async () => {
-		for (const path of [`/rifas/${crypto.randomUUID()}`, "/rifas/no-es-un-id"]) {
+		for (const path of [
+			`/rifas/${crypto.randomUUID()}`,
+			"/rifas/no-es-un-id",
+			`/rifas/${crypto.randomUUID()}/otra-cosa`,
+		]) {
 			const res = await get(path);
 			expect(res.status, path).toBe(404);
 			expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
@@ -44,7 +55,9 @@ describe("the pages' documents", () => {
 
 	it("lets in Stripe's origins, and only them, where Stripe takes cards", async () => {
 		const stripe = { STRIPE_PUBLISHABLE_KEY: "pk_test_rifa1122_pages" };
-		const res = await call("GET", "/", { env: stripe });
+		const { admin } = await createCast();
+		const rifa = await createRifa(admin.token);
+		const res = await call("GET", `/rifas/${rifa.id}`, { env: stripe });
 		expect(res.status).toBe(200);
 		expect(directiva(res, "script-src")).toBe(
 			"script-src 'self' https://js.stripe.com https://*.js.stripe.com",
@@ -55,8 +68,22 @@ describe("the pages' documents", () => {
 		expect(directiva(res, "connect-src")).toBe("connect-src 'self' https://api.stripe.com");
 		expect(directiva(res, "style-src")).toBe("style-src 'self'");
 		expect(directiva(res, "default-src")).toBe("default-src 'self'");
+		expect(res.headers.get("Cross-Origin-Opener-Policy")).toBe("same-origin-allow-popups");
+		// Only the rifa page pays: the others keep this origin only.
+		for (const path of ["/", "/mis-boletas", "/verificar"]) {
+			const otra = await call("GET", path, { env: stripe });
+			expect(csp(otra), path).not.toContain("stripe");
+			expect(otra.headers.get("Cross-Origin-Opener-Policy")).toBe("same-origin");
+		}
+		// A secret key pasted as the publishable one is never published.
+		const pegada = await call("GET", "/api/v1/pagos", {
+			env: { STRIPE_PUBLISHABLE_KEY: "sk_live_oops" },
+		});
+		expect(pegada.body.stripe).toBeNull();
 		// Without a secret key the API takes no card payment, so the pages need no Stripe either.
-		const sinClave = await call("GET", "/", { env: { ...stripe, STRIPE_SECRET_KEY: undefined } });
+		const sinClave = await call("GET", `/rifas/${rifa.id}`, {
+			env: { ...stripe, STRIPE_SECRET_KEY: undefined },
+		});
 		expect(csp(sinClave)).not.toContain("stripe");
 		// The API's own answers keep the data CSP.
 		const api = await call("GET", "/api/v1/pagos", { env: stripe });

@@ -3,8 +3,10 @@ import { decodeProtectedHeader } from "jose";
 import Stripe from "stripe";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDb } from "../src/db/client";
+import { stripeProvider } from "../src/payments/stripe";
 import { syncRoom } from "../src/rifa-room/rooms";
 import { type FakeStripe, fakeStripe, paymentIntentIdFor } from "./fixtures/fake-stripe";
+import { interceptHost } from "./fixtures/intercept-fetch";
 import { chargeFailed, event, paymentIntent } from "./fixtures/stripe";
 import {
 	call,
@@ -87,6 +89,18 @@ const piEvent = (
 			metadata: { rifa_id: rifaId, transaccion_id: tx, user_id: jugador.id },
 		}),
 	);
+};
+
+/** Another player buys the first two free numbers (those an expired hold had) with the sandbox. */
+const resell = async (rifaId: string) => {
+	const other = await createUser();
+	const resold = await call("POST", `/api/v1/rifas/${rifaId}/tickets`, {
+		token: other.token,
+		body: { user_id: other.id, quantity: 2, payment_method: "sandbox" },
+		headers: { "Idempotency-Key": crypto.randomUUID() },
+	});
+	expect(resold.status).toBe(201);
+	return other;
 };
 
 const state = async (rifaId: string) => ({
@@ -235,13 +249,7 @@ describe("stripe webhook", () => {
 		const rifa = await createActiveRifa(admin.token);
 		const late = (await buyWithStripe(rifa.id, jugador)).body;
 		await expireHolds(rifa.id);
-		const other = await createUser();
-		const resold = await call("POST", `/api/v1/rifas/${rifa.id}/tickets`, {
-			token: other.token,
-			body: { user_id: other.id, quantity: 2, payment_method: "sandbox" },
-			headers: { "Idempotency-Key": crypto.randomUUID() },
-		});
-		expect(resold.status).toBe(201);
+		const other = await resell(rifa.id);
 		stripe.requests.length = 0;
 		const evt = piEvent("payment_intent.succeeded", late, rifa.id);
 		expect((await deliver(evt)).body.result).toBe("refunded");
@@ -292,5 +300,96 @@ describe("stripe webhook", () => {
 			event(`evt_${crypto.randomUUID()}`, "customer.created", { id: "cus_1", object: "customer" }),
 		);
 		expect(res.body).toEqual({ received: true, result: "ignored" });
+	});
+});
+
+describe("GET /rifas/{id}/transacciones/{transaccion_id}", () => {
+	it("follows a Stripe purchase from its hold to sold as the rifa knows it, for its buyer and staff only", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const purchase = (await buyWithStripe(rifa.id, jugador)).body;
+		const url = `/api/v1/rifas/${rifa.id}/transacciones/${purchase.transaccion_id}`;
+		const pendiente = await get(url, jugador.token);
+		expect(pendiente.status).toBe(200);
+		expect(pendiente.body).toEqual({
+			transaccion_id: purchase.transaccion_id,
+			rifa_id: rifa.id,
+			usuario_id: jugador.id,
+			status: "pending",
+			provider: "stripe",
+			amount: 2_000_000,
+			tickets: purchase.tickets.map((t: { id: string; numero: number }) => ({
+				id: t.id,
+				numero: t.numero,
+			})),
+			expires_at: purchase.payment.expires_at,
+		});
+		await deliver(piEvent("payment_intent.succeeded", purchase, rifa.id));
+		expect((await get(url, jugador.token)).body).toMatchObject({
+			status: "succeeded",
+			expires_at: null,
+		});
+		expect((await get(url, admin.token)).status).toBe(200);
+		expectProblem(await get(url, (await createUser()).token), 403);
+		expectProblem(await get(url, (await createUser({ rol: "operador" })).token), 403);
+		expectProblem(await get(url), 401);
+		const otra = `/api/v1/rifas/${rifa.id}/transacciones/${crypto.randomUUID()}`;
+		expectProblem(await get(otra, jugador.token), 404);
+		const sinRifa = `/api/v1/rifas/${crypto.randomUUID()}/transacciones/${purchase.transaccion_id}`;
+		expectProblem(await get(sinRifa, jugador.token), 404);
+		expectProblem(await get(`/api/v1/rifas/${rifa.id}/transacciones/nope`, jugador.token), 422);
+	});
+
+	it("says failed for a declined payment or an expired hold, and refunded for a late payment given back", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const estado = async (p: { transaccion_id: string }) =>
+			(await get(`/api/v1/rifas/${rifa.id}/transacciones/${p.transaccion_id}`, jugador.token)).body;
+		const rechazada = (await buyWithStripe(rifa.id, jugador)).body;
+		await deliver(piEvent("payment_intent.payment_failed", rechazada, rifa.id));
+		expect(await estado(rechazada)).toMatchObject({ status: "failed", expires_at: null });
+		const vencida = (await buyWithStripe(rifa.id, jugador)).body;
+		await expireHolds(rifa.id);
+		expect(await estado(vencida)).toMatchObject({ status: "failed", expires_at: null });
+		await resell(rifa.id);
+		await deliver(piEvent("payment_intent.succeeded", vencida, rifa.id));
+		expect(await estado(vencida)).toMatchObject({ status: "refunded" });
+	});
+});
+
+describe("STRIPE_API_URL", () => {
+	const charge = {
+		transaccionId: crypto.randomUUID(),
+		rifaId: crypto.randomUUID(),
+		userId: crypto.randomUUID(),
+		amount: 1_000_000,
+		currency: "COP" as const,
+	};
+	const local = "http://stripe-mock.rifa1122.test:12111";
+
+	it("points a development Worker with a test key at a local Stripe, and nothing else", async () => {
+		const hosts: string[] = [];
+		interceptHost("stripe-mock.rifa1122.test", async (req) => {
+			hosts.push(`${new URL(req.url).host}${new URL(req.url).pathname}`);
+			return Response.json(
+				paymentIntent({
+					id: paymentIntentIdFor(charge.transaccionId),
+					amount: charge.amount,
+					status: "requires_payment_method",
+					metadata: {},
+				}),
+			);
+		});
+		const dev = { ENVIRONMENT: "development", STRIPE_API_URL: local };
+		await stripeProvider("sk_test_rifa1122_local", dev).charge(charge);
+		expect(hosts).toEqual(["stripe-mock.rifa1122.test:12111/v1/payment_intents"]);
+		// Deployed, or with a live key, the setting is ignored: the key only ever goes to Stripe.
+		await stripeProvider("sk_test_rifa1122_local", { ...dev, ENVIRONMENT: "production" }).charge(
+			charge,
+		);
+		await stripeProvider("sk_live_rifa1122_never_local", dev).charge(charge);
+		expect(hosts).toHaveLength(1);
+		expect(stripe.requests.map((r) => r.path)).toEqual([
+			"/v1/payment_intents",
+			"/v1/payment_intents",
+		]);
 	});
 });

@@ -61,7 +61,7 @@ export const PAGE_CSP = {
 const docHeaders = secureHeaders({ contentSecurityPolicy: PAGE_CSP, xFrameOptions: "DENY" });
 
 /** The pages' documents, which the Worker serves (src/routes/paginas) before the static assets. */
-export const PAGINAS = /^\/(?:|rifas\/[^/]+|mis-boletas|verificar)$/;
+export const PAGINAS = /^\/(?:|rifas\/.+|mis-boletas\/?|verificar\/?)$/;
 
 /** The pages (web/): every script, style, font and call from this origin only, nothing inline. */
 export const PAGINAS_CSP = {
@@ -77,8 +77,9 @@ export const PAGINAS_CSP = {
 	frameAncestors: ["'none'"],
 };
 /**
- * Where Stripe takes cards, Stripe.js must come from js.stripe.com (Stripe forbids bundling or
- * hosting it) and its Payment Element runs in Stripe's frames: those origins, and no others.
+ * Where Stripe takes cards, the rifa page (the only one that pays) needs Stripe.js from
+ * js.stripe.com (Stripe forbids bundling or hosting it) and its Payment Element's frames: those
+ * origins and no others. Some payment methods finish in a popup, which COOP same-origin would cut.
  */
 const STRIPE_JS = ["https://js.stripe.com", "https://*.js.stripe.com"];
 const PAGINAS_CSP_STRIPE = {
@@ -90,13 +91,20 @@ const PAGINAS_CSP_STRIPE = {
 const paginaHeaders = secureHeaders({ contentSecurityPolicy: PAGINAS_CSP, xFrameOptions: "DENY" });
 const paginaStripeHeaders = secureHeaders({
 	contentSecurityPolicy: PAGINAS_CSP_STRIPE,
+	crossOriginOpenerPolicy: "same-origin-allow-popups",
 	xFrameOptions: "DENY",
 });
 
 export const securityHeaders = createMiddleware<AppBindings>((c, next) => {
 	if (DOC_PAGES.has(c.req.path)) return docHeaders(c, next);
-	if (PAGINAS.test(c.req.path))
-		return (metodosDePago(c.env).stripe ? paginaStripeHeaders : paginaHeaders)(c, next);
+	if (PAGINAS.test(c.req.path)) {
+		// Known once answered: only a rifa's page, not its 404, takes payments.
+		return next().then(() =>
+			(c.res.status === 200 && c.req.path.startsWith("/rifas/") && metodosDePago(c.env).stripe
+				? paginaStripeHeaders
+				: paginaHeaders)(c, async () => {}),
+		);
+	}
 	return apiHeaders(c, next);
 });
 

@@ -92,8 +92,9 @@ export const metodosDePago = (env: Env) => ({
 			: []),
 		...(env.STRIPE_SECRET_KEY ? (["stripe"] as const) : []),
 	],
+	// Only a publishable key is ever published: a secret key pasted here by mistake stays unused.
 	stripe:
-		env.STRIPE_SECRET_KEY && env.STRIPE_PUBLISHABLE_KEY
-			? { publishable_key: env.STRIPE_PUBLISHABLE_KEY }
+		env.STRIPE_SECRET_KEY && /^pk_(test|live)_\w+$/.test(env.STRIPE_PUBLISHABLE_KEY ?? "")
+			? { publishable_key: env.STRIPE_PUBLISHABLE_KEY as string }
 			: null,
 });

@@ -5,10 +5,11 @@ export type StripeEnv = Pick<Env, "ENVIRONMENT" | "STRIPE_API_URL">;
 
 /**
  * `STRIPE_API_URL` points the client at a local stand-in for api.stripe.com (such as stripe-mock).
- * Only a development Worker honours it, so a deployed secret key can only ever go to Stripe.
+ * Only a development Worker with a test-mode key honours it, so a live key only ever goes to Stripe.
  */
-const apiHost = (env: StripeEnv) => {
-	if (env.ENVIRONMENT !== "development" || !env.STRIPE_API_URL) return {};
+const apiHost = (secretKey: string, env: StripeEnv) => {
+	if (env.ENVIRONMENT !== "development" || !env.STRIPE_API_URL || !secretKey.startsWith("sk_test_"))
+		return {};
 	const url = new URL(env.STRIPE_API_URL);
 	const protocol = url.protocol === "http:" ? "http" : "https";
 	return {
@@ -24,7 +25,7 @@ export const stripeClient = (secretKey: string, env: StripeEnv) =>
 		httpClient: Stripe.createFetchHttpClient((input, init) => fetch(input, init)),
 		maxNetworkRetries: 2,
 		timeout: 10_000,
-		...apiHost(env),
+		...apiHost(secretKey, env),
 	});
 
 /**

@@ -29,6 +29,7 @@ import { Refunds } from "./refunds";
 import { entradas, tamano, ventaDe } from "./registro";
 import type {
 	Availability,
+	EstadoTransaccion,
 	PaymentEventResult,
 	PaymentMethod,
 	ProviderEvent,
@@ -42,6 +43,7 @@ import type {
 import { ROOM_SCHEMA } from "./room-schema";
 import {
 	type ChargeOutcome,
+	estadoTransaccion,
 	expireHolds,
 	fail,
 	lateChargeOutcome,
@@ -341,6 +343,10 @@ export class RifaRoom extends DurableObject<Env> {
 		return config ? snapshot(this.sql, config) : null;
 	}
 
+	async transaccion(id: string): Promise<EstadoTransaccion | null> {
+		return estadoTransaccion(this.sql, id);
+	}
+
 	/**
 	 * The sold tickets, for settlement. D1 must already hold them: the outbox is flushed first, and
 	 * an outbox that cannot drain, or has entries set aside, is an error (the next run tries again).
@@ -504,6 +510,7 @@ reportDurableObjectErrors(RifaRoom, {
 	paymentSucceeded: true,
 	paymentFailed: true,
 	availability: true,
+	transaccion: true,
 	soldTickets: true,
 	announce: true,
 	committedCount: true,

@@ -138,6 +138,19 @@ export interface TransaccionRow extends Record<string, SqlStorageValue> {
 }
 
 /** The numbers a purchase took, as kept in `transacciones.numeros`. */
+/** One purchase as the room (the authority) holds it, for its buyer and the rifa's staff. */
+export interface EstadoTransaccion {
+	id: string;
+	userId: string;
+	/** `pending` while the hold waits for payment; then sold, failed (declined or expired) or refunded. */
+	status: TransaccionRow["status"];
+	amount: number;
+	provider: PaymentMethod;
+	numeros: PurchasedNumber[];
+	/** When a pending hold ends; null once the purchase is settled. */
+	expiresAt: string | null;
+}
+
 export interface PurchasedNumber {
 	numero: number;
 	ticket_id: string;

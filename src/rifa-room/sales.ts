@@ -16,6 +16,8 @@ import {
 import { enqueue, mirror } from "./outbox";
 import { appendVentas } from "./registro";
 import type {
+	EstadoTransaccion,
+	PaymentMethod,
 	PurchaseBody,
 	PurchasedNumber,
 	PurchaseOutcome,
@@ -69,6 +71,21 @@ const storedOutcome = (json: string | null): PurchaseOutcome => {
 
 export const transaccion = (sql: SqlStorage, id: string): TransaccionRow =>
 	sql.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", id).one();
+
+/** A purchase as its buyer may see it: where its payment stands, its numbers, its hold's end. */
+export const estadoTransaccion = (sql: SqlStorage, id: string): EstadoTransaccion | null => {
+	const row = sql.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", id).toArray()[0];
+	if (!row) return null;
+	return {
+		id: row.id,
+		userId: row.user_id,
+		status: row.status,
+		amount: row.amount,
+		provider: row.provider as PaymentMethod,
+		numeros: JSON.parse(row.numeros) as PurchasedNumber[],
+		expiresAt: row.status === "pending" && row.expires_at !== null ? iso(row.expires_at) : null,
+	};
+};
 
 // --- Purchase state changes, each mirrored to D1 through the outbox ---------------------------
 

@@ -53,6 +53,13 @@ const nueva = async (viewport = { width: 1280, height: 900 }): Promise<Page> => 
 	({ context, fuera } = await sinRed(browser, servidor.base, { viewport }));
 	return context.newPage();
 };
+/** Stripe.js and its frames, as js.stripe.com would serve them; anything else stays refused. */
+const conStripe = (c: BrowserContext) =>
+	c.route("https://js.stripe.com/**", (route) =>
+		route.request().url().endsWith("/stripe.js")
+			? route.fulfill({ contentType: "text/javascript", body: STRIPE_JS })
+			: route.fulfill({ contentType: "text/html", body: STRIPE_FRAME }),
+	);
 const estados = (page: Page) =>
 	page.$$eval("[data-numero]", (cells) =>
 		cells.map((c) => [
@@ -216,6 +223,15 @@ describe("pages, in a real browser with no network", () => {
 		await page.getByRole("button", { name: "Entrar" }).click();
 		await page.locator("[data-ticket]").first().waitFor();
 		expect(await page.locator("[data-ticket] a[data-recibo]").count()).toBeGreaterThan(0);
+		expect(await page.title()).toBe("Mis boletas — Rifa1122");
+		// Back from a payment that needed a redirect: it says so, and the secret leaves the URL.
+		await page.goto(
+			`${servidor.base}/mis-boletas?payment_intent=pi_3Sdx&payment_intent_client_secret=pi_3Sdx_secret_y&redirect_status=succeeded`,
+		);
+		await page.getByRole("status").filter({ hasText: "Pago recibido" }).waitFor();
+		expect(page.url()).toBe(`${servidor.base}/mis-boletas`);
+		await page.goto(`${servidor.base}/mis-boletas?redirect_status=failed`);
+		await page.getByRole("status").filter({ hasText: "El pago no se completó" }).waitFor();
 		await context.close();
 	});
 
@@ -303,12 +319,7 @@ describe("pages, in a real browser with no network", () => {
 	it("buys with Stripe's Payment Element: a hold, the card form from js.stripe.com, a declined card, then Stripe's webhook sells it", async () => {
 		const jugador = await login(JUGADOR);
 		const page = await nueva();
-		// Stripe.js and its frames, as js.stripe.com would serve them; anything else stays refused.
-		await context.route("https://js.stripe.com/**", (route) =>
-			route.request().url().endsWith("/stripe.js")
-				? route.fulfill({ contentType: "text/javascript", body: STRIPE_JS })
-				: route.fulfill({ contentType: "text/html", body: STRIPE_FRAME }),
-		);
+		await conStripe(context);
 		const csp: string[] = [];
 		page.on("console", (m) => {
 			if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
@@ -365,20 +376,33 @@ describe("pages, in a real browser with no network", () => {
 			},
 		]);
 
-		// A declined card: Stripe's message, and the number still held for another try.
+		expect(await auditar(page)).toEqual([]);
+
+		// A declined card: Stripe's message, and Stripe's failed event frees the number at once.
 		await page.evaluate(() => {
 			(window as unknown as { __stripe: { rechazar: boolean } }).__stripe.rechazar = true;
 		});
 		await page.getByRole("button", { name: /^Pagar \$/ }).click();
 		await page.getByRole("alert").filter({ hasText: "Su tarjeta fue rechazada." }).waitFor();
+		expect(await page.getByRole("button", { name: /^Pagar \$/ }).count()).toBe(0);
+		expect((await servidor.stripe.fallar(servidor.base, intent?.id ?? "")).status).toBe(200);
+		await page.locator(`[data-numero="${libre}"][data-estado="libre"]`).waitFor();
+
+		// Bought again: a new purchase and a new PaymentIntent.
+		await page.locator(`[data-numero="${libre}"]`).click();
+		await page.getByRole("button", { name: "Comprar" }).click();
+		await page.getByRole("heading", { name: "Reserva pendiente de pago" }).waitFor();
+		expect(claves).toHaveLength(3);
+		expect(claves[2]).not.toBe(claves[0]);
+		expect(servidor.stripe.intents.size).toBe(2);
+		const segundo = [...servidor.stripe.intents.values()][1];
 		await page.getByRole("button", { name: /^Pagar \$/ }).click();
 		await page.getByText("Pago recibido. Confirmando sus boletas…").waitFor();
 		// Stripe.js saying yes sells nothing: the number is sold when Stripe's signed event arrives.
 		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
 			"reservado",
 		);
-		const entrega = await servidor.stripe.cobrar(servidor.base, intent?.id ?? "");
-		expect(entrega.status).toBe(200);
+		expect((await servidor.stripe.cobrar(servidor.base, segundo?.id ?? "")).status).toBe(200);
 		await page.getByRole("heading", { name: "Compra confirmada" }).waitFor();
 		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
 			"vendido",
@@ -395,6 +419,17 @@ describe("pages, in a real browser with no network", () => {
 		).toEqual([
 			{ return_url: `${servidor.base}/mis-boletas`, redirect: "if_required" },
 			{ return_url: `${servidor.base}/mis-boletas`, redirect: "if_required" },
+		]);
+		const tx = (
+			await api(`/users/${jugador.id}/tickets?per_page=100`, { token: jugador.token })
+		).body.items.filter(
+			(t: { rifa_id: string; numero: number }) => t.rifa_id === RIFA_100_B && t.numero === libre,
+		);
+		expect(tx).toEqual([
+			expect.objectContaining({
+				estado: "vendido",
+				transaccion_id: segundo?.metadata.transaccion_id,
+			}),
 		]);
 		await page.screenshot({ path: `${CAPTURAS}/compra-stripe.png`, fullPage: true });
 		expect(csp).toEqual([]);
@@ -446,7 +481,19 @@ describe("pages, in a real browser with no network", () => {
 			const res = await page.goto(`${servidor.base}${path}`);
 			expect(res?.status(), path).toBe(404);
 			await page.getByRole("heading", { name: "Página no encontrada" }).waitFor();
+			expect(await page.title()).toBe("Página no encontrada — Rifa1122");
+			// The asset server's 404 (web/public/_headers) and the Worker's: this origin only.
+			const csp = (await res?.allHeaders())?.["content-security-policy"] ?? "";
+			expect(csp, path).toContain("script-src 'self';");
+			expect(csp, path).not.toContain("stripe");
 		}
+		// Stripe's origins are let in on the rifa page only, the one that pays.
+		const rifa = await page.goto(`${servidor.base}/rifas/${RIFA_100}`);
+		expect((await rifa?.allHeaders())?.["content-security-policy"]).toContain(
+			"script-src 'self' https://js.stripe.com",
+		);
+		const inicio = await page.goto(`${servidor.base}/`);
+		expect((await inicio?.allHeaders())?.["content-security-policy"]).not.toContain("stripe");
 		expect(fuera).toEqual([]);
 		await context.close();
 	});
@@ -480,7 +527,7 @@ describe("pages, in a real browser with no network", () => {
 				categoria_id: rifa100.categoria_id,
 				loteria_id: loteria.body.id,
 				fecha_inicio: new Date(Date.now() - 60_000).toISOString(),
-				fecha_fin: new Date(Date.now() + 8_000).toISOString(),
+				fecha_fin: new Date(Date.now() + 12_000).toISOString(),
 				total_boletas: 100,
 			},
 		});
@@ -491,10 +538,17 @@ describe("pages, in a real browser with no network", () => {
 		// Lotería de Bogotá, 18 September 2025: 9307, serie 233 (resultados.csv). 07 wins.
 		const compra = await buy(id, jugador, [7, 42]);
 		const page = await nueva();
+		await conStripe(context);
 		await context.addInitScript((t) => sessionStorage.setItem("rifa1122.token", t), jugador.token);
 		await page.goto(`${servidor.base}/rifas/${id}`);
 		await page.locator('[data-numero="99"]').waitFor();
 		expect(await page.locator('[data-numero="7"]').getAttribute("data-estado")).toBe("vendido");
+		// A card payment still open when sales close: the close releases its hold, and the page
+		// takes the payment form away and says so.
+		await page.locator('[data-numero="50"]').click();
+		await page.getByRole("button", { name: "Comprar" }).click();
+		await page.getByRole("heading", { name: "Reserva pendiente de pago" }).waitFor();
+		await page.getByRole("button", { name: /^Pagar \$/ }).waitFor();
 
 		const cron = () => fetch(`${servidor.base}/__scheduled?cron=*/5+*+*+*+*`);
 		const hasta = async (ms: number) => {
@@ -503,6 +557,12 @@ describe("pages, in a real browser with no network", () => {
 		await hasta(Date.parse(creada.body.fecha_fin) + 500);
 		await cron();
 		await page.getByText("La venta está cerrada").waitFor({ timeout: 10_000 });
+		await page
+			.getByRole("alert")
+			.filter({ hasText: "El pago no se completó" })
+			.waitFor({ timeout: 10_000 });
+		expect(await page.getByRole("button", { name: /^Pagar \$/ }).count()).toBe(0);
+		expect(await page.locator('[data-numero="50"]').getAttribute("data-estado")).toBe("libre");
 		await page.getByText("2 de 100 números vendidos.").waitFor();
 		expect(await page.getByRole("button", { name: "Comprar" }).count()).toBe(0);
 

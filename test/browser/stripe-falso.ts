@@ -21,6 +21,8 @@ export interface StripeFalso {
 	requests: { ruta: string; idempotencyKey: string | undefined }[];
 	/** Stripe's `payment_intent.succeeded` for `id`, signed, delivered to the Worker. */
 	cobrar(base: string, id: string): Promise<Response>;
+	/** Stripe's `payment_intent.payment_failed` for `id` (a declined card), signed, delivered. */
+	fallar(base: string, id: string): Promise<Response>;
 	close(): Promise<void>;
 }
 
@@ -60,37 +62,49 @@ export const iniciarStripeFalso = async (): Promise<StripeFalso> => {
 		intents.set(id, created);
 		json(200, created);
 	});
+	const entregar = async (base: string, id: string, tipo: string) => {
+		const intent = intents.get(id);
+		if (!intent) throw new Error(`no PaymentIntent ${id}`);
+		const pagado = tipo === "payment_intent.succeeded";
+		const objeto = {
+			...paymentIntent({
+				id: intent.id,
+				amount: intent.amount,
+				status: pagado ? "succeeded" : "requires_payment_method",
+				metadata: intent.metadata,
+			}),
+			...(pagado
+				? {}
+				: {
+						last_payment_error: {
+							code: "card_declined",
+							decline_code: "generic_decline",
+							message: "Your card was declined.",
+							type: "card_error",
+						},
+					}),
+		};
+		const payload = JSON.stringify(
+			event(`evt_${crypto.randomUUID().replaceAll("-", "")}`, tipo, objeto),
+		);
+		const signature = await Stripe.webhooks.generateTestHeaderStringAsync({
+			payload,
+			secret: STRIPE_CLAVES.STRIPE_WEBHOOK_SECRET,
+		});
+		return fetch(`${base}/api/v1/webhooks/stripe`, {
+			method: "POST",
+			headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
+			body: payload,
+		});
+	};
 	await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
 	const { port } = server.address() as AddressInfo;
 	return {
 		url: `http://127.0.0.1:${port}`,
 		intents,
 		requests,
-		cobrar: async (base, id) => {
-			const intent = intents.get(id);
-			if (!intent) throw new Error(`no PaymentIntent ${id}`);
-			const payload = JSON.stringify(
-				event(
-					`evt_${crypto.randomUUID().replaceAll("-", "")}`,
-					"payment_intent.succeeded",
-					paymentIntent({
-						id: intent.id,
-						amount: intent.amount,
-						status: "succeeded",
-						metadata: intent.metadata,
-					}),
-				),
-			);
-			const signature = await Stripe.webhooks.generateTestHeaderStringAsync({
-				payload,
-				secret: STRIPE_CLAVES.STRIPE_WEBHOOK_SECRET,
-			});
-			return fetch(`${base}/api/v1/webhooks/stripe`, {
-				method: "POST",
-				headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
-				body: payload,
-			});
-		},
+		cobrar: (base, id) => entregar(base, id, "payment_intent.succeeded"),
+		fallar: (base, id) => entregar(base, id, "payment_intent.payment_failed"),
 		close: () => new Promise((ok) => server.close(() => ok())),
 	};
 };

@@ -1,5 +1,5 @@
 import { ApiError, api, el, fechaColombia, formatCop, formularioSesion, numeroDe, yo } from "./api";
-import { pagarConStripe } from "./pago-stripe";
+import { PagoRechazado, pagarConStripe } from "./pago-stripe";
 
 export interface Compra {
 	tickets: { id: string; numero: number; estado: string; recibo?: string }[];
@@ -7,6 +7,10 @@ export interface Compra {
 	payment: { status: string; amount: number; client_secret?: string; expires_at?: string };
 }
 type Metodo = "sandbox" | "stripe";
+interface Transaccion {
+	status: "pending" | "succeeded" | "failed" | "refunded";
+	expires_at: string | null;
+}
 export interface Pagos {
 	metodos: Metodo[];
 	stripe: { publishable_key: string } | null;
@@ -85,9 +89,15 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 		metodos[0] ??
 		"sandbox";
 
+	/** A heading that takes the focus, so keyboard and screen reader users land on what changed. */
+	const titular = (texto: string) => {
+		const h = el("h2", { tabindex: "-1" }, texto);
+		queueMicrotask(() => h.focus());
+		return h;
+	};
 	const mostrarBoletas = (titulo: string, boletas: Compra["tickets"], monto: number) =>
 		resultado.replaceChildren(
-			el("h2", {}, titulo),
+			titular(titulo),
 			el("p", {}, `Total: ${formatCop(monto)}`),
 			el(
 				"ul",
@@ -113,8 +123,6 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 			el("p", { role: "alert", class: "error" }, err instanceof Error ? err.message : String(err)),
 		);
 
-	const vendidas = (boletas: Compra["tickets"]) =>
-		boletas.every((t) => (g.estados[t.numero] ?? 0) >= 2);
 	const recibos = (boletas: Compra["tickets"]) =>
 		Promise.all(
 			boletas.map(async (t) => ({
@@ -124,26 +132,28 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 					.catch(() => undefined),
 			})),
 		);
-	/** Waits for the rifa to sell a paid hold (Stripe's webhook), then fetches the receipts. */
-	const esperarVenta = async (boletas: Compra["tickets"], hasta: number) => {
-		while (!vendidas(boletas)) {
+	/** The purchase as the rifa holds it: only its own state says whether it was sold to this user. */
+	const transaccion = (id: string) => api<Transaccion>(`/rifas/${g.rifaId}/transacciones/${id}`);
+	const terminada = (t: Transaccion) => {
+		if (t.status === "refunded")
+			return new Error("El pago llegó después de que venciera la reserva y se le devolvió.");
+		return new Error(
+			"El pago no se completó (rechazado, o la reserva venció): sus números quedaron libres.",
+		);
+	};
+	/** Waits for Stripe's webhook to sell the paid hold, then fetches the receipts. */
+	const esperarVenta = async (id: string, boletas: Compra["tickets"], hasta: number) => {
+		for (;;) {
+			const t = await transaccion(id);
+			if (t.status === "succeeded") return recibos(boletas);
+			if (t.status !== "pending") throw terminada(t);
 			if (Date.now() > hasta)
 				throw new Error(
-					"El pago no se confirmó antes de que venciera la reserva. Si se cobró, se reembolsa.",
+					"Stripe aún no confirma el pago. Sus boletas aparecerán en Mis boletas en cuanto lo haga.",
 				);
 			await new Promise((ok) => setTimeout(ok, 1000));
-			// The live socket usually tells first; the map also covers a socket that dropped.
-			if (!vendidas(boletas)) {
-				const d = await api<{ mapa: string }>(`/rifas/${g.rifaId}/disponibilidad`);
-				g.marcar(
-					boletas.filter((t) => d.mapa[t.numero] === "V").map((t) => t.numero),
-					2,
-				);
-			}
 		}
-		return recibos(boletas);
 	};
-
 	/** Sends (or sends again) one purchase, and follows it to its receipts. */
 	const enviar = async (c: EnCurso) => {
 		guardar(c);
@@ -172,19 +182,29 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 					res.tickets.map((t) => t.numero),
 					2,
 				);
-				mostrarBoletas("Compra confirmada", await recibos(res.tickets), amount);
+				const conRecibo = res.tickets.every((t) => t.recibo);
+				mostrarBoletas(
+					"Compra confirmada",
+					conRecibo ? res.tickets : await recibos(res.tickets),
+					amount,
+				);
 				return;
 			}
-			const hasta = expires_at ? Date.parse(expires_at) : Date.now() + 15 * 60_000;
-			if (vendidas(res.tickets)) {
-				// Paid while this tab was away: the replayed answer is older than the rifa's state.
+			if (status !== "requires_payment" || !client_secret || !pagos.stripe) {
+				guardar(null);
+				throw new Error("La compra no quedó pagada; sus números quedaron libres.");
+			}
+			// A replayed answer is as old as the purchase: the rifa says where it stands now.
+			const ahora = await transaccion(res.transaccion_id);
+			if (ahora.status === "succeeded") {
 				guardar(null);
 				mostrarBoletas("Compra confirmada", await recibos(res.tickets), amount);
 				return;
 			}
-			if (status !== "requires_payment" || !client_secret || !pagos.stripe || hasta < Date.now()) {
+			const hasta = Date.parse(ahora.expires_at ?? expires_at ?? "");
+			if (ahora.status !== "pending" || !(hasta > Date.now())) {
 				guardar(null);
-				throw new Error("La reserva ya no está vigente; sus números quedaron libres.");
+				throw terminada(ahora);
 			}
 			guardar({ ...c, hasta });
 			g.marcar(
@@ -192,23 +212,72 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 				1,
 			);
 			const pago = el("div");
+			const aviso = el("p", { role: "status" });
 			resultado.replaceChildren(
-				el("h2", {}, "Reserva pendiente de pago"),
+				titular("Reserva pendiente de pago"),
 				el(
 					"p",
 					{},
 					`${res.tickets.map((t) => numeroDe(t.numero, g.total)).join(", ")} quedan reservados para usted hasta ${fechaColombia(new Date(hasta).toISOString())}.`,
 				),
+				aviso,
 				pago,
 			);
-			await pagarConStripe(pago, {
-				publishableKey: pagos.stripe.publishable_key,
-				clientSecret: client_secret,
-				monto: amount,
-				returnUrl: `${location.origin}/mis-boletas`,
-			});
-			pago.replaceChildren(el("p", {}, "Pago recibido. Confirmando sus boletas…"));
-			const boletas = await esperarVenta(res.tickets, hasta + 60_000).finally(() => guardar(null));
+			// The hold's end takes the form away, and so does the rifa ending it sooner (a close).
+			const fin = new AbortController();
+			const vencida = new Error("La reserva venció antes del pago; sus números quedaron libres.");
+			const relojes = [
+				setTimeout(
+					() => {
+						aviso.textContent = "Quedan 2 minutos para pagar antes de que venza la reserva.";
+					},
+					hasta - 120_000 - Date.now(),
+				),
+				setTimeout(() => fin.abort(vencida), hasta - Date.now()),
+				setInterval(async () => {
+					const t = await transaccion(res.transaccion_id).catch(() => null);
+					if (t && t.status !== "pending")
+						fin.abort(t.status === "succeeded" ? null : terminada(t));
+				}, 5_000),
+			];
+			let pagado: "succeeded" | "processing" | null = null;
+			try {
+				pagado = await pagarConStripe(pago, {
+					publishableKey: pagos.stripe.publishable_key,
+					clientSecret: client_secret,
+					monto: amount,
+					returnUrl: `${location.origin}/mis-boletas`,
+					fin: fin.signal,
+				});
+			} catch (err) {
+				// Sold meanwhile (paid from another tab or device): nothing more to pay.
+				if (err !== null) {
+					guardar(null);
+					throw err instanceof PagoRechazado
+						? new Error(
+								`${err.message} Sus números quedan libres: puede elegirlos y comprar de nuevo.`,
+							)
+						: err;
+				}
+			} finally {
+				for (const r of relojes) clearTimeout(r);
+			}
+			aviso.textContent = "";
+			pago.replaceChildren(
+				el(
+					"p",
+					{},
+					pagado === "processing"
+						? "Su pago está en proceso. Confirmando sus boletas…"
+						: "Pago recibido. Confirmando sus boletas…",
+				),
+			);
+			const boletas = await esperarVenta(
+				res.transaccion_id,
+				res.tickets,
+				Date.now() + (pagado === "processing" ? 10 : 2) * 60_000,
+			).finally(() => guardar(null));
+			resultado.replaceChildren();
 			mostrarBoletas("Compra confirmada", boletas, amount);
 		} catch (err) {
 			const pendiente = enCurso();
@@ -261,6 +330,11 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 
 	return {
 		seccion,
+		/** Sales closed: no more buying, but what a purchase in progress says stays on the page. */
+		cerrar: () => {
+			seccion.replaceChildren(resultado);
+			seccion.classList.add("cerrada");
+		},
 		/**
 		 * What this tab left unfinished comes back: a Stripe hold not paid yet, with its payment box
 		 * (the same key answers with the same hold), or a purchase whose answer never came.

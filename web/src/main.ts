@@ -2,17 +2,22 @@ import "./styles.css";
 
 /** Which page a path is; everything else gets the not-found page. Pages load on demand. */
 type Pagina = (main: HTMLElement) => Promise<void>;
-const rutas: [RegExp, (m: RegExpMatchArray) => Promise<Pagina>][] = [
-	[/^\/$/, async () => (await import("./pages/inicio")).inicio],
+const rutas: [RegExp, string, (m: RegExpMatchArray) => Promise<Pagina>][] = [
+	[/^\/$/, "Rifas en venta", async () => (await import("./pages/inicio")).inicio],
 	[
 		/^\/rifas\/([0-9a-f-]{36})$/,
+		"Rifa",
 		async (m) => {
 			const { rifa } = await import("./pages/rifa");
 			return (main) => rifa(main, m[1] ?? "");
 		},
 	],
-	[/^\/mis-boletas$/, async () => (await import("./pages/mis-boletas")).misBoletas],
-	[/^\/verificar$/, async () => (await import("./pages/verificar")).verificarPagina],
+	[/^\/mis-boletas$/, "Mis boletas", async () => (await import("./pages/mis-boletas")).misBoletas],
+	[
+		/^\/verificar$/,
+		"Verificar un recibo",
+		async () => (await import("./pages/verificar")).verificarPagina,
+	],
 ];
 
 const main = document.getElementById("contenido") as HTMLElement;
@@ -23,7 +28,8 @@ const ruta = main.hasAttribute("data-no-encontrada")
 	: rutas.find(([re]) => re.test(path));
 if (ruta) {
 	const m = path.match(ruta[0]) as RegExpMatchArray;
-	(await ruta[1](m))(main).catch((err: unknown) => {
+	document.title = `${ruta[1]} — Rifa1122`;
+	(await ruta[2](m))(main).catch((err: unknown) => {
 		main.innerHTML = "";
 		const p = document.createElement("p");
 		p.setAttribute("role", "alert");
@@ -31,5 +37,6 @@ if (ruta) {
 		main.append(p);
 	});
 } else {
+	document.title = "Página no encontrada — Rifa1122";
 	main.innerHTML = '<h1>Página no encontrada</h1><p><a href="/">Ver las rifas</a></p>';
 }

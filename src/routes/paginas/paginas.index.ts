@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter } from "../../lib/create-app";
+import { publicReadRateLimit } from "../../lib/rate-limit";
 import type { AppBindings } from "../../lib/types";
 import { findRifa } from "../../rifa-room/rooms";
 
@@ -24,7 +25,9 @@ export const paginasRouter = createRouter()
 	.get("/", (c) => documento(c, true))
 	.get("/mis-boletas", (c) => documento(c, true))
 	.get("/verificar", (c) => documento(c, true))
-	.get("/rifas/:id", async (c) => {
+	// Looking a rifa up is a read of D1, limited as the API's public reads are.
+	.get("/rifas/:id", publicReadRateLimit, async (c) => {
 		const id = c.req.param("id");
 		return documento(c, z.uuid().safeParse(id).success && (await findRifa(c.var.db, id)) !== null);
-	});
+	})
+	.get("/rifas/*", (c) => documento(c, false));

@@ -6,7 +6,14 @@ import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
 import { metodosDePago } from "../../payments/provider";
 import { findRifa, roomFor } from "../../rifa-room/rooms";
-import type { availability, listForRifa, listForUser, pagos, purchase } from "./tickets.routes";
+import type {
+	availability,
+	listForRifa,
+	listForUser,
+	pagos,
+	purchase,
+	transaccion,
+} from "./tickets.routes";
 
 export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	const { id } = c.req.valid("param");
@@ -169,3 +176,38 @@ export const availabilityHandler: AppRouteHandler<typeof availability> = async (
 };
 
 export const pagosHandler: AppRouteHandler<typeof pagos> = (c) => c.json(metodosDePago(c.env), 200);
+
+const TRANSACCION = t("La compra", "The purchase");
+
+export const transaccionHandler: AppRouteHandler<typeof transaccion> = async (c) => {
+	const { id, transaccion_id } = c.req.valid("param");
+	const rifa = await findRifa(c.var.db, id);
+	if (!rifa) throw notFound(RIFA);
+	const tx = await roomFor(c.env, id).transaccion(transaccion_id);
+	if (!tx) throw notFound(TRANSACCION);
+	const me = c.var.user;
+	if (
+		tx.userId !== me.id &&
+		me.rol !== "admin" &&
+		!(me.rol === "operador" && rifa.creadoPor === me.id)
+	)
+		throw forbidden(
+			t(
+				"Solo el comprador o el staff de la rifa ven la compra.",
+				"Only the buyer or the rifa's staff can see the purchase.",
+			),
+		);
+	return c.json(
+		{
+			transaccion_id: tx.id,
+			rifa_id: id,
+			usuario_id: tx.userId,
+			status: tx.status,
+			provider: tx.provider,
+			amount: tx.amount,
+			tickets: tx.numeros.map((n) => ({ id: n.ticket_id, numero: n.numero })),
+			expires_at: tx.expiresAt,
+		},
+		200,
+	);
+};

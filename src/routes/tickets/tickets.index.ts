@@ -11,7 +11,8 @@ export const ticketsRouter = createRouter()
 	.openapi(routes.listForRifa, handlers.listForRifaHandler)
 	.openapi(routes.listForUser, handlers.listForUserHandler)
 	.openapi(routes.availability, handlers.availabilityHandler)
-	.openapi(routes.pagos, handlers.pagosHandler);
+	.openapi(routes.pagos, handlers.pagosHandler)
+	.openapi(routes.transaccion, handlers.transaccionHandler);
 
 /** Live updates: the rifa's room holds the socket (hibernation), so this only forwards the upgrade. */
 const RETRY_SOCKET_S = 30;

@@ -19,6 +19,7 @@ import {
 	PurchaseBody,
 	PurchaseResponse,
 	TicketSchema,
+	TransaccionSchema,
 } from "./tickets.schemas";
 
 const tags = ["tickets"];
@@ -116,6 +117,31 @@ export const pagos = createRoute({
 	responses: {
 		200: jsonContent(PagosSchema, "Métodos de pago"),
 		...errorResponses(429),
+		...defaultErrorResponses,
+	},
+});
+
+export const transaccion = createRoute({
+	method: "get",
+	path: "/rifas/{id}/transacciones/{transaccion_id}",
+	operationId: "getTransaccion",
+	tags,
+	summary: "Cómo va una compra: su pago, sus números, el fin de su reserva (comprador, staff)",
+	description:
+		"Lo que sabe la rifa (la autoridad de sus números), sin esperar a D1: `pending` mientras la reserva espera el pago; `succeeded` vendida; `failed` si el pago fue rechazado o la reserva venció (los números quedaron libres); `refunded` si el pago llegó tarde y se devolvió. Para el comprador, un admin o el operador de la rifa.",
+	security: BEARER,
+	middleware: [requireAuth, publicReadRateLimit],
+	request: {
+		params: IdParam.extend({
+			transaccion_id: z.uuid({ error: "Debe ser un UUID" }).openapi({
+				param: { name: "transaccion_id", in: "path" },
+				example: "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a98",
+			}),
+		}),
+	},
+	responses: {
+		200: jsonContent(TransaccionSchema, "La compra"),
+		...errorResponses(401, 403, 404, 422, 429),
 		...defaultErrorResponses,
 	},
 });

@@ -121,3 +121,30 @@ export const PagosSchema = z
 	.openapi("MetodosDePago", {
 		example: { metodos: ["stripe"], stripe: { publishable_key: "pk_live_51Sd..." } },
 	});
+
+export const TransaccionSchema = z
+	.object({
+		transaccion_id: z.uuid(),
+		rifa_id: z.uuid(),
+		usuario_id: z.uuid(),
+		status: z.enum(["pending", "succeeded", "failed", "refunded"]),
+		provider: z.enum(PAYMENT_METHODS),
+		amount: z.number().int().openapi({ description: "Centavos de COP" }),
+		tickets: z.array(z.object({ id: z.uuid(), numero: z.number().int() })),
+		expires_at: z
+			.string()
+			.nullable()
+			.openapi({ description: "Fin de la reserva mientras `pending`; null después" }),
+	})
+	.openapi("Transaccion", {
+		example: {
+			transaccion_id: "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a98",
+			rifa_id: "a1f40000-0000-4000-8000-000000000001",
+			usuario_id: "5f1e7a52-2d4b-4c7e-8f3a-0e9d1c2b3a45",
+			status: "pending",
+			provider: "stripe",
+			amount: 2_000_000,
+			tickets: [{ id: "7d9f1c2e-1a2b-4c3d-8e4f-5a6b7c8d9e01", numero: 12 }],
+			expires_at: "2026-12-02T15:10:00.000Z",
+		},
+	});

@@ -45,18 +45,26 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 				: null,
 		);
 	});
-	// Stripe sends a payment that needed a redirect (a bank's check, PSE) back here.
+	// Stripe sends a payment that needed a redirect (a bank's check, PSE) back here, with the
+	// PaymentIntent's secret in the query: read what matters, then take it out of the address bar.
 	const redireccion = new URLSearchParams(location.search).get("redirect_status");
+	if (redireccion) history.replaceState(null, "", "/mis-boletas");
+	const AVISOS: Record<string, string> = {
+		succeeded: "Pago recibido: sus boletas pasan a vendidas en cuanto Stripe lo confirma.",
+		processing:
+			"Su pago está en proceso: sus boletas pasan a vendidas en cuanto Stripe lo confirma.",
+	};
+	const aviso = redireccion
+		? (AVISOS[redireccion] ?? "El pago no se completó: sus números quedaron libres.")
+		: null;
 	main.replaceChildren(
 		el("h1", {}, "Mis boletas"),
-		...(redireccion
+		...(aviso
 			? [
 					el(
 						"p",
-						{ role: "status", class: redireccion === "failed" ? "error" : "aviso" },
-						redireccion === "failed"
-							? "El pago no se completó: sus números reservados se liberan al vencer la reserva."
-							: "Pago recibido: sus boletas pasan a vendidas en cuanto Stripe lo confirma.",
+						{ role: "status", class: redireccion && AVISOS[redireccion] ? "aviso" : "error" },
+						aviso,
 					),
 				]
 			: []),

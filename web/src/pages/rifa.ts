@@ -28,10 +28,12 @@ const POR_PAGINA = 1000;
  */
 export const rifa = async (main: HTMLElement, id: string) => {
 	const r = await api<Rifa>(`/rifas/${id}`);
+	document.title = `${r.nombre} — Rifa1122`;
 	const [cat, disp, pagos] = await Promise.all([
 		api<{ valor_boleta: number }>(`/categorias/${r.categoria_id}`),
 		api<{ mapa: string }>(`/rifas/${id}/disponibilidad`),
-		api<Pagos>("/pagos"),
+		// Without it the page still shows the rifa; only buying waits.
+		api<Pagos>("/pagos").catch((): Pagos => ({ metodos: [], stripe: null })),
 	]);
 	const estados = Uint8Array.from(disp.mapa, (c) => DE_MAPA[c] ?? 0);
 	const elegidos = new Set<number>();
@@ -152,10 +154,11 @@ export const rifa = async (main: HTMLElement, id: string) => {
 		}`;
 	};
 
-	const { seccion: compra, reanudar } = seccionCompra(
-		{ rifaId: id, total: r.total_boletas, estados, elegidos, marcar },
-		pagos,
-	);
+	const {
+		seccion: compra,
+		reanudar,
+		cerrar,
+	} = seccionCompra({ rifaId: id, total: r.total_boletas, estados, elegidos, marcar }, pagos);
 
 	const resultado = el("section", { class: "resultado", "aria-live": "polite" });
 	const mostrarResultado = async () => {
@@ -256,7 +259,7 @@ export const rifa = async (main: HTMLElement, id: string) => {
 				tic();
 				resumen();
 				for (const n of celdas.keys()) pintar(n);
-				if (e.estado !== "activa") compra.remove();
+				if (e.estado !== "activa") cerrar();
 			} else if (e.type === "resultado") void mostrarResultado();
 		});
 		ws.addEventListener("close", () => {
