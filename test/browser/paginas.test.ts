@@ -167,8 +167,14 @@ describe("pages, in a real browser with no network", () => {
 		// Stripe is configured too, and the page offers it first.
 		expect(await page.getByRole("radio", { name: /Stripe/ }).isChecked()).toBe(true);
 		await page.getByRole("radio", { name: /Sandbox/ }).check();
-		await page.getByRole("button", { name: "Comprar" }).click();
+		let compras = 0;
+		page.on("request", (r) => {
+			if (r.method() === "POST" && r.url().endsWith("/tickets")) compras++;
+		});
+		// A double click sends one purchase.
+		await page.getByRole("button", { name: "Comprar" }).dblclick();
 		await page.getByRole("heading", { name: "Compra confirmada" }).waitFor();
+		expect(compras).toBe(1);
 		const enlace = page.locator("a[data-recibo]").first();
 		const recibo = (await enlace.getAttribute("data-recibo")) as string;
 		expect(recibo.split(".")).toHaveLength(3);
@@ -398,18 +404,6 @@ describe("pages, in a real browser with no network", () => {
 		const segundo = [...servidor.stripe.intents.values()][1];
 		await page.getByRole("button", { name: /^Pagar \$/ }).click();
 		await page.getByText("Pago recibido. Confirmando sus boletas…").waitFor();
-		// Stripe.js saying yes sells nothing: the number is sold when Stripe's signed event arrives.
-		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
-			"reservado",
-		);
-		expect((await servidor.stripe.cobrar(servidor.base, segundo?.id ?? "")).status).toBe(200);
-		await page.getByRole("heading", { name: "Compra confirmada" }).waitFor();
-		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
-			"vendido",
-		);
-		expect(
-			(await page.locator("a[data-recibo]").first().getAttribute("data-recibo"))?.split("."),
-		).toHaveLength(3);
 		expect(
 			await page.evaluate(
 				() =>
@@ -420,6 +414,24 @@ describe("pages, in a real browser with no network", () => {
 			{ return_url: `${servidor.base}/mis-boletas`, redirect: "if_required" },
 			{ return_url: `${servidor.base}/mis-boletas`, redirect: "if_required" },
 		]);
+		// Stripe.js saying yes sells nothing: the number is sold when Stripe's signed event arrives.
+		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
+			"reservado",
+		);
+		// Reloaded after paying: the page waits for the rifa, and asks for no payment again.
+		await page.reload();
+		await page.getByText("Pago recibido. Confirmando sus boletas…").waitFor();
+		expect(await page.getByRole("button", { name: /^Pagar \$/ }).count()).toBe(0);
+		expect((await servidor.stripe.cobrar(servidor.base, segundo?.id ?? "")).status).toBe(200);
+		await page.getByRole("heading", { name: "Compra confirmada" }).waitFor();
+		expect(await page.locator(`[data-numero="${libre}"]`).getAttribute("data-estado")).toBe(
+			"vendido",
+		);
+		expect(
+			(await page.locator("a[data-recibo]").first().getAttribute("data-recibo"))?.split("."),
+		).toHaveLength(3);
+		expect(claves).toHaveLength(4);
+		expect(claves[3]).toBe(claves[2]);
 		const tx = (
 			await api(`/users/${jugador.id}/tickets?per_page=100`, { token: jugador.token })
 		).body.items.filter(
@@ -472,6 +484,33 @@ describe("pages, in a real browser with no network", () => {
 		);
 		expect(mias).toHaveLength(1);
 		expect(await page.locator("a[data-recibo]").count()).toBe(1);
+		await context.close();
+	});
+
+	it("a refused purchase ends there: the page says why and keeps nothing to retry", async () => {
+		const jugador = await login(JUGADOR);
+		const page = await nueva();
+		await context.addInitScript((t) => sessionStorage.setItem("rifa1122.token", t), jugador.token);
+		await page.goto(`${servidor.base}/rifas/${RIFA_100_B}`);
+		await page.locator('[data-numero="99"]').waitFor();
+		const libre = (await estados(page)).find(([, e]) => e === "libre")?.[0] as number;
+		await page.locator(`[data-numero="${libre}"]`).click();
+		await page.getByRole("radio", { name: /Sandbox/ }).check();
+		// Someone else takes the number just before this purchase reaches the rifa.
+		const admin = await login(ADMIN);
+		await page.route("**/api/v1/rifas/*/tickets", async (route) => {
+			await buy(RIFA_100_B, admin, route.request().postDataJSON().numeros);
+			await route.continue();
+		});
+		await page.getByRole("button", { name: "Comprar" }).click();
+		await page.getByRole("alert").filter({ hasText: /\S/ }).waitFor();
+		expect(await page.getByRole("alert").first().textContent()).not.toContain("No se supo");
+		await page.reload();
+		await page.locator('[data-numero="99"]').waitFor();
+		expect(await page.getByRole("button", { name: "Reintentar la misma compra" }).count()).toBe(0);
+		expect(
+			await page.evaluate((id) => sessionStorage.getItem(`rifa1122.compra.${id}`), RIFA_100_B),
+		).toBeNull();
 		await context.close();
 	});
 

@@ -111,12 +111,12 @@ export const iniciarStripeFalso = async (): Promise<StripeFalso> => {
 
 /**
  * Stands in for Stripe.js in the browser: the calls the page makes (`Stripe(pk)`, `elements`,
- * `create("payment").mount`, `confirmPayment`) recorded on `window.__stripe`, a card form in a
+ * `create("payment").mount`, `retrievePaymentIntent`, `confirmPayment`) recorded on `window.__stripe`, a card form in a
  * frame from js.stripe.com, and `confirmPayment` answering as Stripe does: an error to show when
  * `__stripe.rechazar` is set (a declined card), else the PaymentIntent succeeded.
  */
 export const STRIPE_JS = `(() => {
-	const registro = { claves: [], opciones: [], elements: [], montados: 0, confirmaciones: [], rechazar: false };
+	const registro = { claves: [], opciones: [], elements: [], montados: 0, confirmaciones: [], rechazar: false, pagados: [] };
 	window.__stripe = registro;
 	function Stripe(clave, opciones) {
 		registro.claves.push(clave);
@@ -141,6 +141,10 @@ export const STRIPE_JS = `(() => {
 					},
 				};
 			},
+			async retrievePaymentIntent(secreto) {
+				const pagado = registro.pagados.includes(secreto);
+				return { paymentIntent: { id: secreto.split("_secret_")[0], object: "payment_intent", status: pagado ? "succeeded" : "requires_payment_method" } };
+			},
 			async confirmPayment(opts) {
 				registro.confirmaciones.push({ return_url: opts.confirmParams.return_url, redirect: opts.redirect });
 				if (registro.rechazar) {
@@ -148,6 +152,7 @@ export const STRIPE_JS = `(() => {
 					return { error: { type: "card_error", code: "card_declined", message: "Su tarjeta fue rechazada." } };
 				}
 				const secreto = registro.elements[registro.elements.length - 1].clientSecret;
+				registro.pagados.push(secreto);
 				return { paymentIntent: { id: secreto.split("_secret_")[0], object: "payment_intent", status: "succeeded" } };
 			},
 		};

@@ -9,6 +9,8 @@ export class ApiError extends Error {
 	constructor(
 		readonly status: number,
 		message: string,
+		/** Set when the API asks to try the same request again later (in flight, rate limited). */
+		readonly retryAfter: string | null = null,
 	) {
 		super(message);
 	}
@@ -37,7 +39,12 @@ export const api = async <T>(
 	});
 	const text = await res.text();
 	const json = text ? JSON.parse(text) : null;
-	if (!res.ok) throw new ApiError(res.status, json?.detail ?? `Error ${res.status}`);
+	if (!res.ok)
+		throw new ApiError(
+			res.status,
+			json?.detail ?? `Error ${res.status}`,
+			res.headers.get("Retry-After"),
+		);
 	return json as T;
 };
 

@@ -32,9 +32,13 @@ export interface Grilla {
  * key with the same body, so the rifa answers with the first purchase instead of making another.
  */
 interface EnCurso {
+	/** Whose purchase it is: another user signed in on this tab never sees or resends it. */
+	userId: string;
 	key: string;
 	body: string;
 	hasta?: number;
+	/** Stripe accepted the payment: a reload only waits for the rifa to sell it. */
+	pagado?: boolean;
 }
 const guardadaDe = (rifaId: string) => `rifa1122.compra.${rifaId}`;
 
@@ -144,9 +148,10 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 	/** Waits for Stripe's webhook to sell the paid hold, then fetches the receipts. */
 	const esperarVenta = async (id: string, boletas: Compra["tickets"], hasta: number) => {
 		for (;;) {
-			const t = await transaccion(id);
-			if (t.status === "succeeded") return recibos(boletas);
-			if (t.status !== "pending") throw terminada(t);
+			// A check that fails (the network, a rate limit) is only a check: the next one decides.
+			const t = await transaccion(id).catch(() => null);
+			if (t?.status === "succeeded") return recibos(boletas);
+			if (t && t.status !== "pending") throw terminada(t);
 			if (Date.now() > hasta)
 				throw new Error(
 					"Stripe aún no confirma el pago. Sus boletas aparecerán en Mis boletas en cuanto lo haga.",
@@ -154,8 +159,12 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 			await new Promise((ok) => setTimeout(ok, 1000));
 		}
 	};
+	// One purchase at a time: a double click must not send it twice.
+	let ocupado = false;
 	/** Sends (or sends again) one purchase, and follows it to its receipts. */
 	const enviar = async (c: EnCurso) => {
+		if (ocupado) return;
+		ocupado = true;
 		guardar(c);
 		comprar.disabled = true;
 		resultado.replaceChildren(el("p", {}, "Procesando…"));
@@ -168,10 +177,10 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 					headers: { "Idempotency-Key": c.key },
 				});
 			} catch (err) {
-				// A refusal is final and the next try is a new purchase. A lost answer, a server error,
-				// a purchase still in flight (409) or a rate limit is not: the same key is sent again.
-				if (err instanceof ApiError && err.status < 500 && err.status !== 409 && err.status !== 429)
-					guardar(null);
+				// A refusal (numbers taken, sold out, closed, a cap) is final and the next try is a new
+				// purchase. A lost answer, a server error, or an answer asking to retry later (the same
+				// key still in flight, a rate limit: Retry-After) is not: the same key is sent again.
+				if (err instanceof ApiError && err.status < 500 && !err.retryAfter) guardar(null);
 				throw err;
 			}
 			g.elegidos.clear();
@@ -201,10 +210,23 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 				mostrarBoletas("Compra confirmada", await recibos(res.tickets), amount);
 				return;
 			}
-			const hasta = Date.parse(ahora.expires_at ?? expires_at ?? "");
-			if (ahora.status !== "pending" || !(hasta > Date.now())) {
+			const hasta = ahora.expires_at
+				? Date.parse(ahora.expires_at)
+				: (c.hasta ?? Date.parse(expires_at ?? ""));
+			if (ahora.status !== "pending" || (!c.pagado && !(hasta > Date.now()))) {
 				guardar(null);
 				throw terminada(ahora);
+			}
+			if (c.pagado) {
+				// Paid before a reload: only the rifa's confirmation is missing.
+				resultado.replaceChildren(el("p", {}, "Pago recibido. Confirmando sus boletas…"));
+				const boletas = await esperarVenta(
+					res.transaccion_id,
+					res.tickets,
+					Date.now() + 10 * 60_000,
+				).finally(() => guardar(null));
+				mostrarBoletas("Compra confirmada", boletas, amount);
+				return;
 			}
 			guardar({ ...c, hasta });
 			g.marcar(
@@ -262,6 +284,7 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 			} finally {
 				for (const r of relojes) clearTimeout(r);
 			}
+			guardar({ ...c, hasta, pagado: true });
 			aviso.textContent = "";
 			pago.replaceChildren(
 				el(
@@ -284,13 +307,17 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 			if (pendiente && !pendiente.hasta) sinRespuesta(pendiente, err);
 			else error(err);
 		} finally {
+			ocupado = false;
 			comprar.disabled = false;
 		}
 	};
 	/** The outcome is unknown: the purchase may have been made. Only the same key finds out. */
 	const sinRespuesta = (c: EnCurso, err: unknown) => {
 		const reintentar = el("button", { type: "button" }, "Reintentar la misma compra");
-		reintentar.addEventListener("click", () => void enviar(c));
+		reintentar.addEventListener("click", () => {
+			reintentar.disabled = true;
+			void enviar(c);
+		});
 		resultado.replaceChildren(
 			el(
 				"p",
@@ -302,7 +329,10 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 	};
 
 	comprar.addEventListener("click", async () => {
+		if (ocupado) return;
+		comprar.disabled = true;
 		const me = await yo();
+		comprar.disabled = false;
 		if (!me) {
 			seccion.replaceChildren(formularioSesion(() => seccion.replaceChildren(...formulario)));
 			return;
@@ -315,7 +345,8 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 				: { user_id: me.id, quantity: Number(cantidad.value) || 1, payment_method },
 		);
 		const previa = enCurso();
-		await enviar({ key: previa?.body === body ? previa.key : crypto.randomUUID(), body });
+		const misma = previa?.userId === me.id && previa.body === body;
+		await enviar({ userId: me.id, key: misma ? previa.key : crypto.randomUUID(), body });
 	});
 
 	const formulario = metodos.length
@@ -341,9 +372,10 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 		 */
 		reanudar: async () => {
 			const c = enCurso();
-			if (!c || !(await yo())) return;
+			const me = await yo();
+			if (!c || c.userId !== me?.id) return;
 			if (!c.hasta) return sinRespuesta(c, new Error("la página se cerró antes de la respuesta"));
-			if (c.hasta < Date.now()) return guardar(null);
+			if (c.hasta < Date.now() && !c.pagado) return guardar(null);
 			await enviar(c);
 		},
 	};

@@ -37,21 +37,35 @@ export const pagarConStripe = (
 			error,
 		);
 		contenedor.replaceChildren(form);
-		opts.fin.addEventListener("abort", () => {
+		// A payment already being confirmed finishes first: its outcome, not the hold's end, decides.
+		let confirmando = false;
+		const terminar = () => {
 			form.remove();
 			reject(opts.fin.reason);
+		};
+		opts.fin.addEventListener("abort", () => {
+			if (!confirmando) terminar();
 		});
+		const aceptado = (status: string | undefined) =>
+			status === "succeeded" || status === "processing" ? status : null;
 		stripe ??= loadStripe(opts.publishableKey, { locale: "es-419" });
 		stripe
-			.then((s) => {
+			.then(async (s) => {
 				if (!s) throw new Error("Stripe.js no está disponible en este navegador.");
+				// Paid already (before a reload, or in another tab): nothing to ask for again.
+				const previo = aceptado(
+					(await s.retrievePaymentIntent(opts.clientSecret)).paymentIntent?.status,
+				);
+				if (previo) return resolve(previo);
+				if (opts.fin.aborted) return;
 				const elements = s.elements({ clientSecret: opts.clientSecret, locale: "es-419" });
 				elements.create("payment", { layout: "tabs" }).mount(destino);
 				pagar.textContent = `Pagar ${formatCop(opts.monto)}`;
 				pagar.disabled = false;
 				form.addEventListener("submit", async (e) => {
 					e.preventDefault();
-					if (opts.fin.aborted) return;
+					if (opts.fin.aborted || confirmando) return;
+					confirmando = true;
 					pagar.disabled = true;
 					error.textContent = "";
 					try {
@@ -60,20 +74,24 @@ export const pagarConStripe = (
 							confirmParams: { return_url: opts.returnUrl },
 							redirect: "if_required",
 						});
-						if (!r.error) {
-							resolve(r.paymentIntent.status === "processing" ? "processing" : "succeeded");
-							return;
-						}
-						// Fields to fix can be tried again; anything else Stripe reports as failed for the
-						// rifa too, which frees the numbers.
-						if (r.error.type !== "validation_error") {
-							reject(new PagoRechazado(r.error.message ?? "El pago fue rechazado."));
-							return;
-						}
-						error.textContent = r.error.message ?? "Revise los datos del pago.";
+						if (!r.error) return resolve(aceptado(r.paymentIntent.status) ?? "processing");
+						// A declined card is final: Stripe reports it to the rifa too, which frees the numbers.
+						if (r.error.type === "card_error")
+							return reject(new PagoRechazado(r.error.message ?? "El pago fue rechazado."));
+						// Anything else (fields to fix, the connection, Stripe itself) leaves the PaymentIntent
+						// as it was, unless it went through regardless: Stripe says which.
+						const ahora = aceptado(
+							(await s.retrievePaymentIntent(opts.clientSecret)).paymentIntent?.status,
+						);
+						if (ahora) return resolve(ahora);
+						error.textContent =
+							r.error.message ?? "El pago no se pudo completar; intente de nuevo.";
 					} catch (err) {
 						error.textContent = `No se pudo contactar a Stripe (${err instanceof Error ? err.message : String(err)}). Intente de nuevo.`;
+					} finally {
+						confirmando = false;
 					}
+					if (opts.fin.aborted) return terminar();
 					pagar.disabled = false;
 				});
 			})
