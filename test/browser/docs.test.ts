@@ -1,30 +1,24 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { abrirNavegador, CAPTURAS, sinRed } from "./navegador";
-import { iniciarServidor, type Servidor } from "./servidor";
+import { abrirEntorno, CAPTURAS, sinRed, violacionesCsp } from "./navegador";
+import type { Servidor } from "./servidor";
 
 let servidor: Servidor;
 let browser: Browser;
 
+let cerrar: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-	servidor = await iniciarServidor();
-	browser = await abrirNavegador();
-	console.log(`screenshots: ${CAPTURAS}`);
+	({ servidor, browser, cerrar } = await abrirEntorno());
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await servidor?.stop();
-});
+afterAll(() => cerrar?.());
 
 describe("API documentation with no network", () => {
 	it("/docs renders Swagger UI's operations from the Worker's own files", async () => {
 		const { context, fuera } = await sinRed(browser, servidor.base);
 		const page = await context.newPage();
-		const csp: string[] = [];
-		page.on("console", (m) => {
-			if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
-		});
+		const csp = violacionesCsp(page);
 		const res = await page.goto(`${servidor.base}/docs`);
 		expect(res?.headers()["content-security-policy"]).toContain("script-src 'self'");
 		await page.locator(".opblock").first().waitFor({ timeout: 20_000 });
@@ -43,10 +37,7 @@ describe("API documentation with no network", () => {
 	it("/redoc renders the reference from the Worker's own files", async () => {
 		const { context, fuera } = await sinRed(browser, servidor.base);
 		const page = await context.newPage();
-		const csp: string[] = [];
-		page.on("console", (m) => {
-			if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
-		});
+		const csp = violacionesCsp(page);
 		await page.goto(`${servidor.base}/redoc`);
 		await page.locator("h2", { hasText: "Comprar boletas" }).first().waitFor({ timeout: 30_000 });
 		expect(await page.locator("[data-section-id^='tag/']").count()).toBeGreaterThan(5);

@@ -3,7 +3,13 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import chromium from "@sparticuz/chromium";
-import { type Browser, type BrowserContext, chromium as playwright } from "playwright-core";
+import {
+	type Browser,
+	type BrowserContext,
+	type Page,
+	chromium as playwright,
+} from "playwright-core";
+import { iniciarServidor, type Servidor } from "./servidor";
 
 export const CAPTURAS = resolve("test-results/capturas");
 
@@ -37,4 +43,32 @@ export const sinRed = async (
 		return route.abort("internetdisconnected");
 	});
 	return { context, fuera };
+};
+
+/** The server and the browser a test file shares: started once, stopped by `cerrar`. */
+export const abrirEntorno = async (): Promise<{
+	servidor: Servidor;
+	browser: Browser;
+	cerrar: () => Promise<void>;
+}> => {
+	const servidor = await iniciarServidor();
+	const browser = await abrirNavegador();
+	console.log(`screenshots: ${CAPTURAS}`);
+	return {
+		servidor,
+		browser,
+		cerrar: async () => {
+			await browser.close();
+			await servidor.stop();
+		},
+	};
+};
+
+/** What the page's console says the CSP refused, as it happens. */
+export const violacionesCsp = (page: Page): string[] => {
+	const csp: string[] = [];
+	page.on("console", (m) => {
+		if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
+	});
+	return csp;
 };

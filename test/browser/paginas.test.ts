@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { abrirNavegador, CAPTURAS, sinRed } from "./navegador";
-import { ADMIN, iniciarServidor, type Servidor } from "./servidor";
+import { abrirEntorno, CAPTURAS, sinRed, violacionesCsp } from "./navegador";
+import { ADMIN, type Servidor } from "./servidor";
 import { STRIPE_FRAME, STRIPE_JS } from "./stripe-falso";
 
 const JUGADOR = { email: "jugador@rifa1122.local", password: "Jugador1122!local" };
@@ -83,16 +83,13 @@ const auditar = async (page: Page) => {
 	return violaciones;
 };
 
+let cerrar: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-	servidor = await iniciarServidor();
-	browser = await abrirNavegador();
-	console.log(`screenshots: ${CAPTURAS}`);
+	({ servidor, browser, cerrar } = await abrirEntorno());
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await servidor?.stop();
-});
+afterAll(() => cerrar?.());
 
 describe("pages, in a real browser with no network", () => {
 	it("/ lists the rifas on sale with price, prize, sold share and time left", async () => {
@@ -326,10 +323,7 @@ describe("pages, in a real browser with no network", () => {
 		const jugador = await login(JUGADOR);
 		const page = await nueva();
 		await conStripe(context);
-		const csp: string[] = [];
-		page.on("console", (m) => {
-			if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
-		});
+		const csp = violacionesCsp(page);
 		await context.addInitScript((t) => sessionStorage.setItem("rifa1122.token", t), jugador.token);
 		await page.goto(`${servidor.base}/rifas/${RIFA_100_B}`);
 		await page.locator('[data-numero="0"]').waitFor();
