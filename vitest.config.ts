@@ -1,7 +1,22 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 import { nuevaClaveRecibos } from "./scripts/clave-recibos.ts";
+
+// wrangler bundles fonts as Data modules (the `rules` in wrangler.jsonc), which import as an
+// ArrayBuffer; Vite would import them as a URL instead, so the tests get the same ArrayBuffer here.
+const fontsAsData = {
+	name: "fonts-as-data",
+	enforce: "pre" as const,
+	load(id: string) {
+		const [file = ""] = id.split("?");
+		if (!file.endsWith(".ttf")) return null;
+		const b64 = readFileSync(file).toString("base64");
+		return `export default Uint8Array.from(atob(${JSON.stringify(b64)}), (c) => c.charCodeAt(0)).buffer;`;
+	},
+};
 
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations("./migrations");
@@ -12,10 +27,12 @@ export default defineConfig(async () => {
 		unstable_readConfig({ config: "./wrangler.jsonc" }, { hideWarnings: true });
 	// Fresh on every run, so no signing key is ever committed: the current one, and one retired by a
 	// rotation whose private half only the tests see (to sign what it would have signed).
+	// Tests date rifas back to 2026-01; the retired key signed until 2020 and nothing after.
 	const [actual, anterior] = await Promise.all([
-		nuevaClaveRecibos("test-actual"),
-		nuevaClaveRecibos("test-anterior"),
+		nuevaClaveRecibos("test-actual", "2020-01-01T00:00:00.000Z"),
+		nuevaClaveRecibos("test-anterior", "2019-01-01T00:00:00.000Z"),
 	]);
+	const anteriorRetirada = { ...anterior.publica, hasta: "2020-01-01T00:00:00.000Z" };
 	return {
 		test: {
 			// Every request writes an info line, and so does every message the local provider records.
@@ -34,9 +51,15 @@ export default defineConfig(async () => {
 					resolve: {
 						// moment-timezone (under date-holidays) is CommonJS and `require`s moment; moment's
 						// "jsnext:main" is an ES module, which the test runner's CommonJS loader cannot require.
-						alias: { moment: "moment/moment.js" },
+						// @redocly/openapi-core's "browser" field, which Workers resolve by, maps colorette to an
+						// empty module, yet its logger calls colorette wherever `process` exists (workerd has one).
+						alias: {
+							moment: "moment/moment.js",
+							colorette: fileURLToPath(import.meta.resolve("colorette")),
+						},
 					},
 					plugins: [
+						fontsAsData,
 						cloudflareTest({
 							wrangler: { configPath: "./wrangler.jsonc" },
 							miniflare: {
@@ -46,6 +69,7 @@ export default defineConfig(async () => {
 									TEST_RATE_LIMITS: Object.fromEntries(ratelimits.map((r) => [r.name, r.simple])),
 									JWT_SECRET: "test-only-jwt-secret-0123456789abcdefghijklmnop",
 									JWT_PREVIOUS_SECRET: "test-only-previous-jwt-secret-0123456789abcdefgh",
+									NOTIFICACIONES_BAJA_SECRET: "test-only-unsubscribe-secret-0123456789abcdefgh",
 									ALLOWED_ORIGINS: "https://app.rifa1122.test, https://pos.rifa1122.test",
 									PAYMENTS_SANDBOX: "succeed",
 									// The deployed values, whatever a local .dev.vars sets for trying things by hand.
@@ -56,7 +80,7 @@ export default defineConfig(async () => {
 									LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
 									METRICS_TOKEN: "test-metrics-token-0123456789",
 									RECIBOS_CLAVE_PRIVADA: JSON.stringify(actual.privada),
-									RECIBOS_CLAVES_ANTERIORES: JSON.stringify([anterior.publica]),
+									RECIBOS_CLAVES_ANTERIORES: JSON.stringify([anteriorRetirada]),
 									TEST_CLAVE_ANTERIOR_PRIVADA: JSON.stringify(anterior.privada),
 									// Low enough that a test can reach a rifa's socket cap.
 									WS_MAX_POR_RIFA: "25",

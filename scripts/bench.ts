@@ -59,6 +59,8 @@ const startServer = async (extraVars: string[] = []): Promise<ChildProcess> => {
 			"--var",
 			`JWT_SECRET:${JWT_SECRET}`,
 			"--var",
+			"NOTIFICACIONES_BAJA_SECRET:bench-only-unsubscribe-secret-0123456789abcdef",
+			"--var",
 			"ENVIRONMENT:bench",
 			"--var",
 			`RECIBOS_CLAVE_PRIVADA:${RECIBOS_KEY}`,

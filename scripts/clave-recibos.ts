@@ -1,17 +1,23 @@
 // A new receipt signing key: `npm run recibos:clave -- <kid>` prints the private JWK (the value of
-// RECIBOS_CLAVE_PRIVADA) and, on stderr, its public JWK (what goes into RECIBOS_CLAVES_ANTERIORES
-// when the key is retired). Also used by `npm run dev` and the test configuration.
+// RECIBOS_CLAVE_PRIVADA), valid from now, and, on stderr, its public JWK (what goes into
+// RECIBOS_CLAVES_ANTERIORES when the key is retired, with "hasta" added). Also used by
+// `npm run dev` and the test configuration.
 import { webcrypto } from "node:crypto";
 import { argv } from "node:process";
 import { fileURLToPath } from "node:url";
+import type { Jwk } from "../src/verificacion/tipos.ts";
 
 export interface ParClaves {
-	/** `{kty, crv, x, d, kid}`: the JSON of this is the secret. */
-	privada: { kty: "OKP"; crv: "Ed25519"; x: string; d: string; kid: string };
-	publica: { kty: "OKP"; crv: "Ed25519"; x: string; kid: string; alg: "EdDSA"; use: "sig" };
+	/** `{kty, crv, x, d, kid, desde}`: the JSON of this is the secret. */
+	privada: { kty: "OKP"; crv: "Ed25519"; x: string; d: string; kid: string; desde: string };
+	publica: Jwk;
 }
 
-export const nuevaClaveRecibos = async (kid: string): Promise<ParClaves> => {
+/** `desde`: when the key starts signing; whatever it signs must be dated from then on. */
+export const nuevaClaveRecibos = async (
+	kid: string,
+	desde = new Date().toISOString(),
+): Promise<ParClaves> => {
 	const par = (await webcrypto.subtle.generateKey({ name: "Ed25519" }, true, [
 		"sign",
 		"verify",
@@ -19,8 +25,8 @@ export const nuevaClaveRecibos = async (kid: string): Promise<ParClaves> => {
 	const { x, d } = await webcrypto.subtle.exportKey("jwk", par.privateKey);
 	if (!x || !d) throw new Error("WebCrypto exported an Ed25519 JWK without x or d");
 	return {
-		privada: { kty: "OKP", crv: "Ed25519", x, d, kid },
-		publica: { kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA", use: "sig" },
+		privada: { kty: "OKP", crv: "Ed25519", x, d, kid, desde },
+		publica: { kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA", use: "sig", desde },
 	};
 };
 
@@ -32,6 +38,6 @@ if (argv[1] && fileURLToPath(import.meta.url) === argv[1]) {
 	const { privada, publica } = await nuevaClaveRecibos(argv[2] || kidConFecha("recibos"));
 	console.log(JSON.stringify(privada));
 	console.error(
-		`Public JWK (into RECIBOS_CLAVES_ANTERIORES when retired): ${JSON.stringify(publica)}`,
+		`Public JWK (into RECIBOS_CLAVES_ANTERIORES when retired, with "hasta": the retirement instant): ${JSON.stringify(publica)}`,
 	);
 }

@@ -35,6 +35,16 @@ const REDOC_PAGE = `<!doctype html>
 <body><redoc spec-url="/openapi.json"></redoc>
 <script src="/vendor/redoc.standalone.js"></script></body></html>`;
 
+/**
+ * Private code with no published licence text: `LicenseRef-` is SPDX's form for a licence not on
+ * its list. A constant, not a literal in `doc31`, because @hono/zod-openapi types that config with
+ * OpenAPI 3.0's license object, which has no `identifier`.
+ */
+const LICENSE = {
+	name: "Propietaria, todos los derechos reservados",
+	identifier: "LicenseRef-Propietaria",
+};
+
 export const buildApp = () => {
 	const app = createApp();
 	// Registered before the routers so it runs around the webhook handlers.
@@ -67,6 +77,8 @@ export const buildApp = () => {
 	});
 	app.openAPIRegistry.registerComponent("securitySchemes", "oauth2Password", {
 		type: "oauth2",
+		description:
+			"El mismo token, pedido con correo y contraseña a `POST /api/v1/auth/token` (el botón Authorize de Swagger UI).",
 		flows: { password: { tokenUrl: "/api/v1/auth/token", scopes: {} } },
 	});
 	app.doc31("/openapi.json", {
@@ -74,6 +86,7 @@ export const buildApp = () => {
 		info: {
 			title: "Rifa1122 API",
 			version: "1.0.0",
+			license: LICENSE,
 			description:
 				"API de rifas ligadas a los resultados de las loterías colombianas. Dinero en centavos de COP (enteros). Errores en `application/problem+json` (RFC 9457).",
 		},

@@ -424,12 +424,30 @@ describe("cancelling a rifa that holds a pot", () => {
 });
 
 describe("recalculating the rifa a pot came from", () => {
-	const recalcular = (rifaId: string, reparto: number[], lang = "es") =>
+	const recalcular = (rifaId: string, lang = "es") =>
 		call("POST", `/api/v1/rifas/${rifaId}/recalcular`, {
 			token: admin.token,
-			body: { motivo: "Corrección del reparto", reglas: { reparto_bps: reparto } },
+			body: { motivo: "La liquidación guardada no sigue las reglas selladas" },
 			headers: { "Accept-Language": lang },
 		});
+
+	/** A stored settlement that rolled `acumula` over, with the named rifa holding it (a bad write). */
+	const falsear = async (rifaId: string, nombrada: string, acumula: number) => {
+		const row = await env.DB.prepare("SELECT desglose FROM rifas WHERE id = ?")
+			.bind(rifaId)
+			.first<{ desglose: string }>();
+		const d = JSON.parse(row?.desglose ?? "{}");
+		await env.DB.batch([
+			env.DB.prepare("UPDATE rifas SET desglose = ? WHERE id = ?").bind(
+				JSON.stringify({ ...d, acumula }),
+				rifaId,
+			),
+			env.DB.prepare("UPDATE rifas SET acumulado_asignado = ? WHERE id = ?").bind(
+				acumula,
+				nombrada,
+			),
+		]);
+	};
 
 	it("adjusts the named rifa's pot while it has not settled, and refuses after", async () => {
 		const s = await setup("cundinamarca");
@@ -451,15 +469,16 @@ describe("recalculating the rifa a pot came from", () => {
 		});
 		expect(await asignado(nombrada)).toBe(24_997_500);
 
-		const fixed = await recalcular(primera, [7000, 3000]);
+		await falsear(primera, nombrada, 22_500_000);
+		const fixed = await recalcular(primera);
 		expect(fixed.status).toBe(200);
-		expect(fixed.body.desglose).toMatchObject({ acumula: 22_500_000, acumula_a: nombrada });
-		expect(await asignado(nombrada)).toBe(22_500_000);
+		expect(fixed.body.desglose).toMatchObject({ acumula: 24_997_500, acumula_a: nombrada });
+		expect(await asignado(nombrada)).toBe(24_997_500);
 		expect((await potAudits("rifa", nombrada)).at(-1)).toMatchObject({
-			before: { acumulado_asignado: 24_997_500 },
+			before: { acumulado_asignado: 22_500_000 },
 			after: {
-				acumulado_asignado: 22_500_000,
-				cambio: -2_497_500,
+				acumulado_asignado: 24_997_500,
+				cambio: 2_497_500,
 				motivo: "recalculo",
 				desde_rifa: primera,
 			},
@@ -467,15 +486,20 @@ describe("recalculating the rifa a pot came from", () => {
 
 		expect((await buyNumbers(nombrada, jugador, [s.ultimas])).status).toBe(201);
 		await settles(nombrada);
-		expect(await premios(nombrada)).toEqual([FONDO + 22_500_000]);
+		expect(await premios(nombrada)).toEqual([FONDO + 24_997_500]);
 
-		const refused = expectProblem(await recalcular(primera, [6667, 3333]), 409);
+		const row = await env.DB.prepare("SELECT desglose FROM rifas WHERE id = ?")
+			.bind(primera)
+			.first<{ desglose: string }>();
+		await env.DB.prepare("UPDATE rifas SET desglose = ? WHERE id = ?")
+			.bind(JSON.stringify({ ...JSON.parse(row?.desglose ?? "{}"), acumula: 22_500_000 }), primera)
+			.run();
+		const refused = expectProblem(await recalcular(primera), 409);
 		expect(refused.detail).toContain(nombrada);
 		expect(refused.detail).toContain("resuelta");
-		const en = expectProblem(await recalcular(primera, [6667, 3333], "en"), 409);
+		const en = expectProblem(await recalcular(primera, "en"), 409);
 		expect(en.detail).toContain("already went to rifa");
-		expect((await resultados(primera)).desglose.acumula).toBe(22_500_000);
-		expect(await premios(nombrada)).toEqual([FONDO + 22_500_000]);
+		expect(await premios(nombrada)).toEqual([FONDO + 24_997_500]);
 	});
 });
 

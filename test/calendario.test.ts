@@ -285,3 +285,142 @@ describe("loteria movimientos", () => {
 		);
 	});
 });
+
+describe("two draws on one date", () => {
+	let admin: TestUser;
+
+	beforeAll(async () => {
+		({ admin } = await createCast());
+	});
+
+	const crear = (campos: Record<string, unknown>) =>
+		post(
+			"/api/v1/loterias",
+			{ nombre: `D ${crypto.randomUUID()}`, hora_sorteo: "22:30", ...campos },
+			admin.token,
+		);
+
+	/** A 422 on the move at `indice`, naming the date with two draws. */
+	const choque = (res: Awaited<ReturnType<typeof post>>, fecha: string, indice: number) => {
+		const problem = expectProblem(res, 422);
+		expect(problem.detail).toContain(fecha);
+		expect(problem.errors).toContainEqual({
+			path: `movimientos.${indice}.fecha_real`,
+			message: expect.stringContaining(fecha),
+			code: "dos_sorteos_mismo_dia",
+		});
+	};
+
+	it.each([
+		[
+			"weekly, onto another of its draws",
+			{
+				dia_sorteo: "jueves",
+				movimientos: [{ fecha_nominal: "2026-01-15", fecha_real: "2026-01-22" }],
+			},
+			"2026-01-22",
+			0,
+		],
+		[
+			"weekly, onto the Tuesday a festivo pushed the Monday draw to",
+			{
+				dia_sorteo: "lunes",
+				movimientos: [{ fecha_nominal: "2026-01-19", fecha_real: "2026-01-13" }],
+			},
+			"2026-01-13",
+			0,
+		],
+		[
+			"weekly, the festivo's draw onto another of its draws",
+			{
+				dia_sorteo: "lunes",
+				movimientos: [{ fecha_nominal: "2026-01-12", fecha_real: "2026-01-05" }],
+			},
+			"2026-01-05",
+			0,
+		],
+		[
+			"weekly, two moves onto one free date",
+			{
+				dia_sorteo: "jueves",
+				movimientos: [
+					{ fecha_nominal: "2026-01-15", fecha_real: "2026-01-17" },
+					{ fecha_nominal: "2026-01-22", fecha_real: "2026-01-17", hora: "20:00" },
+				],
+			},
+			"2026-01-17",
+			1,
+		],
+		[
+			"monthly, onto the next month's draw",
+			{
+				frecuencia: "mensual",
+				dia_sorteo: "viernes",
+				movimientos: [{ fecha_nominal: "2026-02-06", fecha_real: "2026-03-06" }],
+			},
+			"2026-03-06",
+			0,
+		],
+		[
+			"daily, onto the next day",
+			{
+				frecuencia: "diaria",
+				movimientos: [{ fecha_nominal: "2026-01-12", fecha_real: "2026-01-13" }],
+			},
+			"2026-01-13",
+			0,
+		],
+	])(
+		"a move that gives a date two draws is a 422 on movimientos: %s",
+		async (_, campos, fecha, i) => {
+			choque(await crear(campos), fecha, i);
+		},
+	);
+
+	it("accepts moves onto a free date, a festivo's draw onto its rule's day, a daily draw's new hour", async () => {
+		for (const campos of [
+			{ dia_sorteo: "viernes", hora_sorteo: "23:00", movimientos: MOVIMIENTOS_MEDELLIN },
+			{
+				dia_sorteo: "jueves",
+				movimientos: [{ fecha_nominal: "2026-01-15", fecha_real: "2026-01-17" }],
+			},
+			{
+				dia_sorteo: "lunes",
+				movimientos: [{ fecha_nominal: "2026-01-12", fecha_real: "2026-01-13", hora: "21:00" }],
+			},
+			{
+				frecuencia: "mensual",
+				dia_sorteo: "viernes",
+				movimientos: [{ fecha_nominal: "2026-02-06", fecha_real: "2026-02-13" }],
+			},
+			{
+				frecuencia: "diaria",
+				movimientos: [{ fecha_nominal: "2026-01-12", fecha_real: "2026-01-12", hora: "23:00" }],
+			},
+		]) {
+			expect((await crear(campos)).status).toBe(201);
+		}
+	});
+
+	it("PATCH checks the loteria as it would be: a new schedule can make a published move collide", async () => {
+		const movimientos = [{ fecha_nominal: "2026-01-15", fecha_real: "2026-01-16" }];
+		const lot = await createLoteria(admin.token, { dia_sorteo: "jueves", movimientos });
+		const path = `/api/v1/loterias/${lot.id}`;
+		choque(await patch(path, { frecuencia: "diaria" }, admin.token), "2026-01-16", 0);
+		choque(
+			await patch(
+				path,
+				{ movimientos: [{ fecha_nominal: "2026-01-15", fecha_real: "2026-01-22" }] },
+				admin.token,
+			),
+			"2026-01-22",
+			0,
+		);
+		expect((await get(path)).body).toMatchObject({ frecuencia: "semanal", movimientos });
+		const cal = await get(`${path}/sorteos?desde=2026-01-15&hasta=2026-01-22`);
+		expect(cal.body.items.map((s: { fecha: string }) => s.fecha)).toEqual([
+			"2026-01-16",
+			"2026-01-22",
+		]);
+	});
+});

@@ -119,8 +119,18 @@ describe("cancelling a rifa", () => {
 });
 
 describe("cancelling once sales have ended", () => {
-	/** An operador's rifa with a sold ticket whose sales ended before the 2026-01-15 draw. */
+	/** An operador's rifa with a sold ticket whose sales ended; its draw is still ahead. */
 	const afterSales = async (operador: TestUser) => {
+		const rifa = await createActiveRifa(operador.token);
+		expect((await buy(rifa.id, jugador, 1)).status).toBe(201);
+		await env.DB.prepare("UPDATE rifas SET fecha_inicio = ?, fecha_fin = ? WHERE id = ?")
+			.bind("2026-01-08T05:00:00.000Z", new Date(Date.now() - 3_600_000).toISOString(), rifa.id)
+			.run();
+		return rifa;
+	};
+
+	/** The same, once its lottery has drawn (the 2026-01-15 draw), with no result recorded yet. */
+	const afterDraw = async (operador: TestUser) => {
 		const rifa = await createActiveRifa(operador.token);
 		expect((await buy(rifa.id, jugador, 1)).status).toBe(201);
 		await env.DB.prepare(
@@ -136,7 +146,7 @@ describe("cancelling once sales have ended", () => {
 		return rifa;
 	};
 
-	it("is refused to the operador after its draw, when a sold ticket may have won", async () => {
+	it("is refused to the operador once sales ended, when a sold ticket may win", async () => {
 		const operador = await createUser({ rol: "operador" });
 		const rifa = await afterSales(operador);
 		for (const res of [
@@ -172,17 +182,38 @@ describe("cancelling once sales have ended", () => {
 
 		// Once any source has reported the draw, not even an admin cancels: the rifa is settled.
 		const other = await afterSales(operador);
-		await env.DB.prepare(
-			"INSERT INTO observaciones_resultado (id, loteria_id, fecha, fuente, fuente_clave, numero, serie, observado_en) VALUES (?, ?, '2026-01-15', 'webhook', 'webhook', '3649', '188', ?)",
+		const fecha = new Date(
+			Date.parse((await get(`/api/v1/rifas/${other.id}`)).body.fecha_sorteo) - 5 * 3_600_000,
 		)
-			.bind(crypto.randomUUID(), other.loteria_id, new Date().toISOString())
+			.toISOString()
+			.slice(0, 10);
+		await env.DB.prepare(
+			"INSERT INTO observaciones_resultado (id, loteria_id, fecha, fuente, fuente_clave, numero, serie, observado_en) VALUES (?, ?, ?, 'webhook', 'webhook', '3649', '188', ?)",
+		)
+			.bind(crypto.randomUUID(), other.loteria_id, fecha, new Date().toISOString())
 			.run();
 		const observed = expectProblem(
 			await patch(`/api/v1/rifas/${other.id}`, { estado: "cancelada", motivo }, admin.token),
 			409,
 		);
-		expect(observed.detail).toContain("2026-01-15");
+		expect(observed.detail).toContain(fecha);
 		expect((await get(`/api/v1/rifas/${other.id}`)).body.estado).toBe("activa");
+	});
+
+	it("is refused to everyone once the lottery has drawn, before any source reported the result", async () => {
+		const operador = await createUser({ rol: "operador" });
+		const rifa = await afterDraw(operador);
+		const motivo = "La lotería aplazó el sorteo sin fecha nueva.";
+		for (const res of [
+			await post(`/api/v1/rifas/${rifa.id}/cancelar`, { motivo }, admin.token),
+			await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cancelada", motivo }, admin.token),
+			await post(`/api/v1/rifas/${rifa.id}/cancelar`, undefined, operador.token),
+		]) {
+			const problem = expectProblem(res, 409);
+			expect(problem.errors[0]).toMatchObject({ path: "estado", code: "sorteo_realizado" });
+		}
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("activa");
+		expect((await txs(rifa.id)).results).toEqual([{ status: "succeeded" }]);
 	});
 
 	it("takes a motivo only with estado cancelada", async () => {

@@ -33,7 +33,7 @@ describe("categorias", () => {
 				fondo_premios: 75_000_000,
 				premio_por_ganador: 75_000_000,
 			},
-			operador.token,
+			admin.token,
 		);
 		expect(res.status).toBe(201);
 		expect(res.body).toMatchObject({
@@ -64,18 +64,17 @@ describe("categorias", () => {
 		}
 	});
 
-	it("enforces roles: anyone reads, admin/operador write", async () => {
+	it("enforces roles: anyone reads, only an admin writes (a category is a money promise)", async () => {
 		const cat = await createCategoria(admin.token);
 		expectProblem(await post("/api/v1/categorias", { nombre: "X", valor_boleta: 1 }), 401);
-		expectProblem(
-			await post("/api/v1/categorias", { nombre: "X", valor_boleta: 1 }, jugador.token),
-			403,
-		);
-		expectProblem(
-			await patch(`/api/v1/categorias/${cat.id}`, { color: "red" }, jugador.token),
-			403,
-		);
-		expectProblem(await del(`/api/v1/categorias/${cat.id}`, jugador.token), 403);
+		for (const who of [jugador, operador]) {
+			expectProblem(
+				await post("/api/v1/categorias", { nombre: "X", valor_boleta: 1 }, who.token),
+				403,
+			);
+			expectProblem(await patch(`/api/v1/categorias/${cat.id}`, { color: "red" }, who.token), 403);
+			expectProblem(await del(`/api/v1/categorias/${cat.id}`, who.token), 403);
+		}
 		expect((await get(`/api/v1/categorias/${cat.id}`)).status).toBe(200);
 	});
 
@@ -96,7 +95,7 @@ describe("categorias", () => {
 		const ok = await patch(
 			`/api/v1/categorias/${cat.id}`,
 			{ color: "#000000", rake: 0.3 },
-			operador.token,
+			admin.token,
 		);
 		expect(ok.status).toBe(200);
 		expect(ok.body).toMatchObject({ color: "#000000", rake: 0.3 });

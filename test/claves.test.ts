@@ -18,26 +18,32 @@ interface JwkPrivada {
 	x: string;
 	d: string;
 	kid: string;
+	desde: string;
 }
 
 const actual = JSON.parse(env.RECIBOS_CLAVE_PRIVADA ?? "") as JwkPrivada;
 const anterior = JSON.parse(env.TEST_CLAVE_ANTERIOR_PRIVADA) as JwkPrivada;
-const publica = ({ x, kid }: JwkPrivada) => ({
+/** The retired key stopped signing when the current one started (vitest.config.ts). */
+const HASTA_ANTERIOR = "2020-01-01T00:00:00.000Z";
+const publica = ({ x, kid, desde }: JwkPrivada, hasta?: string) => ({
 	kty: "OKP",
 	crv: "Ed25519",
 	x,
 	kid,
 	alg: "EdDSA",
 	use: "sig",
+	desde,
+	...(hasta ? { hasta } : {}),
 });
+const retirada = (k: JwkPrivada, hasta = HASTA_ANTERIOR) => publica(k, hasta);
 
-const nuevaClave = async (kid: string): Promise<JwkPrivada> => {
+const nuevaClave = async (kid: string, desde = new Date().toISOString()): Promise<JwkPrivada> => {
 	const par = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
 		"sign",
 		"verify",
 	])) as CryptoKeyPair;
 	const { x, d } = (await crypto.subtle.exportKey("jwk", par.privateKey)) as JsonWebKey;
-	return { kty: "OKP", crv: "Ed25519", x: x ?? "", d: d ?? "", kid };
+	return { kty: "OKP", crv: "Ed25519", x: x ?? "", d: d ?? "", kid, desde };
 };
 
 /** Every line the Worker and this module write to the console while `fn` runs. */
@@ -69,10 +75,17 @@ describe("GET /.well-known/jwks.json", () => {
 		expect(res.status).toBe(200);
 		expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
 		expect(res.headers.get("Cache-Control")).toBe("public, max-age=300");
-		expect(res.body).toEqual({ keys: [publica(actual), publica(anterior)] });
-		for (const k of res.body.keys) {
-			expect(Object.keys(k).sort()).toEqual(["alg", "crv", "kid", "kty", "use", "x"]);
-		}
+		expect(res.body).toEqual({ keys: [publica(actual), retirada(anterior)] });
+		expect(Object.keys(res.body.keys[0]).sort()).toEqual([
+			"alg",
+			"crv",
+			"desde",
+			"kid",
+			"kty",
+			"use",
+			"x",
+		]);
+		expect(res.body.keys[1].hasta).toBe(HASTA_ANTERIOR);
 		for (const d of [actual.d, anterior.d]) {
 			expect(res.text).not.toContain(d);
 			expect(logs).not.toContain(d);
@@ -96,7 +109,7 @@ describe("GET /.well-known/jwks.json", () => {
 		};
 		const res = await call("GET", JWKS_PATH, { env: soloAnteriores });
 		expect(res.status).toBe(200);
-		expect(res.body).toEqual({ keys: [publica(anterior)] });
+		expect(res.body).toEqual({ keys: [retirada(anterior)] });
 		expect(await firmante(soloAnteriores)).toBeNull();
 	});
 
@@ -179,7 +192,9 @@ describe("firmante", () => {
 		const nueva = await nuevaClave("test-nueva");
 		const rotada = {
 			RECIBOS_CLAVE_PRIVADA: JSON.stringify(nueva),
-			RECIBOS_CLAVES_ANTERIORES: JSON.stringify({ keys: [publica(actual), publica(anterior)] }),
+			RECIBOS_CLAVES_ANTERIORES: JSON.stringify({
+				keys: [retirada(actual, nueva.desde), retirada(anterior)],
+			}),
 		};
 		const res = await call("GET", JWKS_PATH, { env: rotada });
 		expect(res.body.keys.map((k: { kid: string }) => k.kid)).toEqual([
@@ -195,7 +210,7 @@ describe("firmante", () => {
 });
 
 describe("invalid key secrets", () => {
-	const pub = JSON.stringify(publica(anterior));
+	const pub = JSON.stringify(retirada(anterior));
 	const privada = (jwk: object) => ({ RECIBOS_CLAVE_PRIVADA: JSON.stringify(jwk) });
 	const anteriores = (valor: unknown) => ({
 		RECIBOS_CLAVES_ANTERIORES: typeof valor === "string" ? valor : JSON.stringify(valor),
@@ -228,12 +243,12 @@ describe("invalid key secrets", () => {
 		],
 		[
 			"a previous key with d",
-			anteriores([{ ...publica(anterior), d: anterior.d }]),
+			anteriores([{ ...retirada(anterior), d: anterior.d }]),
 			'RECIBOS_CLAVES_ANTERIORES[0] must be a public key: remove its "d"',
 		],
 		[
 			"a previous key with the current kid",
-			anteriores([{ ...publica(anterior), kid: actual.kid }]),
+			anteriores([{ ...retirada(anterior), kid: actual.kid }]),
 			"RECIBOS_CLAVES_ANTERIORES[0] repeats the kid of RECIBOS_CLAVE_PRIVADA",
 		],
 		[
@@ -249,13 +264,25 @@ describe("invalid key secrets", () => {
 		],
 		[
 			"a previous key on another curve",
-			anteriores([{ ...publica(anterior), crv: "Ed448" }]),
+			anteriores([{ ...retirada(anterior), crv: "Ed448" }]),
 			"RECIBOS_CLAVES_ANTERIORES[0] must be an Ed25519 JWK",
 		],
 		[
 			"a previous key without kid",
-			anteriores({ keys: [{ ...publica(anterior), kid: "" }] }),
+			anteriores({ keys: [{ ...retirada(anterior), kid: "" }] }),
 			'RECIBOS_CLAVES_ANTERIORES[0] needs a non-empty "kid"',
+		],
+		["a current key without desde", privada({ ...actual, desde: undefined }), 'needs "desde"'],
+		["a current key with hasta", privada({ ...actual, hasta: HASTA_ANTERIOR }), 'has no "hasta"'],
+		[
+			"a retired key without hasta",
+			anteriores([publica(anterior)]),
+			'RECIBOS_CLAVES_ANTERIORES[0] is a retired key: it needs "hasta"',
+		],
+		[
+			"a retired key whose hasta is not after its desde",
+			anteriores([{ ...publica(anterior), hasta: anterior.desde }]),
+			'RECIBOS_CLAVES_ANTERIORES[0] is a retired key: it needs "hasta"',
 		],
 	];
 
@@ -299,9 +326,9 @@ describe("invalid key secrets", () => {
 		const set = await jwks({
 			...env,
 			RECIBOS_CLAVES_ANTERIORES: JSON.stringify({
-				keys: [{ ...publica(anterior), key_ops: ["verify"], ext: true }],
+				keys: [{ ...retirada(anterior), key_ops: ["verify"], ext: true }],
 			}),
 		});
-		expect(set).toEqual({ keys: [publica(actual), publica(anterior)] });
+		expect(set).toEqual({ keys: [publica(actual), retirada(anterior)] });
 	});
 });

@@ -102,6 +102,7 @@ export const createUser = async (
 
 export const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
+/** Categorias are admin-only to write: a rifa made by another role takes its category from an admin. */
 export const createCategoria = async (token: string, overrides: Record<string, unknown> = {}) => {
 	const res = await post(
 		"/api/v1/categorias",
@@ -115,7 +116,7 @@ export const createCategoria = async (token: string, overrides: Record<string, u
 			premio_por_ganador: 75_000_000,
 			...overrides,
 		},
-		token,
+		await catalogWriter(token),
 	);
 	if (res.status !== 201) throw new Error(`createCategoria: ${res.status} ${res.text}`);
 	return res.body as { id: string; nombre: string };
@@ -131,7 +132,7 @@ export const createLoteria = async (token: string, overrides: Record<string, unk
 			meta: { adapter: "mock", slug: "bogota" },
 			...overrides,
 		},
-		token,
+		await catalogWriter(token),
 	);
 	if (res.status !== 201) throw new Error(`createLoteria: ${res.status} ${res.text}`);
 	return res.body as { id: string; nombre: string };
@@ -154,22 +155,22 @@ export const rifaBody = (
 	...overrides,
 });
 
-let loteriaAdmin: Promise<TestUser> | undefined;
+let catalogAdmin: Promise<TestUser> | undefined;
 
-/** Loterias are admin-only to write: a rifa made by another role takes its loteria from an admin. */
-const loteriaWriter = async (token: string) => {
+/** The catalog is admin-only to write: a test acting as another role writes it as an admin. */
+const catalogWriter = async (token: string) => {
 	const id = await verifyAccessToken(token, env);
 	const user = id
 		? await env.DB.prepare("SELECT rol FROM users WHERE id = ?").bind(id).first<{ rol: Rol }>()
 		: null;
 	if (user?.rol === "admin") return token;
-	loteriaAdmin ??= createUser({ rol: "admin" });
-	return (await loteriaAdmin).token;
+	catalogAdmin ??= createUser({ rol: "admin" });
+	return (await catalogAdmin).token;
 };
 
 export const createRifa = async (token: string, overrides: Record<string, unknown> = {}) => {
 	const cat = await createCategoria(token);
-	const lot = await createLoteria(await loteriaWriter(token));
+	const lot = await createLoteria(token);
 	const res = await post("/api/v1/rifas", rifaBody(cat.id, lot.id, overrides), token);
 	if (res.status !== 201) throw new Error(`createRifa: ${res.status} ${res.text}`);
 	return res.body as { id: string; estado: string; categoria_id: string; loteria_id: string };

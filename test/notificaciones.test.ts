@@ -363,8 +363,9 @@ describe("preferences and consent", () => {
 			);
 		}
 		expectProblem(await call("POST", "/api/v1/notificaciones/baja"), 422);
-		// A link signed before a rotation still works.
-		const previo = await tokenDeBaja({ JWT_SECRET: env.JWT_PREVIOUS_SECRET }, jugador.id);
+		// A link signed under the JWT secret before the unsubscribe secret existed still works
+		// (test/notificaciones-baja.test.ts follows it through a rotation).
+		const previo = await tokenDeBaja({ NOTIFICACIONES_BAJA_SECRET: env.JWT_SECRET }, jugador.id);
 		expect((await call("GET", `/api/v1/notificaciones/baja?token=${previo}`)).status).toBe(200);
 	});
 });

@@ -44,13 +44,14 @@ describe("receipts and the ledger", () => {
 			});
 			const payload = decodeJwt(tk.recibo);
 			expect(payload).toMatchObject({
-				v: 1,
+				v: 2,
 				rifa_id: rifa.id,
 				ticket_id: tk.id,
 				numero: tk.numero,
 				precio: 1_000_000,
 				comprador: expect.stringMatching(/^[0-9a-f]{64}$/),
 				seq: i,
+				definicion_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
 			});
 			// A pseudonym, not the buyer's id.
 			expect(JSON.stringify(payload)).not.toContain(jugador.id);
@@ -73,13 +74,14 @@ describe("receipts and the ledger", () => {
 		expect(own.body).toEqual({ recibo: tickets[0]?.recibo });
 	});
 
-	it("shows a receipt and its proof to the owner and staff only", async () => {
+	it("shows a receipt to the owner and staff only, and its proof to anyone (the ledger is public)", async () => {
 		const rifa = await createActiveRifa(admin.token);
 		const sale = await buyNumbers(rifa.id, jugador, [1]);
 		const ticketId = sale.body.tickets[0].id;
 		const other = await createUser();
 		expectProblem(await get(`/api/v1/tickets/${ticketId}/recibo`, other.token), 403);
-		expectProblem(await get(`/api/v1/tickets/${ticketId}/prueba`, other.token), 403);
+		expect((await get(`/api/v1/tickets/${ticketId}/prueba`)).status).toBe(200);
+		expectProblem(await get(`/api/v1/tickets/${crypto.randomUUID()}/prueba`), 404);
 		expectProblem(await get(`/api/v1/tickets/${ticketId}/recibo`, operador.token), 403);
 		expectProblem(await get(`/api/v1/tickets/${ticketId}/recibo`), 401);
 		expectProblem(await get(`/api/v1/tickets/${crypto.randomUUID()}/recibo`, admin.token), 404);
@@ -111,9 +113,23 @@ describe("receipts and the ledger", () => {
 		expect(sello.body).toMatchObject({ tamano: 5, vendidos: 5, raiz: head });
 		expect(decodeProtectedHeader(sello.body.sello).typ).toBe("rifa1122-sello");
 		const payload = decodeJwt(sello.body.sello);
-		expect(payload).toMatchObject({ v: 1, rifa_id: rifa.id, tamano: 5, raiz: head, vendidos: 5 });
+		expect(payload).toMatchObject({ v: 2, rifa_id: rifa.id, tamano: 5, raiz: head, vendidos: 5 });
 		const rifaRow = (await get(`/api/v1/rifas/${rifa.id}`)).body;
 		expect(payload.fecha_sorteo).toBe(rifaRow.fecha_sorteo);
+		// The seal carries the rifa's whole definition, and every receipt names its hash.
+		expect(payload.definicion).toMatchObject({
+			rifa_id: rifa.id,
+			loteria: { id: rifaRow.loteria_id },
+			fecha_sorteo: rifaRow.fecha_sorteo,
+			total_boletas: 100,
+			valor_boleta: 1_000_000,
+			numero_ganadores: 1,
+			reglas: { base_premio: "fijo", numero_no_vendido: "casa" },
+			promesa: { rake_bps: 2500, fondo_premios: 75_000_000 },
+			premio_garantizado: false,
+		});
+		expect(sello.body.definicion).toEqual(payload.definicion);
+		expect(decodeJwt(tk.recibo).definicion_sha256).toBe(payload.definicion_sha256);
 		expect(String(payload.sellado_en) < rifaRow.fecha_sorteo).toBe(true);
 		const after = await get(`/api/v1/tickets/${tk.id}/prueba`, jugador.token);
 		expect(after.body).toMatchObject({ sellada: true, tamano: 5, raiz: head });

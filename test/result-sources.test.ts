@@ -1,7 +1,5 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { signResults } from "../src/integrations/loterias/signature";
-import { buyNumbers, sealAt } from "./draw-helpers";
 import {
 	type CasoDudoso,
 	CONFLICTOS,
@@ -10,28 +8,34 @@ import {
 } from "./fixtures/resultados-dudosos";
 import {
 	call,
-	createActiveRifa,
 	createCast,
-	createCategoria,
 	createLoteria,
 	createUser,
 	expectProblem,
 	get,
-	patch,
 	post,
 	runCron,
 	type TestUser,
 	waitFor,
 } from "./helpers";
+import {
+	estadoRifa,
+	loteriaWebhookAdmin,
+	observe,
+	push,
+	rifaOnDraw as rifaOnDrawOf,
+} from "./resultado-helpers";
 
 let admin: TestUser;
 let admin2: TestUser;
+let admin3: TestUser;
 let operador: TestUser;
 let jugador: TestUser;
 
 beforeAll(async () => {
 	({ admin, operador, jugador } = await createCast());
 	admin2 = await createUser({ rol: "admin" });
+	admin3 = await createUser({ rol: "admin" });
 });
 
 afterEach(() => {
@@ -39,57 +43,11 @@ afterEach(() => {
 });
 
 const COLOMBIA_MS = 5 * 3_600_000;
-const instante = (fecha: string, hora = "22:30") =>
-	new Date(Date.parse(`${fecha}T${hora}:00Z`) + COLOMBIA_MS).toISOString();
 
-/** A loteria that takes results from the webhook and from admins, two of them agreeing. */
 const loteria = (dia: string, extra: Record<string, unknown> = {}) =>
-	createLoteria(admin.token, {
-		dia_sorteo: dia,
-		hora_sorteo: "22:30",
-		fuentes: ["webhook", "admin"],
-		fuentes_requeridas: 2,
-		...extra,
-	});
-
-/** A closed rifa on the loteria's draw of `fecha`, with `numero` sold to the jugador. */
-const rifaOnDraw = async (loteriaId: string, fecha: string, numero: number) => {
-	const cat = await createCategoria(admin.token);
-	const rifa = await createActiveRifa(admin.token, { categoria_id: cat.id, loteria_id: loteriaId });
-	expect((await buyNumbers(rifa.id, jugador, [numero])).status).toBe(201);
-	const draw = instante(fecha);
-	await env.DB.prepare(
-		"UPDATE rifas SET fecha_inicio = ?, fecha_fin = ?, fecha_sorteo = ? WHERE id = ?",
-	)
-		.bind(
-			new Date(Date.parse(draw) - 7 * 86_400_000).toISOString(),
-			new Date(Date.parse(draw) - 30 * 60_000).toISOString(),
-			draw,
-			rifa.id,
-		)
-		.run();
-	await sealAt(rifa.id, new Date(Date.parse(draw) - 30 * 60_000).toISOString());
-	expect((await patch(`/api/v1/rifas/${rifa.id}`, { estado: "cerrada" }, admin.token)).status).toBe(
-		200,
-	);
-	return rifa;
-};
-
-const observe = (who: TestUser, loteriaId: string, fecha: string, body: Record<string, unknown>) =>
-	post(`/api/v1/loterias/${loteriaId}/resultados/${fecha}`, body, who.token);
-
-const push = async (body: Record<string, unknown>) => {
-	const raw = JSON.stringify(body);
-	return call("POST", "/api/v1/webhooks/loteria", {
-		raw,
-		headers: {
-			"Content-Type": "application/json",
-			"X-Signature": await signResults(raw, env.LOTERIA_WEBHOOK_SECRET ?? ""),
-		},
-	});
-};
-
-const estadoRifa = async (id: string) => (await get(`/api/v1/rifas/${id}`)).body.estado;
+	loteriaWebhookAdmin(admin, dia, extra);
+const rifaOnDraw = (loteriaId: string, fecha: string, numero: number) =>
+	rifaOnDrawOf(admin, jugador, loteriaId, fecha, numero);
 
 const conflictsMetric = async () => {
 	const res = await call("GET", "/metrics", {
@@ -111,22 +69,27 @@ describe("a result is confirmed by independent sources", () => {
 		});
 		expect(first.status).toBe(201);
 		expect(first.body).toMatchObject({ estado: "pendiente", fuentes_requeridas: 2 });
-		// The same admin again is still one source.
+		// The same admin again, or a second admin, is still the one source `admin`.
 		await observe(admin, lot.id, UNA_SOLA_FUENTE.fecha, { numero, serie, evidencia: { url } });
-		await runCron();
-		expect(await estadoRifa(rifa.id)).toBe("cerrada");
-
-		// A second admin is a second source: confirmed, and the rifa settles at once.
 		const second = await observe(admin2, lot.id, UNA_SOLA_FUENTE.fecha, {
 			numero,
 			serie,
 			evidencia: { url: "https://www.loteriadeltolima.com/resultados" },
 		});
-		expect(second.body).toMatchObject({
+		expect(second.body.estado).toBe("pendiente");
+		await runCron();
+		expect(await estadoRifa(rifa.id)).toBe("cerrada");
+
+		// The webhook is the second source: confirmed, and the rifa settles at once.
+		const pushed = await push({ loteria_id: lot.id, fecha: UNA_SOLA_FUENTE.fecha, numero, serie });
+		expect(pushed.body).toMatchObject({ estado: "confirmado", rifas_resueltas: [rifa.id] });
+		expect(
+			(await get(`/api/v1/loterias/${lot.id}/resultados/${UNA_SOLA_FUENTE.fecha}`)).body,
+		).toMatchObject({
 			estado: "confirmado",
 			numero: "4820",
 			serie: "123",
-			fuente: "quorum:admin+admin",
+			fuente: "quorum:admin+webhook",
 		});
 		expect(await estadoRifa(rifa.id)).toBe("resuelta");
 		const resultado = (await get(`/api/v1/rifas/${rifa.id}/resultados`)).body;
@@ -181,7 +144,7 @@ describe("a result is confirmed by independent sources", () => {
 	});
 
 	describe.each(CONFLICTOS)("sources that disagree: $caso", (caso: CasoDudoso) => {
-		it("holds the result en_conflicto, settles nothing, alerts, and an admin resolves it once", async () => {
+		it("holds the result en_conflicto, settles nothing, alerts, and two admins resolve it once", async () => {
 			const lot = await loteria(
 				caso.dia,
 				caso.movimiento ? { movimientos: [caso.movimiento] } : {},
@@ -241,7 +204,13 @@ describe("a result is confirmed by independent sources", () => {
 			};
 			expectProblem(await post(path, decision, operador.token), 403);
 			expectProblem(await post(path, { numero: a.numero, serie: a.serie }, admin.token), 422);
-			const resolved = await post(path, decision, admin.token);
+			const propuesta = await post(path, decision, admin.token);
+			expect(propuesta.status).toBe(201);
+			expect(propuesta.body).toMatchObject({ estado: "propuesta", propuesta_por: admin.id });
+			expect(await estadoRifa(rifa.id)).toBe("cerrada");
+			const confirmacion = `${path}/${propuesta.body.id}/confirmacion`;
+			expectProblem(await post(confirmacion, undefined, admin.token), 403);
+			const resolved = await post(confirmacion, undefined, admin3.token);
 			expect(resolved.status).toBe(200);
 			expect(resolved.body).toMatchObject({
 				estado: "confirmado",
@@ -251,8 +220,9 @@ describe("a result is confirmed by independent sources", () => {
 				rifas_resueltas: [rifa.id],
 			});
 			expect(await estadoRifa(rifa.id)).toBe("resuelta");
+			expectProblem(await post(confirmacion, undefined, admin2.token), 409);
 			expectProblem(
-				await post(path, { ...decision, numero: b.numero, serie: b.serie }, admin.token),
+				await post(path, { ...decision, numero: b.numero, serie: b.serie }, admin2.token),
 				409,
 			);
 			const resolution = await env.DB.prepare(
@@ -260,11 +230,13 @@ describe("a result is confirmed by independent sources", () => {
 			)
 				.bind(`${lot.id}:${caso.fecha}`)
 				.first<{ actor_id: string; before: string; after: string }>();
-			expect(resolution?.actor_id).toBe(admin.id);
+			expect(resolution?.actor_id).toBe(admin3.id);
 			expect(JSON.parse(resolution?.before ?? "{}").estado).toBe("en_conflicto");
 			expect(JSON.parse(resolution?.after ?? "{}")).toMatchObject({
 				numero: a.numero,
 				motivo: decision.motivo,
+				propuesta_por: admin.id,
+				confirmada_por: admin3.id,
 			});
 
 			// A later disagreeing push is recorded and alerted; the confirmed result stays.

@@ -131,6 +131,39 @@ describe("login backoff", () => {
 		expect(await backoffOf(user.email)).toBeNull();
 	});
 
+	it("parallel attempts cannot outrun the count: 5 reach a password check, the rest wait", async () => {
+		const user = await createUser();
+		const ghost = uniqueEmail("ghost");
+		// The per-email rate limit would stop a burst too; this is about the backoff alone.
+		const abierto: RateLimit = { limit: async () => ({ success: true }) };
+		const sinLimites = { AUTH_EMAIL_LIMITER: abierto, AUTH_IP_LIMITER: abierto };
+		const rafaga = (email: string) =>
+			Promise.all(
+				Array.from({ length: 20 }, () =>
+					call("POST", "/api/v1/auth/login", {
+						body: { email, password: "wrong-pass" },
+						env: sinLimites,
+					}),
+				),
+			);
+		for (const answers of await Promise.all([rafaga(user.email), rafaga(ghost)])) {
+			expect(answers.filter((r) => r.status === 401)).toHaveLength(5);
+			for (const r of answers.filter((r) => r.status !== 401)) {
+				expectProblem(r, 429);
+				expect(Number(r.headers.get("Retry-After"))).toBeGreaterThan(0);
+				expect(Number(r.headers.get("Retry-After"))).toBeLessThanOrEqual(30);
+			}
+		}
+		expect(await backoffOf(user.email)).toEqual({ failures: 5 });
+		expectProblem(await login(user.email, user.password), 429);
+
+		await rewind(user.email, 31_000);
+		expect((await login(user.email, user.password)).status).toBe(200);
+		expect(await backoffOf(user.email)).toBeNull();
+		expectProblem(await login(user.email, "wrong-pass"), 401);
+		expect(await backoffOf(user.email)).toEqual({ failures: 1 });
+	});
+
 	it("starts counting again after a successful login", async () => {
 		const user = await createUser();
 		for (let i = 0; i < 3; i++) expectProblem(await login(user.email, "wrong-pass"), 401);

@@ -3,10 +3,11 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseReglas } from "../src/domain/reglas";
+import { markFailed, markSold, retake } from "../src/rifa-room/holds";
 import { permutation } from "../src/rifa-room/numbering";
 import { rebuildOrder, stockProblems, takenCount } from "../src/rifa-room/numeros";
 import type { RoomConfig, RoomTx, TransaccionRow } from "../src/rifa-room/room.types";
-import { markFailed, markSold, reserve, retake } from "../src/rifa-room/sales";
+import { reserve } from "../src/rifa-room/sales";
 
 const TOTAL = 100;
 
@@ -51,6 +52,7 @@ describe("the number stock", () => {
 				precio: 1_000_000,
 				reglas: parseReglas({ max_boletas_por_compra: 10 }),
 				actualizadoEn: "2020-01-01T00:00:00.000Z",
+				definicionSha256: "0".repeat(64),
 			};
 			const tx: RoomTx = { sql, config, emit: () => {} };
 			const of = (status: string, pick: number) => {

@@ -1,6 +1,16 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createCast, createUser, del, expectProblem, get, patch, type TestUser } from "./helpers";
+import {
+	createCast,
+	createUser,
+	del,
+	expectProblem,
+	get,
+	patch,
+	runCron,
+	type TestUser,
+	waitFor,
+} from "./helpers";
 
 let admin: TestUser;
 let operador: TestUser;
@@ -96,6 +106,51 @@ describe("changes", () => {
 		expect(JSON.parse(audit.results[0]?.before ?? "{}").rol).toBe("jugador");
 		expect(JSON.parse(audit.results[0]?.after ?? "{}").rol).toBe("admin");
 	});
+
+	it("alerts every admin when an account gets admin powers, once however often it is sent", async () => {
+		const otroAdmin = await createUser({ rol: "admin" });
+		const user = await createUser();
+		const alertas = async (de = user.id) =>
+			(
+				await env.DB.prepare(
+					"SELECT evento, cuerpo_texto FROM notificaciones WHERE usuario_id = ? AND evento LIKE 'alerta:rol_admin_otorgado:%'",
+				)
+					.bind(otroAdmin.id)
+					.all<{ evento: string; cuerpo_texto: string }>()
+			).results.filter((a) => a.evento.includes(de));
+		// Sent twice at once, then retried.
+		const promoted = await Promise.all([
+			patch(`/api/v1/users/${user.id}`, { rol: "admin" }, admin.token),
+			patch(`/api/v1/users/${user.id}`, { rol: "admin" }, admin.token),
+		]);
+		expect(promoted.map((r) => r.status)).toEqual([200, 200]);
+		expect((await patch(`/api/v1/users/${user.id}`, { rol: "admin" }, admin.token)).status).toBe(
+			200,
+		);
+		await waitFor(async () => (await alertas()).length === 1, {
+			what: "the promotion's alert",
+			timeoutMs: 15_000,
+		});
+		const [alerta] = await alertas();
+		expect(alerta?.cuerpo_texto).toContain("rol de administrador");
+		expect(alerta?.cuerpo_texto).toContain(`email: ${user.email}`);
+		expect(alerta?.cuerpo_texto).toContain(`otorgado_por: ${admin.id}`);
+
+		// An admin deactivated and reactivated gets its powers back: alerted again.
+		await patch(`/api/v1/users/${user.id}`, { is_active: false }, admin.token);
+		await patch(`/api/v1/users/${user.id}`, { is_active: true }, admin.token);
+		await waitFor(async () => (await alertas()).length === 2, {
+			what: "the reactivation's alert",
+			timeoutMs: 15_000,
+		});
+		// Other changes alert nothing.
+		await patch(`/api/v1/users/${user.id}`, { nombre: "Otro nombre" }, admin.token);
+		const operadorNuevo = await createUser();
+		await patch(`/api/v1/users/${operadorNuevo.id}`, { rol: "operador" }, admin.token);
+		await runCron();
+		expect(await alertas()).toHaveLength(2);
+		expect(await alertas(operadorNuevo.id)).toHaveLength(0);
+	}, 40_000);
 
 	it("rejects unknown fields, bad roles and empty patches", async () => {
 		const user = await createUser();

@@ -4,10 +4,26 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
 	calcularPremios,
 	type Desglose,
-	numeroGanador,
+	DIGITOS,
+	entradaDe,
+	type Fuente,
+	fuentesPara,
 	type PremiosInput,
+	repartoDe,
 } from "../src/domain/premios";
-import { fuentesPara, parseReglas, type Reglas } from "../src/domain/reglas";
+import { parseReglas, type Reglas } from "../src/domain/reglas";
+import { auditar } from "../src/verificacion/auditoria";
+import { definicionSha256 } from "../src/verificacion/definicion";
+import {
+	esActa,
+	esRecibo,
+	esSello,
+	problemaActa,
+	problemaDefinicion,
+	problemaJwks,
+	problemaRecibo,
+	problemaSello,
+} from "../src/verificacion/guardas";
 import {
 	auditPath,
 	construirArbol,
@@ -19,18 +35,17 @@ import {
 	toHex,
 	treeHead,
 } from "../src/verificacion/merkle";
-import { numeroDePosicion, posicionesPara } from "../src/verificacion/sorteo";
 import {
 	type ActaPayload,
+	type Definicion,
 	type DesgloseActa,
-	esActa,
-	esRecibo,
+	type GanadorActa,
 	type Jwk,
 	type Jwks,
+	type ObservacionActa,
 	type Prueba,
-	problemaActa,
 	type ReciboPayload,
-	type ReglasActa,
+	type ReglasDefinicion,
 	type SelloPayload,
 	type SelloRespuesta,
 	TYP_ACTA,
@@ -40,9 +55,9 @@ import {
 } from "../src/verificacion/tipos";
 import { CHECKS, type Verificacion, verificar } from "../src/verificacion/verificar";
 
-// The acta carries the domain's objects; these fail to compile if the two drift apart.
+// The acta and the definition carry the domain's objects; these fail to compile if they drift apart.
 const _desglose = (d: Desglose): DesgloseActa => d;
-const _reglas = (r: Reglas): ReglasActa => r;
+const _reglas = (r: Reglas): ReglasDefinicion => r;
 
 const enc = new TextEncoder();
 
@@ -147,20 +162,91 @@ describe("Merkle tree (RFC 9162 §2.1)", () => {
 	});
 });
 
-describe("winning numbers, as the domain computes them", () => {
-	it("gives the same positions and numbers as src/domain/premios.ts", () => {
+describe("prize positions, as settlement computes them", () => {
+	it("repartoDe gives calcularPremios' positions, winning numbers and amounts", () => {
 		fc.assert(
 			fc.property(
 				fc.constantFrom(100, 1000, 10000),
+				fc.integer({ min: 1, max: 3 }),
 				fc.stringMatching(/^\d{4}$/),
 				fc.option(fc.stringMatching(/^\d{3}$/)),
-				(total, numero, serie) => {
-					expect(posicionesPara(total)).toEqual(fuentesPara(total));
-					for (const f of fuentesPara(total)) {
-						expect(numeroDePosicion(f, { numero, serie }, total)).toBe(
-							numeroGanador(f, { numero, serie }, total),
-						);
+				fc.constantFrom("fijo" as const, "proporcional" as const),
+				fc.option(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 3, maxLength: 3 })),
+				fc.constantFrom("casa" as const, "acumula" as const, "mas_cercano" as const),
+				fc.uniqueArray(fc.integer({ min: 0, max: 9_999 }), { maxLength: 40 }),
+				fc.integer({ min: 0, max: 5_000_000 }),
+				(total, g, numero, serie, base, bps, noVendido, numeros, acumulado) => {
+					const numeroGanadores = Math.min(g, fuentesPara(total).length);
+					const pesos = bps?.slice(0, numeroGanadores);
+					const vendidos = numeros
+						.filter((n) => n < total)
+						.map((n) => ({ numero: n, ticketId: `t-${n}` }));
+					const input: PremiosInput = {
+						totalBoletas: total,
+						numeroGanadores,
+						reglas: {
+							base_premio: base,
+							reparto_bps: pesos?.some((p) => p > 0) ? pesos : null,
+							numero_no_vendido: noVendido,
+						},
+						categoria: {
+							valorBoleta: 500_000,
+							rakeBps: 2_000,
+							fondoPremios: base === "fijo" ? 10_000_001 : null,
+							premioPorGanador: null,
+						},
+						vendidos,
+						resultado: { numero, serie },
+						acumuladoRecibido: acumulado,
+					};
+					const reparto = repartoDe(input, vendidos.length);
+					const { ganadores, desglose } = calcularPremios(input);
+
+					// Each position's number, written from the rules: the número's last k digits, its
+					// first k, the serie's last k.
+					const k = DIGITOS[total] as number;
+					const esperado: Record<Fuente, number | null> = {
+						ultimas: Number(numero.slice(-k)),
+						primeras: Number(numero.slice(0, k)),
+						serie: serie === null ? null : Number(serie.slice(-k)),
+					};
+					expect(reparto.posiciones.map((p) => p.fuente)).toEqual(
+						fuentesPara(total).slice(0, numeroGanadores),
+					);
+					for (const p of reparto.posiciones) expect(p.numeroGanador).toBe(esperado[p.fuente]);
+
+					expect(
+						desglose.por_posicion.map((p) => ({
+							posicion: p.posicion,
+							fuente: p.fuente,
+							numeroGanador: p.numero_ganador,
+							monto: p.monto,
+						})),
+					).toEqual(reparto.posiciones);
+					expect(desglose).toMatchObject({
+						ventas: reparto.ventas,
+						rake: reparto.rake,
+						fondo: reparto.fondo,
+						acumulado_recibido: acumulado,
+					});
+					// Every centavo of the fund and the pot goes somewhere, once.
+					const enJuego = reparto.fondo + acumulado;
+					expect(reparto.posiciones.reduce((s, p) => s + p.monto, 0)).toBe(enJuego);
+					expect(desglose.premios + desglose.casa + desglose.acumula).toBe(enJuego);
+
+					expect(ganadores.map((w) => w.posicion)).toEqual(
+						desglose.por_posicion.filter((p) => p.destino === "ganador").map((p) => p.posicion),
+					);
+					for (const w of ganadores) {
+						const p = reparto.posiciones[w.posicion - 1];
+						expect(w).toMatchObject({ monto: p?.monto, numeroGanador: p?.numeroGanador });
+						if (!w.porCercania) expect(w.numero).toBe(p?.numeroGanador);
+						expect(vendidos).toContainEqual({ numero: w.numero, ticketId: w.ticketId });
 					}
+					if (noVendido === "mas_cercano" && vendidos.length > 0)
+						expect(ganadores.length).toBe(
+							reparto.posiciones.filter((p) => p.numeroGanador !== null).length,
+						);
 				},
 			),
 		);
@@ -171,7 +257,7 @@ describe("winning numbers, as the domain computes them", () => {
 
 type Clave = { kid: string; privada: CryptoKey; jwk: Jwk };
 
-const nuevaClave = async (kid: string): Promise<Clave> => {
+const nuevaClave = async (kid: string, desde: string, hasta?: string): Promise<Clave> => {
 	const par = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
 		"sign",
 		"verify",
@@ -180,7 +266,16 @@ const nuevaClave = async (kid: string): Promise<Clave> => {
 	return {
 		kid,
 		privada: par.privateKey,
-		jwk: { kty: "OKP", crv: "Ed25519", x: x as string, kid, alg: "EdDSA", use: "sig" },
+		jwk: {
+			kty: "OKP",
+			crv: "Ed25519",
+			x: x as string,
+			kid,
+			alg: "EdDSA",
+			use: "sig",
+			desde,
+			...(hasta ? { hasta } : {}),
+		},
 	};
 };
 
@@ -190,55 +285,118 @@ const firmar = (clave: Clave, typ: string, payload: unknown) =>
 		.sign(clave.privada);
 
 const RIFA = "rifa-verificable";
+// The platform rotated its key during the sales: the first two receipts carry the old one.
+const ROTACION = "2026-03-03T00:00:00.000Z";
+const ANULADO = "2026-03-06T10:00:00.000Z";
 const SELLADO = "2026-03-07T05:00:00.000Z";
+// 18:00 in Colombia on 7 March.
 const SORTEO = "2026-03-07T23:00:00.000Z";
+const FECHA = "2026-03-07";
+const CONFIRMADO = "2026-03-07T23:25:00.000Z";
+const EMITIDO = "2026-03-08T00:00:00.000Z";
 const RESULTADO = { numero: "3649", serie: "188" };
 // 49, 36 and 88 are the winning numbers of 3649 serie 188; 12 is sold then refunded.
 const NUMEROS = [49, 12, 36, 88, 7];
-const CATEGORIA = {
-	valorBoleta: 1_000_000,
-	rakeBps: 2500,
-	fondoPremios: 75_000_000,
-	premioPorGanador: null,
-};
+const FONDO = 75_000_000;
+
+const vendidoEn = (seq: number) => `2026-03-0${seq + 1}T12:00:00.000Z`;
+
+const definicion = (reglas: Partial<Reglas> = {}, over: Partial<Definicion> = {}): Definicion => ({
+	v: 1,
+	rifa_id: RIFA,
+	categoria_id: "categoria-plata",
+	loteria: {
+		id: "loteria-de-bogota",
+		fuentes: ["admin", "resultadosloterias", "webhook"],
+		fuentes_requeridas: 2,
+	},
+	fecha_sorteo: SORTEO,
+	total_boletas: 100,
+	valor_boleta: 1_000_000,
+	numero_ganadores: 3,
+	reglas: parseReglas(reglas),
+	promesa: { rake_bps: 2500, fondo_premios: FONDO, premio_por_ganador: null },
+	premio_garantizado: false,
+	...over,
+});
+
+let actual: Clave;
+let anterior: Clave;
+let jwks: Jwks;
+
+/** The key in force at an instant: the retired one before the rotation, the current one after. */
+const claveEn = (instante: string) =>
+	Date.parse(instante) < Date.parse(ROTACION) ? anterior : actual;
 
 interface Libro {
+	definicion: Definicion;
+	definicionSha256: string;
+	/** The number of each sale, by ledger position. */
+	numeros: number[];
+	/** The receipts, by ledger position (sales come first). */
 	recibos: string[];
+	/** Every ledger entry: the receipts, then the annulment if any. */
 	entradas: string[];
 	hojas: Uint8Array[];
 	raiz: string;
+	/** The sealed tickets: sold and not annulled. */
+	vendidos: { numero: number; ticketId: string }[];
 }
 
-const recibo = (seq: number): ReciboPayload => ({
-	v: 1,
+const reciboPayload = (seq: number, numero: number, definicionSha: string): ReciboPayload => ({
+	v: 2,
 	rifa_id: RIFA,
-	ticket_id: `t-${NUMEROS[seq]}`,
-	numero: NUMEROS[seq] as number,
+	ticket_id: `t-${numero}`,
+	numero,
 	precio: 1_000_000,
 	comprador: `c${seq}`.padEnd(64, "0"),
-	vendido_en: `2026-03-0${seq + 1}T12:00:00.000Z`,
+	vendido_en: vendidoEn(seq),
 	seq,
+	definicion_sha256: definicionSha,
 });
 
-const libro = async (
-	clave: Clave,
-	conRecibo: (seq: number) => Clave = () => clave,
-): Promise<Libro> => {
+const libro = async ({
+	numeros = NUMEROS,
+	def = definicion(),
+	anula = 12 as number | null,
+}: {
+	numeros?: number[];
+	def?: Definicion;
+	anula?: number | null;
+} = {}): Promise<Libro> => {
+	const definicionSha = await definicionSha256(def);
 	const recibos = await Promise.all(
-		NUMEROS.map((_, seq) => firmar(conRecibo(seq), TYP_RECIBO, recibo(seq))),
+		numeros.map((n, seq) =>
+			firmar(claveEn(vendidoEn(seq)), TYP_RECIBO, reciboPayload(seq, n, definicionSha)),
+		),
 	);
-	const anulacion = await firmar(clave, TYP_ANULACION, {
-		v: 1,
-		rifa_id: RIFA,
-		ticket_id: "t-12",
-		anula: 1,
-		motivo: "reembolso",
-		anulado_en: "2026-03-06T10:00:00.000Z",
-		seq: NUMEROS.length,
-	});
-	const entradas = [...recibos, anulacion];
+	const entradas = [...recibos];
+	if (anula !== null) {
+		entradas.push(
+			await firmar(claveEn(ANULADO), TYP_ANULACION, {
+				v: 1,
+				rifa_id: RIFA,
+				ticket_id: `t-${anula}`,
+				anula: numeros.indexOf(anula),
+				motivo: "reembolso",
+				anulado_en: ANULADO,
+				seq: numeros.length,
+			}),
+		);
+	}
 	const hojas = await Promise.all(entradas.map(leafHash));
-	return { recibos, entradas, hojas, raiz: toHex(await treeHead(hojas)) };
+	return {
+		definicion: def,
+		definicionSha256: definicionSha,
+		numeros,
+		recibos,
+		entradas,
+		hojas,
+		raiz: toHex(await treeHead(hojas)),
+		vendidos: numeros
+			.filter((n) => n !== anula)
+			.map((numero) => ({ numero, ticketId: `t-${numero}` })),
+	};
 };
 
 const prueba = async (l: Libro, seq: number, tamano = l.hojas.length): Promise<Prueba> => {
@@ -252,71 +410,115 @@ const prueba = async (l: Libro, seq: number, tamano = l.hojas.length): Promise<P
 };
 
 const selloPayload = (l: Libro, over: Partial<SelloPayload> = {}): SelloPayload => ({
-	v: 1,
+	v: 2,
 	rifa_id: RIFA,
 	tamano: l.entradas.length,
 	raiz: l.raiz,
-	vendidos: 4,
+	vendidos: l.vendidos.length,
 	sellado_en: SELLADO,
 	fecha_sorteo: SORTEO,
+	definicion: l.definicion,
+	definicion_sha256: l.definicionSha256,
 	...over,
 });
 
-const sello = async (clave: Clave, payload: SelloPayload): Promise<SelloRespuesta> => ({
+const sello = async (payload: SelloPayload, clave = actual): Promise<SelloRespuesta> => ({
 	sello: await firmar(clave, TYP_SELLO, payload),
 	tamano: payload.tamano,
 	raiz: payload.raiz,
 	vendidos: payload.vendidos,
 	sellado_en: payload.sellado_en,
+	definicion_sha256: payload.definicion_sha256,
+	definicion: payload.definicion,
 });
 
-/** The acta from the domain's own settlement of this ledger. */
+type Res = { numero: string; serie: string | null };
+
+/** Two of the loteria's sources report the draw after it took place, and agree. */
+const observaciones = async (r: Res): Promise<ObservacionActa[]> => [
+	{
+		fuente: "resultadosloterias",
+		observador: null,
+		...r,
+		observado_en: "2026-03-07T23:20:00.000Z",
+		evidencia_sha256: await sha256Hex("boletín oficial"),
+	},
+	{
+		fuente: "webhook",
+		observador: null,
+		...r,
+		observado_en: CONFIRMADO,
+		evidencia_sha256: await sha256Hex("mensaje del webhook"),
+	},
+];
+
+/** Position `posicion` of the acta given to the ticket sold with `numero`, with its receipt and path. */
+const ganadorActa = async (
+	l: Libro,
+	posicion: number,
+	numero: number,
+	monto: number,
+): Promise<GanadorActa> => {
+	const seq = l.numeros.indexOf(numero);
+	const recibo = l.recibos[seq] as string;
+	return {
+		posicion,
+		numero,
+		ticket_id: `t-${numero}`,
+		recibo,
+		recibo_sha256: await sha256Hex(recibo),
+		seq,
+		ruta: (await auditPath(l.hojas, seq)).map(toHex),
+		monto,
+	};
+};
+
+/**
+ * The acta of the domain's own settlement of the sealed tickets. `calculo`: the definition the
+ * winners are computed with (the sealed one unless given); `observado`: what the sources said
+ * (the result unless given).
+ */
 const actaPayload = async (
 	l: Libro,
-	over: { reglas?: Partial<Reglas>; numeros?: number[]; resultado?: typeof RESULTADO } = {},
+	o: { calculo?: Definicion; resultado?: Res; observado?: Res } = {},
 ): Promise<ActaPayload> => {
-	const reglas = parseReglas(over.reglas ?? {});
-	const numeros = over.numeros ?? NUMEROS.filter((n) => n !== 12);
-	const input: PremiosInput = {
-		totalBoletas: 100,
-		numeroGanadores: 3,
-		reglas,
-		categoria: CATEGORIA,
-		vendidos: numeros.map((numero) => ({ numero, ticketId: `t-${numero}` })),
-		resultado: over.resultado ?? RESULTADO,
-	};
-	const { ganadores, desglose } = calcularPremios(input);
-	const reciboDe = (ticket: string) => l.recibos[NUMEROS.indexOf(Number(ticket.slice(2)))] ?? "";
+	const resultado = o.resultado ?? RESULTADO;
+	const calculo = o.calculo ?? l.definicion;
+	const { ganadores, desglose } = calcularPremios({
+		...entradaDe(calculo, resultado, 0),
+		vendidos: l.vendidos,
+	});
 	return {
-		v: 1,
+		v: 2,
 		rifa_id: RIFA,
-		sello: { raiz: l.raiz, tamano: l.entradas.length },
+		definicion: l.definicion,
+		definicion_sha256: l.definicionSha256,
+		sello: { raiz: l.raiz, tamano: l.entradas.length, sellado_en: SELLADO },
+		sorteo: { fecha: FECHA, instante: SORTEO, movimiento: null },
 		resultado: {
-			...(over.resultado ?? RESULTADO),
-			fecha: "2026-03-07",
-			fuentes: [
-				{
-					fuente: "resultadosloterias",
-					evidencia_sha256: await sha256Hex("documento"),
-					observado_en: "2026-03-07T23:30:00.000Z",
-				},
-				{ fuente: "webhook", evidencia_sha256: null },
-			],
+			...resultado,
+			fecha: FECHA,
+			confirmado_por: "quorum",
+			confirmado_en: CONFIRMADO,
+			observaciones: await observaciones(o.observado ?? resultado),
+			resolucion: null,
 		},
-		reglas,
-		total_boletas: 100,
-		numero_ganadores: 3,
+		acumulado: [],
 		ganadores: await Promise.all(
-			ganadores.map(async (g) => ({
-				posicion: g.posicion,
-				numero: g.numero,
-				ticket_id: g.ticketId,
-				recibo_sha256: await sha256Hex(reciboDe(g.ticketId)),
-				monto: g.monto,
-			})),
+			ganadores.map((g) => ganadorActa(l, g.posicion, g.numero, g.monto)),
 		),
-		premios: desglose,
-		emitido_en: "2026-03-08T00:00:00.000Z",
+		// As settlement stores it: the breakdown, where the pot goes and the promise sold under.
+		premios: {
+			...desglose,
+			acumula_a: null,
+			promesa: {
+				valor_boleta: calculo.valor_boleta,
+				rake_bps: calculo.promesa.rake_bps,
+				fondo_premios: calculo.promesa.fondo_premios,
+				premio_por_ganador: calculo.promesa.premio_por_ganador,
+			},
+		},
+		emitido_en: EMITIDO,
 	};
 };
 
@@ -329,55 +531,56 @@ const alterar = (jws: string) => {
 };
 
 const primeraFalla = (v: Verificacion) => v.checks.find((c) => c.estado === "falla")?.id;
-const estado = (v: Verificacion, id: string) => v.checks.find((c) => c.id === id)?.estado;
+const fallas = (v: Verificacion) => v.checks.filter((c) => c.estado === "falla").map((c) => c.id);
+const check = (v: Verificacion, id: string) => v.checks.find((c) => c.id === id);
+const estado = (v: Verificacion, id: string) => check(v, id)?.estado;
+const detalle = (v: Verificacion, id: string) => check(v, id)?.detalle ?? "";
 
-let actual: Clave;
-let anterior: Clave;
-let jwks: Jwks;
 let l: Libro;
 let selloOk: SelloRespuesta;
+let actaOkPayload: ActaPayload;
 let actaOk: string;
 
 beforeAll(async () => {
-	actual = await nuevaClave("2026-03");
-	anterior = await nuevaClave("2026-01");
+	anterior = await nuevaClave("2025-01", "2025-01-01T00:00:00.000Z", ROTACION);
+	actual = await nuevaClave("2026-03", ROTACION);
 	jwks = { keys: [actual.jwk, anterior.jwk] };
-	l = await libro(actual);
-	selloOk = await sello(actual, selloPayload(l));
-	actaOk = await firmar(actual, TYP_ACTA, await actaPayload(l));
+	l = await libro();
+	selloOk = await sello(selloPayload(l));
+	actaOkPayload = await actaPayload(l);
+	actaOk = await firmar(actual, TYP_ACTA, actaOkPayload);
+});
+
+/** What a player with receipt `seq` of the genuine rifa hands in, whole. */
+const completo = async (seq: number) => ({
+	recibo: l.recibos[seq] as string,
+	jwks,
+	prueba: await prueba(l, seq),
+	sello: selloOk,
+	acta: actaOk,
 });
 
 describe("verificar", () => {
 	it("accepts a genuine winning receipt with its proof, seal and acta", async () => {
-		const v = await verificar({
-			recibo: l.recibos[0] as string,
-			jwks,
-			prueba: await prueba(l, 0),
-			sello: selloOk,
-			acta: actaOk,
-		});
+		const v = await verificar(await completo(0));
 		expect(v.checks.filter((c) => c.estado !== "ok")).toEqual([]);
 		expect(v.valido).toBe(true);
-		expect(v.checks.map((c) => c.id)).toEqual(CHECKS.map((c) => c.id));
-		expect(v.checks.find((c) => c.id === "acta.recibo")?.detalle).toBe(
-			"Su boleta 49 ganó: posición 1, $250.000",
+		expect(v.checks.map((c) => c.id)).toEqual(
+			CHECKS.map((c) => c.id).filter((id) => !id.startsWith("registro.")),
 		);
-		expect(v.checks.find((c) => c.id === "acta.ganadores")?.detalle).toContain(
-			"Posición 3 (últimas 2 cifras de la serie): 88 → boleta 88",
-		);
+		expect(detalle(v, "acta.recibo")).toMatch(/ganó: posición 1, \$250\.000/);
+		expect(actaOkPayload.ganadores.map((g) => [g.posicion, g.numero, g.monto])).toEqual([
+			[1, 49, 25_000_000],
+			[2, 36, 25_000_000],
+			[3, 88, 25_000_000],
+		]);
 	});
 
 	it("accepts a genuine receipt that did not win, and one refunded after it was sold", async () => {
 		for (const seq of [4, 1]) {
-			const v = await verificar({
-				recibo: l.recibos[seq] as string,
-				jwks,
-				prueba: await prueba(l, seq),
-				sello: selloOk,
-				acta: actaOk,
-			});
-			expect(primeraFalla(v)).toBeUndefined();
-			expect(v.checks.find((c) => c.id === "acta.recibo")?.detalle).toMatch(/no ganó$/);
+			const v = await verificar(await completo(seq));
+			expect(fallas(v)).toEqual([]);
+			expect(detalle(v, "acta.recibo")).toMatch(/no ganó$/);
 		}
 	});
 
@@ -396,14 +599,15 @@ describe("verificar", () => {
 		expect(estado(soloRecibo, "prueba.inclusion")).toBe("pendiente");
 	});
 
+	it("fails a receipt with no proof once the rifa is sealed", async () => {
+		const v = await verificar({ recibo: l.recibos[2] as string, jwks, sello: selloOk });
+		expect(v.valido).toBe(false);
+		expect(primeraFalla(v)).toBe("prueba.inclusion");
+		expect(estado(v, "sello.raiz")).toBe("falla");
+	});
+
 	it("fails a receipt with one payload byte changed", async () => {
-		const v = await verificar({
-			recibo: alterar(l.recibos[0] as string),
-			jwks,
-			prueba: await prueba(l, 0),
-			sello: selloOk,
-			acta: actaOk,
-		});
+		const v = await verificar({ ...(await completo(0)), recibo: alterar(l.recibos[0] as string) });
 		expect(v.valido).toBe(false);
 		expect(primeraFalla(v)).toBe("recibo.firma");
 		expect(estado(v, "prueba.inclusion")).toBe("falla");
@@ -420,6 +624,7 @@ describe("verificar", () => {
 			sello: selloOk,
 		});
 		expect(primeraFalla(v)).toBe("prueba.inclusion");
+		expect(estado(v, "sello.raiz")).toBe("falla");
 
 		const otra = await verificar({
 			recibo: l.recibos[3] as string,
@@ -432,7 +637,7 @@ describe("verificar", () => {
 			jwks,
 			prueba: { ...p, ruta: p.ruta.slice(1) },
 		});
-		expect(corta.checks.find((c) => c.id === "prueba.inclusion")?.detalle).toMatch(/no sirve/);
+		expect(detalle(corta, "prueba.inclusion")).toMatch(/no sirve/);
 	});
 
 	it("fails a proof against the tree before the seal once there is a seal", async () => {
@@ -446,17 +651,75 @@ describe("verificar", () => {
 		expect(primeraFalla(v)).toBe("sello.raiz");
 	});
 
+	it("fails a receipt sold after the seal, even with a good proof", async () => {
+		const tardio = await firmar(actual, TYP_RECIBO, {
+			...reciboPayload(l.entradas.length, 55, l.definicionSha256),
+			vendido_en: "2026-03-07T06:00:00.000Z",
+		});
+		const hojas = [...l.hojas, await leafHash(tardio)];
+		const v = await verificar({
+			recibo: tardio,
+			jwks,
+			prueba: {
+				seq: l.entradas.length,
+				tamano: hojas.length,
+				ruta: (await auditPath(hojas, l.entradas.length)).map(toHex),
+				raiz: toHex(await treeHead(hojas)),
+			},
+			sello: selloOk,
+		});
+		expect(estado(v, "prueba.inclusion")).toBe("ok");
+		expect(primeraFalla(v)).toBe("sello.raiz");
+		expect(detalle(v, "sello.raiz")).toMatch(/después del sello/);
+	});
+
+	it("fails a receipt bought under other rules than the sealed ones", async () => {
+		// The same ledger, sealed with a changed rule (and the hash of the changed definition).
+		const cambiada = definicion({ numero_no_vendido: "mas_cercano" });
+		const otroSello = await sello(
+			selloPayload(l, {
+				definicion: cambiada,
+				definicion_sha256: await definicionSha256(cambiada),
+			}),
+		);
+		const v = await verificar({ ...(await completo(0)), sello: otroSello });
+		expect(estado(v, "sello.contenido")).toBe("ok");
+		expect(primeraFalla(v)).toBe("sello.definicion");
+		// The acta was computed with the rules the receipts name, not the sealed ones.
+		expect(estado(v, "acta.sello")).toBe("falla");
+	});
+
 	it("fails a tampered seal, and a seal answer that does not match its signed payload", async () => {
-		const base = { recibo: l.recibos[0] as string, jwks, prueba: await prueba(l, 0), acta: actaOk };
+		const base = await completo(0);
 		const v = await verificar({ ...base, sello: { ...selloOk, sello: alterar(selloOk.sello) } });
 		expect(primeraFalla(v)).toBe("sello.firma");
 		const w = await verificar({ ...base, sello: { ...selloOk, vendidos: 5 } });
 		expect(primeraFalla(w)).toBe("sello.contenido");
-		const otraRifa = await verificar({
+		expect(detalle(w, "sello.contenido")).toContain("vendidos");
+		const otraDefinicion = await verificar({
 			...base,
-			sello: await sello(actual, selloPayload(l, { rifa_id: "otra" })),
+			sello: { ...selloOk, definicion: definicion({ numero_no_vendido: "acumula" }) },
 		});
-		expect(primeraFalla(otraRifa)).toBe("sello.rifa");
+		expect(primeraFalla(otraDefinicion)).toBe("sello.contenido");
+		expect(detalle(otraDefinicion, "sello.contenido")).toContain("definicion");
+		// Signed, but the hash it names is not its definition's.
+		const malHash = await verificar({
+			...base,
+			sello: await sello(selloPayload(l, { definicion_sha256: await sha256Hex("otra cosa") })),
+		});
+		expect(primeraFalla(malHash)).toBe("sello.contenido");
+		const otraRifa = definicion({}, { rifa_id: "otra" });
+		const x = await verificar({
+			...base,
+			sello: await sello(
+				selloPayload(l, {
+					rifa_id: "otra",
+					definicion: otraRifa,
+					definicion_sha256: await definicionSha256(otraRifa),
+				}),
+			),
+		});
+		expect(primeraFalla(x)).toBe("sello.rifa");
 	});
 
 	it("fails a seal made at or after the draw", async () => {
@@ -465,101 +728,273 @@ describe("verificar", () => {
 				recibo: l.recibos[0] as string,
 				jwks,
 				prueba: await prueba(l, 0),
-				sello: await sello(actual, selloPayload(l, { sellado_en })),
+				sello: await sello(selloPayload(l, { sellado_en })),
 			});
 			expect(primeraFalla(v)).toBe("sello.antes_del_sorteo");
 		}
 	});
 
 	it("fails an acta whose winner does not follow from the result", async () => {
-		const a = await actaPayload(l);
-		const [g1, g2] = a.ganadores;
-		// Position 1 (last two digits, 49) handed to the 36 ticket.
+		const a = actaOkPayload;
+		const g2 = a.ganadores[1] as GanadorActa;
+		// Position 1 (last two digits, 49) handed to the 36 ticket, with its genuine receipt.
 		const falsa = { ...a, ganadores: [{ ...g2, posicion: 1 }, ...a.ganadores.slice(1)] };
 		const v = await verificar({
-			recibo: l.recibos[0] as string,
-			jwks,
-			prueba: await prueba(l, 0),
-			sello: selloOk,
+			...(await completo(0)),
 			acta: await firmar(actual, TYP_ACTA, falsa),
 		});
 		expect(primeraFalla(v)).toBe("acta.ganadores");
 		expect(estado(v, "acta.recibo")).toBe("falla");
 
-		// A result that makes 12 the winner, while the breakdown still names 49's numbers.
-		const otroResultado = { ...a, resultado: { ...a.resultado, numero: "3612" } };
+		// Position 1 moved to another sold ticket (7), receipt, position and path included.
+		const movida = {
+			...a,
+			ganadores: [await ganadorActa(l, 1, 7, 25_000_000), ...a.ganadores.slice(1)],
+		};
 		const w = await verificar({
-			recibo: l.recibos[4] as string,
-			jwks,
-			acta: await firmar(actual, TYP_ACTA, otroResultado),
+			...(await completo(4)),
+			acta: await firmar(actual, TYP_ACTA, movida),
 		});
-		expect(primeraFalla(w)).toBe("acta.ganadores");
+		expect(fallas(w)).toContain("acta.ganadores");
+		expect(estado(w, "acta.resultado")).toBe("ok");
 
-		// The numbers add up but position 1 names another ticket with number 49: the genuine 49
-		// receipt shows it.
+		// The numbers add up but position 1 names another ticket with number 49: the ticket's
+		// receipt is not the one cited, and the genuine 49 receipt shows it.
 		const suplantada = {
 			...a,
 			ganadores: [
-				{ ...(g1 as (typeof a.ganadores)[0]), ticket_id: "t-falsa" },
+				{ ...(a.ganadores[0] as GanadorActa), ticket_id: "t-falsa" },
 				...a.ganadores.slice(1),
 			],
 		};
 		const x = await verificar({
-			recibo: l.recibos[0] as string,
-			jwks,
-			prueba: await prueba(l, 0),
-			sello: selloOk,
+			...(await completo(0)),
 			acta: await firmar(actual, TYP_ACTA, suplantada),
 		});
-		expect(primeraFalla(x)).toBe("acta.recibo");
-		expect(x.checks.find((c) => c.id === "acta.recibo")?.detalle).toContain(
-			"Su número 49 salió en la posición 1",
-		);
+		expect(primeraFalla(x)).toBe("acta.ganadores");
+		expect(detalle(x, "acta.recibo")).toContain("Su número 49 salió en la posición 1");
+	});
+
+	it("fails an acta whose amounts are not what the sealed definition gives", async () => {
+		const a = actaOkPayload;
+		const mas = 1_000_000;
+		// Consistent with itself: the winner, its position and the total all say the larger amount.
+		const inflada: ActaPayload = {
+			...a,
+			ganadores: a.ganadores.map((g) => (g.posicion === 1 ? { ...g, monto: g.monto + mas } : g)),
+			premios: {
+				...a.premios,
+				por_posicion: a.premios.por_posicion.map((p) =>
+					p.posicion === 1 ? { ...p, monto: p.monto + mas } : p,
+				),
+				premios: a.premios.premios + mas,
+			},
+		};
+		const v = await verificar({
+			...(await completo(2)),
+			acta: await firmar(actual, TYP_ACTA, inflada),
+		});
+		expect(fallas(v)).toEqual(["acta.ganadores"]);
+		expect(detalle(v, "acta.ganadores")).toContain("Posición 1");
+
+		// The proportional base would have given other amounts for the same tickets.
+		const proporcional = await actaPayload(l, {
+			calculo: definicion({ base_premio: "proporcional" }),
+		});
+		const w = await verificar({
+			...(await completo(2)),
+			acta: await firmar(actual, TYP_ACTA, proporcional),
+		});
+		expect(fallas(w)).toEqual(["acta.ganadores"]);
+	});
+
+	it("fails an acta whose result is not what its sources observed", async () => {
+		// Only the result changed: the sources still say 3649.
+		const solo = { ...actaOkPayload, resultado: { ...actaOkPayload.resultado, numero: "3612" } };
+		const v = await verificar({
+			...(await completo(4)),
+			acta: await firmar(actual, TYP_ACTA, solo),
+		});
+		expect(primeraFalla(v)).toBe("acta.resultado");
+		// 12 was refunded, so position 1 goes to the house, not to 49.
+		expect(estado(v, "acta.ganadores")).toBe("falla");
+
+		// One source is not enough for this loteria.
+		const a = actaOkPayload;
+		const unaFuente = {
+			...a,
+			resultado: { ...a.resultado, observaciones: a.resultado.observaciones.slice(0, 1) },
+		};
+		const w = await verificar({
+			...(await completo(4)),
+			acta: await firmar(actual, TYP_ACTA, unaFuente),
+		});
+		expect(fallas(w)).toEqual(["acta.resultado"]);
+
+		// A source the loteria does not list does not count.
+		const ajena = {
+			...a,
+			resultado: {
+				...a.resultado,
+				observaciones: a.resultado.observaciones.map((o, i) =>
+					i === 1 ? { ...o, fuente: "mock" } : o,
+				),
+			},
+		};
+		const x = await verificar({
+			...(await completo(4)),
+			acta: await firmar(actual, TYP_ACTA, ajena),
+		});
+		expect(fallas(x)).toEqual(["acta.resultado"]);
+		expect(detalle(x, "acta.resultado")).toContain("mock");
+
+		// Sources that disagreed before the result was confirmed need a resolution, not a quorum.
+		const discrepan = {
+			...a,
+			resultado: {
+				...a.resultado,
+				observaciones: [
+					...a.resultado.observaciones,
+					{
+						...(a.resultado.observaciones[0] as ObservacionActa),
+						fuente: "admin",
+						observador: "adm-1",
+						numero: "3694",
+						observado_en: "2026-03-07T23:22:00.000Z",
+					},
+				],
+			},
+		};
+		const y = await verificar({
+			...(await completo(4)),
+			acta: await firmar(actual, TYP_ACTA, discrepan),
+		});
+		expect(fallas(y)).toEqual(["acta.resultado"]);
+	});
+
+	it("fails a changed result even when its sources are changed with it", async () => {
+		const cambiado = await actaPayload(l, { resultado: { numero: "3612", serie: "188" } });
+		// Settled as the lie says (12 is not a sealed ticket) but for the genuine winners' positions.
+		const mentira = { ...actaOkPayload, resultado: cambiado.resultado };
+		const v = await verificar({
+			...(await completo(0)),
+			acta: await firmar(actual, TYP_ACTA, mentira),
+		});
+		expect(estado(v, "acta.resultado")).toBe("ok");
+		expect(fallas(v)).toContain("acta.ganadores");
+	});
+
+	it("checks a result decided by two admins, and refuses one decided by one", async () => {
+		const a = actaOkPayload;
+		const [lot, web] = a.resultado.observaciones as [ObservacionActa, ObservacionActa];
+		const resuelta: ActaPayload = {
+			...a,
+			resultado: {
+				...a.resultado,
+				confirmado_por: "resolucion",
+				confirmado_en: "2026-03-07T23:50:00.000Z",
+				// The webhook swapped two digits.
+				observaciones: [lot, { ...web, numero: "3694" }],
+				resolucion: {
+					numero: "3649",
+					serie: "188",
+					motivo: "El webhook invirtió dos cifras; el boletín oficial dice 3649",
+					propuesta_por: "adm-7f3a",
+					confirmada_por: "adm-c210",
+					propuesta_en: "2026-03-07T23:40:00.000Z",
+					confirmada_en: "2026-03-07T23:50:00.000Z",
+					evidencia_sha256: await sha256Hex("boletín oficial"),
+				},
+			},
+		};
+		const ok = await verificar({
+			...(await completo(0)),
+			acta: await firmar(actual, TYP_ACTA, resuelta),
+		});
+		expect(fallas(ok)).toEqual([]);
+
+		const resolucion = resuelta.resultado.resolucion as NonNullable<
+			ActaPayload["resultado"]["resolucion"]
+		>;
+		const unSolo = {
+			...resuelta,
+			resultado: {
+				...resuelta.resultado,
+				resolucion: { ...resolucion, confirmada_por: resolucion.propuesta_por },
+			},
+		};
+		const v = await verificar({
+			...(await completo(0)),
+			acta: await firmar(actual, TYP_ACTA, unSolo),
+		});
+		expect(fallas(v)).toEqual(["acta.resultado"]);
+		expect(detalle(v, "acta.resultado")).toContain("dos admins");
+
+		// A resolution acta must carry its resolution, and a quorum acta cannot carry one.
+		for (const resultado of [
+			{ ...resuelta.resultado, resolucion: null },
+			{ ...actaOkPayload.resultado, resolucion },
+		]) {
+			const w = await verificar({
+				...(await completo(0)),
+				acta: await firmar(actual, TYP_ACTA, { ...resuelta, resultado }),
+			});
+			expect(fallas(w)).toEqual(["acta.resultado"]);
+		}
 	});
 
 	it("checks the nearest sold number under mas_cercano", async () => {
 		// 49 unsold: 48 and 50 are both one away and the lower one wins.
-		const numeros = [48, 50, 36, 88];
-		const a = await actaPayload(l, { reglas: { numero_no_vendido: "mas_cercano" }, numeros });
-		expect(a.ganadores[0]?.numero).toBe(48);
-		const recibo50 = await firmar(actual, TYP_RECIBO, {
-			...recibo(0),
-			numero: 50,
-			ticket_id: "t-50",
+		const cercano = await libro({
+			numeros: [48, 50, 36, 88],
+			def: definicion({ numero_no_vendido: "mas_cercano" }),
+			anula: null,
 		});
-		const ok = await verificar({ recibo: recibo50, jwks, acta: await firmar(actual, TYP_ACTA, a) });
-		expect(primeraFalla(ok)).toBeUndefined();
+		const a = await actaPayload(cercano);
+		expect(a.ganadores[0]?.numero).toBe(48);
+		const s = await sello(selloPayload(cercano));
+		const base = {
+			recibo: cercano.recibos[1] as string,
+			jwks,
+			prueba: await prueba(cercano, 1),
+			sello: s,
+		};
+		const ok = await verificar({ ...base, acta: await firmar(actual, TYP_ACTA, a) });
+		expect(fallas(ok)).toEqual([]);
 
+		// Position 1 given to 36, a sold ticket farther from 49: only the full ledger, or the
+		// receipt of a nearer ticket, shows it.
 		const lejos = {
 			...a,
-			ganadores: a.ganadores.map((g) => (g.posicion === 1 ? { ...g, numero: 45 } : g)),
+			ganadores: a.ganadores.map((g) =>
+				g.posicion === 1 ? { ...(a.ganadores[1] as GanadorActa), posicion: 1, monto: g.monto } : g,
+			),
 		};
-		const v = await verificar({
-			recibo: recibo50,
-			jwks,
-			acta: await firmar(actual, TYP_ACTA, lejos),
-		});
+		const acta = await firmar(actual, TYP_ACTA, lejos);
+		const v = await verificar({ ...base, acta });
 		expect(estado(v, "acta.ganadores")).toBe("ok");
-		expect(primeraFalla(v)).toBe("acta.recibo");
+		expect(fallas(v)).toEqual(["acta.recibo"]);
+		const auditoria = await auditar({ jwks, sello: s, registro: cercano.entradas, acta });
+		expect(fallas(auditoria)).toEqual(["acta.ganadores"]);
 	});
 
 	it("fails an acta that cites another seal or was observed before the seal", async () => {
-		const a = await actaPayload(l);
-		const base = {
-			recibo: l.recibos[0] as string,
-			jwks,
-			prueba: await prueba(l, 0),
-			sello: selloOk,
-		};
+		const a = actaOkPayload;
+		const base = await completo(0);
 		const v = await verificar({
 			...base,
 			acta: await firmar(actual, TYP_ACTA, { ...a, sello: { ...a.sello, tamano: 5 } }),
 		});
 		expect(primeraFalla(v)).toBe("acta.sello");
-		const fuentes = [{ ...a.resultado.fuentes[0], observado_en: "2026-03-07T04:59:00.000Z" }];
+		const observaciones = a.resultado.observaciones.map((o, i) =>
+			i === 0 ? { ...o, observado_en: "2026-03-07T04:59:00.000Z" } : o,
+		);
 		const w = await verificar({
 			...base,
-			acta: await firmar(actual, TYP_ACTA, { ...a, resultado: { ...a.resultado, fuentes } }),
+			acta: await firmar(actual, TYP_ACTA, {
+				...a,
+				resultado: { ...a.resultado, observaciones },
+			}),
 		});
 		expect(primeraFalla(w)).toBe("acta.sello");
 		const x = await verificar({ ...base, acta: alterar(actaOk) });
@@ -567,15 +1002,13 @@ describe("verificar", () => {
 	});
 
 	it("fails a receipt signed by a key that is not published, or not by the kid it names", async () => {
-		const ajena = await nuevaClave("no-publicada");
-		const v = await verificar({
-			recibo: await firmar(ajena, TYP_RECIBO, recibo(0)),
-			jwks,
-		});
+		const ajena = await nuevaClave("no-publicada", ROTACION);
+		const payload = reciboPayload(3, 88, l.definicionSha256);
+		const v = await verificar({ recibo: await firmar(ajena, TYP_RECIBO, payload), jwks });
 		expect(primeraFalla(v)).toBe("recibo.firma");
 		expect(v.checks[0]?.detalle).toContain("no-publicada");
-		const suplanta = await nuevaClave(actual.kid);
-		const w = await verificar({ recibo: await firmar(suplanta, TYP_RECIBO, recibo(0)), jwks });
+		const suplanta = await nuevaClave(actual.kid, ROTACION);
+		const w = await verificar({ recibo: await firmar(suplanta, TYP_RECIBO, payload), jwks });
 		expect(primeraFalla(w)).toBe("recibo.firma");
 	});
 
@@ -587,41 +1020,283 @@ describe("verificar", () => {
 		}
 	});
 
-	it("keeps receipts signed before a key rotation valid", async () => {
-		// Receipts 0-2 were signed with the old key; the seal and acta with the new one.
-		const rotado = await libro(actual, (seq) => (seq < 3 ? anterior : actual));
-		const v = await verificar({
-			recibo: rotado.recibos[0] as string,
-			jwks,
-			prueba: await prueba(rotado, 0),
-			sello: await sello(actual, selloPayload(rotado)),
-			acta: await firmar(actual, TYP_ACTA, await actaPayload(rotado)),
-		});
-		expect(primeraFalla(v)).toBeUndefined();
+	it("keeps receipts signed before a key rotation valid, and nothing signed outside a key's window", async () => {
+		// Receipts 0 and 1 were signed with the retired key, the rest with the current one.
+		const v = await verificar(await completo(0));
 		expect(v.checks[0]?.detalle).toContain(anterior.kid);
+		const w = await verificar(await completo(2));
+		expect(w.checks[0]?.detalle).toContain(actual.kid);
 		// Once the old key is no longer published, its receipts no longer verify.
 		const sinAnterior = await verificar({
-			recibo: rotado.recibos[0] as string,
+			recibo: l.recibos[0] as string,
 			jwks: { keys: [actual.jwk] },
 		});
 		expect(primeraFalla(sinAnterior)).toBe("recibo.firma");
+
+		// The retired key (leaked, say) signs a sale dated after it was retired; the current key
+		// signs one dated before it started.
+		const tarde = await firmar(anterior, TYP_RECIBO, reciboPayload(3, 88, l.definicionSha256));
+		const x = await verificar({ recibo: tarde, jwks });
+		expect(primeraFalla(x)).toBe("recibo.firma");
+		expect(detalle(x, "recibo.firma")).toContain("vigencia");
+		const temprano = await firmar(actual, TYP_RECIBO, reciboPayload(0, 49, l.definicionSha256));
+		expect(primeraFalla(await verificar({ recibo: temprano, jwks }))).toBe("recibo.firma");
+
+		// A seal or an acta signed by the retired key, after its window.
+		const y = await verificar({
+			...(await completo(0)),
+			sello: await sello(selloPayload(l), anterior),
+		});
+		expect(fallas(y)).toEqual(["sello.firma"]);
+		expect(detalle(y, "sello.firma")).toContain("vigencia");
+		const z = await verificar({
+			...(await completo(0)),
+			acta: await firmar(anterior, TYP_ACTA, actaOkPayload),
+		});
+		expect(fallas(z)).toEqual(["acta.firma"]);
+
+		// A published key without the start of its window is not a valid JWKS.
+		const { desde: _d, ...sinDesde } = actual.jwk;
+		const sinVigencia = await verificar({
+			recibo: l.recibos[2] as string,
+			jwks: { keys: [sinDesde as Jwk, anterior.jwk] },
+		});
+		expect(primeraFalla(sinVigencia)).toBe("recibo.firma");
+		expect(detalle(sinVigencia, "recibo.firma")).toContain("JWKS");
+	});
+});
+
+describe("full audit", () => {
+	const AUDITORIA = [
+		"sello.firma",
+		"sello.contenido",
+		"sello.antes_del_sorteo",
+		"registro.firmas",
+		"registro.definicion",
+		"registro.raiz",
+		"registro.despues_del_sello",
+		"acta.firma",
+		"acta.contenido",
+		"acta.sello",
+		"acta.resultado",
+		"acta.ganadores",
+	];
+	const genuina = () => ({ jwks, sello: selloOk, registro: l.entradas, acta: actaOk });
+	const conActa = async (a: ActaPayload) => ({
+		...genuina(),
+		acta: await firmar(actual, TYP_ACTA, a),
+	});
+
+	it("passes a genuine rifa: every entry, the seal and the acta recomputed", async () => {
+		const v = await auditar(genuina());
+		expect(v.checks.filter((c) => c.estado !== "ok")).toEqual([]);
+		expect(v.valido).toBe(true);
+		expect(v.checks.map((c) => c.id)).toEqual(AUDITORIA);
+		expect(detalle(v, "registro.firmas")).toContain(`${l.entradas.length} entradas`);
+
+		// Without the acta, a rifa not settled yet: its checks are pending, nothing fails.
+		const sinActa = await auditar({ ...genuina(), acta: undefined });
+		expect(fallas(sinActa)).toEqual([]);
+		expect(sinActa.checks.filter((c) => c.estado === "pendiente").map((c) => c.id)).toEqual(
+			AUDITORIA.filter((id) => id.startsWith("acta.")),
+		);
+	});
+
+	it("fails an entry appended after the seal", async () => {
+		const tardio = await firmar(actual, TYP_RECIBO, {
+			...reciboPayload(l.entradas.length, 55, l.definicionSha256),
+			vendido_en: "2026-03-07T06:00:00.000Z",
+		});
+		const v = await auditar({ ...genuina(), registro: [...l.entradas, tardio] });
+		expect(fallas(v)).toEqual(["registro.despues_del_sello"]);
+		expect(detalle(v, "registro.despues_del_sello")).toContain("entrada 6, número 55");
+	});
+
+	it("fails a changed rule", async () => {
+		// The same ledger sealed over a definition with another rule for unsold numbers.
+		const cambiada = definicion({ numero_no_vendido: "mas_cercano" });
+		const otroSello = await sello(
+			selloPayload(l, {
+				definicion: cambiada,
+				definicion_sha256: await definicionSha256(cambiada),
+			}),
+		);
+		const v = await auditar({ ...genuina(), sello: otroSello });
+		expect(estado(v, "sello.contenido")).toBe("ok");
+		expect(fallas(v)).toEqual(["registro.definicion", "acta.sello"]);
+
+		// A draw where position 1's number (50) was not sold: the sealed rule gives it to the house;
+		// an acta computed under mas_cercano (49 is the nearest) cites the sealed rules anyway.
+		const resultado = { numero: "3650", serie: "188" };
+		const honesta = await actaPayload(l, { resultado });
+		expect(honesta.premios.por_posicion[0]?.destino).toBe("casa");
+		expect(fallas(await auditar(await conActa(honesta)))).toEqual([]);
+		const otraRegla = await actaPayload(l, { resultado, calculo: cambiada });
+		expect(otraRegla.ganadores[0]).toMatchObject({ posicion: 1, numero: 49 });
+		const w = await auditar(await conActa(otraRegla));
+		expect(fallas(w)).toEqual(["acta.ganadores"]);
+		const enRecibo = await verificar({
+			...(await completo(0)),
+			acta: await firmar(actual, TYP_ACTA, otraRegla),
+		});
+		expect(fallas(enRecibo)).toContain("acta.ganadores");
+	});
+
+	it("fails a winner moved to another sold ticket", async () => {
+		const a = actaOkPayload;
+		const movida = {
+			...a,
+			ganadores: [await ganadorActa(l, 1, 7, 25_000_000), ...a.ganadores.slice(1)],
+		};
+		const v = await auditar(await conActa(movida));
+		expect(fallas(v)).toEqual(["acta.ganadores"]);
+		expect(detalle(v, "acta.ganadores")).toContain("Con las reglas selladas");
+		// A winner that is not a sealed ticket at all (the refunded 12).
+		const anulada = await auditar(
+			await conActa({
+				...a,
+				ganadores: [
+					{
+						...(await ganadorActa(l, 1, 12, 25_000_000)),
+					},
+					...a.ganadores.slice(1),
+				],
+			}),
+		);
+		expect(fallas(anulada)).toEqual(["acta.ganadores"]);
+	});
+
+	it("fails a changed result", async () => {
+		const a = actaOkPayload;
+		// The number alone: its sources disagree, and the winners do not follow from it.
+		const v = await auditar(await conActa({ ...a, resultado: { ...a.resultado, numero: "3612" } }));
+		expect(fallas(v)).toEqual(["acta.resultado", "acta.ganadores"]);
+		// The sources changed with it: the recomputed winners still give it away.
+		const cambiado = await actaPayload(l, { resultado: { numero: "3612", serie: "188" } });
+		const w = await auditar(await conActa({ ...a, resultado: cambiado.resultado }));
+		expect(fallas(w)).toEqual(["acta.ganadores"]);
+		// The serie dropped: position 3 has no number and no winner.
+		const sinSerie = await auditar(
+			await conActa({
+				...a,
+				resultado: {
+					...a.resultado,
+					serie: null,
+					observaciones: a.resultado.observaciones.map((o) => ({ ...o, serie: null })),
+				},
+			}),
+		);
+		expect(fallas(sinSerie)).toEqual(["acta.ganadores"]);
+	});
+
+	it("fails a seal or an entry signed by a key outside its window", async () => {
+		const v = await auditar({ ...genuina(), sello: await sello(selloPayload(l), anterior) });
+		expect(fallas(v)).toEqual(["sello.firma"]);
+		expect(detalle(v, "sello.firma")).toContain("vigencia");
+
+		// Entry 4 (sold on 5 March) signed again with the key retired on the 3rd.
+		const registro = l.entradas.with(
+			4,
+			await firmar(anterior, TYP_RECIBO, reciboPayload(4, 7, l.definicionSha256)),
+		);
+		const w = await auditar({ ...genuina(), registro });
+		expect(fallas(w)).toContain("registro.firmas");
+		expect(detalle(w, "registro.firmas")).toContain("entrada 4");
+		expect(detalle(w, "registro.firmas")).toContain("vigencia");
+	});
+
+	it("fails a ledger entry altered, replaced or dropped", async () => {
+		// One byte of entry 4's payload: its signature and the sealed root both break.
+		const alterado = await auditar({
+			...genuina(),
+			registro: l.entradas.with(4, alterar(l.entradas[4] as string)),
+		});
+		expect(fallas(alterado)).toEqual(expect.arrayContaining(["registro.firmas", "registro.raiz"]));
+		expect(detalle(alterado, "registro.firmas")).toContain("entrada 4");
+
+		// Replaced by a validly signed entry with another number: only the root tells.
+		const otro = await firmar(actual, TYP_RECIBO, reciboPayload(4, 8, l.definicionSha256));
+		const reemplazado = await auditar({ ...genuina(), registro: l.entradas.with(4, otro) });
+		expect(estado(reemplazado, "registro.firmas")).toBe("ok");
+		expect(fallas(reemplazado)).toContain("registro.raiz");
+
+		// The annulment of 12 dropped: the ledger no longer covers the seal.
+		const corto = await auditar({ ...genuina(), registro: l.entradas.slice(0, -1) });
+		expect(fallas(corto)).toContain("registro.raiz");
+
+		// Two entries swapped: each says where it belongs.
+		const cruzado = l.entradas.with(2, l.entradas[3] as string).with(3, l.entradas[2] as string);
+		const x = await auditar({ ...genuina(), registro: cruzado });
+		expect(fallas(x)).toEqual(expect.arrayContaining(["registro.firmas", "registro.raiz"]));
 	});
 });
 
 describe("payload guards", () => {
 	it("accept the fixtures and name the first bad field", async () => {
-		const a = await actaPayload(l);
+		const a = actaOkPayload;
+		const s = selloPayload(l);
+		const r = reciboPayload(0, 49, l.definicionSha256);
 		expect(esActa(a)).toBe(true);
-		expect(esRecibo(recibo(0))).toBe(true);
-		expect(esRecibo({ ...recibo(0), v: 2 })).toBe(false);
+		expect(esSello(s)).toBe(true);
+		expect(esRecibo(r)).toBe(true);
+		expect(problemaDefinicion(l.definicion)).toBeNull();
+
+		// A v1 receipt, or one without the rules it was bought under.
+		expect(esRecibo({ ...r, v: 1 })).toBe(false);
+		const { definicion_sha256: _s, ...sinReglas } = r;
+		expect(problemaRecibo(sinReglas)).toBe("definicion_sha256");
+
 		expect(problemaActa({ ...a, resultado: { ...a.resultado, numero: "649" } })).toBe(
 			"resultado.numero",
+		);
+		expect(
+			problemaActa({
+				...a,
+				resultado: {
+					...a.resultado,
+					observaciones: [
+						a.resultado.observaciones[0],
+						{ ...a.resultado.observaciones[1], serie: "18" },
+					],
+				},
+			}),
+		).toBe("resultado.observaciones[1].serie");
+		expect(problemaActa({ ...a, resultado: { ...a.resultado, confirmado_por: "admin" } })).toBe(
+			"resultado.confirmado_por",
 		);
 		expect(problemaActa({ ...a, ganadores: [{ ...a.ganadores[0], monto: -1 }] })).toBe(
 			"ganadores[0].monto",
 		);
-		expect(problemaActa({ ...a, reglas: { ...a.reglas, numero_no_vendido: "otro" } })).toBe(
-			"reglas.numero_no_vendido",
+		expect(problemaActa({ ...a, ganadores: [{ ...a.ganadores[0], ruta: ["xyz"] }] })).toBe(
+			"ganadores[0].ruta",
 		);
+		expect(
+			problemaActa({
+				...a,
+				definicion: {
+					...a.definicion,
+					reglas: { ...a.definicion.reglas, numero_no_vendido: "otro" },
+				},
+			}),
+		).toBe("definicion.reglas.numero_no_vendido");
+		expect(problemaActa({ ...a, sello: { raiz: a.sello.raiz, tamano: a.sello.tamano } })).toBe(
+			"sello.sellado_en",
+		);
+
+		expect(problemaSello({ ...s, v: 1 })).toBe("v");
+		expect(problemaSello({ ...s, definicion: { ...s.definicion, total_boletas: 50 } })).toBe(
+			"definicion.total_boletas",
+		);
+		expect(
+			problemaDefinicion({
+				...l.definicion,
+				loteria: { ...l.definicion.loteria, fuentes_requeridas: 0 },
+			}),
+		).toBe("loteria.fuentes_requeridas");
+
+		expect(problemaJwks(jwks)).toBeNull();
+		const { desde: _d, ...sinDesde } = actual.jwk;
+		expect(problemaJwks({ keys: [sinDesde] })).toBe("keys[0].desde");
+		expect(problemaJwks({ keys: [{ ...anterior.jwk, hasta: "ayer" }] })).toBe("keys[0].hasta");
 	});
 });

@@ -112,11 +112,12 @@ const nominales = (cal: Calendario, from: number, to: number): number[] => {
 	return out;
 };
 
-/**
- * The loteria's draws whose Colombian date is in [desde, hasta] (YYYY-MM-DD, both included),
- * in order. A loteria without an hour (or, when not daily, without a day) has no calendar.
- */
-export const drawInstants = (cal: Calendario, desde: string, hasta: string): Sorteo[] => {
+/** A draw and the date its schedule gave it before any holiday or published move. */
+interface SorteoNominal extends Sorteo {
+	nominal: string;
+}
+
+const sorteosNominales = (cal: Calendario, desde: string, hasta: string): SorteoNominal[] => {
 	if (!cal.horaSorteo) return [];
 	const hora = cal.horaSorteo;
 	const from = toDay(desde);
@@ -125,7 +126,7 @@ export const drawInstants = (cal: Calendario, desde: string, hasta: string): Sor
 	const moved = cal.frecuencia !== "diaria";
 	// Nominal dates just outside the range can land inside it once moved.
 	const pad = MAX_MOVIMIENTO_DIAS + 7;
-	const out: Sorteo[] = [];
+	const out: SorteoNominal[] = [];
 	for (const day of nominales(cal, from - pad, to + pad)) {
 		const nominal = fromDay(day);
 		const move = moves.get(nominal);
@@ -136,9 +137,38 @@ export const drawInstants = (cal: Calendario, desde: string, hasta: string): Sor
 				: day;
 		if (real < from || real > to) continue;
 		const fecha = fromDay(real);
-		out.push({ fecha, instante: instanteColombia(fecha, move?.hora ?? hora) });
+		out.push({ fecha, instante: instanteColombia(fecha, move?.hora ?? hora), nominal });
 	}
 	return out.sort((a, b) => (a.instante < b.instante ? -1 : a.instante > b.instante ? 1 : 0));
+};
+
+/**
+ * The loteria's draws whose Colombian date is in [desde, hasta] (YYYY-MM-DD, both included),
+ * in order. A loteria without an hour (or, when not daily, without a day) has no calendar.
+ */
+export const drawInstants = (cal: Calendario, desde: string, hasta: string): Sorteo[] =>
+	sorteosNominales(cal, desde, hasta).map(({ fecha, instante }) => ({ fecha, instante }));
+
+/**
+ * Where the draw at `instante` under calendar `antes` takes place under calendar `despues`: the
+ * draw of the same nominal date, which a published move (or a new hour) puts elsewhere. Null when
+ * `instante` was no draw, or the new calendar has no draw for its nominal date.
+ */
+export const sorteoSeguido = (
+	antes: Calendario,
+	despues: Calendario,
+	instante: string,
+): string | null => {
+	const iso = new Date(instante).toISOString();
+	const fecha = fechaColombia(new Date(iso));
+	const s = sorteosNominales(antes, fecha, fecha).find((x) => x.instante === iso);
+	if (!s) return null;
+	const margen = MAX_MOVIMIENTO_DIAS + 7;
+	return (
+		sorteosNominales(despues, sumarDias(s.nominal, -margen), sumarDias(s.nominal, margen)).find(
+			(x) => x.nominal === s.nominal,
+		)?.instante ?? null
+	);
 };
 
 /** How far ahead the first draw after an instant is looked for: past it, there is no calendar. */
@@ -170,4 +200,31 @@ export const esSorteo = (cal: Calendario, instant: Date): boolean => {
 	const fecha = fechaColombia(instant);
 	const iso = instant.toISOString();
 	return drawInstants(cal, fecha, fecha).some((s) => s.instante === iso);
+};
+
+export interface DosSorteos {
+	/** Index of the move in `movimientos`. */
+	indice: number;
+	/** The Colombian date it gives a second draw. */
+	fecha: string;
+}
+
+/**
+ * The moves that put a draw on a date on which the loteria draws already (its schedule, a draw a
+ * holiday pushed there, another move): code that finds a draw by its date would take either.
+ * The schedule and the holiday rule alone give at most one draw a day, so only a move can; a
+ * move of a date with no nominal draw moves nothing and is not named.
+ */
+export const movimientosConDosSorteos = (cal: Calendario): DosSorteos[] => {
+	const dobles = new Map<string, boolean>();
+	return cal.movimientos.flatMap((m, indice) => {
+		const nominal = toDay(m.fecha_nominal);
+		if (!nominales(cal, nominal, nominal).length) return [];
+		let doble = dobles.get(m.fecha_real);
+		if (doble === undefined) {
+			doble = drawInstants(cal, m.fecha_real, m.fecha_real).length > 1;
+			dobles.set(m.fecha_real, doble);
+		}
+		return doble ? [{ indice, fecha: m.fecha_real }] : [];
+	});
 };

@@ -1,10 +1,26 @@
-import { DIGITOS, type Fuente, fuentesPara, type Reglas } from "./reglas";
+import type { Definicion } from "../verificacion/tipos.ts";
+import type { Reglas } from "./reglas.ts";
 
 /**
  * Prize rules: from a rifa's rules, its category's money, the tickets sold and the lottery's
  * premio mayor to the winners and what each gets. Pure and exact in integer centavos: every
- * centavo of the fund ends up in a prize, with the house, or rolled over.
+ * centavo of the fund ends up in a prize, with the house, or rolled over. No runtime imports, so
+ * settlement, the offline verifier (Node) and the verification page (browser) run this one copy.
  */
+
+export type Fuente = "ultimas" | "primeras" | "serie";
+
+export const DIGITOS: Readonly<Record<number, number>> = { 100: 2, 1000: 3, 10000: 4 };
+
+/**
+ * Where each winning position's number comes from, in order: the last k digits of the número
+ * (the premio mayor itself), its first k digits, and the last k digits of the serie. A
+ * 10,000-number rifa uses all four digits, so it has a single position.
+ */
+export const fuentesPara = (totalBoletas: number): Fuente[] =>
+	totalBoletas === 10000 ? ["ultimas"] : ["ultimas", "primeras", "serie"];
+
+export const maxGanadores = (totalBoletas: number) => fuentesPara(totalBoletas).length;
 
 export interface Resultado {
 	/** Four digits, leading zeros kept. */
@@ -129,8 +145,30 @@ export interface Desglose {
 	};
 }
 
+/** What the prize rules need of a rifa's sealed definition, for a result and the pot it received. */
+export const entradaDe = (
+	d: Definicion,
+	resultado: Resultado,
+	acumuladoRecibido: number,
+): Omit<PremiosInput, "vendidos"> => ({
+	totalBoletas: d.total_boletas,
+	numeroGanadores: d.numero_ganadores,
+	reglas: d.reglas,
+	categoria: {
+		valorBoleta: d.valor_boleta,
+		rakeBps: d.promesa.rake_bps,
+		fondoPremios: d.promesa.fondo_premios,
+		premioPorGanador: d.promesa.premio_por_ganador,
+	},
+	resultado,
+	acumuladoRecibido,
+});
+
 /** The fund a rifa pays out before rollovers. */
-export const fondoDe = (input: PremiosInput, ventas: number): { fondo: number; rake: number } => {
+export const fondoDe = (
+	input: Pick<PremiosInput, "categoria" | "numeroGanadores" | "reglas">,
+	ventas: number,
+): { fondo: number; rake: number } => {
 	const { categoria, numeroGanadores, reglas } = input;
 	if (reglas.base_premio === "proporcional") {
 		const rake = Number((BigInt(ventas) * BigInt(categoria.rakeBps)) / 10_000n);
@@ -142,6 +180,49 @@ export const fondoDe = (input: PremiosInput, ventas: number): { fondo: number; r
 	if (prometido === null)
 		throw new RangeError("base fijo needs fondo_premios or premio_por_ganador in the category");
 	return { fondo: prometido, rake: 0 };
+};
+
+/** What is at stake and where each position's number comes from, before looking at who bought it. */
+export interface Reparto {
+	ventas: number;
+	rake: number;
+	fondo: number;
+	acumuladoRecibido: number;
+	posiciones: { posicion: number; fuente: Fuente; numeroGanador: number | null; monto: number }[];
+}
+
+/**
+ * The money of each position from the rules, the number of tickets sold and the result alone:
+ * position p gets `reparto_bps[p]` of the fund plus the pot received (equal shares when null).
+ * The verifier, which may know only how many tickets the seal holds, uses it as settlement does.
+ */
+export const repartoDe = (input: Omit<PremiosInput, "vendidos">, vendidos: number): Reparto => {
+	const { totalBoletas, numeroGanadores, reglas, categoria, resultado } = input;
+	const fuentes = fuentesPara(totalBoletas);
+	if (numeroGanadores < 1 || numeroGanadores > fuentes.length) {
+		throw new RangeError(
+			`a ${totalBoletas}-number rifa has 1 to ${fuentes.length} winning positions`,
+		);
+	}
+	const acumuladoRecibido = input.acumuladoRecibido ?? 0;
+	const ventas = categoria.valorBoleta * vendidos;
+	const { fondo, rake } = fondoDe(input, ventas);
+	const pesos = reglas.reparto_bps ?? Array.from({ length: numeroGanadores }, () => 1);
+	if (pesos.length !== numeroGanadores)
+		throw new RangeError("reparto_bps needs one entry per winning position");
+	const montos = repartir(fondo + acumuladoRecibido, pesos);
+	return {
+		ventas,
+		rake,
+		fondo,
+		acumuladoRecibido,
+		posiciones: fuentes.slice(0, numeroGanadores).map((fuente, i) => ({
+			posicion: i + 1,
+			fuente,
+			numeroGanador: numeroGanador(fuente, resultado, totalBoletas),
+			monto: montos[i] ?? 0,
+		})),
+	};
 };
 
 export interface RifaPremios {
@@ -180,6 +261,23 @@ export const premiosIssues = (
 	return issues;
 };
 
+/**
+ * How much a `fijo` rifa promises beyond what it can collect if it sells out (sales less the
+ * rake): 0 when its sales can fund the prize. More than 0 needs the house's explicit guarantee.
+ */
+export const promesaSinFondos = (
+	rifa: { totalBoletas: number; numeroGanadores: number; reglas: Pick<Reglas, "base_premio"> },
+	categoria: Pick<CategoriaDinero, "valorBoleta" | "rakeBps" | "fondoPremios" | "premioPorGanador">,
+): number => {
+	if (rifa.reglas.base_premio !== "fijo") return 0;
+	const prometido =
+		categoria.fondoPremios ??
+		(categoria.premioPorGanador !== null ? categoria.premioPorGanador * rifa.numeroGanadores : 0);
+	const ventas = categoria.valorBoleta * rifa.totalBoletas;
+	const recaudo = ventas - Number((BigInt(ventas) * BigInt(categoria.rakeBps)) / 10_000n);
+	return Math.max(0, prometido - recaudo);
+};
+
 const masCercano = (objetivo: number, vendidos: { numero: number; ticketId: string }[]) => {
 	let mejor: { numero: number; ticketId: string } | undefined;
 	for (const v of vendidos) {
@@ -200,30 +298,14 @@ const masCercano = (objetivo: number, vendidos: { numero: number; ticketId: stri
 export const calcularPremios = (
 	input: PremiosInput,
 ): { ganadores: Ganador[]; desglose: Desglose } => {
-	const { totalBoletas, numeroGanadores, reglas, categoria, vendidos, resultado } = input;
-	const fuentes = fuentesPara(totalBoletas);
-	if (numeroGanadores < 1 || numeroGanadores > fuentes.length) {
-		throw new RangeError(
-			`a ${totalBoletas}-number rifa has 1 to ${fuentes.length} winning positions`,
-		);
-	}
-	const acumuladoRecibido = input.acumuladoRecibido ?? 0;
-	const ventas = categoria.valorBoleta * vendidos.length;
-	const { fondo, rake } = fondoDe(input, ventas);
-	const pesos = reglas.reparto_bps ?? Array.from({ length: numeroGanadores }, () => 1);
-	if (pesos.length !== numeroGanadores)
-		throw new RangeError("reparto_bps needs one entry per winning position");
-	const montos = repartir(fondo + acumuladoRecibido, pesos);
-
+	const { reglas, vendidos } = input;
+	const reparto = repartoDe(input, vendidos.length);
 	const porNumero = new Map(vendidos.map((v) => [v.numero, v]));
 	const ganadores: Ganador[] = [];
 	const porPosicion: Desglose["por_posicion"] = [];
 	let casa = 0;
 	let acumula = 0;
-	fuentes.slice(0, numeroGanadores).forEach((fuente, i) => {
-		const posicion = i + 1;
-		const monto = montos[i] ?? 0;
-		const objetivo = numeroGanador(fuente, resultado, totalBoletas);
+	for (const { posicion, fuente, numeroGanador: objetivo, monto } of reparto.posiciones) {
 		let ticket = objetivo === null ? undefined : porNumero.get(objetivo);
 		let porCercania = false;
 		if (!ticket && objetivo !== null && reglas.numero_no_vendido === "mas_cercano") {
@@ -248,16 +330,16 @@ export const calcularPremios = (
 			casa += monto;
 			porPosicion.push({ posicion, fuente, numero_ganador: objetivo, monto, destino: "casa" });
 		}
-	});
+	}
 	const premios = ganadores.reduce((a, g) => a + g.monto, 0);
 	return {
 		ganadores,
 		desglose: {
 			base_premio: reglas.base_premio,
-			ventas,
-			rake,
-			fondo,
-			acumulado_recibido: acumuladoRecibido,
+			ventas: reparto.ventas,
+			rake: reparto.rake,
+			fondo: reparto.fondo,
+			acumulado_recibido: reparto.acumuladoRecibido,
 			por_posicion: porPosicion,
 			premios,
 			casa,

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { maxGanadores } from "./premios.ts";
 
 /**
  * A rifa's rules. Every key has a default, so `{}` is a complete rule set; later modules (sales,
@@ -72,20 +73,6 @@ export const ReglasSchema = z
 	});
 
 export type Reglas = z.infer<typeof ReglasSchema>;
-
-export type Fuente = "ultimas" | "primeras" | "serie";
-
-export const DIGITOS: Record<number, number> = { 100: 2, 1000: 3, 10000: 4 };
-
-/**
- * Where each winning position's number comes from, in order: the last k digits of the número
- * (the premio mayor itself), its first k digits, and the last k digits of the serie. A
- * 10,000-number rifa uses all four digits, so it has a single position.
- */
-export const fuentesPara = (totalBoletas: number): Fuente[] =>
-	totalBoletas === 10000 ? ["ultimas"] : ["ultimas", "primeras", "serie"];
-
-export const maxGanadores = (totalBoletas: number) => fuentesPara(totalBoletas).length;
 
 export const parseReglas = (raw: unknown): Reglas => ReglasSchema.parse(raw ?? {});
 

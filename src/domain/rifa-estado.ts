@@ -30,4 +30,5 @@ export const STRUCTURAL_FIELDS = [
 	"numero_ganadores",
 	"reglas",
 	"fecha_sorteo",
+	"premio_garantizado",
 ] as const;

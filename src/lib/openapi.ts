@@ -98,4 +98,8 @@ export const isoDateTime = () =>
 		error: "Debe ser una fecha ISO-8601 con zona (p. ej. 2026-12-03T22:30:00-05:00)",
 	});
 
-export const BEARER = [{ bearerAuth: [] }];
+/**
+ * Either scheme: both put the same JWT in `Authorization: Bearer`. Swagger UI sends a token only for
+ * the schemes an operation lists, so its password flow (oauth2Password) has to be listed too.
+ */
+export const BEARER: Record<string, string[]>[] = [{ bearerAuth: [] }, { oauth2Password: [] }];

@@ -242,6 +242,18 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 					"D1 rechaza una escritura de una sala de rifa: quedó apartada.",
 					"D1 keeps refusing a write from a rifa room: it was set aside.",
 				],
+				resolucion_propuesta: [
+					"Un administrador propuso el resultado de un sorteo en conflicto: no vale hasta que otro administrador lo confirme. Revise la propuesta y su evidencia.",
+					"An admin proposed the result of a draw in conflict: it stands only once another admin confirms it. Check the proposal and its evidence.",
+				],
+				rol_admin_otorgado: [
+					"Una cuenta recibió el rol de administrador (o volvió a tenerlo): si nadie lo esperaba, revíselo ya.",
+					"An account was given the admin role (or got it back): if nobody expected it, check it now.",
+				],
+				sello_no_coincide: [
+					"D1 muestra boletas vendidas que el sello de la rifa no contiene (o le faltan): la rifa no se liquida hasta revisarlo.",
+					"D1 shows sold tickets the rifa's seal does not hold (or lacks some): the rifa does not settle until it is checked.",
+				],
 			};
 			const [lineaEs, lineaEn] =
 				m.datos.detalle.estado === "contradice_confirmado"

@@ -5,7 +5,10 @@ export type ClaseAlerta =
 	| "resultado_en_conflicto"
 	| "pago_en_dlq"
 	| "pago_duplicado"
-	| "outbox_atascado";
+	| "outbox_atascado"
+	| "resolucion_propuesta"
+	| "rol_admin_otorgado"
+	| "sello_no_coincide";
 
 export interface Premio {
 	numero: number;

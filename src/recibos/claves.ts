@@ -1,4 +1,7 @@
 import { CompactSign, compactVerify, importJWK } from "jose";
+import type { Jwk, Jwks } from "../verificacion/tipos";
+
+export type { Jwks };
 
 /** The bindings this module reads (both secrets). */
 export interface ClavesEnv {
@@ -8,18 +11,8 @@ export interface ClavesEnv {
 	RECIBOS_CLAVES_ANTERIORES?: string | undefined;
 }
 
-export interface ClavePublica {
-	kty: "OKP";
-	crv: "Ed25519";
-	x: string;
-	kid: string;
-	alg: "EdDSA";
-	use: "sig";
-}
-
-export interface Jwks {
-	keys: ClavePublica[];
-}
+/** A published key and its validity window (the verifier's own type: one definition of a key). */
+export type ClavePublica = Jwk;
 
 export interface Firmante {
 	/** The `kid` of the current key, in every JWS it signs. */
@@ -58,8 +51,14 @@ const parsear = (valor: string, nombre: string): unknown => {
 	}
 };
 
-/** `kty`, `crv`, `x`, `kid`, and the optional `alg`/`use` a JWK for this purpose may carry. */
-const validarPublica = (jwk: Miembros, nombre: string): ClavePublica => {
+const instante = (v: unknown) =>
+	typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v));
+
+/**
+ * `kty`, `crv`, `x`, `kid`, `desde` (and `hasta` for a retired key), and the optional `alg`/`use`
+ * a JWK for this purpose may carry.
+ */
+const validarPublica = (jwk: Miembros, nombre: string, retirada: boolean): ClavePublica => {
 	if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519") {
 		throw new ClavesConfigError(`${nombre} must be an Ed25519 JWK (kty "OKP", crv "Ed25519")`);
 	}
@@ -75,7 +74,33 @@ const validarPublica = (jwk: Miembros, nombre: string): ClavePublica => {
 	if (jwk.use !== undefined && jwk.use !== "sig") {
 		throw new ClavesConfigError(`${nombre} has a "use" other than "sig"`);
 	}
-	return { kty: "OKP", crv: "Ed25519", x: jwk.x, kid: jwk.kid, alg: "EdDSA", use: "sig" };
+	if (!instante(jwk.desde)) {
+		throw new ClavesConfigError(
+			`${nombre} needs "desde", the ISO-8601 instant from which it signs (e.g. "2026-12-01T00:00:00Z")`,
+		);
+	}
+	const desde = new Date(jwk.desde as string).toISOString();
+	if (!retirada) {
+		if (jwk.hasta !== undefined)
+			throw new ClavesConfigError(`${nombre} is the current key: it has no "hasta"`);
+		return { kty: "OKP", crv: "Ed25519", x: jwk.x, kid: jwk.kid, alg: "EdDSA", use: "sig", desde };
+	}
+	if (!instante(jwk.hasta) || Date.parse(jwk.hasta as string) <= Date.parse(desde)) {
+		throw new ClavesConfigError(
+			`${nombre} is a retired key: it needs "hasta", the instant it stopped signing, after its "desde"`,
+		);
+	}
+	const hasta = new Date(jwk.hasta as string).toISOString();
+	return {
+		kty: "OKP",
+		crv: "Ed25519",
+		x: jwk.x,
+		kid: jwk.kid,
+		alg: "EdDSA",
+		use: "sig",
+		desde,
+		hasta,
+	};
 };
 
 const importar = async (jwk: Miembros, nombre: string) => {
@@ -101,7 +126,7 @@ const nuevoFirmante = (kid: string, key: CryptoKey): Firmante => ({
 const cargarPrivada = async (valor: string) => {
 	const jwk = parsear(valor, PRIVADA);
 	if (!esObjeto(jwk)) throw new ClavesConfigError(`${PRIVADA} must be a JSON object (a JWK)`);
-	const publica = validarPublica(jwk, PRIVADA);
+	const publica = validarPublica(jwk, PRIVADA, false);
 	if (typeof jwk.d !== "string" || !CLAVE_32_BYTES.test(jwk.d)) {
 		throw new ClavesConfigError(`${PRIVADA} needs "d", the 32-byte private key in base64url`);
 	}
@@ -137,7 +162,7 @@ const cargarAnteriores = (valor: string): ClavePublica[] => {
 		if (jwk.d !== undefined) {
 			throw new ClavesConfigError(`${nombre} must be a public key: remove its "d"`);
 		}
-		return validarPublica(jwk, nombre);
+		return validarPublica(jwk, nombre, true);
 	});
 };
 

@@ -1,37 +1,78 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { categorias, type RifaRow, rifas } from "../db/schema";
+import {
+	type CategoriaRow,
+	categorias,
+	type LoteriaRow,
+	loterias,
+	type RifaRow,
+	rifas,
+} from "../db/schema";
 import { parseReglas } from "../domain/reglas";
-import { avisarReservaExpirada } from "./avisos";
+import { canonico } from "../verificacion/definicion";
+import type { Definicion } from "../verificacion/tipos";
+import { cierre, ventaVencida } from "./cierre";
+import { endSales } from "./holds";
 import { rebuildOrder, takenCount } from "./numeros";
 import type { RoomConfig, RoomTx } from "./room.types";
 import { readFlag, writeFlag } from "./sala";
-import { markFailed, transaccion } from "./sales";
-import { cerrarRegistro } from "./sello";
 
 export type ConfigureResult = { aplicada: boolean; estructura?: "rechazada" };
 
-/** The room's configuration for a rifa row and its category's ticket price: built only here. */
-export const configFromRow = (rifa: RifaRow, precio: number): RoomConfig => ({
+/** What decides who wins what, from D1's rows: the one place a rifa's definition is built. */
+export const definicionDe = (
+	rifa: RifaRow,
+	categoria: CategoriaRow,
+	loteria: Pick<LoteriaRow, "id" | "fuentes" | "fuentesRequeridas">,
+): Definicion => ({
+	v: 1,
+	rifa_id: rifa.id,
+	categoria_id: categoria.id,
+	loteria: {
+		id: loteria.id,
+		fuentes: [...loteria.fuentes].sort(),
+		fuentes_requeridas: loteria.fuentesRequeridas,
+	},
+	fecha_sorteo: rifa.fechaSorteo,
+	total_boletas: rifa.totalBoletas,
+	valor_boleta: categoria.valorBoleta,
+	numero_ganadores: rifa.numeroGanadores,
+	reglas: parseReglas(rifa.reglas),
+	promesa: {
+		rake_bps: categoria.rakeBps,
+		fondo_premios: categoria.fondoPremios,
+		premio_por_ganador: categoria.premioPorGanador,
+	},
+	premio_garantizado: rifa.premioGarantizado,
+});
+
+/** The room's configuration for a rifa and its category and loteria: built only here. */
+export const configFromRow = (
+	rifa: RifaRow,
+	categoria: CategoriaRow,
+	loteria: Pick<LoteriaRow, "id" | "fuentes" | "fuentesRequeridas">,
+): RoomConfig => ({
 	rifaId: rifa.id,
 	estado: rifa.estado,
 	fechaInicio: rifa.fechaInicio,
 	fechaFin: rifa.fechaFin,
 	fechaSorteo: rifa.fechaSorteo,
 	totalBoletas: rifa.totalBoletas,
-	precio,
+	precio: categoria.valorBoleta,
 	reglas: parseReglas(rifa.reglas),
 	actualizadoEn: rifa.actualizadoEn,
+	definicion: definicionDe(rifa, categoria, loteria),
 });
 
 /** The configuration D1 holds for a rifa, the authority for its definition; null if none. */
 export const loadRoomConfig = async (db: Database, rifaId: string): Promise<RoomConfig | null> => {
 	const [row] = await db
-		.select({ rifa: rifas, precio: categorias.valorBoleta })
+		.select({ rifa: rifas, categoria: categorias, loteria: loterias })
 		.from(rifas)
 		.innerJoin(categorias, eq(categorias.id, rifas.categoriaId))
+		.innerJoin(loterias, eq(loterias.id, rifas.loteriaId))
 		.where(eq(rifas.id, rifaId));
-	return row ? configFromRow(row.rifa, row.precio) : null;
+	return row ? configFromRow(row.rifa, row.categoria, row.loteria) : null;
 };
 
 export const readConfig = (sql: SqlStorage): RoomConfig | null => {
@@ -46,11 +87,23 @@ export const writeConfig = (sql: SqlStorage, config: RoomConfig): void => {
 	);
 };
 
-/** What buyers paid for: it may change only while no number is held or sold. */
-const structure = (c: RoomConfig) =>
-	JSON.stringify({ total: c.totalBoletas, precio: c.precio, reglas: c.reglas });
+/**
+ * What buyers paid for: it may change only while no number is held or sold. The draw's instant is
+ * left out: it follows a move the loteria itself publishes, which the acta then records.
+ */
+const structure = (c: RoomConfig, conDefinicion: boolean) =>
+	canonico({
+		total: c.totalBoletas,
+		precio: c.precio,
+		reglas: c.reglas,
+		...(conDefinicion ? { definicion: { ...c.definicion, fecha_sorteo: null } } : {}),
+	});
 
-export const sameStructure = (a: RoomConfig, b: RoomConfig) => structure(a) === structure(b);
+/** Configs stored before definitions existed compare by what they hold. */
+export const sameStructure = (a: RoomConfig, b: RoomConfig) => {
+	const ambas = a.definicion !== undefined && b.definicion !== undefined;
+	return structure(a, ambas) === structure(b, ambas);
+};
 
 /** The number order depends on these two only. */
 export const sameOrder = (a: RoomConfig, b: RoomConfig) =>
@@ -64,8 +117,9 @@ export const isStale = (current: RoomConfig | null, next: RoomConfig) =>
 	current !== null && current.actualizadoEn > next.actualizadoEn;
 
 /**
- * Stores a rifa's new definition in one step. What buyers paid for (numbers, price, rules) never
- * changes under a held or sold number: such a change keeps the current structure and says so.
+ * Stores a rifa's new definition in one step. What buyers paid for (numbers, price, rules, the
+ * draw) never changes under a held or sold number, nor after the seal: such a change keeps the
+ * current definition and says so; the draw's instant alone follows a move of its loteria.
  * `order` is the number order for `next` when it differs from the stored one; "retry" when it was
  * computed for a definition that changed meanwhile.
  */
@@ -78,15 +132,19 @@ export const applyConfig = (
 	const { sql } = tx;
 	const current = readConfig(sql);
 	if (isStale(current, next)) return { aplicada: false };
-	const refused = current !== null && takenCount(sql) > 0 && !sameStructure(current, next);
-	const applied: RoomConfig = refused
-		? {
+	// From the first number taken, and after the seal, the definition is the one buyers paid for.
+	const fixed = current !== null && (takenCount(sql) > 0 || cierre(sql) !== null);
+	const refused = fixed && !sameStructure(current, next);
+	const applied: RoomConfig = !fixed
+		? next
+		: {
 				...next,
 				totalBoletas: current.totalBoletas,
 				precio: current.precio,
 				reglas: current.reglas,
-			}
-		: next;
+				definicion: current.definicion ?? next.definicion,
+				definicionSha256: current.definicion ? current.definicionSha256 : next.definicionSha256,
+			};
 	const reorder = !refused && (!current || !sameOrder(current, applied));
 	if (reorder && !order) {
 		if (mayRetry) return "retry";
@@ -96,17 +154,8 @@ export const applyConfig = (
 	tx.config = applied;
 	if (reorder && order) rebuildOrder(sql, order);
 	thaw(sql, { stamp: applied.actualizadoEn });
-	if (current?.estado === "activa" && applied.estado !== "activa") {
-		cerrarRegistro(sql, new Date().toISOString());
-		// Sales are over: holds waiting for payment go back; a payment that still arrives is refunded.
-		const pending = sql
-			.exec<{ id: string }>("SELECT id FROM transacciones WHERE status = 'pending'")
-			.toArray();
-		for (const { id } of pending) {
-			markFailed(tx, id, null);
-			avisarReservaExpirada(tx, transaccion(sql, id));
-		}
-	}
+	// Sales are over (closed, or past fecha_fin): the ledger closes and holds go back, in this step.
+	if (!cierre(sql) && ventaVencida(applied, Date.now())) endSales(tx, Date.now());
 	if (current && current.estado !== applied.estado)
 		tx.emit({ type: "estado", estado: applied.estado });
 	return refused ? { aplicada: true, estructura: "rechazada" } : { aplicada: true };

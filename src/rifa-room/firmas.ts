@@ -1,6 +1,7 @@
 import { firmante } from "../recibos/claves";
 import { toHex } from "../verificacion/merkle";
-import { TYP_ANULACION, TYP_RECIBO } from "../verificacion/tipos";
+import { type ReciboPayload, TYP_ANULACION, TYP_RECIBO } from "../verificacion/tipos";
+import { agregarHoja } from "./arbol";
 import { enqueue } from "./outbox";
 import {
 	type DatosAnulacion,
@@ -46,19 +47,18 @@ const comprador = async (salt: string, userId: string) => {
 export const payloadDe = async (rifaId: string, e: EntradaRow, salt: string) => {
 	if (e.tipo === "venta") {
 		const d = JSON.parse(e.datos) as DatosVenta;
-		return {
-			typ: TYP_RECIBO,
-			payload: {
-				v: 1,
-				rifa_id: rifaId,
-				ticket_id: e.ticket_id,
-				numero: d.numero,
-				precio: d.precio,
-				comprador: await comprador(salt, d.user_id),
-				vendido_en: d.vendido_en,
-				seq: e.seq,
-			},
+		const payload: ReciboPayload = {
+			v: 2,
+			rifa_id: rifaId,
+			ticket_id: e.ticket_id,
+			numero: d.numero,
+			precio: d.precio,
+			comprador: await comprador(salt, d.user_id),
+			vendido_en: d.vendido_en,
+			seq: e.seq,
+			definicion_sha256: d.definicion_sha256,
 		};
+		return { typ: TYP_RECIBO, payload };
 	}
 	const d = JSON.parse(e.datos) as DatosAnulacion;
 	return {
@@ -94,6 +94,7 @@ export const firmarPendientes = async (
 		const { typ, payload } = await payloadDe(rifaId, e, salt);
 		const jws = await f.firmar(payload, typ);
 		guardarFirma(sql, e.seq, jws);
+		await agregarHoja(sql, e.seq, jws);
 		if (e.tipo === "venta") {
 			enqueue(sql, [
 				{

@@ -1,11 +1,11 @@
 import { avisarReembolso } from "./avisos";
 import { frozenSince } from "./config";
+import { markFailed, markSold, retake, salesOver, transaccion } from "./holds";
 import { takenOf } from "./numeros";
 import { enqueue, mirror, refundAudit, ticketsAnnulled } from "./outbox";
 import { appendAnulaciones } from "./registro";
 import type { PaymentEventResult, ProviderEvent, RoomTx, TransaccionRow } from "./room.types";
 import { readFlag, writeFlag } from "./sala";
-import { markFailed, markSold, retake, salesOver, transaccion } from "./sales";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

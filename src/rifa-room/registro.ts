@@ -23,6 +23,7 @@ export interface DatosVenta {
 	precio: number;
 	user_id: string;
 	vendido_en: string;
+	definicion_sha256: string;
 }
 
 export interface DatosAnulacion {
@@ -52,6 +53,9 @@ export const appendVentas = (tx: RoomTx, transaccionId: string): void => {
 			transaccionId,
 		)
 		.toArray();
+	const definicion = tx.config.definicionSha256;
+	// The room loads its definition before it sells (RifaRoom.ensureConfig): never a receipt without it.
+	if (!definicion) throw new Error("the rifa's definition is not stored yet");
 	const at = new Date().toISOString();
 	for (const r of rows) {
 		const datos: DatosVenta = {
@@ -59,6 +63,7 @@ export const appendVentas = (tx: RoomTx, transaccionId: string): void => {
 			precio: tx.config.precio,
 			user_id: r.user_id,
 			vendido_en: at,
+			definicion_sha256: definicion,
 		};
 		append(tx, "venta", r.ticket_id, datos);
 	}

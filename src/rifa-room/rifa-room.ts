@@ -8,7 +8,9 @@ import {
 	PaymentUnavailableError,
 	paymentProvider,
 } from "../payments/provider";
+import { definicionSha256 } from "../verificacion/definicion";
 import { despacharAvisos } from "./avisos";
+import { cierre, ventaVencida } from "./cierre";
 import {
 	applyConfig,
 	type ConfigureResult,
@@ -21,10 +23,12 @@ import {
 	thaw,
 } from "./config";
 import { firmarPendientes } from "./firmas";
+import { endSales, estadoTransaccion, expireHolds } from "./holds";
 import { permutation } from "./numbering";
 import { snapshot, soldNumbers, takenCount } from "./numeros";
 import { Outbox } from "./outbox";
 import { paidPurchases, paymentFailed, paymentSucceeded } from "./payment-events";
+import { olvidarReintento, pedirReintento, proximoPlazo } from "./plazos";
 import { Refunds } from "./refunds";
 import { entradas, tamano, ventaDe } from "./registro";
 import type {
@@ -43,23 +47,15 @@ import type {
 import { ROOM_SCHEMA } from "./room-schema";
 import {
 	type ChargeOutcome,
-	estadoTransaccion,
-	expireHolds,
 	fail,
 	lateChargeOutcome,
-	nextHoldExpiry,
+	pruneIdempotency,
 	purchaseBody,
 	recordOutcome,
 	reserve,
 	settleCharge,
 } from "./sales";
-import {
-	cerrarRegistro,
-	firmarSello,
-	prueba as pruebaDe,
-	type Sello,
-	selloGuardado,
-} from "./sello";
+import { firmarSello, prueba as pruebaDe, type Sello, selloGuardado, vendidosHasta } from "./sello";
 import { acceptSocket, broadcast, closeSocket } from "./sockets";
 
 const OUTBOX_RETRY_MS = 5_000;
@@ -127,7 +123,10 @@ export class RifaRoom extends DurableObject<Env> {
 	 * buyers paid for (numbers, price, rules) never changes under a held or sold number: such a
 	 * change is refused here whatever the caller checked before.
 	 */
-	async configure(next: RoomConfig): Promise<ConfigureResult> {
+	async configure(pushed: RoomConfig): Promise<ConfigureResult> {
+		const next: RoomConfig = pushed.definicion
+			? { ...pushed, definicionSha256: await definicionSha256(pushed.definicion) }
+			: pushed;
 		for (let attempt = 0; ; attempt++) {
 			const before = readConfig(this.sql);
 			if (isStale(before, next)) return { aplicada: false };
@@ -145,10 +144,8 @@ export class RifaRoom extends DurableObject<Env> {
 				});
 			}
 			if (this.config?.estado === "cancelada" && paidPurchases(this.sql).length) {
-				await this.armAlarm(Date.now());
+				pedirReintento(this.sql, Date.now());
 			}
-			// Sales end at fecha_fin whether or not the cron has closed the rifa: the seal is due then.
-			if (this.config?.estado === "activa") await this.armAlarm(Date.parse(this.config.fechaFin));
 			await this.flush();
 			return result;
 		}
@@ -171,7 +168,8 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	private async ensureConfig(): Promise<RoomConfig | null> {
-		if (this.config) return this.config;
+		// A definition stored before receipts named it is taken again from D1 before selling.
+		if (this.config?.definicionSha256) return this.config;
 		const config = await loadRoomConfig(createDb(this.env.DB), this.rifaId);
 		if (!config) return null;
 		await this.configure(config);
@@ -310,7 +308,8 @@ export class RifaRoom extends DurableObject<Env> {
 			await this.refunds.late({ transaccionId: step.refund.id, event });
 			await this.flush();
 		} catch (err) {
-			await this.armAlarm(Date.now() + REFUND_RETRY_MS);
+			pedirReintento(this.sql, Date.now() + REFUND_RETRY_MS);
+			await this.armAlarm();
 			throw err;
 		}
 		return "refunded";
@@ -331,8 +330,8 @@ export class RifaRoom extends DurableObject<Env> {
 	 */
 	async refundAll(): Promise<{ refunded: number; failed: number }> {
 		const result = await this.refunds.cancelled();
+		if (result.failed) pedirReintento(this.sql, Date.now() + REFUND_RETRY_MS);
 		await this.flush();
-		if (result.failed) await this.armAlarm(Date.now() + REFUND_RETRY_MS);
 		return result;
 	}
 
@@ -348,30 +347,60 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	/**
-	 * The sold tickets, for settlement. D1 must already hold them: the outbox is flushed first, and
-	 * an outbox that cannot drain, or has entries set aside, is an error (the next run tries again).
+	 * The tickets the seal covers, for settlement: sold inside the sealed ledger and not annulled
+	 * there, which are the tickets the room holds sold (anything else is an error to look into).
+	 * D1 must already hold them: the outbox is flushed first, and an outbox that cannot drain, or
+	 * has entries set aside, is an error (the next run tries again).
 	 */
 	async soldTickets(): Promise<{ numero: number; ticketId: string }[]> {
-		// A room that has not heard of the close yet could still sell after this answer.
-		if (this.config?.estado === "activa") throw new Error("room still selling; settle later");
+		await this.sign();
+		const c = cierre(this.sql);
+		if (!c || !selloGuardado(this.sql)) throw new Error("the ledger is not sealed yet");
 		await this.flush();
 		if (this.outbox.pending() > 0) throw new Error("outbox not drained; settle later");
 		if (this.outbox.stuck() > 0)
 			throw new Error("outbox has entries set aside; settle after repair");
-		return soldNumbers(this.sql);
+		const sellados = vendidosHasta(this.sql, c.tamano).map((v) => ({
+			numero: v.numero,
+			ticketId: v.ticket_id,
+		}));
+		const enSala = new Set(soldNumbers(this.sql).map((v) => v.ticketId));
+		if (sellados.length !== enSala.size || sellados.some((v) => !enSala.has(v.ticketId))) {
+			throw new RangeError("the room's sold tickets are not the ones its seal covers");
+		}
+		return sellados;
 	}
 
 	// --- The ledger: receipts, seal, proofs ----------------------------------------------------
 
-	/** Signs what the ledger and the seal are waiting for; a failure is retried by the alarm. */
+	/**
+	 * Closes the ledger if the definition says sales are over (a late alarm must not let a reader
+	 * see an unsealed ledger), then signs what the ledger and the seal are waiting for; a failure is
+	 * retried by the alarm.
+	 */
 	private async sign(): Promise<void> {
+		this.closeIfDue(Date.now());
 		try {
 			await firmarPendientes(this.env, this.sql, this.rifaId);
 			if (this.config) await firmarSello(this.env, this.sql, this.config);
 		} catch (err) {
 			this.log.error("signing the ledger failed; the alarm retries", { error: errorFields(err) });
-			await this.armAlarm(Date.now() + OUTBOX_RETRY_MS);
+			pedirReintento(this.sql, Date.now() + OUTBOX_RETRY_MS);
+			await this.armAlarm();
 		}
+	}
+
+	private closeIfDue(now: number): void {
+		const config = this.config;
+		if (config && !cierre(this.sql) && ventaVencida(config, now))
+			this.step(config, (tx) => endSales(tx, now));
+	}
+
+	/** The ledger is closed: nothing in the definition may change any more. */
+	async sellada(): Promise<boolean> {
+		const config = await this.ensureConfig();
+		if (config) this.closeIfDue(Date.now());
+		return cierre(this.sql) !== null;
 	}
 
 	/** The ledger's entries (signed JWS) in order, a page at a time; unsigned ones are not shown. */
@@ -419,7 +448,8 @@ export class RifaRoom extends DurableObject<Env> {
 		await this.sign();
 		const done = await this.outbox.flush();
 		const notified = done && (await this.notify());
-		if (!notified) await this.armAlarm(Date.now() + OUTBOX_RETRY_MS);
+		if (!notified) pedirReintento(this.sql, Date.now() + OUTBOX_RETRY_MS);
+		await this.armAlarm();
 		return done;
 	}
 
@@ -438,42 +468,36 @@ export class RifaRoom extends DurableObject<Env> {
 		return this.outbox.pending();
 	}
 
-	private async armAlarm(at?: number): Promise<void> {
-		const next = at ?? nextHoldExpiry(this.sql);
+	/** Sets the one alarm to the earliest deadline (plazos.ts), if it is not set earlier already. */
+	private async armAlarm(): Promise<void> {
+		const next = proximoPlazo(this.sql, this.config, Date.now());
 		if (next === null) return;
 		if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
 		if (this.alarmAt === null || this.alarmAt > next) {
-			await this.ctx.storage.setAlarm(next);
-			this.alarmAt = next;
+			// Inside alarm(), an alarm for now would not fire again: never earlier than the next ms.
+			const at = Math.max(next, Date.now() + 1);
+			await this.ctx.storage.setAlarm(at);
+			this.alarmAt = at;
 		}
 	}
 
-	/** Hold expiry, refunds of a cancelled rifa, outbox retries, idempotency clean-up. */
+	/** The seal at `fecha_fin`, hold expiry, refunds, outbox and signing retries, clean-up. */
 	override async alarm(): Promise<void> {
 		const now = Date.now();
 		this.alarmAt = null;
-		const config = this.config;
-		let later: number | undefined;
+		olvidarReintento(this.sql);
+		const config = this.config ?? (await this.ensureConfig());
 		if (config) {
 			this.step(config, (tx) => {
 				expireHolds(tx, now, this.charging);
-				if (config.estado === "activa" && new Date(now).toISOString() >= config.fechaFin)
-					cerrarRegistro(tx.sql, new Date(now).toISOString());
+				pruneIdempotency(tx.sql, now);
 			});
 			await this.sign();
-			if (this.charging.size) later = now + OUTBOX_RETRY_MS;
-			if (!(await this.refunds.retryLate()))
-				later = Math.min(later ?? Infinity, now + REFUND_RETRY_MS);
-			if (config.estado === "cancelada" && paidPurchases(this.sql).length) {
-				const { failed } = await this.refundAll();
-				if (failed) later = Math.min(later ?? Number.POSITIVE_INFINITY, now + REFUND_RETRY_MS);
-			}
+			if (this.charging.size) pedirReintento(this.sql, now + OUTBOX_RETRY_MS);
+			if (!(await this.refunds.retryLate())) pedirReintento(this.sql, now + REFUND_RETRY_MS);
+			if (config.estado === "cancelada" && paidPurchases(this.sql).length) await this.refundAll();
 		}
-		const drained = (await this.outbox.flush()) && (await this.notify());
-		if (!drained) later = Math.min(later ?? Number.POSITIVE_INFINITY, now + OUTBOX_RETRY_MS);
-		const expiry = nextHoldExpiry(this.sql);
-		const next = Math.min(later ?? Number.POSITIVE_INFINITY, expiry ?? Number.POSITIVE_INFINITY);
-		if (Number.isFinite(next)) await this.armAlarm(Math.max(next, Date.now() + 1));
+		await this.flush();
 	}
 
 	// --- Live updates ---------------------------------------------------------------------------
@@ -514,6 +538,7 @@ reportDurableObjectErrors(RifaRoom, {
 	soldTickets: true,
 	announce: true,
 	committedCount: true,
+	sellada: true,
 	registro: true,
 	recibo: true,
 	prueba: true,

@@ -1,8 +1,11 @@
+import { ARBOL_SCHEMA } from "./arbol";
+
 /**
  * The room's own SQLite schema. `libres` lists the numbers still for sale keyed by the order in
  * which they are handed out; `tomados` the held and sold ones. A number is in exactly one of them.
  * `sala` holds the room's own flags (see config.ts). `registro` is the ledger of sales and
- * annulments (registro.ts): its triggers keep it append-only, only a missing signature is filled.
+ * annulments (registro.ts): its triggers keep it append-only, only a missing signature is filled;
+ * `arbol` its Merkle tree's complete subtrees (arbol.ts).
  * `avisos` holds the notifications waiting for the queue (avisos.ts).
  */
 export const ROOM_SCHEMA = `
@@ -59,6 +62,7 @@ CREATE TRIGGER IF NOT EXISTS registro_sin_reescribir BEFORE UPDATE ON registro
 WHEN OLD.jws IS NOT NULL OR NEW.seq IS NOT OLD.seq OR NEW.tipo IS NOT OLD.tipo
 	OR NEW.ticket_id IS NOT OLD.ticket_id OR NEW.datos IS NOT OLD.datos
 BEGIN SELECT RAISE(ABORT, 'registro is append-only'); END;
+${ARBOL_SCHEMA}
 CREATE TABLE IF NOT EXISTS avisos (seq INTEGER PRIMARY KEY AUTOINCREMENT, mensaje TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statements TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS outbox_atascado (

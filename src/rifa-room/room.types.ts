@@ -1,6 +1,7 @@
 import type { RifaEstado } from "../db/schema";
 import type { Reglas } from "../domain/reglas";
 import type { ErrorCode, Texto } from "../lib/errors";
+import type { Definicion } from "../verificacion/tipos";
 
 /** What the room needs to know about its rifa; pushed on every change and loaded from D1 if missing. */
 export interface RoomConfig {
@@ -14,6 +15,10 @@ export interface RoomConfig {
 	precio: number;
 	reglas: Reglas;
 	actualizadoEn: string;
+	/** What the seal and the receipts commit to. Absent in configs stored before it. */
+	definicion?: Definicion;
+	/** Its SHA-256, set by the room when it stores the definition (hashing is async). */
+	definicionSha256?: string;
 }
 
 export const PAYMENT_METHODS = ["sandbox", "stripe"] as const;

@@ -1,31 +1,17 @@
 import { type ErrorCode, type Texto, t } from "../lib/errors";
-import { COUNTER, eventStatement } from "../lib/metrics";
 import type { ChargeRequest, ChargeResult, PaymentProvider } from "../payments/provider";
-import { avisarCompra, avisarReserva, avisarReservaExpirada } from "./avisos";
-import {
-	freeAmong,
-	freeCount,
-	hold,
-	markSoldNumbers,
-	nextFree,
-	ownedBy,
-	release,
-	take,
-	takenOf,
-} from "./numeros";
-import { enqueue, mirror } from "./outbox";
-import { appendVentas } from "./registro";
+import { avisarReserva } from "./avisos";
+import { cierre } from "./cierre";
+import { markFailed, markSold, salesOver, transaccion } from "./holds";
+import { freeAmong, freeCount, hold, nextFree, ownedBy, takenOf } from "./numeros";
+import { mirror } from "./outbox";
 import type {
-	EstadoTransaccion,
-	PaymentMethod,
 	PurchaseBody,
-	PurchasedNumber,
 	PurchaseOutcome,
 	PurchaseRequest,
 	RoomConfig,
 	RoomError,
 	RoomTx,
-	TransaccionRow,
 } from "./room.types";
 
 export const IDEMPOTENCY_TTL_MS = 48 * 3600_000;
@@ -68,56 +54,6 @@ const storedOutcome = (json: string | null): PurchaseOutcome => {
 	if (!o.ok && !o.code) return { ...o, code: LEGACY_STATUS[o.status ?? 409] ?? "CONFLICT" };
 	return o;
 };
-
-export const transaccion = (sql: SqlStorage, id: string): TransaccionRow =>
-	sql.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", id).one();
-
-/** A purchase as its buyer may see it: where its payment stands, its numbers, its hold's end. */
-export const estadoTransaccion = (sql: SqlStorage, id: string): EstadoTransaccion | null => {
-	const row = sql.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", id).toArray()[0];
-	if (!row) return null;
-	return {
-		id: row.id,
-		userId: row.user_id,
-		status: row.status,
-		amount: row.amount,
-		provider: row.provider as PaymentMethod,
-		numeros: JSON.parse(row.numeros) as PurchasedNumber[],
-		expiresAt: row.status === "pending" && row.expires_at !== null ? iso(row.expires_at) : null,
-	};
-};
-
-// --- Purchase state changes, each mirrored to D1 through the outbox ---------------------------
-
-/** Held numbers become sold. */
-export const markSold = (tx: RoomTx, transaccionId: string, providerRef: string | null): void => {
-	const numeros = markSoldNumbers(tx.sql, transaccionId);
-	tx.sql.exec(
-		"UPDATE transacciones SET status = 'succeeded', provider_ref = coalesce(?, provider_ref), expires_at = NULL WHERE id = ?",
-		providerRef,
-		transaccionId,
-	);
-	mirror(tx, transaccionId, { tickets: true });
-	appendVentas(tx, transaccionId);
-	avisarCompra(tx, transaccion(tx.sql, transaccionId));
-	tx.emit({ type: "vendidos", numeros });
-};
-
-/** Held numbers go back on sale and the purchase is failed (declined, abandoned or expired). */
-export const markFailed = (tx: RoomTx, transaccionId: string, providerRef: string | null): void => {
-	const numeros = release(tx.sql, transaccionId);
-	tx.sql.exec(
-		"UPDATE transacciones SET status = 'failed', provider_ref = coalesce(?, provider_ref), expires_at = NULL WHERE id = ?",
-		providerRef,
-		transaccionId,
-	);
-	mirror(tx, transaccionId, { released: true });
-	if (numeros.length) tx.emit({ type: "liberados", numeros });
-};
-
-/** Takes a released purchase's numbers back, if every one is still free. */
-export const retake = (tx: RoomTx, row: TransaccionRow): boolean =>
-	take(tx.sql, row.id, row.user_id, JSON.parse(row.numeros) as PurchasedNumber[]);
 
 // --- A purchase ------------------------------------------------------------------------------
 
@@ -243,10 +179,6 @@ export const reserve = (
 	}
 	return { held: { request, numeros: rows.map((r) => r.numero) } };
 };
-
-/** Sales are over: not on sale, or at or after `fecha_fin`, whatever D1 has told the room yet. */
-export const salesOver = (tx: RoomTx) =>
-	tx.config.estado !== "activa" || new Date().toISOString() >= tx.config.fechaFin;
 
 const HOLD_EXPIRED = t(
 	"La reserva expiró antes de confirmar el pago; intente de nuevo.",
@@ -394,6 +326,15 @@ const checkSale = (
 			"CONFLICT",
 			t("La venta de esta rifa ya cerró.", "Sales for this rifa have closed."),
 		);
+	// The ledger closed (the room's alarm at fecha_fin): whatever definition the room is told later.
+	if (cierre(sql))
+		return fail(
+			"CONFLICT",
+			t(
+				"La venta de esta rifa ya cerró y su registro está sellado.",
+				"Sales for this rifa have closed and its ledger is sealed.",
+			),
+		);
 	const max = config.reglas.max_boletas_por_compra;
 	if (req.quantity > max) {
 		return fail(
@@ -432,38 +373,10 @@ const checkSale = (
 	return null;
 };
 
-/**
- * Holds whose time ran out go back on sale, except those whose provider call is still running in
- * this instance (`charging`): that call's answer settles them. Old idempotency records go too.
- */
-export const expireHolds = (tx: RoomTx, now: number, charging: ReadonlySet<string>): void => {
-	const { sql } = tx;
-	const due = sql
-		.exec<{ id: string }>(
-			"SELECT id FROM transacciones WHERE status = 'pending' AND expires_at <= ?",
-			now,
-		)
-		.toArray()
-		.filter(({ id }) => !charging.has(id));
-	for (const { id } of due) {
-		markFailed(tx, id, null);
-		avisarReservaExpirada(tx, transaccion(sql, id));
-		// A purchase cut off mid-way (the object restarted) must not block its key forever.
-		sql.exec("DELETE FROM idempotencia WHERE transaccion_id = ? AND estado = 'en_curso'", id);
-	}
-	enqueue(
-		sql,
-		due.map(({ id }) => eventStatement(COUNTER.holdExpired, id)),
-	);
+/** Answers kept for a retry with the same key expire after two days. */
+export const pruneIdempotency = (sql: SqlStorage, now: number): void => {
 	sql.exec(
 		"DELETE FROM idempotencia WHERE created_at < ? AND estado = 'hecho'",
 		now - IDEMPOTENCY_TTL_MS,
 	);
 };
-
-export const nextHoldExpiry = (sql: SqlStorage): number | null =>
-	sql
-		.exec<{ t: number | null }>(
-			"SELECT min(expires_at) AS t FROM transacciones WHERE status = 'pending'",
-		)
-		.one().t;

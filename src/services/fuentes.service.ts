@@ -29,9 +29,8 @@ export const fuentesPorDefecto = (
 	return { fuentes, fuentesRequeridas: requeridas };
 };
 
-/** Each admin counts as one source, so `admin` alone can give as many as the quorum's cap. */
-const maxIndependientes = (fuentes: readonly Fuente[]) =>
-	fuentes.includes("admin") ? 4 : fuentes.length;
+/** How many sources can agree: each listed source is one, all admins together too. */
+const maxIndependientes = (fuentes: readonly Fuente[]) => new Set(fuentes).size;
 
 /**
  * Sources a loteria may have here: outside development the mock (whose result anyone can
@@ -61,7 +60,7 @@ export const fuentesIssues = (
 	if (c.fuentesRequeridas > maxIndependientes(c.fuentes)) {
 		errors.push({
 			path: "fuentes_requeridas",
-			message: `No puede superar las fuentes que puede haber (${maxIndependientes(c.fuentes)})`,
+			message: `No puede superar las fuentes distintas de la lotería (${maxIndependientes(c.fuentes)}; todos los admins juntos son una): el resultado nunca se confirmaría`,
 			code: "quorum_imposible",
 		});
 	}

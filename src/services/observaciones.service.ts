@@ -6,6 +6,7 @@ import {
 	loterias,
 	type ObservacionRow,
 	observaciones,
+	type ResultadoRow,
 	resultados,
 } from "../db/schema";
 import { drawInstants, type Sorteo } from "../domain/calendario";
@@ -21,11 +22,10 @@ import { auditInsert, auditInsertIf } from "./audit";
  * A draw's result comes from the observations of independent sources. It is `confirmado` once
  * `fuentes_requeridas` distinct sources agree on número and serie and none disagrees, and from
  * then on the `resultados` row is the only result settlement reads: it is written once and never
- * overwritten. Sources that disagree make it `en_conflicto` until an admin resolves it.
+ * overwritten. Sources that disagree make it `en_conflicto` until two admins resolve it
+ * (`resoluciones.service.ts`).
  */
 export type EstadoResultado = "pendiente" | "confirmado" | "en_conflicto";
-
-export type ResultadoRow = typeof resultados.$inferSelect;
 
 export interface Evidencia {
 	url: string | null;
@@ -49,6 +49,8 @@ export type ObservacionOutcome =
 	| { outcome: "sin_sorteo" }
 	/** The lottery has not drawn yet: nobody can know the result. */
 	| { outcome: "antes_del_sorteo"; sorteo: Sorteo }
+	/** This admin already observed the draw with another result, which stands. */
+	| { outcome: "ya_observada"; anterior: ObservacionRow }
 	| {
 			outcome: "registrada";
 			/** False when the same source had already said the same. */
@@ -68,13 +70,17 @@ export const fuentesRequeridasPorDefecto = (env: Pick<Env, "ENVIRONMENT">) =>
 /** Sources the cron asks by itself; `webhook` and `admin` come to us. */
 export const FUENTES_CONSULTADAS: readonly Fuente[] = ["mock", "resultadosloterias"];
 
-/** Who counts as one source: two admins are two. */
+/** Who observed: each admin apart, so that each observes a draw once. */
 export const fuenteClave = (fuente: Fuente, actorId: string | null | undefined) =>
 	fuente === "admin" ? `admin:${actorId ?? "?"}` : fuente;
 
 const clave = (o: { numero: string; serie: string | null }) => `${o.numero}/${o.serie ?? ""}`;
 
-/** What the observations say, with the confirmed result if there is one. */
+/**
+ * What the observations say, with the confirmed result if there is one. The quorum counts
+ * sources, not observers: all admins together are the one source `admin`, since an admin can make
+ * another one. Any two results apart, admins' too, are a conflict.
+ */
 export const evaluar = (
 	obs: readonly ObservacionRow[],
 	requeridas: number,
@@ -84,7 +90,7 @@ export const evaluar = (
 	const grupos = new Map<string, { numero: string; serie: string; fuentes: Set<string> }>();
 	for (const o of obs) {
 		const g = grupos.get(clave(o)) ?? { numero: o.numero, serie: o.serie, fuentes: new Set() };
-		g.fuentes.add(o.fuenteClave);
+		g.fuentes.add(o.fuente);
 		grupos.set(clave(o), g);
 	}
 	if (grupos.size > 1) return { estado: "en_conflicto" };
@@ -136,9 +142,10 @@ export const estadoSorteo = async (
 /**
  * Records what one source says a draw's result is, and confirms the result when the quorum is
  * reached. Refused: a source the loteria does not list (or `mock` outside development), a day
- * without a draw, and any observation before the draw's instant. The same source saying the same
- * thing again changes nothing; anything that disagrees is kept, alerted (log, audit, metric) and
- * settles nothing.
+ * without a draw, any observation before the draw's instant, and an admin's second result for a
+ * draw (one admin, one voice: a mistake is corrected by a resolution). The same source saying the
+ * same thing again changes nothing; anything that disagrees is kept, alerted (log, audit, metric)
+ * and settles nothing.
  */
 export const observar = async (
 	env: Env,
@@ -194,6 +201,18 @@ export const observar = async (
 	]);
 	const estado = await estadoSorteo(db, lot, o.fecha);
 	const nueva = estado.observaciones.some((x) => x.id === id);
+	if (!nueva && o.fuente === "admin") {
+		// The unique index lets one row per admin and draw in, whichever request came first.
+		const anterior = estado.observaciones.find((x) => x.fuenteClave === row.fuenteClave);
+		if (anterior && clave(anterior) !== clave(row)) {
+			log.warn("an admin's second, different result for a draw refused; the first stands", {
+				loteria_id: lot.id,
+				fecha: o.fecha,
+				actor_id: o.actorId ?? null,
+			});
+			return { outcome: "ya_observada", anterior };
+		}
+	}
 	const { estado: ahora, acuerdo } = estado;
 	if (acuerdo) await confirmar(db, lot, o.fecha, acuerdo, log);
 	const contradice = estado.resultado !== null && clave(estado.resultado) !== clave(row);
@@ -214,7 +233,7 @@ const confirmar = async (
 	log: Logger,
 ) => {
 	const id = crypto.randomUUID();
-	const fuente = `quorum:${acuerdo.fuentes.map((f) => f.split(":")[0]).join("+")}`;
+	const fuente = `quorum:${acuerdo.fuentes.join("+")}`;
 	await db.batch([
 		db
 			.insert(resultados)
@@ -294,59 +313,6 @@ const avisarAdmins = async (
 	});
 	await avisoInsert(db, aviso);
 	await despacharLuego(env, db, undefined, [aviso.id]);
-};
-
-export type ResolucionOutcome =
-	| { outcome: "resuelta"; resultado: ResultadoRow }
-	| { outcome: "no_en_conflicto"; estado: EstadoResultado };
-
-/** An admin decides a result in conflict. Only a conflict can be resolved, once. */
-export const resolver = async (
-	db: Database,
-	lot: LoteriaRow,
-	fecha: string,
-	r: { numero: string; serie: string; motivo: string; actorId: string; requestId: string | null },
-): Promise<ResolucionOutcome> => {
-	const before = await estadoSorteo(db, lot, fecha);
-	if (before.estado !== "en_conflicto")
-		return { outcome: "no_en_conflicto", estado: before.estado };
-	const id = crypto.randomUUID();
-	await db.batch([
-		db
-			.insert(resultados)
-			.values({
-				id,
-				loteriaId: lot.id,
-				fecha,
-				numero: r.numero,
-				serie: r.serie,
-				fuente: "resolucion",
-				recibidoEn: nowIso(),
-				resueltoPor: r.actorId,
-				motivo: r.motivo,
-			})
-			.onConflictDoNothing(),
-		auditInsertIf(
-			db,
-			{
-				actorId: r.actorId,
-				action: "resultado.resuelto",
-				entity: "resultado",
-				entityId: `${lot.id}:${fecha}`,
-				before: {
-					estado: "en_conflicto",
-					observaciones: before.observaciones.map(observacionDto),
-				},
-				after: { estado: "confirmado", numero: r.numero, serie: r.serie, motivo: r.motivo },
-				requestId: r.requestId,
-			},
-			resultados,
-			eq(resultados.id, id),
-		),
-	]);
-	const after = await estadoSorteo(db, lot, fecha);
-	if (after.resultado?.id !== id) return { outcome: "no_en_conflicto", estado: after.estado };
-	return { outcome: "resuelta", resultado: after.resultado };
 };
 
 /**

@@ -2,20 +2,14 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { categorias, type GanadorRow, ganadores, rifas, tickets } from "../db/schema";
 import type { Desglose, Ganador } from "../domain/premios";
-import { parseReglas, type Reglas, ReglasSchema } from "../domain/reglas";
-import { ApiError, conflict, notFound, RIFA, t, toFieldErrors } from "../lib/errors";
+import type { Reglas } from "../domain/reglas";
+import { ApiError, conflict, notFound, RIFA, t } from "../lib/errors";
 import { nextStamp } from "../lib/time";
+import { archivarActa } from "./acta-archivo";
 import { ajusteDeRecalculo } from "./acumulado.service";
 import { auditInsertIf } from "./audit";
-import {
-	announceWinners,
-	categoriaPrometida,
-	ganadorWrites,
-	premiosDe,
-	settlementIssues,
-} from "./settlement.service";
-
-const REGLAS_INVALIDAS = t("Las reglas no son válidas.", "The rules are not valid.");
+import { premiosSellados, selloDe } from "./sello.service";
+import { announceWinners, ganadorWrites } from "./settlement.service";
 
 export type ReglasPremio = Partial<
 	Pick<Reglas, "base_premio" | "reparto_bps" | "numero_no_vendido">
@@ -40,13 +34,14 @@ const sameWinners = (a: Ganador[], b: GanadorRow[]) =>
 	);
 
 /**
- * Recomputes a resolved rifa's prizes from its stored result, its current rules (optionally
- * corrected) and its category's current money. Nothing changes when the outcome is the same. It
- * is refused once any prize has started to be paid, and when a different rollover would have to
- * be taken back from the rifa it went to after that rifa settled (see `ajusteDeRecalculo`). As in settlement,
- * the first statement of the batch claims the rifa under a new settlement id and every other
- * statement applies only under it, so concurrent calls, or a payout starting meanwhile, cannot
- * interleave.
+ * Recomputes a resolved rifa's prizes from its stored result, the definition its seal fixed and the
+ * tickets the seal covers, as settlement does: a settled rifa was sealed, so its rules and money
+ * can no longer change (409 `reglas_selladas`), and this only repairs a settlement that did not
+ * follow them. Nothing changes when the outcome is the same. It is refused once any prize has
+ * started to be paid, and when a different rollover would have to be taken back from the rifa it
+ * went to after that rifa settled (see `ajusteDeRecalculo`). As in settlement, the first statement
+ * of the batch claims the rifa under a new settlement id and every other statement applies only
+ * under it, so concurrent calls, or a payout starting meanwhile, cannot interleave.
  */
 export const recalcularRifa = async (
 	env: Env,
@@ -78,19 +73,22 @@ export const recalcularRifa = async (
 			),
 		);
 	}
-	const current = parseReglas(rifa.reglas);
-	const parsed = ReglasSchema.safeParse({ ...current, ...cambio.reglas });
-	if (!parsed.success) {
-		throw new ApiError("VALIDATION_FAILED", REGLAS_INVALIDAS, {
-			errors: toFieldErrors(parsed.error, ["reglas"]),
-		});
+	if (cambio.reglas && Object.keys(cambio.reglas).length) {
+		throw new ApiError(
+			"CONFLICT",
+			t(
+				"Las reglas de la rifa quedaron selladas al terminar la venta; no pueden cambiar después del sorteo. El recálculo solo aplica las reglas selladas.",
+				"The rifa's rules were sealed when its sales ended; they cannot change after the draw. A recalculation only applies the sealed rules.",
+			),
+			{
+				errors: Object.keys(cambio.reglas).map((k) => ({
+					path: `reglas.${k}`,
+					message: "Regla sellada",
+					code: "reglas_selladas",
+				})),
+			},
+		);
 	}
-	const reglas = parsed.data;
-	const issues = settlementIssues(rifa, categoriaPrometida(categoria, rifa.desglose), reglas);
-	if (issues.length) {
-		throw new ApiError("VALIDATION_FAILED", REGLAS_INVALIDAS, { errors: issues });
-	}
-
 	const anteriores = await db.select().from(ganadores).where(eq(ganadores.rifaId, rifa.id));
 	const enPago = (g: GanadorRow) => g.estadoPago !== "pendiente" || g.procesandoDesde !== null;
 	if (anteriores.some(enPago)) {
@@ -107,29 +105,33 @@ export const recalcularRifa = async (
 		fecha: rifa.resultadoFecha,
 		fuente: rifa.resultadoFuente ?? "",
 	};
-	let calculo: Awaited<ReturnType<typeof premiosDe>>;
+	const noLeidas = t(
+		"No se pudieron leer el sello o las boletas selladas de la rifa; vuelva a intentarlo.",
+		"The rifa's seal or its sealed tickets could not be read; try again.",
+	);
+	let calculo: Awaited<ReturnType<typeof premiosSellados>>;
 	try {
-		calculo = await premiosDe(
-			env,
-			rifa,
-			categoriaPrometida(categoria, rifa.desglose),
-			reglas,
-			resultado,
-			rifa.acumuladoRecibido,
-		);
+		const sellado = await selloDe(env, rifa, null);
+		calculo =
+			"outcome" in sellado
+				? sellado
+				: await premiosSellados(
+						env,
+						db,
+						rifa.id,
+						sellado.definicion,
+						resultado,
+						rifa.acumuladoRecibido,
+					);
 	} catch (err) {
-		// Never a 500: a RangeError left despite the checks above is still the input's fault; anything
-		// else is the room not answering or its outbox not drained yet, which a retry can fix.
-		throw new ApiError(
-			err instanceof RangeError ? "VALIDATION_FAILED" : "SERVICE_UNAVAILABLE",
-			err instanceof RangeError
-				? REGLAS_INVALIDAS
-				: t(
-						"No se pudieron leer las boletas vendidas de la rifa; vuelva a intentarlo.",
-						"The rifa's sold tickets could not be read; try again.",
-					),
-			{ cause: err },
-		);
+		// Never a 500: the room not answering or its outbox not drained yet is for a retry.
+		throw new ApiError("SERVICE_UNAVAILABLE", noLeidas, { cause: err });
+	}
+	if ("outcome" in calculo) {
+		throw new ApiError(calculo.outcome === "error" ? "CONFLICT" : "SERVICE_UNAVAILABLE", {
+			es: `${noLeidas.es} (${calculo.detail})`,
+			en: `${noLeidas.en} (${calculo.detail})`,
+		});
 	}
 	const winners = calculo.ganadores;
 	const before = rifa.desglose as Desglose | null;
@@ -139,12 +141,7 @@ export const recalcularRifa = async (
 		...(before && "acumula_a" in before ? { acumula_a: before.acumula_a ?? null } : {}),
 		...(before?.promesa ? { promesa: before.promesa } : {}),
 	};
-	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(current);
-	if (
-		!reglasChanged &&
-		JSON.stringify(before) === JSON.stringify(desglose) &&
-		sameWinners(winners, anteriores)
-	) {
+	if (JSON.stringify(before) === JSON.stringify(desglose) && sameWinners(winners, anteriores)) {
 		return { cambios: false };
 	}
 
@@ -167,7 +164,7 @@ export const recalcularRifa = async (
 	const statements = [
 		db
 			.update(rifas)
-			.set({ reglas, desglose, liquidacionId, actualizadoEn: at })
+			.set({ desglose, liquidacionId, actualizadoEn: at })
 			.where(
 				and(
 					eq(rifas.id, rifa.id),
@@ -192,7 +189,6 @@ export const recalcularRifa = async (
 				entity: "rifa",
 				entityId: rifa.id,
 				before: {
-					reglas: current,
 					desglose: before,
 					ganadores: anteriores.map((g) => ({
 						posicion: g.posicion,
@@ -202,7 +198,6 @@ export const recalcularRifa = async (
 				},
 				after: {
 					motivo: cambio.motivo,
-					reglas,
 					desglose,
 					ganadores: winners.map((g) => ({
 						posicion: g.posicion,
@@ -231,5 +226,6 @@ export const recalcularRifa = async (
 		);
 	}
 	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, true);
+	await archivarActa(env, db, rifa.id);
 	return { cambios: true };
 };

@@ -3,13 +3,8 @@ import type { Database } from "../db/client";
 import { type LoteriaRow, rifas } from "../db/schema";
 import { ApiError, type Texto, t } from "../lib/errors";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
-import {
-	type NuevaObservacion,
-	type ObservacionOutcome,
-	observar,
-	type ResolucionOutcome,
-	resolver,
-} from "./observaciones.service";
+import { type NuevaObservacion, type ObservacionOutcome, observar } from "./observaciones.service";
+import { type ConfirmacionOutcome, confirmResolution } from "./resoluciones.service";
 import { updateRifa } from "./rifas.service";
 import { fechaSorteoColombia, settle } from "./settlement.service";
 
@@ -38,25 +33,31 @@ export const registrarObservacion = async (
 	return { observacion, ...(await settleDraw(env, db, o.loteriaId, o.fecha, logger)) };
 };
 
-/** An admin's resolution of a conflict, then the settlement of the rifas that waited for it. */
-export const resolverConflicto = async (
+/**
+ * A second admin's confirmation of a proposed resolution, then the settlement of the rifas that
+ * waited for it.
+ */
+export const confirmAndSettle = async (
 	env: Env,
 	db: Database,
 	lot: LoteriaRow,
 	fecha: string,
-	r: Parameters<typeof resolver>[3],
+	c: Parameters<typeof confirmResolution>[3],
 	logger: Logger,
-): Promise<{ resolucion: ResolucionOutcome } & Liquidadas> => {
-	const resolucion = await resolver(db, lot, fecha, r);
-	if (resolucion.outcome !== "resuelta") return { resolucion, resueltas: [], porReintentar: [] };
-	logger.warn("result conflict resolved by an admin", {
+): Promise<{ confirmacion: ConfirmacionOutcome } & Liquidadas> => {
+	const confirmacion = await confirmResolution(db, lot, fecha, c);
+	if (confirmacion.outcome !== "confirmada")
+		return { confirmacion, resueltas: [], porReintentar: [] };
+	logger.warn("result conflict resolved by two admins", {
 		loteria_id: lot.id,
 		fecha,
-		actor_id: r.actorId,
-		numero: r.numero,
-		serie: r.serie,
+		propuesta_id: confirmacion.propuesta.id,
+		propuesta_por: confirmacion.propuesta.propuestaPor,
+		confirmada_por: c.actorId,
+		numero: confirmacion.resultado.numero,
+		serie: confirmacion.resultado.serie,
 	});
-	return { resolucion, ...(await settleDraw(env, db, lot.id, fecha, logger)) };
+	return { confirmacion, ...(await settleDraw(env, db, lot.id, fecha, logger)) };
 };
 
 /** A loteria's rifas in `estado` whose draw falls on a Colombian date. */
@@ -152,6 +153,14 @@ export const observacionProblem = (o: ObservacionOutcome, fuente: string): ApiEr
 				t(
 					`La lotería todavía no ha jugado: el sorteo es el ${o.sorteo.instante}. Un resultado anterior al sorteo no se acepta.`,
 					`The lottery has not drawn yet: the draw is at ${o.sorteo.instante}. A result before the draw is not accepted.`,
+				),
+			);
+		case "ya_observada":
+			return new ApiError(
+				"CONFLICT",
+				t(
+					`Ya registró ${o.anterior.numero}/${o.anterior.serie} para este sorteo y un administrador registra una sola observación por sorteo: la primera se mantiene. Si fue un error, se corrige con una resolución (un administrador la propone y otro la confirma).`,
+					`You already recorded ${o.anterior.numero}/${o.anterior.serie} for this draw and an admin records one observation per draw: the first stands. If it was a mistake, it is corrected by a resolution (one admin proposes it, another confirms it).`,
 				),
 			);
 		case "registrada":

@@ -22,6 +22,11 @@ const totalBoletas = z
 
 const numeroGanadores = z.number().int().min(1).max(100).openapi({ example: 1 });
 
+const PremioGarantizado = z.boolean().openapi({
+	description:
+		"Solo un admin: la casa garantiza un premio fijo mayor que lo que la rifa puede recaudar (sin esto, esa rifa es un 422)",
+});
+
 export const RifaSchema = z
 	.object({
 		id: z.uuid(),
@@ -35,6 +40,11 @@ export const RifaSchema = z
 		estado: z.enum(RIFA_ESTADOS).openapi({ example: "activa" }),
 		reglas: ReglasSchema,
 		total_boletas: z.number().int().openapi({ example: 100 }),
+		premio_garantizado: z.boolean().openapi({
+			example: false,
+			description:
+				"Un admin aceptó que la casa pague un premio fijo mayor que lo que la rifa puede recaudar (`total_boletas × valor_boleta` menos el rake); queda en la definición sellada.",
+		}),
 		acumulado_asignado: z.number().int().openapi({
 			example: 0,
 			description:
@@ -60,6 +70,7 @@ export const toRifaDto = (r: RifaRow): RifaDto => ({
 	estado: r.estado,
 	reglas: parseReglas(r.reglas),
 	total_boletas: r.totalBoletas,
+	premio_garantizado: r.premioGarantizado,
 	acumulado_asignado: r.acumuladoAsignado,
 	creado_por: r.creadoPor,
 	creado_en: r.creadoEn,
@@ -80,6 +91,7 @@ export const RifaCreateBody = z
 		numero_ganadores: numeroGanadores.default(1),
 		reglas: ReglasSchema.default(parseReglas({})),
 		total_boletas: totalBoletas.default(100),
+		premio_garantizado: PremioGarantizado.default(false),
 	})
 	.openapi("RifaCreate", {
 		example: {
@@ -118,6 +130,7 @@ export const RifaPatchBody = z
 			.optional()
 			.openapi({ description: "Claves de `Reglas` a cambiar; se combinan con las actuales" }),
 		total_boletas: totalBoletas.optional(),
+		premio_garantizado: PremioGarantizado.optional(),
 		estado: z.enum(RIFA_ESTADOS).optional().openapi({
 			description: "Transición de estado: pendiente→activa, activa→cerrada, →cancelada",
 		}),

@@ -1,15 +1,7 @@
-import { and, count, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { categorias, loterias, type RifaRow, rifas, tickets } from "../db/schema";
-import {
-	type Calendario,
-	esSorteo,
-	fechaColombia,
-	primerSorteoDesde,
-	type Sorteo,
-	sorteosCercanos,
-} from "../domain/calendario";
-import { premiosIssues } from "../domain/premios";
+import { premiosIssues, promesaSinFondos } from "../domain/premios";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import {
 	allowedTransitions,
@@ -35,6 +27,8 @@ import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { acumuladoTrasCambio } from "./acumulado.service";
 import { auditInsert, auditInsertIf } from "./audit";
 import { type RifaCreateInput, type RifaPatchInput, toRifaDto } from "./rifas.dto";
+import { checkDates, loteriaCalendario, minutosCierre, resolveDraw } from "./rifas-fechas.service";
+import { checkLateCancel, checkSellada } from "./rifas-guardas.service";
 
 export interface Actor {
 	/** null: the system itself (scheduled jobs). */
@@ -57,105 +51,6 @@ const invalid = (errors: FieldError[]) =>
 		t("Los datos de la rifa no son válidos.", "The rifa data is not valid."),
 		{ errors },
 	);
-
-const checkDates = (
-	d: { fecha_inicio: string; fecha_fin: string; fecha_sorteo: string },
-	opts: { finMustBeFuture: boolean },
-): FieldError[] => {
-	const errors: FieldError[] = [];
-	if (d.fecha_inicio >= d.fecha_fin) {
-		errors.push({ path: "fecha_fin", message: "Debe ser posterior a fecha_inicio" });
-	}
-	if (d.fecha_sorteo < d.fecha_fin) {
-		errors.push({ path: "fecha_sorteo", message: "No puede ser anterior a fecha_fin" });
-	}
-	if (opts.finMustBeFuture && d.fecha_fin <= nowIso()) {
-		errors.push({ path: "fecha_fin", message: "Debe estar en el futuro" });
-	}
-	return errors;
-};
-
-/** Minutes between the end of sales and the draw (`MINUTOS_CIERRE_ANTES_SORTEO`, default 30). */
-export const minutosCierre = (env: Env): number => {
-	const n = Number(env.MINUTOS_CIERRE_ANTES_SORTEO ?? "30");
-	return Number.isInteger(n) && n >= 0 ? n : 30;
-};
-
-const horaColombia = (s: Sorteo) =>
-	`${s.fecha} ${new Date(Date.parse(s.instante) - 5 * 3_600_000).toISOString().slice(11, 16)}`;
-
-const drawRefused = (code: string, detail: { es: string; en: string }) =>
-	new ApiError("VALIDATION_FAILED", detail, {
-		errors: [{ path: "fecha_sorteo", message: detail.es, code }],
-	});
-
-const loteriaCalendario = async (db: Database, loteriaId: string) =>
-	(await db.query.loterias.findFirst({
-		where: eq(loterias.id, loteriaId),
-		columns: {
-			nombre: true,
-			frecuencia: true,
-			diaSorteo: true,
-			horaSorteo: true,
-			movimientos: true,
-		},
-	})) ?? null;
-
-/**
- * The rifa's draw, checked against its loteria's calendar: the given `fecha_sorteo` must be one of
- * its draw instants, and when none is given it is the first draw at or after the end of sales
- * plus the margin. Sales must end at least the margin before the draw: nobody may buy a number
- * after the lottery could have drawn it.
- */
-const resolveDraw = (
-	cal: Calendario & { nombre: string },
-	fechaFin: string,
-	fechaSorteo: string | undefined,
-	margen: number,
-): string => {
-	const latestEnd = (draw: string) => new Date(Date.parse(draw) - margen * 60_000).toISOString();
-	if (fechaSorteo === undefined) {
-		const first = primerSorteoDesde(cal, new Date(Date.parse(fechaFin) + margen * 60_000));
-		if (!first) {
-			throw drawRefused(
-				"sin_sorteos",
-				t(
-					`${cal.nombre} no tiene sorteos en su calendario después de fecha_fin; indique uno con fecha_sorteo.`,
-					`${cal.nombre} has no draws in its calendar after fecha_fin; give one as fecha_sorteo.`,
-				),
-			);
-		}
-		return first.instante;
-	}
-	const instant = new Date(fechaSorteo);
-	if (!esSorteo(cal, instant)) {
-		const near = sorteosCercanos(cal, instant);
-		const list = near.map((s) => `${s.instante} (${horaColombia(s)} hora de Colombia)`);
-		const listEn = near.map((s) => `${s.instante} (${horaColombia(s)} Colombia time)`);
-		throw drawRefused(
-			"no_es_sorteo",
-			near.length
-				? t(
-						`fecha_sorteo no es un sorteo de ${cal.nombre}. Los más cercanos: ${list.join(", ")}.`,
-						`fecha_sorteo is not a draw of ${cal.nombre}. The nearest: ${listEn.join(", ")}.`,
-					)
-				: t(
-						`${cal.nombre} no tiene calendario de sorteos (día y hora).`,
-						`${cal.nombre} has no draw calendar (day and hour).`,
-					),
-		);
-	}
-	if (fechaFin > latestEnd(fechaSorteo)) {
-		throw drawRefused(
-			"cierre_tardio",
-			t(
-				`La venta debe cerrar al menos ${margen} minutos antes del sorteo: fecha_fin a más tardar ${latestEnd(fechaSorteo)}.`,
-				`Sales must end at least ${margen} minutes before the draw: fecha_fin at the latest ${latestEnd(fechaSorteo)}.`,
-			),
-		);
-	}
-	return fechaSorteo;
-};
 
 const checkReferences = async (
 	db: Database,
@@ -181,21 +76,60 @@ const checkReferences = async (
 	return errors;
 };
 
-/** A rifa its category could not pay (see `premiosIssues`) is refused before it can sell. */
+/**
+ * A rifa its category could not pay (see `premiosIssues`) is refused before it can sell, and so is
+ * one whose fixed prize its own sales could not fund, unless an admin has the house guarantee it.
+ */
 const settleabilityIssues = async (
 	db: Database,
-	rifa: { categoria_id: string; total_boletas: number; reglas: Reglas },
+	rifa: {
+		categoria_id: string;
+		total_boletas: number;
+		numero_ganadores: number;
+		reglas: Reglas;
+		premio_garantizado: boolean;
+	},
 ): Promise<FieldError[]> => {
 	const [cat] = await db
 		.select({
 			valorBoleta: categorias.valorBoleta,
+			rakeBps: categorias.rakeBps,
 			fondoPremios: categorias.fondoPremios,
 			premioPorGanador: categorias.premioPorGanador,
 		})
 		.from(categorias)
 		.where(eq(categorias.id, rifa.categoria_id));
 	// An unknown category is reported by checkReferences.
-	return cat ? premiosIssues({ totalBoletas: rifa.total_boletas, reglas: rifa.reglas }, cat) : [];
+	if (!cat) return [];
+	const issues = premiosIssues({ totalBoletas: rifa.total_boletas, reglas: rifa.reglas }, cat);
+	const falta = promesaSinFondos(
+		{
+			totalBoletas: rifa.total_boletas,
+			numeroGanadores: rifa.numero_ganadores,
+			reglas: rifa.reglas,
+		},
+		cat,
+	);
+	if (falta > 0 && !rifa.premio_garantizado) {
+		issues.push({
+			path: "premio_garantizado",
+			message: `El premio fijo supera en ${falta} centavos lo que la rifa puede recaudar vendida toda (menos el rake); un admin debe garantizarlo con premio_garantizado: true, o use otra categoría o base_premio "proporcional"`,
+			code: "premio_sin_fondos",
+		} as FieldError);
+	}
+	return issues;
+};
+
+/** The house's guarantee is a decision about the house's money: only an admin makes it. */
+const checkGarantia = (actor: Actor, pedida: boolean | undefined) => {
+	if (pedida && actor.user && actor.user.rol !== "admin") {
+		throw forbidden(
+			t(
+				"Solo un admin puede garantizar un premio mayor que lo que la rifa recauda (premio_garantizado).",
+				"Only an admin can guarantee a prize larger than what the rifa collects (premio_garantizado).",
+			),
+		);
+	}
 };
 
 /**
@@ -217,6 +151,7 @@ export const createRifa = async (
 	actor: Actor,
 	body: RifaCreateInput,
 ): Promise<RifaRow> => {
+	checkGarantia(actor, body.premio_garantizado);
 	const fechaFin = toUtcIso(body.fecha_fin);
 	const cal = await loteriaCalendario(db, body.loteria_id);
 	const dates = {
@@ -256,6 +191,7 @@ export const createRifa = async (
 		estado: "pendiente",
 		reglas: body.reglas,
 		totalBoletas: body.total_boletas,
+		premioGarantizado: body.premio_garantizado,
 		creadoPor: actor.user?.id ?? null,
 		resultadoNumero: null,
 		resultadoSerie: null,
@@ -301,50 +237,6 @@ const pushToRoom = async (actor: Actor, db: Database, rifaId: string) => {
 	}
 };
 
-/**
- * Cancelling refunds everyone, so once sales have ended (when a sold ticket may have won) it is
- * an admin's decision, with a reason, and only while no source has reported the draw's result.
- * Returns the condition that keeps that true up to the write, or null before fecha_fin.
- */
-const checkLateCancel = async (
-	db: Database,
-	actor: Actor,
-	rifa: RifaRow,
-	motivo: string | undefined,
-): Promise<SQL | null> => {
-	if (rifa.estado !== "cerrada" && nowIso() < rifa.fechaFin) return null;
-	if (actor.user && actor.user.rol !== "admin") {
-		throw conflict(
-			t(
-				"Regla: la venta de esta rifa terminó (fecha_fin); un operador ya no puede cancelarla. Solo un admin, con motivo, mientras no haya un resultado observado.",
-				"Rule: this rifa's sales have ended (fecha_fin); an operador can no longer cancel it. Only an admin can, with a motivo, while no result has been observed.",
-			),
-		);
-	}
-	if (actor.user && !motivo) {
-		throw invalid([
-			{
-				path: "motivo",
-				message: "Obligatorio para cancelar una rifa cuya venta terminó",
-				code: "motivo_requerido",
-			},
-		]);
-	}
-	const fecha = fechaColombia(new Date(rifa.fechaSorteo));
-	const noResult = sql`NOT EXISTS (SELECT 1 FROM observaciones_resultado WHERE loteria_id = ${rifa.loteriaId} AND fecha = ${fecha})
-		AND NOT EXISTS (SELECT 1 FROM resultados WHERE loteria_id = ${rifa.loteriaId} AND fecha = ${fecha})`;
-	const [seen] = await db.all<{ n: number }>(sql`SELECT (${noResult}) AS n`);
-	if (!seen?.n) {
-		throw conflict(
-			t(
-				`Regla: ya hay una observación del resultado del sorteo del ${fecha}; la rifa no puede cancelarse, se liquida.`,
-				`Rule: a result of the ${fecha} draw has already been observed; the rifa cannot be cancelled, it is settled.`,
-			),
-		);
-	}
-	return noResult;
-};
-
 export const updateRifa = async (
 	db: Database,
 	actor: Actor,
@@ -388,14 +280,7 @@ export const updateRifa = async (
 	const reglasChanged = JSON.stringify(reglas) !== JSON.stringify(before.reglas);
 	const estadoChanged = nextEstado !== undefined && nextEstado !== current.estado;
 
-	if ((changedFields.length || reglasChanged) && current.estado === "cerrada") {
-		throw conflict(
-			t(
-				"La rifa está cerrada; solo puede cancelarse.",
-				"The rifa is closed; it can only be cancelled.",
-			),
-		);
-	}
+	await checkSellada(actor.env, current, [...changedFields, ...(reglasChanged ? ["reglas"] : [])]);
 	if (changedFields.includes("fecha_inicio") && current.estado !== "pendiente") {
 		throw new ApiError(
 			"CONFLICT",
@@ -422,7 +307,7 @@ export const updateRifa = async (
 	}
 	const lateCancel =
 		estadoChanged && nextEstado === "cancelada"
-			? await checkLateCancel(db, actor, current, motivo)
+			? await checkLateCancel(db, actor.user, current, motivo)
 			: null;
 	if (estadoChanged && !canTransition(current.estado, nextEstado)) {
 		const allowed = allowedTransitions(current.estado);
@@ -446,10 +331,15 @@ export const updateRifa = async (
 		fecha_sorteo: toUtcIso(merged.fecha_sorteo),
 	};
 	// Checked when the rifa opens too: its category may have changed since it was created.
+	checkGarantia(
+		actor,
+		changedFields.includes("premio_garantizado") ? merged.premio_garantizado : undefined,
+	);
 	const settleabilityAffected =
 		reglasChanged ||
-		changedFields.includes("categoria_id") ||
-		changedFields.includes("total_boletas") ||
+		(["categoria_id", "total_boletas", "numero_ganadores", "premio_garantizado"] as const).some(
+			(f) => changedFields.includes(f),
+		) ||
 		(estadoChanged && nextEstado === "activa");
 	const errors = [
 		...checkDates(dates, { finMustBeFuture: changedFields.includes("fecha_fin") }),
@@ -492,6 +382,7 @@ export const updateRifa = async (
 		fechaSorteo: dates.fecha_sorteo,
 		numeroGanadores: merged.numero_ganadores,
 		totalBoletas: merged.total_boletas,
+		premioGarantizado: merged.premio_garantizado,
 		reglas,
 		estado: estadoChanged ? nextEstado : current.estado,
 		actualizadoEn: nextStamp(current.actualizadoEn),

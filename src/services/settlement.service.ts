@@ -9,22 +9,18 @@ import {
 	rifas,
 	tickets,
 } from "../db/schema";
-import {
-	calcularPremios,
-	type Desglose,
-	type Ganador,
-	premiosIssues,
-	type Resultado,
-} from "../domain/premios";
+import { fechaColombia } from "../domain/calendario";
+import { type Ganador, premiosIssues, type Resultado } from "../domain/premios";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { nextStamp } from "../lib/time";
 import { avisoInsert } from "../notificaciones/avisos";
-import { firmante } from "../recibos/claves";
 import { roomFor, syncRoom } from "../rifa-room/rooms";
+import { archivarActa } from "./acta-archivo";
 import { asignarAcumulado, siguienteRifa, siguienteRifaSql } from "./acumulado.service";
 import { auditInsertIf } from "./audit";
 import { consultarFuentes, estadoSorteo } from "./observaciones.service";
+import { premiosSellados, promesaSellada, selloDe } from "./sello.service";
 
 /**
  * What one settlement attempt did. `reintentar` and `error` are failures: nothing was written, the
@@ -53,11 +49,8 @@ export interface SettleOptions {
 	dueBy?: Date;
 }
 
-const COLOMBIA_OFFSET_MS = 5 * 3600_000;
-
 /** The draw's calendar day in Colombia (UTC−5), which is how lotteries date their results. */
-export const fechaSorteoColombia = (fechaSorteo: string) =>
-	new Date(new Date(fechaSorteo).getTime() - COLOMBIA_OFFSET_MS).toISOString().slice(0, 10);
+export const fechaSorteoColombia = (fechaSorteo: string) => fechaColombia(new Date(fechaSorteo));
 
 /**
  * The one way to settle a rifa, for the cron, `POST /rifas/{id}/cerrar` and the results webhook.
@@ -157,13 +150,18 @@ const settleRifa = async (
 
 	// The room must have stopped selling before its sold tickets are read.
 	await syncRoom(env, db, rifa.id);
-	const unsealed = await sealProblem(env, rifa, sorteo.observaciones[0]?.observadoEn ?? null);
-	if (unsealed) return unsealed;
+	const sellado = await selloDe(env, rifa, sorteo.observaciones[0]?.observadoEn ?? null);
+	if ("outcome" in sellado) return sellado;
 	const recibido = rifa.acumuladoAsignado;
-	const calculo = await premiosDe(env, rifa, categoria, reglas, resultado, recibido);
+	const calculo = await premiosSellados(env, db, rifa.id, sellado.definicion, resultado, recibido);
+	if ("outcome" in calculo) return calculo;
 	const winners = calculo.ganadores;
 	const acumulaA = await siguienteRifa(db, categoria.id, rifa.id);
-	const desglose = { ...calculo.desglose, acumula_a: acumulaA, promesa: promesaDe(categoria) };
+	const desglose = {
+		...calculo.desglose,
+		acumula_a: acumulaA,
+		promesa: promesaSellada(sellado.definicion),
+	};
 
 	const liquidacionId = crypto.randomUUID();
 	// The real time, not `dueBy`: a late run stamping its scheduled time could date the settlement
@@ -248,60 +246,16 @@ const settleRifa = async (
 	try {
 		await syncRoom(env, db, rifa.id);
 		await announceWinners(env, rifa.id, resultado, winners, ganadorIds, false);
+		await archivarActa(env, db, rifa.id);
 	} catch (err) {
 		// D1 already holds the settlement and the rifa is no longer cerrada, so nothing can retry
 		// it: the room, closed since `cerrada`, only misses the `resuelta` label and the watchers'
 		// announcement; the cron resends payouts still pending after half an hour.
-		log.error("rifa settled, but its room or the payouts queue was not told", {
+		log.error("rifa settled, but its room, the payouts queue or the acta's archive was not told", {
 			error: errorFields(err),
 		});
 	}
 	return { outcome: "resuelta" };
-};
-
-export const promesaDe = (c: CategoriaRow): NonNullable<Desglose["promesa"]> => ({
-	valor_boleta: c.valorBoleta,
-	rake_bps: c.rakeBps,
-	fondo_premios: c.fondoPremios,
-	premio_por_ganador: c.premioPorGanador,
-});
-
-/** The category as the rifa was settled with it: its money from the settlement's promise. */
-export const categoriaPrometida = (c: CategoriaRow, desglose: Desglose | null): CategoriaRow =>
-	desglose?.promesa
-		? {
-				...c,
-				valorBoleta: desglose.promesa.valor_boleta,
-				rakeBps: desglose.promesa.rake_bps,
-				fondoPremios: desglose.promesa.fondo_premios,
-				premioPorGanador: desglose.promesa.premio_por_ganador,
-			}
-		: c;
-
-/**
- * The draw settles only the tickets of a ledger sealed before anyone could know the result: before
- * the draw's instant and before the first observation of it. Without a signing key receipts are
- * off and there is no seal to ask for.
- */
-const sealProblem = async (
-	env: Env,
-	rifa: RifaRow,
-	primeraObservacion: string | null,
-): Promise<SettleOutcome | null> => {
-	if (!(await firmante(env))) return null;
-	const sello = await roomFor(env, rifa.id).sello();
-	if (!sello) return { outcome: "reintentar", detail: "the rifa's ledger is not sealed yet" };
-	const limite =
-		primeraObservacion && primeraObservacion < rifa.fechaSorteo
-			? primeraObservacion
-			: rifa.fechaSorteo;
-	if (sello.sellado_en >= limite) {
-		return {
-			outcome: "error",
-			detail: `the ledger was sealed at ${sello.sellado_en}, not before the draw (${rifa.fechaSorteo}) and its first result observation`,
-		};
-	}
-	return null;
 };
 
 /** Every input of `calcularPremios` a rifa and its category can get wrong, as field errors. */
@@ -312,30 +266,6 @@ export const settlementIssues = (rifa: RifaRow, categoria: CategoriaRow, reglas:
 	}),
 	...premiosIssues({ totalBoletas: rifa.totalBoletas, reglas }, categoria),
 ];
-
-/** The winners of a rifa under `reglas`, from the tickets its room sold. */
-export const premiosDe = async (
-	env: Env,
-	rifa: RifaRow,
-	categoria: CategoriaRow,
-	reglas: Reglas,
-	resultado: Resultado,
-	acumuladoRecibido: number,
-) =>
-	calcularPremios({
-		totalBoletas: rifa.totalBoletas,
-		numeroGanadores: rifa.numeroGanadores,
-		reglas,
-		categoria: {
-			valorBoleta: categoria.valorBoleta,
-			rakeBps: categoria.rakeBps,
-			fondoPremios: categoria.fondoPremios,
-			premioPorGanador: categoria.premioPorGanador,
-		},
-		vendidos: await roomFor(env, rifa.id).soldTickets(),
-		resultado,
-		acumuladoRecibido,
-	});
 
 /** Inserts the ganadores and marks their tickets, each only under the given settlement id. */
 export const ganadorWrites = (

@@ -1,7 +1,7 @@
 /**
- * What a rifa signs and publishes for verification: the payloads of its JWS (receipt, annulment,
- * seal, acta), the proof and seal responses and the JWKS. Plain types with small guards, without
- * zod, so the CLI and a browser page load them as they are.
+ * What a rifa signs and publishes for verification: the rifa's sealed definition, the payloads of
+ * its JWS (receipt, annulment, seal, acta), the proof and seal responses and the JWKS. Plain types,
+ * without zod, so the CLI and a browser page load them as they are; their guards are in guardas.ts.
  */
 
 export const TYP_RECIBO = "rifa1122-recibo";
@@ -17,9 +17,42 @@ export interface Cabecera {
 	typ: Typ;
 }
 
+/** The rifa's rules, every key, defaults filled in (docs/reglas.md). */
+export interface ReglasDefinicion {
+	asignacion: "secuencial" | "aleatoria";
+	max_boletas_por_compra: number;
+	max_boletas_por_usuario: number | null;
+	minutos_reserva: number;
+	base_premio: "fijo" | "proporcional";
+	reparto_bps: number[] | null;
+	numero_no_vendido: "casa" | "acumula" | "mas_cercano";
+}
+
+/**
+ * Everything that decides who wins what, fixed from the first number taken: the draw (its loteria,
+ * the sources that must agree on its result, its instant), the numbers, the price, the rules and
+ * the category's money promise. Its SHA-256 over the canonical JSON (definicion.ts) is in every
+ * receipt; the seal carries it whole.
+ */
+export interface Definicion {
+	v: 1;
+	rifa_id: string;
+	categoria_id: string;
+	loteria: { id: string; fuentes: string[]; fuentes_requeridas: number };
+	fecha_sorteo: string;
+	total_boletas: number;
+	/** Centavos. */
+	valor_boleta: number;
+	numero_ganadores: number;
+	reglas: ReglasDefinicion;
+	promesa: { rake_bps: number; fondo_premios: number | null; premio_por_ganador: number | null };
+	/** An admin accepted a fixed prize larger than the rifa can collect: the house pays the rest. */
+	premio_garantizado: boolean;
+}
+
 /** A sold ticket; `seq` is its leaf index in the ledger. */
 export interface ReciboPayload {
-	v: 1;
+	v: 2;
 	rifa_id: string;
 	ticket_id: string;
 	numero: number;
@@ -29,6 +62,8 @@ export interface ReciboPayload {
 	comprador: string;
 	vendido_en: string;
 	seq: number;
+	/** The rules the ticket was bought under. */
+	definicion_sha256: string;
 }
 
 /** A refund or cancellation of the sale at ledger position `anula`. */
@@ -43,9 +78,9 @@ export interface AnulacionPayload {
 }
 
 export interface SelloPayload {
-	v: 1;
+	v: 2;
 	rifa_id: string;
-	/** Entries in the sealed tree. */
+	/** Entries in the sealed tree: nothing is sold after it. */
 	tamano: number;
 	/** Hex of the tree head. */
 	raiz: string;
@@ -53,17 +88,8 @@ export interface SelloPayload {
 	vendidos: number;
 	sellado_en: string;
 	fecha_sorteo: string;
-}
-
-/** The rifa's rules as the acta carries them: every key, defaults filled in. */
-export interface ReglasActa {
-	asignacion: "secuencial" | "aleatoria";
-	max_boletas_por_compra: number;
-	max_boletas_por_usuario: number | null;
-	minutos_reserva: number;
-	base_premio: "fijo" | "proporcional";
-	reparto_bps: number[] | null;
-	numero_no_vendido: "casa" | "acumula" | "mas_cercano";
+	definicion: Definicion;
+	definicion_sha256: string;
 }
 
 /** The settlement's prize breakdown (`Desglose` of `src/domain/premios.ts`). */
@@ -92,13 +118,28 @@ export interface DesgloseActa {
 	};
 }
 
-export interface FuenteResultado {
-	/** Who reported the result (a source's name or `admin:<id>`). */
+/** One source's report of the draw's result, agreeing or not. */
+export interface ObservacionActa {
 	fuente: string;
-	/** SHA-256 (hex) of what the source gave, when it gave a document. */
+	/** A pseudonym of the admin who reported it (fuente `admin`); null for other sources. */
+	observador: string | null;
+	numero: string;
+	serie: string | null;
+	observado_en: string;
+	/** SHA-256 (hex) of what the source gave (its payload, or the document an admin read). */
 	evidencia_sha256: string | null;
-	/** When the source was first seen with the result; after the seal in a fair draw. */
-	observado_en?: string;
+}
+
+/** A conflict decided by two admins: one proposed, another confirmed. */
+export interface ResolucionActa {
+	numero: string;
+	serie: string;
+	motivo: string;
+	propuesta_por: string;
+	confirmada_por: string;
+	propuesta_en: string;
+	confirmada_en: string;
+	evidencia_sha256: string | null;
 }
 
 export interface GanadorActa {
@@ -106,26 +147,43 @@ export interface GanadorActa {
 	/** The winning ticket's number (the nearest sold one under `mas_cercano`). */
 	numero: number;
 	ticket_id: string;
-	/** SHA-256 (hex) of the winning ticket's receipt, the JWS string. */
+	/** The winning receipt itself, so anyone can check its signature and its place in the seal. */
+	recibo: string;
+	/** SHA-256 (hex) of `recibo`. */
 	recibo_sha256: string;
+	/** Its ledger position and RFC 9162 audit path (hex) in the sealed tree. */
+	seq: number;
+	ruta: string[];
 	monto: number;
 }
 
 export interface ActaPayload {
-	v: 1;
+	v: 2;
 	rifa_id: string;
-	sello: { raiz: string; tamano: number };
+	definicion: Definicion;
+	definicion_sha256: string;
+	sello: { raiz: string; tamano: number; sellado_en: string };
+	/** The draw that took place: the sealed one, or where its loteria published that it moved. */
+	sorteo: {
+		fecha: string;
+		instante: string;
+		movimiento: { fecha_nominal: string; fecha_real: string; hora: string | null } | null;
+	};
 	resultado: {
 		/** Four digits of the premio mayor. */
 		numero: string;
 		/** Three digits, or null when the sources gave none. */
 		serie: string | null;
 		fecha: string;
-		fuentes: FuenteResultado[];
+		/** `quorum`: the loteria's required sources agreed; `resolucion`: two admins decided. */
+		confirmado_por: "quorum" | "resolucion";
+		confirmado_en: string;
+		/** Every observation of the draw, disagreeing ones included. */
+		observaciones: ObservacionActa[];
+		resolucion: ResolucionActa | null;
 	};
-	reglas: ReglasActa;
-	total_boletas: number;
-	numero_ganadores: number;
+	/** Pots rolled over into this rifa from earlier ones of its category; they sum to `acumulado_recibido`. */
+	acumulado: { desde_rifa: string | null; monto: number }[];
 	ganadores: GanadorActa[];
 	premios: DesgloseActa;
 	emitido_en: string;
@@ -146,6 +204,9 @@ export interface SelloRespuesta {
 	raiz: string;
 	vendidos: number;
 	sellado_en: string;
+	definicion_sha256: string;
+	/** The signed definition, repeated for readers. */
+	definicion?: Definicion;
 }
 
 /** `GET /rifas/{id}/acta`. */
@@ -153,6 +214,10 @@ export interface ActaRespuesta {
 	acta: string;
 }
 
+/**
+ * A published key. `desde` is when it started signing and `hasta`, once retired, when it stopped:
+ * whatever it signed is dated inside that window, and anything dated outside fails.
+ */
 export interface Jwk {
 	kty: "OKP";
 	crv: "Ed25519";
@@ -160,204 +225,10 @@ export interface Jwk {
 	kid: string;
 	alg: "EdDSA";
 	use: "sig";
+	desde: string;
+	hasta?: string;
 }
 
 export interface Jwks {
 	keys: Jwk[];
 }
-
-// Each `problema*` names the first field that is missing or of the wrong type (null: none).
-
-type Campos = Record<string, (v: unknown) => boolean>;
-
-const isObj = (v: unknown): v is Record<string, unknown> =>
-	typeof v === "object" && v !== null && !Array.isArray(v);
-const texto = (v: unknown) => typeof v === "string" && v.length > 0;
-const entero = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-const hex64 = (v: unknown) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v);
-const instante = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
-const uno = (v: unknown) => v === 1;
-const nulo =
-	(f: (v: unknown) => boolean) =>
-	(v: unknown): boolean =>
-		v === null || f(v);
-const entre =
-	(...valores: unknown[]) =>
-	(v: unknown): boolean =>
-		valores.includes(v);
-
-const problema = (x: unknown, campos: Campos, donde = ""): string | null => {
-	if (!isObj(x)) return donde || "(no es un objeto)";
-	for (const [k, ok] of Object.entries(campos)) {
-		if (!ok(x[k])) return donde ? `${donde}.${k}` : k;
-	}
-	return null;
-};
-
-// Nested checks push the path of what failed inside them, innermost first.
-const objeto =
-	(campos: Campos, nombre: string, errores: string[]) =>
-	(v: unknown): boolean => {
-		const p = problema(v, campos, nombre);
-		if (p) errores.push(p);
-		return p === null;
-	};
-
-const lista =
-	(campos: Campos, nombre: string, errores: string[]) =>
-	(v: unknown): boolean =>
-		Array.isArray(v) && v.every((e, i) => objeto(campos, `${nombre}[${i}]`, errores)(e));
-
-export const problemaCabecera = (h: unknown, typ: Typ): string | null =>
-	problema(h, { alg: entre("EdDSA"), kid: texto, typ: entre(typ) });
-
-export const problemaRecibo = (x: unknown): string | null =>
-	problema(x, {
-		v: uno,
-		rifa_id: texto,
-		ticket_id: texto,
-		numero: entero,
-		precio: entero,
-		comprador: texto,
-		vendido_en: instante,
-		seq: entero,
-	});
-
-export const problemaAnulacion = (x: unknown): string | null =>
-	problema(x, {
-		v: uno,
-		rifa_id: texto,
-		ticket_id: texto,
-		anula: entero,
-		motivo: texto,
-		anulado_en: instante,
-		seq: entero,
-	});
-
-export const problemaSello = (x: unknown): string | null =>
-	problema(x, {
-		v: uno,
-		rifa_id: texto,
-		tamano: entero,
-		raiz: hex64,
-		vendidos: entero,
-		sellado_en: instante,
-		fecha_sorteo: instante,
-	});
-
-const REGLAS: Campos = {
-	asignacion: entre("secuencial", "aleatoria"),
-	max_boletas_por_compra: entero,
-	max_boletas_por_usuario: nulo(entero),
-	minutos_reserva: entero,
-	base_premio: entre("fijo", "proporcional"),
-	reparto_bps: nulo((v) => Array.isArray(v) && v.every(entero)),
-	numero_no_vendido: entre("casa", "acumula", "mas_cercano"),
-};
-
-export const problemaActa = (x: unknown): string | null => {
-	const e: string[] = [];
-	const p = problema(x, {
-		v: uno,
-		rifa_id: texto,
-		sello: objeto({ raiz: hex64, tamano: entero }, "sello", e),
-		resultado: objeto(
-			{
-				numero: (n) => typeof n === "string" && /^\d{4}$/.test(n),
-				serie: nulo((s) => typeof s === "string" && /^\d{3}$/.test(s)),
-				fecha: texto,
-				fuentes: lista(
-					{
-						fuente: texto,
-						evidencia_sha256: nulo(hex64),
-						observado_en: (o) => o === undefined || instante(o),
-					},
-					"resultado.fuentes",
-					e,
-				),
-			},
-			"resultado",
-			e,
-		),
-		reglas: objeto(REGLAS, "reglas", e),
-		total_boletas: entre(100, 1000, 10000),
-		numero_ganadores: (v) => entero(v) && (v as number) >= 1,
-		ganadores: lista(
-			{ posicion: entero, numero: entero, ticket_id: texto, recibo_sha256: hex64, monto: entero },
-			"ganadores",
-			e,
-		),
-		premios: objeto(
-			{
-				base_premio: entre("fijo", "proporcional"),
-				ventas: entero,
-				rake: entero,
-				fondo: entero,
-				acumulado_recibido: entero,
-				por_posicion: lista(
-					{
-						posicion: entero,
-						fuente: entre("ultimas", "primeras", "serie"),
-						numero_ganador: nulo(entero),
-						monto: entero,
-						destino: entre("ganador", "casa", "acumula"),
-					},
-					"premios.por_posicion",
-					e,
-				),
-				premios: entero,
-				casa: entero,
-				acumula: entero,
-			},
-			"premios",
-			e,
-		),
-		emitido_en: instante,
-	});
-	return p === null ? null : (e[0] ?? p);
-};
-
-export const problemaPrueba = (x: unknown): string | null =>
-	problema(x, {
-		seq: entero,
-		tamano: entero,
-		ruta: (v) => Array.isArray(v) && v.every(hex64),
-		raiz: hex64,
-	});
-
-export const problemaSelloRespuesta = (x: unknown): string | null =>
-	problema(x, {
-		sello: texto,
-		tamano: entero,
-		raiz: hex64,
-		vendidos: entero,
-		sellado_en: instante,
-	});
-
-export const problemaJwks = (x: unknown): string | null => {
-	const e: string[] = [];
-	const p = problema(x, {
-		keys: lista(
-			{
-				kty: entre("OKP"),
-				crv: entre("Ed25519"),
-				x: texto,
-				kid: texto,
-				alg: (v) => v === undefined || v === "EdDSA",
-				use: (v) => v === undefined || v === "sig",
-			},
-			"keys",
-			e,
-		),
-	});
-	return p === null ? null : (e[0] ?? p);
-};
-
-export const esRecibo = (x: unknown): x is ReciboPayload => problemaRecibo(x) === null;
-export const esAnulacion = (x: unknown): x is AnulacionPayload => problemaAnulacion(x) === null;
-export const esSello = (x: unknown): x is SelloPayload => problemaSello(x) === null;
-export const esActa = (x: unknown): x is ActaPayload => problemaActa(x) === null;
-export const esPrueba = (x: unknown): x is Prueba => problemaPrueba(x) === null;
-export const esSelloRespuesta = (x: unknown): x is SelloRespuesta =>
-	problemaSelloRespuesta(x) === null;
-export const esJwks = (x: unknown): x is Jwks => problemaJwks(x) === null;

@@ -53,6 +53,7 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 		...STRIPE_CLAVES,
 		STRIPE_API_URL: stripe.url,
 		JWT_SECRET,
+		NOTIFICACIONES_BAJA_SECRET: "browser-tests-only-unsubscribe-secret-0123456789",
 		PAYMENTS_SANDBOX: "succeed",
 		PAYOUTS_PROVIDER: "sandbox",
 		RECIBOS_CLAVE_PRIVADA: JSON.stringify(privada),

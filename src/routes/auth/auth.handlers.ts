@@ -3,11 +3,10 @@ import type { Context } from "hono";
 import { INVALID_TOKEN } from "../../auth/auth.middleware";
 import { signAccessToken } from "../../auth/jwt";
 import {
-	backoffRow,
+	attemptLockMs,
+	attemptStatements,
 	clearFailures,
 	emailHash,
-	lockRemainingMs,
-	recordFailure,
 } from "../../auth/login-backoff";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../../auth/password";
 import { isUniqueViolation } from "../../db/errors";
@@ -65,23 +64,25 @@ export const registerHandler: AppRouteHandler<typeof register> = async (c) => {
 
 /**
  * Lock, lookup, password check and bookkeeping cost the same whether or not the email has an
- * account, so neither the answer nor its timing says which emails exist.
+ * account, so neither the answer nor its timing says which emails exist. The attempt is counted
+ * as a failure in the same batch that reads the lock (login-backoff.ts), before the password is
+ * checked, so parallel attempts cannot all pass the lock; a success clears the count.
  */
 const issueToken = async (c: Context<AppBindings>, rawEmail: string, password: string) => {
 	const email = rawEmail.trim().toLowerCase();
 	await enforceRateLimit(c.env, "AUTH_EMAIL_LIMITER", email);
 	const db = c.var.db;
 	const hash = await emailHash(email);
-	const [[user], [backoff]] = await db.batch([
+	const now = Date.now();
+	const [[user], [before], [after]] = await db.batch([
 		db
 			.select()
 			.from(users)
 			.where(eq(sql`lower(${users.email})`, email))
 			.limit(1),
-		backoffRow(db, hash),
+		...attemptStatements(db, hash, now),
 	]);
-	const now = Date.now();
-	const lockedMs = lockRemainingMs(backoff, now);
+	const lockedMs = attemptLockMs(before, after, now);
 	if (lockedMs > 0) {
 		throw tooManyRequests(
 			t(
@@ -94,11 +95,8 @@ const issueToken = async (c: Context<AppBindings>, rawEmail: string, password: s
 	const ok = user?.hashedPassword
 		? await verifyPassword(password, user.hashedPassword)
 		: await burnPasswordCheck(password).then(() => false);
-	if (!ok || !user?.isActive) {
-		await recordFailure(db, hash, now);
-		throw new ApiError("UNAUTHORIZED", INVALID_CREDENTIALS);
-	}
-	if (backoff) await clearFailures(db, hash);
+	if (!ok || !user?.isActive) throw new ApiError("UNAUTHORIZED", INVALID_CREDENTIALS);
+	await clearFailures(db, hash);
 	const { token, expiresIn } = await signAccessToken(user.id, c.env);
 	return { access_token: token, token_type: "bearer" as const, expires_in: expiresIn };
 };

@@ -1,4 +1,3 @@
-import { STAFF } from "../../auth/auth.middleware";
 import { catalogRoutes, NombreQuery } from "../../lib/catalog-routes";
 import { CategoriaCreateBody, CategoriaPatchBody, CategoriaSchema } from "./categorias.schemas";
 
@@ -9,7 +8,8 @@ export const { list, create, get, patch, remove } = catalogRoutes({
 	create: CategoriaCreateBody,
 	patch: CategoriaPatchBody,
 	query: NombreQuery,
-	writers: STAFF,
+	// A category is a money promise every rifa of it makes: only an admin writes it, as loterias.
+	writers: ["admin"],
 	patchDescription:
 		"Los valores de dinero (`valor_boleta`, `total_recaudo`, `rake`, `fondo_premios`, `premio_por_ganador`) no cambian mientras alguna rifa de la categoría esté pendiente, activa o cerrada (409): cada rifa conserva el premio con que se abrió. `nombre`, `color` y `comentario` cambian siempre.",
 });

@@ -9,9 +9,12 @@ import { fuentesInvalidas, fuentesIssues, fuentesPorDefecto } from "../../servic
 
 const LOTERIA = t("La lotería", "The lottery");
 
+import { errorFields } from "../../lib/logger";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
-import { actualizarLoteria, crearLoteria, eliminarLoteria } from "../../services/catalogo.service";
+import { syncRoom } from "../../rifa-room/rooms";
+import { actualizarLoteria, crearLoteria, eliminarLoteria } from "../../services/loterias.service";
+import { minutosCierre } from "../../services/rifas-fechas.service";
 import type { create, get, list, patch, remove, sorteos } from "./loterias.routes";
 import {
 	MAX_RANGO_SORTEOS_DIAS,
@@ -101,8 +104,23 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 		if (issues.length) throw fuentesInvalidas(issues);
 	}
 	try {
-		const row = await actualizarLoteria(c.var.db, actorOf(c), id, body);
-		return c.json(toLoteriaDto(row), 200);
+		const { loteria, rifasMovidas } = await actualizarLoteria(
+			c.var.db,
+			actorOf(c),
+			id,
+			body,
+			minutosCierre(c.env),
+		);
+		// The rooms of rifas whose draw moved hear of it now, or from the cron's reconciler.
+		for (const rifaId of rifasMovidas) {
+			await syncRoom(c.env, c.var.db, rifaId).catch((err: unknown) =>
+				c.var.logger.warn("room did not take its moved draw; the reconciler will", {
+					rifa_id: rifaId,
+					error: errorFields(err),
+				}),
+			);
+		}
+		return c.json(toLoteriaDto(loteria), 200);
 	} catch (err) {
 		if (isUniqueViolation(err)) throw nameTaken();
 		throw err;

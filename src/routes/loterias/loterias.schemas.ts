@@ -30,13 +30,13 @@ export const FuentesSchema = z
 	.openapi({
 		example: ["resultadosloterias", "webhook"],
 		description:
-			"Fuentes cuyas observaciones cuentan: `resultadosloterias` (consultada por el cron, necesita meta.slug), `webhook` (POST /webhooks/loteria firmado), `admin` (cada admin cuenta como una fuente), `mock` (solo en desarrollo)",
+			"Fuentes cuyas observaciones cuentan: `resultadosloterias` (consultada por el cron, necesita meta.slug), `webhook` (POST /webhooks/loteria firmado), `admin` (todos los admins juntos son una sola fuente), `mock` (solo en desarrollo)",
 	});
 
 export const FuentesRequeridasSchema = z.number().int().min(1).max(4).openapi({
 	example: 2,
 	description:
-		"Cuántas fuentes distintas deben coincidir en número y serie; por defecto 2 (1 solo en desarrollo)",
+		"Cuántas fuentes distintas deben coincidir en número y serie; por defecto 2 (1 solo en desarrollo). No puede superar el número de `fuentes` (422 `quorum_imposible`)",
 });
 
 const HORA = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Hora HH:MM (hora de Colombia)");

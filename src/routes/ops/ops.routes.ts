@@ -49,6 +49,14 @@ const ClavePublicaSchema = z
 		kid: z.string().openapi({ description: "El `kid` del encabezado de los JWS que firma" }),
 		alg: z.literal("EdDSA"),
 		use: z.literal("sig"),
+		desde: z.string().openapi({
+			description: "Desde cuándo firma: lo que diga ser de antes no es de esta clave",
+			example: "2026-12-01T00:00:00.000Z",
+		}),
+		hasta: z.string().optional().openapi({
+			description:
+				"En una clave retirada, cuándo dejó de firmar: lo que diga ser de después no es de esta clave",
+		}),
 	})
 	.openapi("ClavePublica");
 
@@ -69,6 +77,7 @@ export const JwksSchema = z
 					kid: "recibos-2026-12",
 					alg: "EdDSA",
 					use: "sig",
+					desde: "2026-12-01T00:00:00.000Z",
 				},
 			],
 		},
@@ -81,7 +90,7 @@ export const jwks = createRoute({
 	tags: ["verificacion"],
 	summary: "Claves públicas de los recibos firmados (JWKS)",
 	description:
-		"Claves Ed25519 (RFC 8037) con las que se verifican, sin conexión, los recibos, el registro, el sello y el acta (JWS compactos con `alg: EdDSA` y el `kid` de una de estas claves). Responde 404 mientras no haya ninguna clave configurada (los recibos firmados están desactivados). Cacheable 5 minutos.",
+		"Claves Ed25519 (RFC 8037) con las que se verifican, sin conexión, los recibos, el registro, el sello y el acta (JWS compactos con `alg: EdDSA` y el `kid` de una de estas claves). Cada clave lleva su vigencia (`desde`, y `hasta` si se retiró): lo que diga ser de fuera de ella no vale. Responde 404 mientras no haya ninguna clave configurada (los recibos firmados están desactivados). Cacheable 5 minutos.",
 	responses: {
 		200: jsonContent(JwksSchema, "El conjunto de claves públicas (RFC 7517)"),
 		...errorResponses(404),

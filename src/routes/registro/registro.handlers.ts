@@ -5,8 +5,9 @@ import { ApiError, conflict, forbidden, notFound, RIFA, t } from "../../lib/erro
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
 import { findRifa, roomFor } from "../../rifa-room/rooms";
-import { actaDe } from "../../services/acta.service";
-import { actaPdf as renderActaPdf } from "../../services/acta-pdf";
+import { actaArchivada, actaPdfArchivada } from "../../services/acta-archivo";
+import { payloadSinVerificar } from "../../verificacion/firma";
+import { esSello } from "../../verificacion/guardas";
 import type { acta, actaPdf, prueba, recibo, registro, sello } from "./registro.routes";
 
 const TICKET = t("La boleta", "The ticket");
@@ -23,12 +24,13 @@ export const selloHandler: AppRouteHandler<typeof sello> = async (c) => {
 	const { id } = c.req.valid("param");
 	if (!(await findRifa(c.var.db, id))) throw notFound(RIFA);
 	const s = await roomFor(c.env, id).sello();
-	if (!s) {
+	const payload = s ? payloadSinVerificar(s.sello) : undefined;
+	if (!s || !esSello(payload)) {
 		throw notFound(
 			t("El sello de la rifa (aún no se ha sellado)", "The rifa's seal (it is not sealed yet)"),
 		);
 	}
-	return c.json(s, 200);
+	return c.json({ ...s, definicion: payload.definicion }, 200);
 };
 
 /** The ticket, if the caller owns it or is staff over its rifa (an operador: its own rifas). */
@@ -72,22 +74,29 @@ export const reciboHandler: AppRouteHandler<typeof recibo> = async (c) => {
 	return c.json({ recibo: jws }, 200);
 };
 
+/** Public: the ledger is public, so anyone holding a receipt may ask for its proof. */
 export const pruebaHandler: AppRouteHandler<typeof prueba> = async (c) => {
 	const { id } = c.req.valid("param");
-	const ticket = await ticketFor(c, id);
-	const p = await roomFor(c.env, ticket.rifaId).prueba(id);
+	const [row] = await c.var.db
+		.select({ rifaId: tickets.rifaId })
+		.from(tickets)
+		.where(eq(tickets.id, id));
+	if (!row) throw notFound(TICKET);
+	const p = await roomFor(c.env, row.rifaId).prueba(id);
 	if (!p)
 		throw notFound(
-			t("La prueba de la boleta (no está vendida)", "The ticket's proof (it is not sold)"),
+			t(
+				"La prueba de la boleta (no está vendida, o se vendió fuera del registro sellado)",
+				"The ticket's proof (it is not sold, or it was sold outside the sealed ledger)",
+			),
 		);
 	return c.json(p, 200);
 };
 
-const actaOr = async (c: Context<AppBindings>, id: string) => {
-	const out = await actaDe(c.env, c.var.db, id);
-	switch (out.outcome) {
-		case "acta":
-			return out;
+const noDisponible = (
+	outcome: Exclude<Awaited<ReturnType<typeof actaArchivada>>, { outcome: "acta" }>,
+): never => {
+	switch (outcome.outcome) {
 		case "no_existe":
 			throw notFound(RIFA);
 		case "no_resuelta":
@@ -113,23 +122,34 @@ const actaOr = async (c: Context<AppBindings>, id: string) => {
 	}
 };
 
+/** The acta never changes for a settlement: clients revalidate with If-None-Match and get a 304. */
+const VALIDADO = { "Cache-Control": "public, no-cache" };
+
+const sinCambios = (c: Context<AppBindings>, etag: string) =>
+	c.req
+		.header("If-None-Match")
+		?.split(",")
+		.some((v) => v.trim() === etag) ?? false;
+
 export const actaHandler: AppRouteHandler<typeof acta> = async (c) => {
 	const { id } = c.req.valid("param");
-	const out = await actaOr(c, id);
-	return c.json({ acta: out.acta }, 200);
+	const out = await actaArchivada(c.env, c.var.db, id);
+	if (out.outcome !== "acta") return noDisponible(out);
+	const headers = { ...VALIDADO, ETag: out.etag };
+	if (sinCambios(c, out.etag)) return c.body(null, 304, headers) as never;
+	return c.json({ acta: out.acta }, 200, headers);
 };
 
 export const actaPdfHandler: AppRouteHandler<typeof actaPdf> = async (c) => {
 	const { id } = c.req.valid("param");
-	const out = await actaOr(c, id);
-	const url = new URL("/verificar", c.req.url).toString();
-	const pdf = await renderActaPdf(
-		{ jws: out.acta, payload: out.payload, nombre: out.rifa.nombre, loteria: out.loteria },
-		url,
-	);
-	return new Response(pdf.slice().buffer, {
+	const out = await actaPdfArchivada(c.env, c.var.db, id);
+	if (out.outcome !== "pdf") return noDisponible(out);
+	const headers = { ...VALIDADO, ETag: out.etag };
+	if (sinCambios(c, out.etag)) return c.body(null, 304, headers) as never;
+	return new Response(out.body, {
 		status: 200,
 		headers: {
+			...headers,
 			"Content-Type": "application/pdf",
 			"Content-Disposition": `inline; filename="acta-${id}.pdf"`,
 		},

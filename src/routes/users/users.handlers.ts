@@ -6,9 +6,11 @@ import { ApiError, forbidden, notFound, t } from "../../lib/errors";
 
 const USUARIO = t("El usuario", "The user");
 
+import { executionContext } from "../../lib/create-app";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
+import { alerta, avisoInsert, despacharLuego } from "../../notificaciones/avisos";
 import { auditInsert } from "../../services/audit";
 import type { get, list, patch, remove } from "./users.routes";
 import { toUserDto } from "./users.schemas";
@@ -76,9 +78,28 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 		(body.rol !== undefined && body.rol !== before.rol) ||
 		(body.is_active !== undefined && body.is_active !== before.isActive) ||
 		(body.stripe_account_id !== undefined && body.stripe_account_id !== before.stripeAccountId);
+	// Admin powers granted (a promotion, or an admin reactivated): every admin hears of it, since
+	// two admins decide a result in conflict. Keyed by the state it changed, so a retry alerts once.
+	const esAdmin = (u: { rol: string; isActive: boolean }) => u.rol === "admin" && u.isActive;
+	const otorga =
+		!esAdmin(before) &&
+		esAdmin({ rol: body.rol ?? before.rol, isActive: body.is_active ?? before.isActive });
+	const aviso = otorga
+		? alerta(`${id}:${before.actualizadoEn}`, {
+				clase: "rol_admin_otorgado",
+				detalle: {
+					usuario_id: id,
+					nombre: before.nombre,
+					email: before.email,
+					rol_anterior: before.rol,
+					otorgado_por: c.var.user.id,
+				},
+			})
+		: null;
 	const [[after]] = audited
 		? await db.batch([
 				update,
+				...(aviso ? [avisoInsert(db, aviso)] : []),
 				auditInsert(db, {
 					actorId: c.var.user.id,
 					action:
@@ -105,6 +126,7 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 			])
 		: [await update];
 	if (!after) throw notFound(USUARIO);
+	if (aviso) await despacharLuego(c.env, db, executionContext(c), [aviso.id]);
 	return c.json(toUserDto(after), 200);
 };
 

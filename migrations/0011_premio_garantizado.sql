@@ -1,0 +1,1 @@
+ALTER TABLE `rifas` ADD `premio_garantizado` integer DEFAULT false NOT NULL;

@@ -1,0 +1,7 @@
+/** The data model, one module per area; the rest of the code imports it from here. */
+export * from "./audit";
+export * from "./catalogo";
+export * from "./notificaciones";
+export * from "./resultados";
+export * from "./rifas";
+export * from "./users";
