@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Database } from "../src/db/client";
 import { settle } from "../src/services/settlement.service";
@@ -166,6 +167,10 @@ describe("the category's pot goes by rule, not by race", () => {
 		expect(await premios(grande)).toEqual([2 * FONDO]);
 		expect(await asignado(grande)).toBe(FONDO);
 		expect(await potCategoria(s.cat)).toBe(0);
+		// The acta names the pot it received after its seal, and the rifa it came from.
+		const acta = decodeJwt((await get(`/api/v1/rifas/${grande}/acta`)).body.acta);
+		expect(acta.acumulado).toEqual([{ desde_rifa: primera, monto: FONDO }]);
+		expect(acta.premios).toMatchObject({ acumulado_recibido: FONDO });
 
 		expect(await potAudits("rifa", grande)).toEqual([
 			expect.objectContaining({

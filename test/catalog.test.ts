@@ -9,6 +9,7 @@ import {
 	get,
 	patch,
 	post,
+	rifaBody,
 	type TestUser,
 } from "./helpers";
 
@@ -192,5 +193,57 @@ describe("loterias", () => {
 		const rifa = await createRifa(admin.token);
 		expectProblem(await del(`/api/v1/loterias/${rifa.loteria_id}`, admin.token), 409);
 		expect((await del(`/api/v1/loterias/${lot.id}`, admin.token)).status).toBe(204);
+	});
+});
+
+describe("a prize no sale can fund", () => {
+	it("needs an admin's premio_garantizado, recorded in the rifa's definition", async () => {
+		// An operador cannot write the category that promises it…
+		const promesa = { nombre: "Imposible", valor_boleta: 1, premio_por_ganador: 1_000_000_000_000 };
+		expectProblem(await post("/api/v1/categorias", promesa, operador.token), 403);
+		// …and a rifa on it, once an admin made it, is refused unless an admin guarantees the prize.
+		const cat = await createCategoria(admin.token, {
+			valor_boleta: 1,
+			total_recaudo: null,
+			fondo_premios: null,
+			premio_por_ganador: 1_000_000_000_000,
+		});
+		const lot = await createLoteria(admin.token);
+		const sinFondos = expectProblem(
+			await post("/api/v1/rifas", rifaBody(cat.id, lot.id), operador.token),
+			422,
+		);
+		expect(sinFondos.errors).toContainEqual(
+			expect.objectContaining({ path: "premio_garantizado", code: "premio_sin_fondos" }),
+		);
+		expectProblem(
+			await post(
+				"/api/v1/rifas",
+				rifaBody(cat.id, lot.id, { premio_garantizado: true }),
+				operador.token,
+			),
+			403,
+		);
+		const garantizada = await post(
+			"/api/v1/rifas",
+			rifaBody(cat.id, lot.id, { premio_garantizado: true }),
+			admin.token,
+		);
+		expect(garantizada.status).toBe(201);
+		expect(garantizada.body.premio_garantizado).toBe(true);
+
+		// A prize the rifa's own sales fund needs no guarantee.
+		const normal = await post(
+			"/api/v1/rifas",
+			rifaBody((await createCategoria(admin.token)).id, lot.id),
+			operador.token,
+		);
+		expect(normal.status).toBe(201);
+		expect(normal.body.premio_garantizado).toBe(false);
+		// Nor can the operador grant it later.
+		expectProblem(
+			await patch(`/api/v1/rifas/${normal.body.id}`, { premio_garantizado: true }, operador.token),
+			403,
+		);
 	});
 });

@@ -1,12 +1,15 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runScheduled } from "../src/jobs/scheduler";
+import { auditar } from "../src/verificacion/auditoria";
+import { descargarRifa } from "../src/verificacion/descarga";
 import { fromHex, leafHash, rootFromAuditPath, toHex, treeHead } from "../src/verificacion/merkle";
 import { verificar } from "../src/verificacion/verificar";
 import { buyNumbers, DRAW, mockWinner, moveToDraw, sealAt, setupRifa } from "./draw-helpers";
 import {
+	BASE,
 	call,
 	createActiveRifa,
 	createCast,
@@ -263,5 +266,99 @@ describe("receipts and the ledger", () => {
 		expect(pdf.status).toBe(200);
 		expect(pdf.headers.get("Content-Type")).toBe("application/pdf");
 		expect(pdf.text.startsWith("%PDF-")).toBe(true);
+	});
+});
+
+describe("the public record of a settled rifa", () => {
+	/** A settled rifa with its winning number and one more sold, the draw's seal before the draw. */
+	const settled = async (slug: string) => {
+		const { rifa } = await setupRifa(admin, slug);
+		const winner = await mockWinner(slug);
+		const numero = Number(winner.numero.slice(-2));
+		const sale = await buyNumbers(rifa.id, jugador, [numero, (numero + 7) % 100]);
+		expect(sale.status).toBe(201);
+		await moveToDraw(rifa.id);
+		await runCron();
+		expect((await get(`/api/v1/rifas/${rifa.id}`)).body.estado).toBe("resuelta");
+		return { rifa, sale, numero };
+	};
+
+	it("passes the full audit: every entry, the sealed root and the acta recomputed", async () => {
+		const { rifa } = await settled("santander");
+		const documentos = await descargarRifa(BASE, rifa.id, (input, init) =>
+			exports.default.fetch(new Request(input as string, init)),
+		);
+		expect(documentos.registro).toHaveLength(2);
+		const audit = await auditar(documentos);
+		expect(audit.checks.filter((c) => c.estado !== "ok")).toEqual([]);
+		expect(audit.checks.map((c) => c.id)).toEqual(
+			expect.arrayContaining([
+				"registro.firmas",
+				"registro.raiz",
+				"registro.despues_del_sello",
+				"acta.resultado",
+				"acta.ganadores",
+			]),
+		);
+	});
+
+	it("makes the acta and its PDF once, keeps them, and serves them with an ETag", async () => {
+		const { rifa } = await settled("tolima");
+		// Settlement already stored both.
+		const liquidacion = (
+			await env.DB.prepare("SELECT liquidacion_id FROM rifas WHERE id = ?")
+				.bind(rifa.id)
+				.first<{ liquidacion_id: string }>()
+		)?.liquidacion_id;
+		const guardados = await env.ARCHIVOS.list({ prefix: `actas/${rifa.id}/` });
+		expect(guardados.objects.map((o) => o.key).sort()).toEqual([
+			`actas/${rifa.id}/${liquidacion}.jws`,
+			`actas/${rifa.id}/${liquidacion}.pdf`,
+		]);
+		for (const path of ["acta", "acta.pdf"]) {
+			const first = await call("GET", `/api/v1/rifas/${rifa.id}/${path}`);
+			expect(first.status).toBe(200);
+			const etag = first.headers.get("ETag");
+			expect(etag).toBeTruthy();
+			expect(first.headers.get("Cache-Control")).toBe("public, no-cache");
+			const again = await call("GET", `/api/v1/rifas/${rifa.id}/${path}`, {
+				headers: { "If-None-Match": etag ?? "" },
+			});
+			expect(again.status).toBe(304);
+			expect(again.text).toBe("");
+			expect(again.headers.get("ETag")).toBe(etag);
+		}
+	});
+
+	it("rate-limits every read that reaches the room, per client address", async () => {
+		const { rifa, sale } = await settled("huila");
+		const limit = 5;
+		const counts = new Map<string, number>();
+		const limiter: RateLimit = {
+			limit: async ({ key }) => {
+				const n = (counts.get(key) ?? 0) + 1;
+				counts.set(key, n);
+				return { success: n <= limit };
+			},
+		};
+		const paths = [
+			`/api/v1/rifas/${rifa.id}/registro`,
+			`/api/v1/rifas/${rifa.id}/sello`,
+			`/api/v1/rifas/${rifa.id}/acta`,
+			`/api/v1/rifas/${rifa.id}/acta.pdf`,
+			`/api/v1/tickets/${sale.body.tickets[0].id}/prueba`,
+		];
+		const read = (path: string, ip: string) =>
+			call("GET", path, {
+				headers: { "CF-Connecting-IP": ip },
+				env: { PUBLIC_READ_LIMITER: limiter },
+			});
+		for (const path of paths) expect((await read(path, "203.0.113.9")).status).toBe(200);
+		for (const path of paths) {
+			const limited = await read(path, "203.0.113.9");
+			expectProblem(limited, 429);
+			expect(limited.headers.get("Retry-After")).toBe("60");
+		}
+		expect((await read(paths[1] ?? "", "203.0.113.10")).status).toBe(200);
 	});
 });

@@ -1,16 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
-import { t } from "../lib/errors";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { reportDurableObjectErrors } from "../lib/sentry";
-import {
-	type PaymentProvider,
-	PaymentUnavailableError,
-	paymentProvider,
-} from "../payments/provider";
+import { type PaymentProvider, paymentProvider } from "../payments/provider";
 import { definicionSha256 } from "../verificacion/definicion";
 import { despacharAvisos } from "./avisos";
-import { cierre, ventaVencida } from "./cierre";
+import { Compras, FREEZE_MAX_MS } from "./compras";
 import {
 	applyConfig,
 	type ConfigureResult,
@@ -22,15 +17,14 @@ import {
 	sameOrder,
 	thaw,
 } from "./config";
-import { firmarPendientes } from "./firmas";
-import { endSales, estadoTransaccion, expireHolds } from "./holds";
+import { estadoTransaccion, expireHolds } from "./holds";
+import { Libro } from "./libro";
 import { permutation } from "./numbering";
-import { snapshot, soldNumbers, takenCount } from "./numeros";
+import { snapshot, takenCount } from "./numeros";
 import { Outbox } from "./outbox";
 import { paidPurchases, paymentFailed, paymentSucceeded } from "./payment-events";
 import { olvidarReintento, pedirReintento, proximoPlazo } from "./plazos";
 import { Refunds } from "./refunds";
-import { entradas, tamano, ventaDe } from "./registro";
 import type {
 	Availability,
 	EstadoTransaccion,
@@ -45,23 +39,12 @@ import type {
 	RoomTx,
 } from "./room.types";
 import { ROOM_SCHEMA } from "./room-schema";
-import {
-	type ChargeOutcome,
-	fail,
-	lateChargeOutcome,
-	pruneIdempotency,
-	purchaseBody,
-	recordOutcome,
-	reserve,
-	settleCharge,
-} from "./sales";
-import { firmarSello, prueba as pruebaDe, type Sello, selloGuardado, vendidosHasta } from "./sello";
+import { pruneIdempotency } from "./sales";
+import type { Sello } from "./sello";
 import { acceptSocket, broadcast, closeSocket } from "./sockets";
 
 const OUTBOX_RETRY_MS = 5_000;
 const REFUND_RETRY_MS = 60_000;
-/** A change of what buyers pay for that has not landed by then is taken from D1 by the room. */
-const FREEZE_MAX_MS = 30_000;
 
 /**
  * One per rifa, addressed by the rifa's id: the only place that decides which numbers are free,
@@ -77,6 +60,34 @@ export class RifaRoom extends DurableObject<Env> {
 	private alarmAt: number | null | undefined;
 	/** Purchases whose provider call is running in this instance: their holds do not expire under them. */
 	private readonly charging = new Set<string>();
+	private readonly libro = new Libro({
+		sql: this.ctx.storage.sql,
+		env: this.env,
+		rifaId: () => this.rifaId,
+		config: () => this.config,
+		step: (config, fn) => this.step(config, fn),
+		log: () => this.log,
+		retry: async (at) => {
+			pedirReintento(this.sql, at);
+			await this.armAlarm();
+		},
+	});
+	private readonly compras = new Compras({
+		sql: this.ctx.storage.sql,
+		env: this.env,
+		rifaId: () => this.rifaId,
+		config: () => this.config,
+		ensureConfig: () => this.ensureConfig(),
+		sync: (config) => this.sync(config),
+		step: (config, fn) => this.step(config, fn),
+		payments: (method) => this.payments(method),
+		charging: this.charging,
+		flush: () => this.flush(),
+		armAlarm: () => this.armAlarm(),
+		broadcast: (e) => this.broadcast(e),
+		paymentSucceeded: (e) => this.paymentSucceeded(e),
+		log: () => this.log,
+	});
 	private readonly refunds = new Refunds({
 		sql: this.ctx.storage.sql,
 		config: () => this.config,
@@ -209,86 +220,7 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	async purchase(req: PurchaseRequest): Promise<PurchaseOutcome> {
-		const config = await this.ensureConfig();
-		if (!config) return fail("NOT_FOUND", t("La rifa no existe.", "The rifa does not exist."));
-		let provider: PaymentProvider;
-		try {
-			provider = this.payments(req.paymentMethod);
-		} catch (err) {
-			if (err instanceof PaymentUnavailableError) return fail("VALIDATION_FAILED", err.detail);
-			throw err;
-		}
-		const frozen = frozenSince(this.sql);
-		if (frozen !== null && Date.now() - frozen > FREEZE_MAX_MS) {
-			const fresh = await loadRoomConfig(createDb(this.env.DB), this.rifaId);
-			if (fresh) await this.sync(fresh);
-		}
-		const current = this.config ?? config;
-		const now = Date.now();
-		const reserved = this.step(current, (tx) =>
-			reserve(tx, req, provider, now, frozenSince(this.sql) !== null),
-		);
-		if ("ok" in reserved) return reserved;
-		if ("replay" in reserved) return this.conRecibos({ ...reserved.replay, replayed: true });
-		if ("settled" in reserved) {
-			await this.flush();
-			return this.conRecibos(reserved.settled);
-		}
-		const { request, numeros } = reserved.held;
-		this.broadcast({ type: "reservados", numeros });
-		await this.armAlarm();
-
-		let charge: ChargeOutcome;
-		this.charging.add(request.transaccionId);
-		try {
-			charge = await provider.charge(request);
-		} catch (err) {
-			this.log.error("payment provider error", {
-				provider: req.paymentMethod,
-				transaccion_id: request.transaccionId,
-				error: errorFields(err),
-			});
-			charge = { status: "error" };
-		} finally {
-			this.charging.delete(request.transaccionId);
-		}
-
-		const settled = this.step(this.config ?? current, (tx) =>
-			settleCharge(tx, request.transaccionId, charge, req),
-		);
-		if (!("late" in settled)) {
-			await this.flush();
-			return this.conRecibos(settled);
-		}
-		// The provider took the money after the numbers were let go (sales closed meanwhile).
-		const result = await this.paymentSucceeded({
-			id: `cobro:${request.transaccionId}`,
-			type: "charge.succeeded",
-			providerRef: settled.late.providerRef,
-			transaccionId: request.transaccionId,
-		}).catch((err: unknown) => {
-			this.log.error("refund of a late charge failed; the alarm retries it", {
-				transaccion_id: request.transaccionId,
-				error: errorFields(err),
-			});
-			return "refunded" as const;
-		});
-		const outcome =
-			lateChargeOutcome(result === "sold") ??
-			purchaseBody(this.sql, req, request.transaccionId, settled.late);
-		recordOutcome(this.sql, req, request.transaccionId, outcome);
-		await this.flush();
-		return this.conRecibos(outcome);
-	}
-
-	/** A sold ticket's answer carries its signed receipt, also on a replay of the purchase. */
-	private conRecibos(outcome: PurchaseOutcome): PurchaseOutcome {
-		if (!outcome.ok) return outcome;
-		const tickets = outcome.body.tickets.map((tk) => {
-			const jws = tk.estado === "vendido" ? ventaDe(this.sql, tk.id)?.jws : null;
-			return jws ? { ...tk, recibo: jws } : tk;
-		});
-		return { ...outcome, body: { ...outcome.body, tickets } };
+		return this.compras.purchase(req);
 	}
 
 	// --- Payment provider events (webhooks) and refunds ----------------------------------------
@@ -347,88 +279,42 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	/**
-	 * The tickets the seal covers, for settlement: sold inside the sealed ledger and not annulled
-	 * there, which are the tickets the room holds sold (anything else is an error to look into).
-	 * D1 must already hold them: the outbox is flushed first, and an outbox that cannot drain, or
-	 * has entries set aside, is an error (the next run tries again).
+	 * The tickets the seal covers, for settlement (libro.ts). D1 must already hold them: the
+	 * outbox is flushed first, and an outbox that cannot drain, or has entries set aside, is an
+	 * error (the next run tries again).
 	 */
 	async soldTickets(): Promise<{ numero: number; ticketId: string }[]> {
-		await this.sign();
-		const c = cierre(this.sql);
-		if (!c || !selloGuardado(this.sql)) throw new Error("the ledger is not sealed yet");
+		const sellados = await this.libro.sealedTickets();
 		await this.flush();
 		if (this.outbox.pending() > 0) throw new Error("outbox not drained; settle later");
 		if (this.outbox.stuck() > 0)
 			throw new Error("outbox has entries set aside; settle after repair");
-		const sellados = vendidosHasta(this.sql, c.tamano).map((v) => ({
-			numero: v.numero,
-			ticketId: v.ticket_id,
-		}));
-		const enSala = new Set(soldNumbers(this.sql).map((v) => v.ticketId));
-		if (sellados.length !== enSala.size || sellados.some((v) => !enSala.has(v.ticketId))) {
-			throw new RangeError("the room's sold tickets are not the ones its seal covers");
-		}
 		return sellados;
 	}
 
-	// --- The ledger: receipts, seal, proofs ----------------------------------------------------
-
-	/**
-	 * Closes the ledger if the definition says sales are over (a late alarm must not let a reader
-	 * see an unsealed ledger), then signs what the ledger and the seal are waiting for; a failure is
-	 * retried by the alarm.
-	 */
-	private async sign(): Promise<void> {
-		this.closeIfDue(Date.now());
-		try {
-			await firmarPendientes(this.env, this.sql, this.rifaId);
-			if (this.config) await firmarSello(this.env, this.sql, this.config);
-		} catch (err) {
-			this.log.error("signing the ledger failed; the alarm retries", { error: errorFields(err) });
-			pedirReintento(this.sql, Date.now() + OUTBOX_RETRY_MS);
-			await this.armAlarm();
-		}
-	}
-
-	private closeIfDue(now: number): void {
-		const config = this.config;
-		if (config && !cierre(this.sql) && ventaVencida(config, now))
-			this.step(config, (tx) => endSales(tx, now));
-	}
+	// --- The ledger: receipts, seal, proofs (libro.ts) -----------------------------------------
 
 	/** The ledger is closed: nothing in the definition may change any more. */
 	async sellada(): Promise<boolean> {
 		const config = await this.ensureConfig();
-		if (config) this.closeIfDue(Date.now());
-		return cierre(this.sql) !== null;
+		if (config) this.libro.closeIfDue(Date.now());
+		return this.libro.cerrado;
 	}
 
-	/** The ledger's entries (signed JWS) in order, a page at a time; unsigned ones are not shown. */
 	async registro(offset: number, limit: number): Promise<{ items: string[]; total: number }> {
-		await this.sign();
-		const rows = entradas(this.sql, offset, offset + limit);
-		return {
-			items: rows.flatMap((r) => (r.jws ? [r.jws] : [])),
-			total: tamano(this.sql),
-		};
+		return this.libro.entries(offset, limit);
 	}
 
-	/** A sale's receipt, once signed. */
 	async recibo(ticketId: string): Promise<string | null> {
-		await this.sign();
-		return ventaDe(this.sql, ticketId)?.jws ?? null;
+		return this.libro.receipt(ticketId);
 	}
 
-	/** The sealed (or, before the seal, the current) tree's audit path of a sale's receipt. */
 	async prueba(ticketId: string) {
-		await this.sign();
-		const venta = ventaDe(this.sql, ticketId);
-		return venta?.jws ? pruebaDe(this.sql, venta.seq) : null;
+		return this.libro.proof(ticketId);
 	}
 
 	async sello(): Promise<Sello | null> {
-		await this.sign();
-		return selloGuardado(this.sql);
+		return this.libro.seal();
 	}
 
 	/** Tells watchers the draw's outcome. */
@@ -445,7 +331,7 @@ export class RifaRoom extends DurableObject<Env> {
 
 	/** Applies pending D1 writes; on failure the alarm retries. True when nothing is left. */
 	async flush(): Promise<boolean> {
-		await this.sign();
+		await this.libro.sign();
 		const done = await this.outbox.flush();
 		const notified = done && (await this.notify());
 		if (!notified) pedirReintento(this.sql, Date.now() + OUTBOX_RETRY_MS);
@@ -492,7 +378,7 @@ export class RifaRoom extends DurableObject<Env> {
 				expireHolds(tx, now, this.charging);
 				pruneIdempotency(tx.sql, now);
 			});
-			await this.sign();
+			await this.libro.sign();
 			if (this.charging.size) pedirReintento(this.sql, now + OUTBOX_RETRY_MS);
 			if (!(await this.refunds.retryLate())) pedirReintento(this.sql, now + REFUND_RETRY_MS);
 			if (config.estado === "cancelada" && paidPurchases(this.sql).length) await this.refundAll();

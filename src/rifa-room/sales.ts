@@ -5,6 +5,7 @@ import { cierre } from "./cierre";
 import { markFailed, markSold, salesOver, transaccion } from "./holds";
 import { freeAmong, freeCount, hold, nextFree, ownedBy, takenOf } from "./numeros";
 import { mirror } from "./outbox";
+import { ventaDe } from "./registro";
 import type {
 	PurchaseBody,
 	PurchaseOutcome,
@@ -379,4 +380,14 @@ export const pruneIdempotency = (sql: SqlStorage, now: number): void => {
 		"DELETE FROM idempotencia WHERE created_at < ? AND estado = 'hecho'",
 		now - IDEMPOTENCY_TTL_MS,
 	);
+};
+
+/** A sold ticket's answer carries its signed receipt, also on a replay of the purchase. */
+export const withReceipts = (sql: SqlStorage, outcome: PurchaseOutcome): PurchaseOutcome => {
+	if (!outcome.ok) return outcome;
+	const tickets = outcome.body.tickets.map((tk) => {
+		const jws = tk.estado === "vendido" ? ventaDe(sql, tk.id)?.jws : null;
+		return jws ? { ...tk, recibo: jws } : tk;
+	});
+	return { ...outcome, body: { ...outcome.body, tickets } };
 };

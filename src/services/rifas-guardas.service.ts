@@ -1,16 +1,19 @@
-import { type SQL, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import type { RifaRow } from "../db/schema";
+import { categorias, loterias, type RifaRow } from "../db/schema";
 import { fechaColombia } from "../domain/calendario";
-import { ApiError, conflict, type FieldError, t } from "../lib/errors";
+import { premiosIssues, promesaSinFondos } from "../domain/premios";
+import type { Reglas } from "../domain/reglas";
+import { ApiError, conflict, type FieldError, forbidden, t } from "../lib/errors";
 import { nowIso } from "../lib/time";
 import type { AuthUser } from "../lib/types";
 import { roomFor } from "../rifa-room/rooms";
 
 /**
- * What a rifa's stage forbids, so that nobody can bend its draw: once its sales end (its ledger is
- * sealed) its definition is what the seal fixed, and once its lottery has drawn nobody can cancel
- * it, whatever has been observed of the result yet.
+ * What a rifa must satisfy to be written: references that exist, a prize its category and its
+ * own sales can pay (or an admin's guarantee), and what its stage forbids so that nobody can bend
+ * its draw: once its sales end (its ledger is sealed) its definition is what the seal fixed, and
+ * once its lottery has drawn nobody can cancel it, whatever has been observed of the result yet.
  */
 
 /**
@@ -91,4 +94,84 @@ export const checkLateCancel = async (
 		);
 	}
 	return antesDelSorteo;
+};
+
+export const checkReferences = async (
+	db: Database,
+	refs: { categoria_id?: string | undefined; loteria_id?: string | undefined },
+): Promise<FieldError[]> => {
+	const [cat, lot] = await db.batch([
+		db
+			.select({ id: categorias.id })
+			.from(categorias)
+			.where(eq(categorias.id, refs.categoria_id ?? "")),
+		db
+			.select({ id: loterias.id })
+			.from(loterias)
+			.where(eq(loterias.id, refs.loteria_id ?? "")),
+	]);
+	const errors: FieldError[] = [];
+	if (refs.categoria_id !== undefined && cat.length === 0) {
+		errors.push({ path: "categoria_id", message: "La categoría no existe" });
+	}
+	if (refs.loteria_id !== undefined && lot.length === 0) {
+		errors.push({ path: "loteria_id", message: "La lotería no existe" });
+	}
+	return errors;
+};
+
+/**
+ * A rifa its category could not pay (see `premiosIssues`) is refused before it can sell, and so is
+ * one whose fixed prize its own sales could not fund, unless an admin has the house guarantee it.
+ */
+export const settleabilityIssues = async (
+	db: Database,
+	rifa: {
+		categoria_id: string;
+		total_boletas: number;
+		numero_ganadores: number;
+		reglas: Reglas;
+		premio_garantizado: boolean;
+	},
+): Promise<FieldError[]> => {
+	const [cat] = await db
+		.select({
+			valorBoleta: categorias.valorBoleta,
+			rakeBps: categorias.rakeBps,
+			fondoPremios: categorias.fondoPremios,
+			premioPorGanador: categorias.premioPorGanador,
+		})
+		.from(categorias)
+		.where(eq(categorias.id, rifa.categoria_id));
+	// An unknown category is reported by checkReferences.
+	if (!cat) return [];
+	const issues = premiosIssues({ totalBoletas: rifa.total_boletas, reglas: rifa.reglas }, cat);
+	const falta = promesaSinFondos(
+		{
+			totalBoletas: rifa.total_boletas,
+			numeroGanadores: rifa.numero_ganadores,
+			reglas: rifa.reglas,
+		},
+		cat,
+	);
+	if (falta > 0 && !rifa.premio_garantizado) {
+		issues.push({
+			path: "premio_garantizado",
+			message: `El premio fijo supera en ${falta} centavos lo que la rifa puede recaudar vendida toda (menos el rake); un admin debe garantizarlo con premio_garantizado: true, o use otra categoría o base_premio "proporcional"`,
+			code: "premio_sin_fondos",
+		} as FieldError);
+	}
+	return issues;
+};
+
+/** The house's guarantee is a decision about the house's money: only an admin makes it. */
+export const checkGarantia = (user: AuthUser | null, pedida: boolean | undefined) => {
+	if (pedida && user && user.rol !== "admin") {
+		throw forbidden(
+			t(
+				"Solo un admin puede garantizar un premio mayor que lo que la rifa recauda (premio_garantizado).",
+				"Only an admin can guarantee a prize larger than what the rifa collects (premio_garantizado).",
+			),
+		);
+	}
 };

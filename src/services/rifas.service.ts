@@ -1,7 +1,6 @@
 import { and, count, eq, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { categorias, loterias, type RifaRow, rifas, tickets } from "../db/schema";
-import { premiosIssues, promesaSinFondos } from "../domain/premios";
+import { type RifaRow, rifas, tickets } from "../db/schema";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
 import {
 	allowedTransitions,
@@ -28,7 +27,13 @@ import { acumuladoTrasCambio } from "./acumulado.service";
 import { auditInsert, auditInsertIf } from "./audit";
 import { type RifaCreateInput, type RifaPatchInput, toRifaDto } from "./rifas.dto";
 import { checkDates, loteriaCalendario, minutosCierre, resolveDraw } from "./rifas-fechas.service";
-import { checkLateCancel, checkSellada } from "./rifas-guardas.service";
+import {
+	checkGarantia,
+	checkLateCancel,
+	checkReferences,
+	checkSellada,
+	settleabilityIssues,
+} from "./rifas-guardas.service";
 
 export interface Actor {
 	/** null: the system itself (scheduled jobs). */
@@ -52,86 +57,6 @@ const invalid = (errors: FieldError[]) =>
 		{ errors },
 	);
 
-const checkReferences = async (
-	db: Database,
-	refs: { categoria_id?: string | undefined; loteria_id?: string | undefined },
-): Promise<FieldError[]> => {
-	const [cat, lot] = await db.batch([
-		db
-			.select({ id: categorias.id })
-			.from(categorias)
-			.where(eq(categorias.id, refs.categoria_id ?? "")),
-		db
-			.select({ id: loterias.id })
-			.from(loterias)
-			.where(eq(loterias.id, refs.loteria_id ?? "")),
-	]);
-	const errors: FieldError[] = [];
-	if (refs.categoria_id !== undefined && cat.length === 0) {
-		errors.push({ path: "categoria_id", message: "La categoría no existe" });
-	}
-	if (refs.loteria_id !== undefined && lot.length === 0) {
-		errors.push({ path: "loteria_id", message: "La lotería no existe" });
-	}
-	return errors;
-};
-
-/**
- * A rifa its category could not pay (see `premiosIssues`) is refused before it can sell, and so is
- * one whose fixed prize its own sales could not fund, unless an admin has the house guarantee it.
- */
-const settleabilityIssues = async (
-	db: Database,
-	rifa: {
-		categoria_id: string;
-		total_boletas: number;
-		numero_ganadores: number;
-		reglas: Reglas;
-		premio_garantizado: boolean;
-	},
-): Promise<FieldError[]> => {
-	const [cat] = await db
-		.select({
-			valorBoleta: categorias.valorBoleta,
-			rakeBps: categorias.rakeBps,
-			fondoPremios: categorias.fondoPremios,
-			premioPorGanador: categorias.premioPorGanador,
-		})
-		.from(categorias)
-		.where(eq(categorias.id, rifa.categoria_id));
-	// An unknown category is reported by checkReferences.
-	if (!cat) return [];
-	const issues = premiosIssues({ totalBoletas: rifa.total_boletas, reglas: rifa.reglas }, cat);
-	const falta = promesaSinFondos(
-		{
-			totalBoletas: rifa.total_boletas,
-			numeroGanadores: rifa.numero_ganadores,
-			reglas: rifa.reglas,
-		},
-		cat,
-	);
-	if (falta > 0 && !rifa.premio_garantizado) {
-		issues.push({
-			path: "premio_garantizado",
-			message: `El premio fijo supera en ${falta} centavos lo que la rifa puede recaudar vendida toda (menos el rake); un admin debe garantizarlo con premio_garantizado: true, o use otra categoría o base_premio "proporcional"`,
-			code: "premio_sin_fondos",
-		} as FieldError);
-	}
-	return issues;
-};
-
-/** The house's guarantee is a decision about the house's money: only an admin makes it. */
-const checkGarantia = (actor: Actor, pedida: boolean | undefined) => {
-	if (pedida && actor.user && actor.user.rol !== "admin") {
-		throw forbidden(
-			t(
-				"Solo un admin puede garantizar un premio mayor que lo que la rifa recauda (premio_garantizado).",
-				"Only an admin can guarantee a prize larger than what the rifa collects (premio_garantizado).",
-			),
-		);
-	}
-};
-
 /**
  * Numbers held or sold: once any exist, what buyers paid for cannot change. The room is the
  * authority (it knows holds D1 has not seen yet); D1 also counts tickets written by other paths.
@@ -151,7 +76,7 @@ export const createRifa = async (
 	actor: Actor,
 	body: RifaCreateInput,
 ): Promise<RifaRow> => {
-	checkGarantia(actor, body.premio_garantizado);
+	checkGarantia(actor.user, body.premio_garantizado);
 	const fechaFin = toUtcIso(body.fecha_fin);
 	const cal = await loteriaCalendario(db, body.loteria_id);
 	const dates = {
@@ -330,11 +255,11 @@ export const updateRifa = async (
 		fecha_fin: toUtcIso(merged.fecha_fin),
 		fecha_sorteo: toUtcIso(merged.fecha_sorteo),
 	};
-	// Checked when the rifa opens too: its category may have changed since it was created.
 	checkGarantia(
-		actor,
+		actor.user,
 		changedFields.includes("premio_garantizado") ? merged.premio_garantizado : undefined,
 	);
+	// Checked when the rifa opens too: its category may have changed since it was created.
 	const settleabilityAffected =
 		reglasChanged ||
 		(["categoria_id", "total_boletas", "numero_ganadores", "premio_garantizado"] as const).some(

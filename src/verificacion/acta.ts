@@ -1,4 +1,5 @@
 import { calcularPremios, entradaDe, repartoDe } from "../domain/premios.ts";
+import { canonico } from "./definicion.ts";
 import { verificarFirma } from "./firma.ts";
 import { esRecibo } from "./guardas.ts";
 import { fromHex, iguales, leafHash, rootFromAuditPath, sha256Hex } from "./merkle.ts";
@@ -98,7 +99,8 @@ export const problemasResultado = (a: ActaPayload): string[] => {
 	return p;
 };
 
-const igual = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Equal values, whatever order their keys were written in. */
+const igual = (a: unknown, b: unknown) => canonico(a) === canonico(b);
 
 /** Each winner's receipt: signed, of this rifa and definition, inside the seal at its path. */
 const problemasRecibosGanadores = async (a: ActaPayload, jwks: Jwks): Promise<string[]> => {
