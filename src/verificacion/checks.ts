@@ -2,7 +2,7 @@ import { problemasGanadores, problemasResultado, type Vendido } from "./acta.ts"
 import { canonico, definicionSha256 } from "./definicion.ts";
 import { verificarFirma } from "./firma.ts";
 import { esActa, esSello, problemaActa, problemaSello } from "./guardas.ts";
-import { corto } from "./texto.ts";
+import { corto, pesos } from "./texto.ts";
 import {
 	type ActaPayload,
 	type Jwks,
@@ -129,7 +129,7 @@ export const revisarSello = async (
 	inf.resultado(
 		"sello.contenido",
 		problemas,
-		`${payload.tamano} entradas, ${payload.vendidos} boletas vendidas, raíz ${corto(payload.raiz)}; reglas selladas ${corto(payload.definicion_sha256)}: ${d.total_boletas} números a ${d.valor_boleta} centavos, ${d.numero_ganadores} ganador(es), base ${d.reglas.base_premio}, número no vendido: ${d.reglas.numero_no_vendido}`,
+		`${payload.tamano} entradas, ${payload.vendidos} boletas vendidas, raíz ${corto(payload.raiz)}; reglas selladas ${corto(payload.definicion_sha256)}: ${d.total_boletas} números a ${pesos(d.valor_boleta)}, ${d.numero_ganadores} ganador(es), base ${d.reglas.base_premio}, número no vendido: ${d.reglas.numero_no_vendido}`,
 	);
 	return problemas.length ? undefined : payload;
 };
@@ -259,7 +259,7 @@ export const revisarActa = async (
 	inf.resultado(
 		"acta.ganadores",
 		problemas,
-		`${vendidos ? "Recalculado con todas las boletas selladas" : `Recalculado con las ${s.vendidos} boletas selladas`}: ${a.ganadores.length} ganador(es), ${a.premios.premios} centavos en premios, cada recibo ganador dentro del sello`,
+		`${vendidos ? "Recalculado con todas las boletas selladas" : `Recalculado con las ${s.vendidos} boletas selladas`}: ${a.ganadores.length} ganador(es), ${pesos(a.premios.premios)} en premios, cada recibo ganador dentro del sello`,
 	);
 	return a;
 };

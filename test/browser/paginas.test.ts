@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copiaMentirosa, mentiras, verificarRifa } from "./auditoria-cli";
 import { abrirEntorno, CAPTURAS, sinRed, violacionesCsp } from "./navegador";
 import { ADMIN, type Servidor } from "./servidor";
 import { STRIPE_FRAME, STRIPE_JS } from "./stripe-falso";
@@ -643,8 +644,34 @@ describe("pages, in a real browser with no network", () => {
 			);
 		}
 		await page.screenshot({ path: `${CAPTURAS}/verificar-sellado.png`, fullPage: true });
+
+		// The whole draw audited in the browser: every entry, the sealed root, the acta recomputed.
+		await page.goto(`${servidor.base}/verificar#rifa=${id}`);
+		await page.locator("[data-verificacion]").waitFor({ timeout: 20_000 });
+		expect(await page.locator("[data-verificacion]").getAttribute("data-verificacion")).toBe(
+			"valido",
+		);
+		for (const check of ["registro.raiz", "registro.despues_del_sello", "acta.ganadores"]) {
+			expect(await page.locator(`[data-check="${check}"]`).getAttribute("data-estado"), check).toBe(
+				"ok",
+			);
+		}
+		await page.screenshot({ path: `${CAPTURAS}/auditoria.png`, fullPage: true });
 		expect(fuera).toEqual([]);
 		await context.close();
+
+		// And by the CLI, against the real API and against copies that lie in one way each.
+		const genuina = await verificarRifa(`${servidor.base}/rifas/${id}`);
+		expect(genuina.status, genuina.salida).toBe(0);
+		for (const [check, mentira] of Object.entries(mentiras(id, servidor.clave))) {
+			const copia = await copiaMentirosa(servidor.base, mentira);
+			try {
+				const r = await verificarRifa(`${copia.url}/rifas/${id}`);
+				expect([r.status, r.fallo], r.salida).toEqual([1, check]);
+			} finally {
+				await copia.close();
+			}
+		}
 	});
 	it("passes axe-core's WCAG 2.1 A and AA checks on every page, signed out and signed in", async () => {
 		const jugador = await login(JUGADOR);

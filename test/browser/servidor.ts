@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { nuevaClaveRecibos } from "../../scripts/clave-recibos.ts";
+import { nuevaClaveRecibos, type ParClaves } from "../../scripts/clave-recibos.ts";
 import { iniciarStripeFalso, STRIPE_CLAVES, type StripeFalso } from "./stripe-falso.ts";
 
 export const ADMIN = { email: "admin@rifa1122.local", password: "Admin1122!local" };
@@ -35,6 +35,8 @@ export interface Servidor {
 	logs: string[];
 	/** The Stripe the Worker and the pages talk to. */
 	stripe: StripeFalso;
+	/** The Worker's receipt signing key (private JWK), for tests that forge what it would sign. */
+	clave: ParClaves["privada"];
 	stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 					base,
 					logs,
 					stripe,
+					clave: privada,
 					stop: async () => {
 						child.kill("SIGTERM");
 						await new Promise((r) => child.once("exit", r));

@@ -117,7 +117,10 @@ export const verificarPagina = async (main: HTMLElement) => {
 	const desdeUrl = async () => {
 		const params = new URLSearchParams(location.hash.slice(1));
 		const rifa = params.get("rifa");
-		if (rifa && UUID.test(rifa)) return auditarYMostrar(rifa);
+		if (rifa && UUID.test(rifa)) {
+			campo.value = "";
+			return auditarYMostrar(rifa);
+		}
 		const recibo = params.get("recibo");
 		if (!recibo) return;
 		campo.value = recibo;
