@@ -1,5 +1,8 @@
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
+import { problemasResultado } from "../src/verificacion/acta";
+import type { ActaPayload } from "../src/verificacion/tipos";
 import {
 	createCast,
 	createLoteria,
@@ -339,6 +342,29 @@ describe("a resolution needs two admins", () => {
 		const [alerta] = (await alertas()).filter((a) => a.evento.endsWith(propuesta.body.id));
 		expect(alerta?.cuerpo_texto).toContain("otro administrador lo confirme");
 		expect(alerta?.cuerpo_texto).toContain("numero: 3333");
+
+		// The acta lists every observation, disagreeing ones too, and the two admins as two pseudonyms.
+		const acta = (await get(`/api/v1/rifas/${rifa.id}/acta`)).body.acta as string;
+		const payload = decodeJwt(acta) as unknown as ActaPayload;
+		expect(payload.resultado).toMatchObject({
+			numero: "3333",
+			confirmado_por: "resolucion",
+			resolucion: { numero: "3333", motivo: MOTIVO, evidencia_sha256: ACTA.sha256 },
+		});
+		expect(
+			payload.resultado.observaciones.map((o) => [o.fuente, o.numero, o.observador !== null]),
+		).toEqual([
+			["admin", "1111", true],
+			["webhook", "2222", false],
+		]);
+		const res = payload.resultado.resolucion;
+		expect(res?.propuesta_por).toMatch(/^admin-[0-9a-f]{16}$/);
+		expect(res?.confirmada_por).toMatch(/^admin-[0-9a-f]{16}$/);
+		expect(res?.propuesta_por).not.toBe(res?.confirmada_por);
+		// The admin who observed 1111 is the one who proposed: the same pseudonym.
+		expect(payload.resultado.observaciones[0]?.observador).toBe(res?.propuesta_por);
+		expect(JSON.stringify(payload)).not.toContain(admin.id);
+		expect(problemasResultado(payload)).toEqual([]);
 	}, 60_000);
 
 	it("writes one result when two admins confirm competing proposals at once", async () => {

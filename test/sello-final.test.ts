@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../src/db/client";
 import { readConfig, writeConfig } from "../src/rifa-room/config";
-import type { RifaRoom } from "../src/rifa-room/rifa-room";
+import { pedirReintento } from "../src/rifa-room/plazos";
+import { RifaRoom } from "../src/rifa-room/rifa-room";
 import { syncRoom } from "../src/rifa-room/rooms";
 import { settle } from "../src/services/settlement.service";
 import { buyNumbers, mockWinner, moveToDraw, sealAt, setupRifa } from "./draw-helpers";
@@ -174,6 +175,26 @@ describe("one alarm for every deadline of a room", () => {
 		});
 		expect(await runDurableObjectAlarm(roomOf(rifa.id))).toBe(true);
 		expect(await alarma(rifa.id)).toBe(Date.parse(fechaFin));
+	});
+
+	it("keeps a retry across a restart, runs it first, then returns to the seal", async () => {
+		const rifa = await createActiveRifa(admin.token);
+		const fechaFin = Date.parse((await get(`/api/v1/rifas/${rifa.id}`)).body.fecha_fin);
+		const retry = Date.now() + 60_000;
+		await runInDurableObject(roomOf(rifa.id), async (instance: RifaRoom, state) => {
+			pedirReintento(state.storage.sql, retry);
+			await instance.flush();
+		});
+		expect(await alarma(rifa.id)).toBe(retry);
+		// A new instance (the object restarted) finds the same deadlines in storage.
+		await runInDurableObject(roomOf(rifa.id), async (_old: RifaRoom, state) => {
+			const fresh = new RifaRoom(state, env);
+			await fresh.flush();
+			expect(await state.storage.getAlarm()).toBe(retry);
+		});
+		await runInDurableObject(roomOf(rifa.id), (_i, state) => state.storage.setAlarm(Date.now()));
+		await runDurableObjectAlarm(roomOf(rifa.id));
+		expect(await alarma(rifa.id)).toBe(fechaFin);
 	});
 
 	it("seals on time a room that never heard its rifa opened", async () => {
