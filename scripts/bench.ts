@@ -40,6 +40,7 @@ const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign"
 const RECIBOS_KEY = JSON.stringify({
 	...(await crypto.subtle.exportKey("jwk", pair.privateKey)),
 	kid: "bench",
+	desde: new Date(Date.now() - 86_400_000).toISOString(),
 });
 
 const startServer = async (extraVars: string[] = []): Promise<ChildProcess> => {

@@ -260,6 +260,30 @@ describe("a loteria's sources and calendar while rifas use it", () => {
 		expect(ok.body.meta).toEqual({ adapter: "mock", slug: "otra" });
 	});
 
+	it("refuses to move a draw the lottery has already drawn", async () => {
+		const cat = await createCategoria(admin.token);
+		const lot = await createLoteria(admin.token);
+		const id = await rifaEn(cat.id, lot.id, (await jueves(lot.id))[0] as Sorteo, true);
+		// Its sales ended before the Thursday 2026-01-15 draw, which has taken place.
+		await env.DB.prepare(
+			"UPDATE rifas SET estado = 'cerrada', fecha_inicio = ?, fecha_fin = ?, fecha_sorteo = ? WHERE id = ?",
+		)
+			.bind("2026-01-08T05:00:00.000Z", "2026-01-16T03:00:00.000Z", "2026-01-16T03:30:00.000Z", id)
+			.run();
+		const refused = expectProblem(
+			await patch(
+				`/api/v1/loterias/${lot.id}`,
+				{ movimientos: [{ fecha_nominal: "2026-01-15", fecha_real: "2026-01-16" }] },
+				admin.token,
+			),
+			409,
+		);
+		expect(refused.errors).toEqual([
+			expect.objectContaining({ path: "movimientos", code: "sorteo_realizado" }),
+		]);
+		expect((await get(`/api/v1/rifas/${id}`)).body.fecha_sorteo).toBe("2026-01-16T03:30:00.000Z");
+	});
+
 	it("accepts a published move for a date no rifa uses while rifas sell; refuses one that moves a draw", async () => {
 		const cat = await createCategoria(admin.token);
 		const lot = await createLoteria(admin.token);
@@ -267,6 +291,13 @@ describe("a loteria's sources and calendar while rifas use it", () => {
 		if (!d1 || !d2) throw new Error("no draws");
 		const r1 = await rifaEn(cat.id, lot.id, d1, true);
 		const r2 = await rifaEn(cat.id, lot.id, d2);
+		const comprador = await createUser();
+		const compra = await call("POST", `/api/v1/rifas/${r1}/tickets`, {
+			token: comprador.token,
+			body: { user_id: comprador.id, quantity: 1, payment_method: "sandbox" },
+			headers: { "Idempotency-Key": crypto.randomUUID() },
+		});
+		expect(compra.status).toBe(201);
 
 		const libre = sumarDias(d2.fecha, 14);
 		const move = { fecha_nominal: libre, fecha_real: sumarDias(libre, 1), hora: "21:00" };
@@ -316,6 +347,13 @@ describe("a loteria's sources and calendar while rifas use it", () => {
 			before: { fecha_sorteo: d1.instante },
 			after: { fecha_sorteo: nuevo },
 		});
+		// Its tickets were sold for the draw it had: sales still end before that one, not the new.
+		const tarde = new Date(Date.parse(d1.instante) + 3_600_000).toISOString();
+		const cierre = expectProblem(
+			await patch(`/api/v1/rifas/${r1}`, { fecha_fin: tarde }, operador.token),
+			422,
+		);
+		expect(cierre.errors[0]).toMatchObject({ path: "fecha_sorteo", code: "cierre_tardio" });
 		// A new hour moves both draws by half an hour: both rifas still close in time, so they follow.
 		const hora = await patch(`/api/v1/loterias/${lot.id}`, { hora_sorteo: "22:00" }, admin.token);
 		expect(hora.status).toBe(200);

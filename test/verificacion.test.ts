@@ -12,6 +12,7 @@ import {
 	repartoDe,
 } from "../src/domain/premios";
 import { parseReglas, type Reglas } from "../src/domain/reglas";
+import { problemasResultado } from "../src/verificacion/acta";
 import { auditar } from "../src/verificacion/auditoria";
 import { definicionSha256 } from "../src/verificacion/definicion";
 import {
@@ -1063,6 +1064,53 @@ describe("verificar", () => {
 		});
 		expect(primeraFalla(sinVigencia)).toBe("recibo.firma");
 		expect(detalle(sinVigencia, "recibo.firma")).toContain("JWKS");
+	});
+});
+
+describe("a draw the lottery moved", () => {
+	const movida = (
+		instante: string,
+		movimiento: ActaPayload["sorteo"]["movimiento"],
+	): ActaPayload => ({
+		...actaOkPayload,
+		sorteo: { fecha: FECHA, instante, movimiento },
+	});
+
+	it("accepts the sealed draw held at another hour when the acta names that move", () => {
+		// 18:00 in Colombia, moved to 18:05 the same day; the sources reported after it.
+		const a = movida("2026-03-07T23:05:00.000Z", {
+			fecha_nominal: FECHA,
+			fecha_real: FECHA,
+			hora: "18:05",
+		});
+		expect(problemasResultado(a)).toEqual([]);
+	});
+
+	it("refuses a moved draw the acta does not explain, or explains with another hour", () => {
+		expect(problemasResultado(movida("2026-03-07T23:05:00.000Z", null))).toEqual([
+			expect.stringContaining("sin un movimiento de la lotería"),
+		]);
+		expect(
+			problemasResultado(
+				movida("2026-03-07T23:05:00.000Z", {
+					fecha_nominal: FECHA,
+					fecha_real: FECHA,
+					hora: "18:30",
+				}),
+			),
+		).toEqual([expect.stringContaining("no lleva del sorteo sellado")]);
+	});
+
+	it("refuses a seal made after the draw that took place, even if before the one sealed", () => {
+		// Moved earlier than the seal: the ledger was closed after the lottery had drawn.
+		const a = movida("2026-03-07T04:00:00.000Z", {
+			fecha_nominal: FECHA,
+			fecha_real: "2026-03-06",
+			hora: "23:00",
+		});
+		expect(problemasResultado(a)).toContainEqual(
+			expect.stringContaining("después del sorteo que hubo"),
+		);
 	});
 });
 

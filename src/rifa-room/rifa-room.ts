@@ -220,6 +220,7 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 
 	async purchase(req: PurchaseRequest): Promise<PurchaseOutcome> {
+		this.libro.closeIfDue(Date.now());
 		return this.compras.purchase(req);
 	}
 
@@ -299,6 +300,17 @@ export class RifaRoom extends DurableObject<Env> {
 		const config = await this.ensureConfig();
 		if (config) this.libro.closeIfDue(Date.now());
 		return this.libro.cerrado;
+	}
+
+	/**
+	 * The draw the definition fixed at the first number taken (null while nothing is taken): a
+	 * draw the lottery moved later does not move it, so sales must still end before it.
+	 */
+	async sorteoFijado(): Promise<string | null> {
+		const config = await this.ensureConfig();
+		return config?.definicion && (takenCount(this.sql) > 0 || this.libro.cerrado)
+			? config.definicion.fecha_sorteo
+			: null;
 	}
 
 	async registro(offset: number, limit: number): Promise<{ items: string[]; total: number }> {
@@ -425,6 +437,7 @@ reportDurableObjectErrors(RifaRoom, {
 	announce: true,
 	committedCount: true,
 	sellada: true,
+	sorteoFijado: true,
 	registro: true,
 	recibo: true,
 	prueba: true,

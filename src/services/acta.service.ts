@@ -11,6 +11,7 @@ import {
 	rifas,
 	tickets,
 } from "../db/schema";
+import { fechaColombia } from "../domain/calendario";
 import type { Desglose } from "../domain/premios";
 import { firmante } from "../recibos/claves";
 import { roomFor } from "../rifa-room/rooms";
@@ -137,10 +138,15 @@ export const actaDe = async (env: Env, db: Database, rifaId: string): Promise<Ac
 	const sorteo = sorteoDe(loteria, fecha);
 	const instante = sorteo?.instante ?? rifa.fechaSorteo;
 	const definicion = selloPayload.definicion;
+	// The lottery moved the sealed draw (another day, or another hour) before it took place.
 	const movimiento =
 		instante === definicion.fecha_sorteo
 			? null
-			: (loteria.movimientos.find((m) => m.fecha_real === fecha) ?? null);
+			: {
+					fecha_nominal: fechaColombia(new Date(definicion.fecha_sorteo)),
+					fecha_real: fecha,
+					hora: new Date(Date.parse(instante) - 5 * 3_600_000).toISOString().slice(11, 16),
+				};
 
 	const payload: ActaPayload = {
 		v: 2,
@@ -151,13 +157,7 @@ export const actaDe = async (env: Env, db: Database, rifaId: string): Promise<Ac
 		sorteo: {
 			fecha,
 			instante,
-			movimiento: movimiento
-				? {
-						fecha_nominal: movimiento.fecha_nominal,
-						fecha_real: movimiento.fecha_real,
-						hora: movimiento.hora ?? null,
-					}
-				: null,
+			movimiento,
 		},
 		resultado: {
 			numero: r.numero,

@@ -4,11 +4,13 @@ import { categorias, type GanadorRow, ganadores, rifas, tickets } from "../db/sc
 import type { Desglose, Ganador } from "../domain/premios";
 import type { Reglas } from "../domain/reglas";
 import { ApiError, conflict, notFound, RIFA, t } from "../lib/errors";
+import { createLogger, errorFields } from "../lib/logger";
 import { nextStamp } from "../lib/time";
+import { canonico } from "../verificacion/definicion";
 import { archivarActa } from "./acta-archivo";
 import { ajusteDeRecalculo } from "./acumulado.service";
 import { auditInsertIf } from "./audit";
-import { premiosSellados, selloDe } from "./sello.service";
+import { type Problema, premiosSellados, promesaSellada, selloDe } from "./sello.service";
 import { announceWinners, ganadorWrites } from "./settlement.service";
 
 export type ReglasPremio = Partial<
@@ -109,9 +111,10 @@ export const recalcularRifa = async (
 		"No se pudieron leer el sello o las boletas selladas de la rifa; vuelva a intentarlo.",
 		"The rifa's seal or its sealed tickets could not be read; try again.",
 	);
+	let sellado: Awaited<ReturnType<typeof selloDe>>;
 	let calculo: Awaited<ReturnType<typeof premiosSellados>>;
 	try {
-		const sellado = await selloDe(env, rifa, null);
+		sellado = await selloDe(env, rifa, null);
 		calculo =
 			"outcome" in sellado
 				? sellado
@@ -127,10 +130,11 @@ export const recalcularRifa = async (
 		// Never a 500: the room not answering or its outbox not drained yet is for a retry.
 		throw new ApiError("SERVICE_UNAVAILABLE", noLeidas, { cause: err });
 	}
-	if ("outcome" in calculo) {
-		throw new ApiError(calculo.outcome === "error" ? "CONFLICT" : "SERVICE_UNAVAILABLE", {
-			es: `${noLeidas.es} (${calculo.detail})`,
-			en: `${noLeidas.en} (${calculo.detail})`,
+	if ("outcome" in calculo || "outcome" in sellado) {
+		const problema = "outcome" in calculo ? calculo : (sellado as Problema);
+		throw new ApiError(problema.outcome === "error" ? "CONFLICT" : "SERVICE_UNAVAILABLE", {
+			es: `${noLeidas.es} (${problema.detail})`,
+			en: `${noLeidas.en} (${problema.detail})`,
 		});
 	}
 	const winners = calculo.ganadores;
@@ -139,9 +143,9 @@ export const recalcularRifa = async (
 	const desglose: Desglose = {
 		...calculo.desglose,
 		...(before && "acumula_a" in before ? { acumula_a: before.acumula_a ?? null } : {}),
-		...(before?.promesa ? { promesa: before.promesa } : {}),
+		promesa: promesaSellada(sellado.definicion),
 	};
-	if (JSON.stringify(before) === JSON.stringify(desglose) && sameWinners(winners, anteriores)) {
+	if (canonico(before) === canonico(desglose) && sameWinners(winners, anteriores)) {
 		return { cambios: false };
 	}
 
@@ -226,6 +230,14 @@ export const recalcularRifa = async (
 		);
 	}
 	await announceWinners(env, rifa.id, resultado, winners, ganadorIds, true);
-	await archivarActa(env, db, rifa.id);
+	try {
+		await archivarActa(env, db, rifa.id);
+	} catch (err) {
+		// The recalculation stands; its acta is made on the first read instead.
+		createLogger(env).error("acta of a recalculation not archived; it is made when first read", {
+			rifa_id: rifa.id,
+			error: errorFields(err),
+		});
+	}
 	return { cambios: true };
 };

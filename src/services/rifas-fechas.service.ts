@@ -71,7 +71,6 @@ export const resolveDraw = (
 	fechaSorteo: string | undefined,
 	margen: number,
 ): string => {
-	const latestEnd = (draw: string) => new Date(Date.parse(draw) - margen * 60_000).toISOString();
 	if (fechaSorteo === undefined) {
 		const first = primerSorteoDesde(cal, new Date(Date.parse(fechaFin) + margen * 60_000));
 		if (!first) {
@@ -103,14 +102,20 @@ export const resolveDraw = (
 					),
 		);
 	}
-	if (fechaFin > latestEnd(fechaSorteo)) {
+	checkCierre(fechaFin, fechaSorteo, margen);
+	return fechaSorteo;
+};
+
+/** Sales end at least `margen` minutes before the draw: nobody buys after it could be known. */
+export const checkCierre = (fechaFin: string, fechaSorteo: string, margen: number): void => {
+	const latest = new Date(Date.parse(fechaSorteo) - margen * 60_000).toISOString();
+	if (fechaFin > latest) {
 		throw drawRefused(
 			"cierre_tardio",
 			t(
-				`La venta debe cerrar al menos ${margen} minutos antes del sorteo: fecha_fin a más tardar ${latestEnd(fechaSorteo)}.`,
-				`Sales must end at least ${margen} minutes before the draw: fecha_fin at the latest ${latestEnd(fechaSorteo)}.`,
+				`La venta debe cerrar al menos ${margen} minutos antes del sorteo: fecha_fin a más tardar ${latest}.`,
+				`Sales must end at least ${margen} minutes before the draw: fecha_fin at the latest ${latest}.`,
 			),
 		);
 	}
-	return fechaSorteo;
 };

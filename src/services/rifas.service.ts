@@ -26,7 +26,13 @@ import { roomFor, syncRoom } from "../rifa-room/rooms";
 import { acumuladoTrasCambio } from "./acumulado.service";
 import { auditInsert, auditInsertIf } from "./audit";
 import { type RifaCreateInput, type RifaPatchInput, toRifaDto } from "./rifas.dto";
-import { checkDates, loteriaCalendario, minutosCierre, resolveDraw } from "./rifas-fechas.service";
+import {
+	checkCierre,
+	checkDates,
+	loteriaCalendario,
+	minutosCierre,
+	resolveDraw,
+} from "./rifas-fechas.service";
 import {
 	checkGarantia,
 	checkLateCancel,
@@ -281,7 +287,11 @@ export const updateRifa = async (
 	);
 	if (drawAffected) {
 		const cal = await loteriaCalendario(db, merged.loteria_id);
-		if (cal) resolveDraw(cal, dates.fecha_fin, dates.fecha_sorteo, minutosCierre(actor.env));
+		const margen = minutosCierre(actor.env);
+		if (cal) resolveDraw(cal, dates.fecha_fin, dates.fecha_sorteo, margen);
+		// After a draw its rifa followed (the lottery moved it), sales still end before the one sold.
+		const fijado = await roomFor(actor.env, id).sorteoFijado();
+		if (fijado && fijado < dates.fecha_sorteo) checkCierre(dates.fecha_fin, fijado, margen);
 	}
 	if (nextEstado === "activa" && estadoChanged && dates.fecha_fin <= nowIso()) {
 		throw conflict(

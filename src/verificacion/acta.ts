@@ -18,9 +18,13 @@ export interface Vendido {
 	ticketId: string;
 }
 
+const enColombia = (instante: string) =>
+	new Date(Date.parse(instante) - 5 * 3_600_000).toISOString();
+
 /** The calendar day in Colombia (UTC−5, no daylight saving), which is how lotteries date draws. */
-export const fechaColombia = (instante: string) =>
-	new Date(Date.parse(instante) - 5 * 3_600_000).toISOString().slice(0, 10);
+export const fechaColombia = (instante: string) => enColombia(instante).slice(0, 10);
+
+const horaColombia = (instante: string) => enColombia(instante).slice(11, 16);
 
 const clave = (o: { numero: string; serie: string | null }) => `${o.numero}/${o.serie ?? ""}`;
 
@@ -38,12 +42,15 @@ const problemasSorteo = (a: ActaPayload): string[] => {
 			);
 	} else if (
 		sorteo.movimiento.fecha_nominal !== sellada ||
-		sorteo.movimiento.fecha_real !== sorteo.fecha
+		sorteo.movimiento.fecha_real !== sorteo.fecha ||
+		(sorteo.movimiento.hora !== null && horaColombia(sorteo.instante) !== sorteo.movimiento.hora)
 	) {
 		p.push(
-			`El movimiento citado (${sorteo.movimiento.fecha_nominal} → ${sorteo.movimiento.fecha_real}) no lleva del sorteo sellado (${sellada}) al del acta (${sorteo.fecha})`,
+			`El movimiento citado (${sorteo.movimiento.fecha_nominal} → ${sorteo.movimiento.fecha_real} ${sorteo.movimiento.hora ?? ""}) no lleva del sorteo sellado (${sellada}) al del acta (${sorteo.fecha}, ${sorteo.instante})`,
 		);
 	}
+	if (Date.parse(a.sello.sellado_en) >= Date.parse(sorteo.instante))
+		p.push(`Se selló (${a.sello.sellado_en}) después del sorteo que hubo (${sorteo.instante})`);
 	if (resultado.fecha !== sorteo.fecha)
 		p.push(`El resultado es del ${resultado.fecha}; el sorteo, del ${sorteo.fecha}`);
 	return p;

@@ -21,7 +21,7 @@ export const { list, create, get, patch, remove } = catalogRoutes({
 	// A loteria is shared by every operador's rifas: its calendar and results sources are the admins'.
 	writers: ["admin"],
 	patchDescription:
-		"Mientras alguna rifa de la lotería esté pendiente, activa o cerrada, sus fuentes de resultados (`meta`, `fuentes`, `fuentes_requeridas`) no cambian (409), y su horario (`frecuencia`, `dia_sorteo`, `hora_sorteo`, `movimientos`) solo cambia si ningún sorteo de esas rifas se mueve (409 con las rifas afectadas): un movimiento para una fecha que ninguna rifa usa se acepta. Cada cambio queda en la auditoría con el antes y el después.",
+		"Mientras alguna rifa de la lotería esté pendiente, activa o cerrada, sus fuentes de resultados (`meta`, `fuentes`, `fuentes_requeridas`) no cambian (409), y su horario (`frecuencia`, `dia_sorteo`, `hora_sorteo`, `movimientos`) solo mueve el sorteo de esas rifas cuando la lotería lo movió de verdad: el sorteo conserva su fecha nominal, aún no ha ocurrido y la venta de cada rifa cierra `MINUTOS_CIERRE_ANTES_SORTEO` antes del nuevo instante; entonces las rifas lo siguen (su `fecha_sorteo` cambia, auditado como `rifa.sorteo_movido`). Si no, 409 con las rifas afectadas y `code` `sorteo_movido`, `sorteo_realizado` o `cierre_tardio`. Un movimiento para una fecha que ninguna rifa usa se acepta. Cada cambio queda en la auditoría con el antes y el después.",
 });
 
 export const sorteos = createRoute({

@@ -68,7 +68,7 @@ export const patch = createRoute({
 	tags,
 	summary: "Modificar una rifa o cambiar su estado (admin, u operador que la creó)",
 	description:
-		"Los campos estructurales (categoría, lotería, total_boletas, numero_ganadores, reglas, fecha_sorteo) quedan fijos cuando hay números reservados o vendidos. Transiciones: pendiente→activa|cancelada, activa→cerrada|cancelada, cerrada→cancelada; las demás dan 409.",
+		"Los campos estructurales (categoría, lotería, total_boletas, numero_ganadores, reglas, fecha_sorteo, premio_garantizado) quedan fijos cuando hay números reservados o vendidos. Desde que la venta termina (pasó `fecha_fin`, la rifa ya no está pendiente ni activa, o su registro se selló) ningún campo cambia: 409 con `code: rifa_sellada` por campo; antes, `fecha_fin` puede moverse mientras la venta cierre `MINUTOS_CIERRE_ANTES_SORTEO` antes del sorteo. `premio_garantizado: true` solo lo pone un admin (403). Transiciones: pendiente→activa|cancelada, activa→cerrada|cancelada, cerrada→cancelada; las demás dan 409.",
 	security: BEARER,
 	middleware: staff,
 	request: { params: IdParam, body: jsonBody(RifaPatchBody) },
@@ -154,7 +154,11 @@ const ReglasPremioPatch = z
 		reparto_bps: ReglasSchema.shape.reparto_bps.unwrap().optional(),
 		numero_no_vendido: ReglasSchema.shape.numero_no_vendido.unwrap().optional(),
 	})
-	.openapi({ description: "Reglas de premio corregidas; se combinan con las de la rifa" });
+	.openapi({
+		description:
+			"Ya no se aceptan: las reglas quedaron selladas con la rifa (409 `reglas_selladas`).",
+		deprecated: true,
+	});
 
 export const RecalcularBody = z
 	.strictObject({
@@ -167,10 +171,7 @@ export const RecalcularBody = z
 		reglas: ReglasPremioPatch.optional(),
 	})
 	.openapi("Recalcular", {
-		example: {
-			motivo: "La categoría prometía 70/30 entre dos ganadores",
-			reglas: { reparto_bps: [7000, 3000] },
-		},
+		example: { motivo: "La liquidación guardada no sigue las reglas selladas" },
 	});
 
 export const recalcular = createRoute({
@@ -180,7 +181,7 @@ export const recalcular = createRoute({
 	tags,
 	summary: "Recalcular los premios de una rifa resuelta (admin)",
 	description:
-		"Vuelve a calcular ganadores y montos con el resultado guardado, las reglas actuales (o las corregidas en el cuerpo) y el dinero actual de la categoría. Si nada cambia no escribe nada (`cambios: false`). 409 si ya salió el pago de algún premio, o si cambia el acumulado y la rifa que lo recibió (`desglose.acumula_a`) ya se liquidó.",
+		"Vuelve a calcular ganadores y montos con el resultado guardado, la definición sellada (reglas, precio y promesa de la categoría) y las boletas del registro sellado, como la liquidación: repara una liquidación guardada que no las siga. Las reglas quedaron selladas al terminar la venta: enviar `reglas` da 409 con `code: reglas_selladas`. Si nada cambia no escribe nada (`cambios: false`). 409 si ya salió el pago de algún premio, o si cambia el acumulado y la rifa que lo recibió (`desglose.acumula_a`) ya se liquidó.",
 	security: BEARER,
 	middleware: [requireAuth, requireRole("admin")],
 	request: { params: IdParam, body: jsonBody(RecalcularBody) },
@@ -201,7 +202,7 @@ export const cancelar = createRoute({
 	tags,
 	summary: "Cancelar la rifa y reembolsar a cada comprador (admin, u operador que la creó)",
 	description:
-		'Igual que `PATCH {"estado": "cancelada"}`: detiene la venta, libera reservas y reembolsa cada compra pagada por su proveedor; los reembolsos que fallen se reintentan. Antes de `fecha_fin` la cancela su operador o un admin; desde `fecha_fin` solo un admin, con `motivo`, y solo mientras no exista ninguna observación del resultado de su sorteo (409). El acumulado asignado a la rifa pasa a la siguiente de la categoría por `fecha_sorteo` (o queda sin asignar en la categoría).',
+		'Igual que `PATCH {"estado": "cancelada"}`: detiene la venta, libera reservas y reembolsa cada compra pagada por su proveedor; los reembolsos que fallen se reintentan. Antes de `fecha_fin` la cancela su operador o un admin; desde `fecha_fin` solo un admin, con `motivo`, y solo mientras no exista ninguna observación del resultado de su sorteo (409). Desde el instante del sorteo (`fecha_sorteo`) nadie la cancela: 409 con `code: sorteo_realizado`, aunque aún no se haya registrado el resultado (la lotería lo publica al sortear). El acumulado asignado a la rifa pasa a la siguiente de la categoría por `fecha_sorteo` (o queda sin asignar en la categoría).',
 	security: BEARER,
 	middleware: staff,
 	request: {
