@@ -2,7 +2,7 @@ import { errorFields, type Logger } from "../lib/logger";
 import { cierre, ventaVencida } from "./cierre";
 import { firmarPendientes } from "./firmas";
 import { endSales } from "./holds";
-import { soldNumbers } from "./numeros";
+import { soldNumbers, takenCount } from "./numeros";
 import { entradas, tamano, ventaDe } from "./registro";
 import type { RoomConfig, RoomTx } from "./room.types";
 import { firmarSello, prueba, type Sello, selloGuardado, vendidosHasta } from "./sello";
@@ -38,6 +38,17 @@ export class Libro {
 
 	get cerrado(): boolean {
 		return cierre(this.room.sql) !== null;
+	}
+
+	/**
+	 * The draw the definition fixed at the first number taken (null while nothing is taken): a
+	 * draw the lottery moved later does not move it, so sales must still end before it.
+	 */
+	sorteoFijado(): string | null {
+		const definicion = this.room.config()?.definicion;
+		return definicion && (takenCount(this.room.sql) > 0 || this.cerrado)
+			? definicion.fecha_sorteo
+			: null;
 	}
 
 	/** Signs what the ledger and the seal are waiting for; a failure is retried by the alarm. */

@@ -43,13 +43,14 @@ import { pruneIdempotency } from "./sales";
 import type { Sello } from "./sello";
 import { acceptSocket, broadcast, closeSocket } from "./sockets";
 
+/** How soon the alarm retries a failed write to D1, and a failed refund. */
 const OUTBOX_RETRY_MS = 5_000;
 const REFUND_RETRY_MS = 60_000;
 
 /**
  * One per rifa, addressed by the rifa's id: the only place that decides which numbers are free,
  * held or sold. Each RPC runs its check-and-write in one `transactionSync` step over the modules
- * beside this file (config, numeros, sales, payment-events, outbox); events are broadcast once a
+ * beside this file (compras, sales, holds, libro, config, outbox…); events are broadcast once a
  * step has committed, and D1 hears of every change through the outbox.
  */
 export class RifaRoom extends DurableObject<Env> {
@@ -302,15 +303,10 @@ export class RifaRoom extends DurableObject<Env> {
 		return this.libro.cerrado;
 	}
 
-	/**
-	 * The draw the definition fixed at the first number taken (null while nothing is taken): a
-	 * draw the lottery moved later does not move it, so sales must still end before it.
-	 */
+	/** The draw its tickets were sold for (libro.ts); null while nothing is taken. */
 	async sorteoFijado(): Promise<string | null> {
-		const config = await this.ensureConfig();
-		return config?.definicion && (takenCount(this.sql) > 0 || this.libro.cerrado)
-			? config.definicion.fecha_sorteo
-			: null;
+		await this.ensureConfig();
+		return this.libro.sorteoFijado();
 	}
 
 	async registro(offset: number, limit: number): Promise<{ items: string[]; total: number }> {
