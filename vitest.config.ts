@@ -4,6 +4,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 import { nuevaClaveRecibos } from "./scripts/clave-recibos.ts";
+import { WOMPI_CLAVES } from "./test/fixtures/wompi.ts";
 
 // wrangler bundles fonts as Data modules (the `rules` in wrangler.jsonc), which import as an
 // ArrayBuffer; Vite would import them as a URL instead, so the tests get the same ArrayBuffer here.
@@ -77,6 +78,8 @@ export default defineConfig(async () => {
 									PAYOUTS_PROVIDER: "manual",
 									STRIPE_SECRET_KEY: "sk_test_rifa1122_recorded_api_only",
 									STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
+									// Test-mode keys of the local Wompi stand-in (test/fixtures/wompi-standin.ts).
+									...WOMPI_CLAVES,
 									LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
 									METRICS_TOKEN: "test-metrics-token-0123456789",
 									RECIBOS_CLAVE_PRIVADA: JSON.stringify(actual.privada),

@@ -8,6 +8,18 @@ interface OptionalSecrets {
 	STRIPE_PUBLISHABLE_KEY?: string;
 	/** A local stand-in for api.stripe.com (such as stripe-mock); honoured in development only. */
 	STRIPE_API_URL?: string;
+	/** Wompi's public key (pub_test_… or pub_prod_…, a var: it is public); its prefix picks the environment. */
+	WOMPI_PUBLIC_KEY?: string;
+	/** Wompi's private key, events secret and integrity secret; Wompi is off without key and integrity. */
+	WOMPI_PRIVATE_KEY?: string;
+	WOMPI_EVENTS_SECRET?: string;
+	WOMPI_INTEGRITY_SECRET?: string;
+	/** A local stand-in for Wompi's API (…/v1); honoured in development with pub_test_ keys only. */
+	WOMPI_API_URL?: string;
+	/** Hours a cash payment at a corresponsal holds its numbers (default 24), never past fecha_fin. */
+	WOMPI_HORAS_EFECTIVO?: string;
+	/** Hours after which a manual refund still pending is alerted (default 48). */
+	HORAS_ALERTA_REEMBOLSO?: string;
 	/** Shared secret of `POST /webhooks/loteria`; the endpoint answers 404 until it is set. */
 	LOTERIA_WEBHOOK_SECRET?: string;
 	/** Base URL of the public results API; defaults to https://api-resultadosloterias.com. */

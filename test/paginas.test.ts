@@ -54,7 +54,11 @@ describe("the pages' documents", () => {
 	});
 
 	it("lets in Stripe's origins, and only them, where Stripe takes cards", async () => {
-		const stripe = { STRIPE_PUBLISHABLE_KEY: "pk_test_rifa1122_pages" };
+		// Wompi off: its origin is tested in test/wompi-paginas.test.ts.
+		const stripe = {
+			STRIPE_PUBLISHABLE_KEY: "pk_test_rifa1122_pages",
+			WOMPI_PUBLIC_KEY: undefined,
+		};
 		const { admin } = await createCast();
 		const rifa = await createRifa(admin.token);
 		const res = await call("GET", `/rifas/${rifa.id}`, { env: stripe });
@@ -77,7 +81,7 @@ describe("the pages' documents", () => {
 		}
 		// A secret key pasted as the publishable one is never published.
 		const pegada = await call("GET", "/api/v1/pagos", {
-			env: { STRIPE_PUBLISHABLE_KEY: "sk_live_oops" },
+			env: { STRIPE_PUBLISHABLE_KEY: "sk_live_oops", WOMPI_PUBLIC_KEY: undefined },
 		});
 		expect(pegada.body.stripe).toBeNull();
 		// Without a secret key the API takes no card payment, so the pages need no Stripe either.
@@ -93,20 +97,27 @@ describe("the pages' documents", () => {
 
 describe("GET /api/v1/pagos", () => {
 	it("names the methods a purchase may use and Stripe's publishable key when configured", async () => {
-		expect((await get("/api/v1/pagos")).body).toEqual({
+		const sinWompi = { WOMPI_PUBLIC_KEY: undefined };
+		expect((await call("GET", "/api/v1/pagos", { env: sinWompi })).body).toEqual({
 			metodos: ["sandbox", "stripe"],
 			stripe: null,
+			wompi: null,
 		});
 		const conClave = await call("GET", "/api/v1/pagos", {
-			env: { STRIPE_PUBLISHABLE_KEY: "pk_test_rifa1122_pages", PAYMENTS_SANDBOX: "off" },
+			env: {
+				...sinWompi,
+				STRIPE_PUBLISHABLE_KEY: "pk_test_rifa1122_pages",
+				PAYMENTS_SANDBOX: "off",
+			},
 		});
 		expect(conClave.body).toEqual({
 			metodos: ["stripe"],
 			stripe: { publishable_key: "pk_test_rifa1122_pages" },
+			wompi: null,
 		});
 		const ninguno = await call("GET", "/api/v1/pagos", {
-			env: { STRIPE_SECRET_KEY: undefined, PAYMENTS_SANDBOX: "off" },
+			env: { ...sinWompi, STRIPE_SECRET_KEY: undefined, PAYMENTS_SANDBOX: "off" },
 		});
-		expect(ninguno.body).toEqual({ metodos: [], stripe: null });
+		expect(ninguno.body).toEqual({ metodos: [], stripe: null, wompi: null });
 	});
 });

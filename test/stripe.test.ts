@@ -322,6 +322,7 @@ describe("GET /rifas/{id}/transacciones/{transaccion_id}", () => {
 				numero: t.numero,
 			})),
 			expires_at: purchase.payment.expires_at,
+			pago: null,
 		});
 		await deliver(piEvent("payment_intent.succeeded", purchase, rifa.id));
 		expect((await get(url, jugador.token)).body).toMatchObject({

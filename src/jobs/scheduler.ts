@@ -5,6 +5,7 @@ import { ApiError } from "../lib/errors";
 import { createLogger, errorFields } from "../lib/logger";
 import { despacharAvisos } from "../notificaciones/avisos";
 import { roomFor } from "../rifa-room/rooms";
+import { alertarReembolsosVencidos } from "../services/reembolsos.service";
 import { updateRifa } from "../services/rifas.service";
 import { settle } from "../services/settlement.service";
 import { reconcileRooms } from "./reconcile";
@@ -19,6 +20,8 @@ export interface ScheduledReport {
 	salas_reparadas: string[];
 	pagos_reenviados: number;
 	reembolsos_pendientes: number;
+	/** Manual refunds alerted in this run for being pending too long. */
+	reembolsos_vencidos: number;
 	avisos_despachados: number;
 	notificaciones_encoladas: number;
 	errores: { rifa_id: string; detail: string }[];
@@ -89,6 +92,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		salas_reparadas: [],
 		pagos_reenviados: 0,
 		reembolsos_pendientes: 0,
+		reembolsos_vencidos: 0,
 		avisos_despachados: 0,
 		notificaciones_encoladas: 0,
 		errores: [],
@@ -152,6 +156,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 	}
 	report.pagos_reenviados = await resendStalePayouts(env, db, now);
 	report.reembolsos_pendientes = await retryRefunds(env, db);
+	report.reembolsos_vencidos = await alertarReembolsosVencidos(env, db, now.getTime());
 	try {
 		// Last, so this run's closes and settlements go out in it.
 		const sent = await despacharAvisos(env, db);

@@ -82,38 +82,60 @@ const render = (families: Family[]) =>
 		.join("\n")
 		.concat("\n");
 
-/** Every metric in Prometheus text exposition format 0.0.4, read from D1 in one batch. */
-export const collectMetrics = async (db: D1Database): Promise<string> => {
+/**
+ * Every metric in Prometheus text exposition format 0.0.4, read from D1 in one batch. A manual
+ * refund created before `reembolsoVencidoAntes` counts as overdue.
+ */
+export const collectMetrics = async (
+	db: D1Database,
+	reembolsoVencidoAntes: string,
+): Promise<string> => {
 	type Row = Record<string, number | string>;
-	const [sold, revenue, active, payouts, webhooks, holds, stuck, repairs, duplicates, conflicts] =
-		await db.batch<Row>([
-			db.prepare("SELECT count(*) AS n FROM tickets WHERE estado IN ('vendido', 'ganador')"),
-			db.prepare(
-				"SELECT coalesce(sum(amount), 0) AS n FROM transacciones WHERE tipo = 'compra' AND status = 'succeeded'",
-			),
-			db.prepare("SELECT count(*) AS n FROM rifas WHERE estado = 'activa'"),
-			db.prepare(
-				"SELECT count(*) AS n, coalesce(sum(monto_ganado), 0) AS cents FROM ganadores WHERE estado_pago = 'pendiente'",
-			),
-			db
-				.prepare("SELECT etiquetas, valor FROM metricas WHERE nombre = ? ORDER BY etiquetas")
-				.bind(COUNTER.webhookFailures),
-			db
-				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
-				.bind(COUNTER.holdExpired),
-			db
-				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
-				.bind(COUNTER.outboxStuck),
-			db
-				.prepare("SELECT coalesce(sum(valor), 0) AS n FROM metricas WHERE nombre = ?")
-				.bind(COUNTER.roomRepairs),
-			db
-				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
-				.bind(COUNTER.payoutDuplicates),
-			db
-				.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
-				.bind(COUNTER.resultConflicts),
-		]);
+	const [
+		sold,
+		revenue,
+		active,
+		payouts,
+		webhooks,
+		holds,
+		stuck,
+		repairs,
+		duplicates,
+		conflicts,
+		refunds,
+	] = await db.batch<Row>([
+		db.prepare("SELECT count(*) AS n FROM tickets WHERE estado IN ('vendido', 'ganador')"),
+		db.prepare(
+			"SELECT coalesce(sum(amount), 0) AS n FROM transacciones WHERE tipo = 'compra' AND status = 'succeeded'",
+		),
+		db.prepare("SELECT count(*) AS n FROM rifas WHERE estado = 'activa'"),
+		db.prepare(
+			"SELECT count(*) AS n, coalesce(sum(monto_ganado), 0) AS cents FROM ganadores WHERE estado_pago = 'pendiente'",
+		),
+		db
+			.prepare("SELECT etiquetas, valor FROM metricas WHERE nombre = ? ORDER BY etiquetas")
+			.bind(COUNTER.webhookFailures),
+		db
+			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+			.bind(COUNTER.holdExpired),
+		db
+			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+			.bind(COUNTER.outboxStuck),
+		db
+			.prepare("SELECT coalesce(sum(valor), 0) AS n FROM metricas WHERE nombre = ?")
+			.bind(COUNTER.roomRepairs),
+		db
+			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+			.bind(COUNTER.payoutDuplicates),
+		db
+			.prepare("SELECT count(*) AS n FROM metricas_eventos WHERE nombre = ?")
+			.bind(COUNTER.resultConflicts),
+		db
+			.prepare(
+				"SELECT count(*) AS n, coalesce(sum(monto), 0) AS cents, coalesce(sum(creado_en < ?), 0) AS vencidos FROM reembolsos WHERE estado = 'pendiente'",
+			)
+			.bind(reembolsoVencidoAntes),
+	]);
 	const first = (r: D1Result<Row> | undefined, col = "n") => Number(r?.results[0]?.[col] ?? 0);
 	return render([
 		{
@@ -145,6 +167,21 @@ export const collectMetrics = async (db: D1Database): Promise<string> => {
 			help: "Monto de los premios pendientes de pago, en centavos.",
 			type: "gauge",
 			samples: [{ value: first(payouts, "cents") }],
+		},
+		{
+			name: "rifa1122_refunds_manual_pending",
+			help: "Reembolsos manuales pendientes (medios sin devolución por API): total y vencidos (más viejos que HORAS_ALERTA_REEMBOLSO).",
+			type: "gauge",
+			samples: [
+				{ labels: renderLabels({ estado: "pendiente" }), value: first(refunds) },
+				{ labels: renderLabels({ estado: "vencido" }), value: first(refunds, "vencidos") },
+			],
+		},
+		{
+			name: "rifa1122_refunds_manual_pending_cents",
+			help: "Monto de los reembolsos manuales pendientes, en centavos.",
+			type: "gauge",
+			samples: [{ value: first(refunds, "cents") }],
 		},
 		{
 			name: "rifa1122_webhook_failures_total",

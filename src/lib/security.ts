@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
-import { metodosDePago } from "../payments/provider";
+import { wompiConfig } from "../payments/wompi/cliente";
 import { ApiError, t } from "./errors";
 import type { AppBindings } from "./types";
 
@@ -82,26 +82,60 @@ export const PAGINAS_CSP = {
  * origins and no others. Some payment methods finish in a popup, which COOP same-origin would cut.
  */
 const STRIPE_JS = ["https://js.stripe.com", "https://*.js.stripe.com"];
-const PAGINAS_CSP_STRIPE = {
-	...PAGINAS_CSP,
-	scriptSrc: ["'self'", ...STRIPE_JS],
-	frameSrc: [...STRIPE_JS, "https://hooks.stripe.com"],
-	connectSrc: ["'self'", "https://api.stripe.com"],
-};
 const paginaHeaders = secureHeaders({ contentSecurityPolicy: PAGINAS_CSP, xFrameOptions: "DENY" });
-const paginaStripeHeaders = secureHeaders({
-	contentSecurityPolicy: PAGINAS_CSP_STRIPE,
-	crossOriginOpenerPolicy: "same-origin-allow-popups",
-	xFrameOptions: "DENY",
-});
+
+/**
+ * The rifa page's policy for this deployment's providers: Stripe's script and frames where Stripe
+ * takes cards; Wompi's API origin (the browser tokenizes cards there) where Wompi is configured.
+ */
+const paginaPagoCsp = (env: Env) => {
+	const stripe =
+		Boolean(env.STRIPE_SECRET_KEY) && /^pk_(test|live)_\w+$/.test(env.STRIPE_PUBLISHABLE_KEY ?? "");
+	const wompi = wompiConfig(env);
+	if (!stripe && !wompi) return null;
+	return {
+		...PAGINAS_CSP,
+		...(stripe
+			? {
+					scriptSrc: ["'self'", ...STRIPE_JS],
+					frameSrc: [...STRIPE_JS, "https://hooks.stripe.com"],
+				}
+			: {}),
+		connectSrc: [
+			"'self'",
+			...(stripe ? ["https://api.stripe.com"] : []),
+			...(wompi ? [new URL(wompi.baseUrl).origin] : []),
+		],
+	};
+};
+
+let pagoHeaders: { clave: string; handler: typeof paginaHeaders | null } | undefined;
+
+const paginaPagoHeaders = (env: Env) => {
+	const csp = paginaPagoCsp(env);
+	const clave = JSON.stringify(csp);
+	if (pagoHeaders?.clave !== clave) {
+		pagoHeaders = {
+			clave,
+			handler: csp
+				? secureHeaders({
+						contentSecurityPolicy: csp,
+						crossOriginOpenerPolicy: "same-origin-allow-popups",
+						xFrameOptions: "DENY",
+					})
+				: null,
+		};
+	}
+	return pagoHeaders.handler ?? paginaHeaders;
+};
 
 export const securityHeaders = createMiddleware<AppBindings>((c, next) => {
 	if (DOC_PAGES.has(c.req.path)) return docHeaders(c, next);
 	if (PAGINAS.test(c.req.path)) {
 		// Known once answered: only a rifa's page, not its 404, takes payments.
 		return next().then(() =>
-			(c.res.status === 200 && c.req.path.startsWith("/rifas/") && metodosDePago(c.env).stripe
-				? paginaStripeHeaders
+			(c.res.status === 200 && c.req.path.startsWith("/rifas/")
+				? paginaPagoHeaders(c.env)
 				: paginaHeaders)(c, async () => {}),
 		);
 	}

@@ -1,11 +1,11 @@
 import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
-import { avisos, ganadores, type NotificacionTipo, tickets, users } from "../db/schema";
+import { avisos, ganadores, type NotificacionTipo, reembolsos, tickets, users } from "../db/schema";
 import { createLogger, errorFields } from "../lib/logger";
 import { nowIso } from "../lib/time";
 import type { D1Statement } from "../rifa-room/room.types";
-import type { DatosPorTipo, NotificacionMensaje, Premio } from "./tipos";
+import type { DatosPorTipo, MotivoReembolso, NotificacionMensaje, Premio } from "./tipos";
 
 /** D1-side events and what they carry; each fans out to its recipients when dispatched. */
 export type Aviso =
@@ -26,6 +26,12 @@ export type Aviso =
 			tipo: "premio_pagado";
 			rifaId: string;
 			datos: { ganador_id: string };
+	  }
+	| {
+			id: `reembolso_hecho:${string}`;
+			tipo: "reembolso";
+			rifaId: string;
+			datos: { transaccion_id: string };
 	  }
 	| {
 			id: `alerta:${string}`;
@@ -185,6 +191,25 @@ const mensajesDe = async (db: Database, fila: Fila): Promise<NotificacionMensaje
 				tipo,
 				usuario_id: premio.usuarioId,
 				datos: { ganador_id, numero: premio.numero, monto: premio.monto },
+			},
+		];
+	}
+	if (tipo === "reembolso") {
+		const { transaccion_id } = fila.datos as { transaccion_id: string };
+		const [r] = await db.select().from(reembolsos).where(eq(reembolsos.id, transaccion_id));
+		if (r?.estado !== "hecho") return [];
+		return [
+			{
+				...base,
+				tipo,
+				usuario_id: r.usuarioId,
+				datos: {
+					transaccion_id,
+					monto: r.monto,
+					motivo: r.motivo as MotivoReembolso,
+					manual: "hecho",
+					referencia: r.referenciaTransferencia ?? "",
+				},
 			},
 		];
 	}

@@ -211,16 +211,34 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 					: es
 						? "su pago llegó cuando sus números ya no estaban disponibles"
 						: "your payment arrived when your numbers were no longer available";
+			const monto = formatCop(m.datos.monto);
+			const lineas =
+				m.datos.manual === "pendiente"
+					? [
+							es
+								? `Le devolveremos ${monto} porque ${motivo}.`
+								: `We will refund ${monto} because ${motivo}.`,
+							es
+								? "Su medio de pago no permite devoluciones automáticas: le haremos una transferencia y le avisaremos con su referencia."
+								: "Your payment method has no automatic refunds: we will send you a transfer and tell you its reference.",
+						]
+					: m.datos.manual === "hecho"
+						? [
+								es
+									? `Le transferimos ${monto} (referencia ${m.datos.referencia ?? "-"}) porque ${motivo}.`
+									: `We transferred ${monto} to you (reference ${m.datos.referencia ?? "-"}) because ${motivo}.`,
+							]
+						: [
+								es
+									? `Le devolvimos ${monto} porque ${motivo}.`
+									: `We refunded ${monto} because ${motivo}.`,
+								es
+									? "El dinero vuelve al mismo medio de pago; según su banco puede tardar unos días."
+									: "The money goes back to the same payment method; depending on your bank it may take a few days.",
+							];
 			return {
 				asunto: es ? `Reembolso: ${nombreRifa}` : `Refund: ${nombreRifa}`,
-				lineas: [
-					es
-						? `Le devolvimos ${formatCop(m.datos.monto)} porque ${motivo}.`
-						: `We refunded ${formatCop(m.datos.monto)} because ${motivo}.`,
-					es
-						? "El dinero vuelve al mismo medio de pago; según su banco puede tardar unos días."
-						: "The money goes back to the same payment method; depending on your bank it may take a few days.",
-				],
+				lineas,
 				enlaces: [boletas],
 			};
 		}
@@ -249,6 +267,14 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 				rol_admin_otorgado: [
 					"Una cuenta recibió el rol de administrador (o volvió a tenerlo): si nadie lo esperaba, revíselo ya.",
 					"An account was given the admin role (or got it back): if nobody expected it, check it now.",
+				],
+				pago_monto_distinto: [
+					"Un proveedor de pagos informa un cobro por otro monto o moneda que el de la compra: no se vendió nada; revise si hay que devolver dinero.",
+					"A payment provider reports a charge of another amount or currency than the purchase's: nothing was sold; check whether money must go back.",
+				],
+				reembolso_vencido: [
+					"Un reembolso manual sigue pendiente después del plazo: transfiera el dinero y regístrelo.",
+					"A manual refund is still pending past its deadline: transfer the money and record it.",
 				],
 				sello_no_coincide: [
 					"D1 muestra boletas vendidas que el sello de la rifa no contiene (o le faltan): la rifa no se liquida hasta revisarlo.",

@@ -8,7 +8,9 @@ export type ClaseAlerta =
 	| "outbox_atascado"
 	| "resolucion_propuesta"
 	| "rol_admin_otorgado"
-	| "sello_no_coincide";
+	| "sello_no_coincide"
+	| "pago_monto_distinto"
+	| "reembolso_vencido";
 
 export interface Premio {
 	numero: number;
@@ -30,7 +32,14 @@ export interface DatosPorTipo {
 		pago: "transferencia" | "manual";
 	};
 	premio_pagado: { ganador_id: string; numero: number; monto: number };
-	reembolso: { transaccion_id: string; monto: number; motivo: MotivoReembolso };
+	reembolso: {
+		transaccion_id: string;
+		monto: number;
+		motivo: MotivoReembolso;
+		/** A refund an admin transfers by hand: announced when owed, then when sent with its reference. */
+		manual?: "pendiente" | "hecho";
+		referencia?: string;
+	};
 	alerta: { clase: ClaseAlerta; detalle: Record<string, string | number | null> };
 }
 

@@ -1,6 +1,9 @@
 import { type Texto, t } from "../lib/errors";
 import type { PaymentMethod } from "../rifa-room/room.types";
 import { stripeProvider } from "./stripe";
+import { requireWompi } from "./wompi/cliente";
+import type { DetallePago, PagoWompi } from "./wompi/metodos";
+import { wompiProvider } from "./wompi/provider";
 
 export interface ChargeRequest {
 	transaccionId: string;
@@ -8,17 +11,47 @@ export interface ChargeRequest {
 	userId: string;
 	amount: number;
 	currency: "COP";
+	/** The buyer's email, name and phone, for providers that ask for them (Wompi). */
+	email?: string | undefined;
+	comprador?: { nombre: string; telefono: string | null } | undefined;
+	/** When the hold ends: a provider that can (Wompi) refuses payment after it. */
+	expiresAt?: number;
+	/** How the buyer pays through Wompi. */
+	wompi?: PagoWompi | undefined;
 }
 
 export type ChargeResult =
 	| { status: "succeeded"; providerRef: string }
 	| { status: "failed"; providerRef: string | null; reason: string }
-	| { status: "requires_payment"; providerRef: string; clientSecret: string };
+	| {
+			status: "requires_payment";
+			providerRef: string;
+			clientSecret?: string;
+			/** What the buyer needs to finish paying; the provider is then asked until it decides. */
+			detalle?: DetallePago;
+	  }
+	/** The provider refused the payment's data: nothing was charged and a retry cannot help. */
+	| { status: "invalid"; reason: Texto };
 
 export interface RefundRequest {
 	transaccionId: string;
 	providerRef: string;
 	reason: string;
+	/** The provider's own payment method (Wompi's CARD, NEQUI…), where refunds depend on it. */
+	metodo?: string | null;
+}
+
+/** The provider's refund reference, or `manual`: it has no refund for this payment (see reembolsos). */
+export type RefundResult = { providerRef: string } | { manual: true };
+
+/** What the provider says of a payment now, read from its API. */
+export interface Consulta {
+	estado: "PENDING" | "APPROVED" | "DECLINED" | "ERROR" | "VOIDED";
+	providerRef: string;
+	amount: number;
+	currency: string;
+	reference: string;
+	detalle: DetallePago;
 }
 
 export interface PaymentProvider {
@@ -26,8 +59,10 @@ export interface PaymentProvider {
 	charge(req: ChargeRequest): Promise<ChargeResult>;
 	/** For providers that decide without I/O: lets the room hold and settle in one atomic step. */
 	chargeNow?(req: ChargeRequest): ChargeResult;
-	/** Returns the provider's refund reference; idempotent per transaccion. */
-	refund(req: RefundRequest): Promise<{ providerRef: string }>;
+	/** Idempotent per transaccion. */
+	refund(req: RefundRequest): Promise<RefundResult>;
+	/** For providers whose events may be lost: the room asks until the payment is decided. */
+	consultar?(providerRef: string, transaccionId: string): Promise<Consulta | null>;
 }
 
 export class PaymentUnavailableError extends Error {
@@ -70,6 +105,7 @@ export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvide
 		}
 		return sandbox(outcome);
 	}
+	if (method === "wompi") return wompiProvider(requireWompi(env), env.APP_URL);
 	if (!env.STRIPE_SECRET_KEY) {
 		throw new PaymentUnavailableError(
 			t(
@@ -80,21 +116,3 @@ export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvide
 	}
 	return stripeProvider(env.STRIPE_SECRET_KEY, env);
 };
-
-/**
- * The methods a purchase may name here, and what a browser needs for Stripe's Payment Element:
- * the publishable key is public by design; without it the pages cannot take cards.
- */
-export const metodosDePago = (env: Env) => ({
-	metodos: [
-		...(env.PAYMENTS_SANDBOX === "succeed" || env.PAYMENTS_SANDBOX === "fail"
-			? (["sandbox"] as const)
-			: []),
-		...(env.STRIPE_SECRET_KEY ? (["stripe"] as const) : []),
-	],
-	// Only a publishable key is ever published: a secret key pasted here by mistake stays unused.
-	stripe:
-		env.STRIPE_SECRET_KEY && /^pk_(test|live)_\w+$/.test(env.STRIPE_PUBLISHABLE_KEY ?? "")
-			? { publishable_key: env.STRIPE_PUBLISHABLE_KEY as string }
-			: null,
-});

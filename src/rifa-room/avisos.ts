@@ -1,3 +1,4 @@
+import { errorFields, type Logger } from "../lib/logger";
 import { enLotes } from "../notificaciones/avisos";
 import type { MensajeDe, MotivoReembolso, NotificacionMensaje } from "../notificaciones/tipos";
 import type { PurchasedNumber, RoomTx, TransaccionRow } from "./room.types";
@@ -46,10 +47,21 @@ export const avisarReservaExpirada = (tx: RoomTx, row: TransaccionRow) =>
 		datos: { transaccion_id: row.id, numeros: numerosDe(row) },
 	} satisfies MensajeDe<"reserva_expirada">);
 
-export const avisarReembolso = (tx: RoomTx, row: TransaccionRow, motivo: MotivoReembolso) =>
+/** `manual`: no provider returns this money by itself; an admin will transfer it. */
+export const avisarReembolso = (
+	tx: RoomTx,
+	row: TransaccionRow,
+	motivo: MotivoReembolso,
+	manual = false,
+) =>
 	avisar(tx, {
 		...base(tx, "reembolso", row),
-		datos: { transaccion_id: row.id, monto: row.amount, motivo },
+		datos: {
+			transaccion_id: row.id,
+			monto: row.amount,
+			motivo,
+			...(manual ? { manual: "pendiente" as const } : {}),
+		},
 	} satisfies MensajeDe<"reembolso">);
 
 export const avisosPendientes = (sql: SqlStorage): number =>
@@ -72,5 +84,20 @@ export const despacharAvisos = async (sql: SqlStorage, queue: Queue): Promise<vo
 			})),
 		);
 		sql.exec("DELETE FROM avisos WHERE seq <= ?", lote.at(-1)?.seq ?? 0);
+	}
+};
+
+/** The same, for the room's flush: false (the alarm retries) when the queue refuses. */
+export const encolarAvisos = async (
+	sql: SqlStorage,
+	queue: Queue,
+	log: Logger,
+): Promise<boolean> => {
+	try {
+		await despacharAvisos(sql, queue);
+		return true;
+	} catch (err) {
+		log.warn("notifications not queued; the alarm retries", { error: errorFields(err) });
+		return false;
 	}
 };

@@ -1,6 +1,7 @@
 import { createDb } from "../db/client";
 import { t } from "../lib/errors";
 import { errorFields, type Logger } from "../lib/logger";
+import { horasEfectivo } from "../payments/metodos";
 import { type PaymentProvider, PaymentUnavailableError } from "../payments/provider";
 import { frozenSince, loadRoomConfig } from "./config";
 import type {
@@ -17,6 +18,7 @@ import type {
 import {
 	type ChargeOutcome,
 	fail,
+	type HoldRule,
 	lateChargeOutcome,
 	purchaseBody,
 	recordOutcome,
@@ -24,6 +26,26 @@ import {
 	settleCharge,
 	withReceipts,
 } from "./sales";
+
+/**
+ * Wompi ends the hold itself (`expiration_time`), so it must end before sales close; cash at a
+ * corresponsal needs hours (`WOMPI_HORAS_EFECTIVO`), the other methods the rifa's `minutos_reserva`.
+ */
+const holdRule = (env: Env, req: PurchaseRequest): HoldRule => {
+	if (req.paymentMethod !== "wompi") return { ms: null, endsBeforeClose: false };
+	if (req.wompi?.metodo === "BANCOLOMBIA_COLLECT") {
+		return {
+			ms: horasEfectivo(env) * 3600_000,
+			endsBeforeClose: true,
+			porque: t("El pago en efectivo en un corresponsal", "Cash payment at a corresponsal"),
+		};
+	}
+	return {
+		ms: null,
+		endsBeforeClose: true,
+		porque: t("El pago por Wompi", "Payment through Wompi"),
+	};
+};
 
 /** A change of what buyers pay for that has not landed by then is taken from D1 by the room. */
 export const FREEZE_MAX_MS = 30_000;
@@ -74,7 +96,14 @@ export class Compras {
 		const current = this.room.config() ?? config;
 		const now = Date.now();
 		const reserved = this.room.step(current, (tx) =>
-			reserve(tx, req, provider, now, frozenSince(this.room.sql) !== null),
+			reserve(
+				tx,
+				req,
+				provider,
+				now,
+				frozenSince(this.room.sql) !== null,
+				holdRule(this.room.env, req),
+			),
 		);
 		if ("ok" in reserved) return reserved;
 		if ("replay" in reserved)

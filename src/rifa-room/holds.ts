@@ -1,6 +1,7 @@
 import { COUNTER, eventStatement } from "../lib/metrics";
 import { avisarCompra, avisarReservaExpirada } from "./avisos";
 import { cerrarRegistro, cierre, ventaVencida } from "./cierre";
+import { detallePago } from "./consultas";
 import { markSoldNumbers, release, take } from "./numeros";
 import { enqueue, mirror } from "./outbox";
 import { appendVentas } from "./registro";
@@ -34,6 +35,7 @@ export const estadoTransaccion = (sql: SqlStorage, id: string): EstadoTransaccio
 		provider: row.provider as PaymentMethod,
 		numeros: JSON.parse(row.numeros) as PurchasedNumber[],
 		expiresAt: row.status === "pending" && row.expires_at !== null ? iso(row.expires_at) : null,
+		pago: detallePago(sql, row.id),
 	};
 };
 

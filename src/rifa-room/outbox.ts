@@ -111,7 +111,7 @@ export const ticketsAnnulled = (transaccionId: string, at: string): D1Statement 
 /** The audit entry of a refund, keyed by its transaccion so it is written once. */
 export const refundAudit = (
 	tx: TransaccionRow,
-	refund: { providerRef: string | null; reason: string; at: string },
+	refund: { providerRef: string | null; reason: string; at: string; manual?: boolean },
 ): D1Statement => ({
 	sql: `INSERT INTO audit_log (id, actor_id, action, entity, entity_id, before, after, request_id, created_at)
 		SELECT ?, NULL, 'transaccion.reembolsada', 'transaccion', ?, ?, ?, NULL, ?
@@ -127,6 +127,7 @@ export const refundAudit = (
 			referencia_reembolso: refund.providerRef,
 			motivo: refund.reason,
 			usuario_id: tx.user_id,
+			...(refund.manual ? { manual: "pendiente" } : {}),
 		}),
 		refund.at,
 		tx.id,

@@ -1,8 +1,10 @@
+import { alerta, avisoStatement } from "../notificaciones/avisos";
 import { avisarReembolso } from "./avisos";
 import { frozenSince } from "./config";
 import { markFailed, markSold, retake, salesOver, transaccion } from "./holds";
 import { takenOf } from "./numeros";
 import { enqueue, mirror, refundAudit, ticketsAnnulled } from "./outbox";
+import { reembolsoManual } from "./reembolso-manual";
 import { appendAnulaciones } from "./registro";
 import type { PaymentEventResult, ProviderEvent, RoomTx, TransaccionRow } from "./room.types";
 import { readFlag, writeFlag } from "./sala";
@@ -69,6 +71,15 @@ export const paymentSucceeded = (tx: RoomTx, event: ProviderEvent): SucceededSte
 	if (seen(tx.sql, event.id)) return "duplicate";
 	const row = findTransaccion(tx.sql, event);
 	if (!row) return "unknown";
+	if (
+		(event.amount !== undefined && event.amount !== row.amount) ||
+		(event.currency !== undefined && event.currency !== "COP")
+	) {
+		markSeen(tx.sql, event);
+		montoDistinto(tx, row, event);
+		return "amount_mismatch";
+	}
+	dejarDeConsultar(tx.sql, row.id);
 	if (row.status === "succeeded" || row.status === "refunded") {
 		markSeen(tx.sql, event);
 		return "ignored";
@@ -100,6 +111,7 @@ export const lateRefunded = (
 	event: ProviderEvent,
 	transaccionId: string,
 	refundRef: string | null,
+	manual = false,
 ): void => {
 	writeFlag(tx.sql, refundFlag(transaccionId), null);
 	const row = transaccion(tx.sql, transaccionId);
@@ -110,14 +122,14 @@ export const lateRefunded = (
 		event.providerRef,
 		row.id,
 	);
-	avisarReembolso(tx, row, "numeros_no_disponibles");
+	avisarReembolso(tx, row, "numeros_no_disponibles", manual);
+	const at = iso(Date.now());
 	mirror(tx, row.id, {
 		extra: [
-			refundAudit(row, {
-				providerRef: refundRef,
-				reason: "numeros_no_disponibles",
-				at: iso(Date.now()),
-			}),
+			...(manual
+				? [reembolsoManual(tx.sql, tx.config.rifaId, row, "numeros_no_disponibles", at)]
+				: []),
+			refundAudit(row, { providerRef: refundRef, reason: "numeros_no_disponibles", at, manual }),
 		],
 	});
 };
@@ -128,6 +140,7 @@ export const paymentFailed = (tx: RoomTx, event: ProviderEvent): PaymentEventRes
 	const row = findTransaccion(tx.sql, event);
 	if (!row) return "unknown";
 	markSeen(tx.sql, event);
+	dejarDeConsultar(tx.sql, row.id);
 	if (row.status !== "pending") return "ignored";
 	markFailed(tx, row.id, event.providerRef);
 	return "released";
@@ -140,12 +153,17 @@ export const paidPurchases = (sql: SqlStorage): TransaccionRow[] =>
  * A cancelled rifa's purchase was refunded by its provider: it becomes `refunded` and its tickets
  * `anulado`, with the refund's audit entry. False if it was no longer paid (refunded meanwhile).
  */
-export const cancellationRefunded = (tx: RoomTx, id: string, refundRef: string | null): boolean => {
+export const cancellationRefunded = (
+	tx: RoomTx,
+	id: string,
+	refundRef: string | null,
+	manual = false,
+): boolean => {
 	const current = transaccion(tx.sql, id);
 	if (current.status !== "succeeded") return false;
 	tx.sql.exec("UPDATE transacciones SET status = 'refunded' WHERE id = ?", id);
 	mirror(tx, id, {});
-	avisarReembolso(tx, current, "rifa_cancelada");
+	avisarReembolso(tx, current, "rifa_cancelada", manual);
 	appendAnulaciones(
 		tx,
 		takenOf(tx.sql, id).map((r) => r.ticket_id),
@@ -154,7 +172,37 @@ export const cancellationRefunded = (tx: RoomTx, id: string, refundRef: string |
 	const at = iso(Date.now());
 	enqueue(tx.sql, [
 		ticketsAnnulled(id, at),
-		refundAudit(current, { providerRef: refundRef, reason: "rifa_cancelada", at }),
+		...(manual ? [reembolsoManual(tx.sql, tx.config.rifaId, current, "rifa_cancelada", at)] : []),
+		refundAudit(current, { providerRef: refundRef, reason: "rifa_cancelada", at, manual }),
 	]);
 	return true;
+};
+
+/** The provider said the payment is final: nothing more to ask it (consultas.ts). */
+const dejarDeConsultar = (sql: SqlStorage, id: string) =>
+	sql.exec("UPDATE pagos SET proxima_consulta = NULL WHERE transaccion_id = ?", id);
+
+/**
+ * The provider reports a payment of another amount or currency than the purchase's: it sells
+ * nothing (the hold runs out as any other) and staff are alerted, since money may have to go back.
+ */
+const montoDistinto = (tx: RoomTx, row: TransaccionRow, event: ProviderEvent) => {
+	enqueue(tx.sql, [
+		avisoStatement(
+			alerta(
+				`${row.id}:${event.providerRef}`,
+				{
+					clase: "pago_monto_distinto",
+					detalle: {
+						transaccion_id: row.id,
+						referencia_proveedor: event.providerRef,
+						monto_esperado: row.amount,
+						monto_recibido: event.amount ?? null,
+						moneda: event.currency ?? null,
+					},
+				},
+				tx.config.rifaId,
+			),
+		),
+	]);
 };

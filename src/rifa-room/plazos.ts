@@ -1,11 +1,12 @@
 import { cierre, ventaVencida } from "./cierre";
+import { proximaConsulta } from "./consultas";
 import { nextHoldExpiry } from "./holds";
 import type { RoomConfig } from "./room.types";
 import { readFlag, writeFlag } from "./sala";
 
 /**
  * The room has one alarm and several deadlines: the end of sales (the seal, at `fecha_fin`), the
- * next hold to expire, and retries of whatever failed (the outbox, signatures, refunds). Each is
+ * next hold to expire, the next question to a payment provider (consultas.ts), and retries of whatever failed (the outbox, signatures, refunds). Each is
  * kept in storage or derived from it, and the alarm is always set to the earliest, so setting one
  * never loses another, and a room that restarts finds them all again.
  */
@@ -36,6 +37,7 @@ export const proximoPlazo = (
 	const plazos = [
 		cierreDebido(sql, config, now),
 		nextHoldExpiry(sql),
+		proximaConsulta(sql),
 		Number(readFlag(sql, REINTENTO) ?? Number.NaN),
 	].filter((t): t is number => t !== null && Number.isFinite(t));
 	return plazos.length ? Math.min(...plazos) : null;

@@ -1,5 +1,6 @@
 import { errorFields, type Logger } from "../lib/logger";
-import type { PaymentProvider } from "../payments/provider";
+import type { PaymentProvider, RefundResult } from "../payments/provider";
+import { metodoPago } from "./consultas";
 import {
 	cancellationRefunded,
 	lateRefunded,
@@ -26,7 +27,7 @@ export interface RefundRoom {
 export class Refunds {
 	private running: Promise<{ refunded: number; failed: number }> | null = null;
 
-	constructor(private readonly room: RefundRoom) {}
+	constructor(readonly room: RefundRoom) {}
 
 	/** A cancelled rifa's paid purchases; one run at a time, a later caller waits for it. */
 	async cancelled(): Promise<{ refunded: number; failed: number }> {
@@ -44,15 +45,14 @@ export class Refunds {
 		let refunded = 0;
 		let failed = 0;
 		for (const row of paidPurchases(this.room.sql)) {
-			let refundRef: string | null;
+			let result: RefundResult;
 			try {
-				({ providerRef: refundRef } = await this.room
-					.payments(row.provider as PaymentMethod)
-					.refund({
-						transaccionId: row.id,
-						providerRef: row.provider_ref ?? "",
-						reason: "rifa_cancelada",
-					}));
+				result = await this.room.payments(row.provider as PaymentMethod).refund({
+					transaccionId: row.id,
+					providerRef: row.provider_ref ?? "",
+					reason: "rifa_cancelada",
+					metodo: metodoPago(this.room.sql, row.id),
+				});
 			} catch (err) {
 				failed++;
 				this.room.log().error("refund failed; will retry", {
@@ -61,7 +61,10 @@ export class Refunds {
 				});
 				continue;
 			}
-			if (this.room.step(config, (tx) => cancellationRefunded(tx, row.id, refundRef))) refunded++;
+			const manual = "manual" in result;
+			const refundRef = "manual" in result ? null : result.providerRef;
+			if (this.room.step(config, (tx) => cancellationRefunded(tx, row.id, refundRef, manual)))
+				refunded++;
 		}
 		return { refunded, failed };
 	}
@@ -75,10 +78,13 @@ export class Refunds {
 			transaccionId,
 			providerRef: event.providerRef,
 			reason: "numeros_no_disponibles",
+			metodo: metodoPago(this.room.sql, transaccionId),
 		});
+		const manual = "manual" in refund;
+		const refundRef = "manual" in refund ? null : refund.providerRef;
 		const config = this.room.config();
 		if (config)
-			this.room.step(config, (tx) => lateRefunded(tx, event, transaccionId, refund.providerRef));
+			this.room.step(config, (tx) => lateRefunded(tx, event, transaccionId, refundRef, manual));
 	}
 
 	/** The late refunds still pending; false when one of them failed again. */

@@ -1,10 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
-import { createLogger, errorFields, type Logger } from "../lib/logger";
+import { createLogger, type Logger } from "../lib/logger";
 import { reportDurableObjectErrors } from "../lib/sentry";
 import { type PaymentProvider, paymentProvider } from "../payments/provider";
 import { definicionSha256 } from "../verificacion/definicion";
-import { despacharAvisos } from "./avisos";
+import { encolarAvisos } from "./avisos";
 import { Compras, FREEZE_MAX_MS } from "./compras";
 import {
 	applyConfig,
@@ -17,6 +17,7 @@ import {
 	sameOrder,
 	thaw,
 } from "./config";
+import { Consultas } from "./consultas";
 import { estadoTransaccion, expireHolds } from "./holds";
 import { Libro } from "./libro";
 import { permutation } from "./numbering";
@@ -89,12 +90,18 @@ export class RifaRoom extends DurableObject<Env> {
 		paymentSucceeded: (e) => this.paymentSucceeded(e),
 		log: () => this.log,
 	});
+	/** Money after the purchase: refunds, and questions to providers that decide later. */
 	private readonly refunds = new Refunds({
 		sql: this.ctx.storage.sql,
 		config: () => this.config,
 		payments: (method) => this.payments(method),
 		step: (config, fn) => this.step(config, fn),
 		log: () => this.log,
+	});
+	private readonly consultas = new Consultas({
+		...this.refunds.room,
+		paymentSucceeded: (e) => this.paymentSucceeded(e),
+		paymentFailed: (e) => this.paymentFailed(e),
 	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -341,21 +348,11 @@ export class RifaRoom extends DurableObject<Env> {
 	async flush(): Promise<boolean> {
 		await this.libro.sign();
 		const done = await this.outbox.flush();
-		const notified = done && (await this.notify());
+		// Notifications go once D1 holds what they describe.
+		const notified = done && (await encolarAvisos(this.sql, this.env.NOTIFICACIONES, this.log));
 		if (!notified) pedirReintento(this.sql, Date.now() + OUTBOX_RETRY_MS);
 		await this.armAlarm();
 		return done;
-	}
-
-	/** Notifications go once D1 holds what they describe; a failure is retried by the alarm. */
-	private async notify(): Promise<boolean> {
-		try {
-			await despacharAvisos(this.sql, this.env.NOTIFICACIONES);
-			return true;
-		} catch (err) {
-			this.log.warn("notifications not queued; the alarm retries", { error: errorFields(err) });
-			return false;
-		}
 	}
 
 	async pendingOutbox(): Promise<number> {
@@ -375,7 +372,7 @@ export class RifaRoom extends DurableObject<Env> {
 		}
 	}
 
-	/** The seal at `fecha_fin`, hold expiry, refunds, outbox and signing retries, clean-up. */
+	/** The seal at `fecha_fin`, hold expiry, payment questions, refunds, retries, clean-up. */
 	override async alarm(): Promise<void> {
 		const now = Date.now();
 		this.alarmAt = null;
@@ -387,6 +384,7 @@ export class RifaRoom extends DurableObject<Env> {
 				pruneIdempotency(tx.sql, now);
 			});
 			await this.libro.sign();
+			if (!(await this.consultas.run(now))) pedirReintento(this.sql, now + OUTBOX_RETRY_MS);
 			if (this.charging.size) pedirReintento(this.sql, now + OUTBOX_RETRY_MS);
 			if (!(await this.refunds.retryLate())) pedirReintento(this.sql, now + REFUND_RETRY_MS);
 			if (config.estado === "cancelada" && paidPurchases(this.sql).length) await this.refundAll();

@@ -6,7 +6,8 @@ import { ARBOL_SCHEMA } from "./arbol";
  * `sala` holds the room's own flags (see config.ts). `registro` is the ledger of sales and
  * annulments (registro.ts): its triggers keep it append-only, only a missing signature is filled;
  * `arbol` its Merkle tree's complete subtrees (arbol.ts).
- * `avisos` holds the notifications waiting for the queue (avisos.ts).
+ * `avisos` holds the notifications waiting for the queue (avisos.ts). `pagos` what a buyer needs to
+ * pay a provider that decides later (Wompi), and when to ask it next (consultas.ts).
  */
 export const ROOM_SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
@@ -34,6 +35,15 @@ CREATE TABLE IF NOT EXISTS transacciones (
 	created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transacciones_ref ON transacciones (provider_ref);
+CREATE TABLE IF NOT EXISTS pagos (
+	transaccion_id TEXT PRIMARY KEY,
+	metodo TEXT NOT NULL,
+	detalle TEXT NOT NULL,
+	proxima_consulta INTEGER,
+	intentos INTEGER NOT NULL DEFAULT 0,
+	consultar_hasta INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pagos_consulta ON pagos (proxima_consulta) WHERE proxima_consulta IS NOT NULL;
 CREATE TABLE IF NOT EXISTS eventos (id TEXT PRIMARY KEY, tipo TEXT NOT NULL, procesado_en INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS transacciones_pending ON transacciones (status, expires_at);
 CREATE TABLE IF NOT EXISTS idempotencia (

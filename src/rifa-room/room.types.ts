@@ -1,6 +1,7 @@
 import type { RifaEstado } from "../db/schema";
 import type { Reglas } from "../domain/reglas";
 import type { ErrorCode, Texto } from "../lib/errors";
+import type { DetallePago, PagoWompi } from "../payments/wompi/metodos";
 import type { Definicion } from "../verificacion/tipos";
 
 /** What the room needs to know about its rifa; pushed on every change and loaded from D1 if missing. */
@@ -21,7 +22,7 @@ export interface RoomConfig {
 	definicionSha256?: string;
 }
 
-export const PAYMENT_METHODS = ["sandbox", "stripe"] as const;
+export const PAYMENT_METHODS = ["sandbox", "stripe", "wompi"] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export interface PurchaseRequest {
@@ -33,6 +34,11 @@ export interface PurchaseRequest {
 	paymentMethod: PaymentMethod;
 	idempotencyKey: string;
 	numeros?: number[] | undefined;
+	/** The buyer's email, name and phone, for providers that ask for them. */
+	email?: string | undefined;
+	comprador?: { nombre: string; telefono: string | null } | undefined;
+	/** How the buyer pays through Wompi (`paymentMethod: "wompi"`). */
+	wompi?: PagoWompi | undefined;
 }
 
 export type TicketEstado = "reservado" | "vendido";
@@ -47,7 +53,7 @@ export interface PurchaseBody {
 		currency: "COP";
 		client_secret?: string;
 		expires_at?: string;
-	};
+	} & Partial<DetallePago>;
 }
 
 /** A refusal in the API's own vocabulary: the handler turns it into that code's problem+json. */
@@ -92,6 +98,9 @@ export interface ProviderEvent {
 	type: string;
 	providerRef: string;
 	transaccionId?: string | undefined;
+	/** What the provider says it charged; a payment for another amount sells nothing. */
+	amount?: number;
+	currency?: string;
 }
 
 export type PaymentEventResult =
@@ -100,7 +109,9 @@ export type PaymentEventResult =
 	| "refunded"
 	| "ignored"
 	| "duplicate"
-	| "unknown";
+	| "unknown"
+	/** The provider charged another amount or currency than the purchase's: nothing sold, alerted. */
+	| "amount_mismatch";
 
 /** What the cron's reconciler found and repaired in one room. */
 export interface RoomSync {
@@ -154,6 +165,8 @@ export interface EstadoTransaccion {
 	numeros: PurchasedNumber[];
 	/** When a pending hold ends; null once the purchase is settled. */
 	expiresAt: string | null;
+	/** What the buyer needs to pay a provider that decides later (Wompi); null for the others. */
+	pago: DetallePago | null;
 }
 
 export interface PurchasedNumber {

@@ -2,6 +2,7 @@ import { type ErrorCode, type Texto, t } from "../lib/errors";
 import type { ChargeRequest, ChargeResult, PaymentProvider } from "../payments/provider";
 import { avisarReserva } from "./avisos";
 import { cierre } from "./cierre";
+import { detallePago, registrarPago } from "./consultas";
 import { markFailed, markSold, salesOver, transaccion } from "./holds";
 import { freeAmong, freeCount, hold, nextFree, ownedBy, takenOf } from "./numeros";
 import { mirror } from "./outbox";
@@ -39,6 +40,7 @@ const fingerprint = (req: PurchaseRequest) =>
 		quantity: req.quantity,
 		payment_method: req.paymentMethod,
 		numeros: req.numeros ? [...req.numeros].sort((a, b) => a - b) : null,
+		...(req.wompi ? { wompi: req.wompi } : {}),
 	});
 
 const LEGACY_STATUS: Record<number, ErrorCode> = {
@@ -65,6 +67,18 @@ export type Reservation =
 	| { held: { request: ChargeRequest; numeros: number[] } };
 
 /**
+ * How long a purchase's numbers stay held: the rifa's `minutos_reserva`, or the method's own time
+ * (cash at a corresponsal takes longer). `endsBeforeClose`: a hold the provider enforces itself
+ * (Wompi's expiration) must end before sales close, or the buyer could pay for numbers already let go.
+ */
+export interface HoldRule {
+	ms: number | null;
+	endsBeforeClose: boolean;
+	/** Why this method holds as long as it does, for the refusal. */
+	porque?: Texto;
+}
+
+/**
  * The synchronous half of a purchase: the idempotency key, the rifa's rules, then the numbers are
  * taken and held. A provider that answers without I/O settles in this same step.
  */
@@ -74,6 +88,7 @@ export const reserve = (
 	provider: PaymentProvider,
 	now: number,
 	frozen: boolean,
+	holdRule: HoldRule = { ms: null, endsBeforeClose: false },
 ): Reservation => {
 	const { sql, config } = tx;
 	const huella = fingerprint(req);
@@ -119,6 +134,17 @@ export const reserve = (
 
 	const rejection = checkSale(sql, config, req, now);
 	if (rejection) return rejection;
+	const holdEnds = now + (holdRule.ms ?? config.reglas.minutos_reserva * 60_000);
+	if (holdRule.endsBeforeClose && holdEnds > Date.parse(config.fechaFin)) {
+		const porque = holdRule.porque ?? t("Este medio de pago", "This payment method");
+		return fail(
+			"VALIDATION_FAILED",
+			t(
+				`${porque.es} reserva los números hasta ${iso(holdEnds)}, después del cierre de ventas (${config.fechaFin}); elija un medio que se confirme antes.`,
+				`${porque.en} holds the numbers until ${iso(holdEnds)}, after sales close (${config.fechaFin}); choose a method that confirms sooner.`,
+			),
+		);
+	}
 
 	const picked = req.numeros ? freeAmong(sql, req.numeros) : nextFree(sql, req.quantity);
 	if (req.numeros && picked.length !== req.numeros.length) {
@@ -154,7 +180,7 @@ export const reserve = (
 		amount,
 		req.paymentMethod,
 		JSON.stringify(rows),
-		now + config.reglas.minutos_reserva * 60_000,
+		holdEnds,
 		now,
 	);
 	sql.exec(
@@ -171,6 +197,10 @@ export const reserve = (
 		userId: req.userId,
 		amount,
 		currency: "COP",
+		email: req.email,
+		comprador: req.comprador,
+		expiresAt: holdEnds,
+		wompi: req.wompi,
 	};
 	if (provider.chargeNow) {
 		const settled = settleCharge(tx, transaccionId, provider.chargeNow(request), req);
@@ -204,9 +234,13 @@ export const settleCharge = (
 	if (current.status !== "pending") {
 		if (charge.status === "succeeded" && current.status === "failed") return { late: charge };
 		outcome = fail("CONFLICT", HOLD_EXPIRED);
-	} else if (charge.status === "failed" || charge.status === "error") {
+	} else if (
+		charge.status === "failed" ||
+		charge.status === "error" ||
+		charge.status === "invalid"
+	) {
 		markFailed(tx, transaccionId, charge.status === "failed" ? charge.providerRef : null);
-		if (charge.status === "error") {
+		if (charge.status === "error" || charge.status === "invalid") {
 			// Nothing was charged: forget the key so the client's retry starts afresh.
 			sql.exec(
 				"DELETE FROM idempotencia WHERE actor_id = ? AND clave = ? AND transaccion_id = ?",
@@ -214,6 +248,7 @@ export const settleCharge = (
 				req.idempotencyKey,
 				transaccionId,
 			);
+			if (charge.status === "invalid") return fail("VALIDATION_FAILED", charge.reason);
 			return fail(
 				"BAD_GATEWAY",
 				t(
@@ -240,6 +275,16 @@ export const settleCharge = (
 				charge.providerRef,
 				transaccionId,
 			);
+			if (charge.detalle) {
+				const held = transaccion(sql, transaccionId);
+				registrarPago(
+					sql,
+					transaccionId,
+					charge.detalle,
+					held.expires_at ?? Date.now(),
+					Date.now(),
+				);
+			}
 			mirror(tx, transaccionId, { tickets: true });
 			avisarReserva(tx, transaccion(sql, transaccionId));
 		}
@@ -256,6 +301,7 @@ export const purchaseBody = (
 	charge: ChargeResult,
 ): PurchaseOutcome => {
 	const current = transaccion(sql, transaccionId);
+	const detalle = charge.status === "requires_payment" ? detallePago(sql, transaccionId) : null;
 	const body: PurchaseBody = {
 		tickets: takenOf(sql, transaccionId).map((r) => ({
 			id: r.ticket_id,
@@ -269,8 +315,12 @@ export const purchaseBody = (
 			amount: current.amount,
 			currency: "COP",
 			...(charge.status === "requires_payment"
-				? { client_secret: charge.clientSecret, expires_at: iso(current.expires_at ?? Date.now()) }
+				? {
+						...(charge.clientSecret ? { client_secret: charge.clientSecret } : {}),
+						expires_at: iso(current.expires_at ?? Date.now()),
+					}
 				: {}),
+			...(detalle ?? {}),
 		},
 	};
 	return { ok: true, status: 201, body, replayed: false };

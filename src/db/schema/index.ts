@@ -2,6 +2,7 @@
 export * from "./audit";
 export * from "./catalogo";
 export * from "./notificaciones";
+export * from "./reembolsos";
 export * from "./resultados";
 export * from "./rifas";
 export * from "./users";

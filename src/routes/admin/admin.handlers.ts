@@ -1,8 +1,11 @@
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import { auditLog } from "../../db/schema";
+import { executionContext } from "../../lib/create-app";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppRouteHandler } from "../../lib/types";
-import type { auditoria } from "./admin.routes";
+import { despacharLuego } from "../../notificaciones/avisos";
+import { listarReembolsos, registrarReembolso } from "../../services/reembolsos.service";
+import type { auditoria, reembolsos, registrarReembolso as registrar } from "./admin.routes";
 
 export const auditoriaHandler: AppRouteHandler<typeof auditoria> = async (c) => {
 	const { entity, entity_id, ...page } = c.req.valid("query");
@@ -39,4 +42,22 @@ export const auditoriaHandler: AppRouteHandler<typeof auditoria> = async (c) => 
 		),
 		200,
 	);
+};
+
+export const reembolsosHandler: AppRouteHandler<typeof reembolsos> = async (c) => {
+	const { estado, rifa_id, ...page } = c.req.valid("query");
+	return c.json(await listarReembolsos(c.var.db, { estado, rifa_id }, page), 200);
+};
+
+export const registrarReembolsoHandler: AppRouteHandler<typeof registrar> = async (c) => {
+	const { id } = c.req.valid("param");
+	const { reembolso, nuevo } = await registrarReembolso(
+		c.var.db,
+		id,
+		c.req.valid("json"),
+		c.var.user.id,
+	);
+	// The buyer hears of the transfer now; the cron sends it otherwise.
+	if (nuevo) await despacharLuego(c.env, c.var.db, executionContext(c), [`reembolso_hecho:${id}`]);
+	return c.json(reembolso, 200);
 };

@@ -4,6 +4,8 @@ import {
 	BEARER,
 	defaultErrorResponses,
 	errorResponses,
+	IdParam,
+	jsonBody,
 	jsonContent,
 	PageQuery,
 	paginated,
@@ -47,6 +49,91 @@ export const auditoria = createRoute({
 	responses: {
 		200: jsonContent(paginated(AuditEntrySchema, "AuditPage"), "Página del registro"),
 		...errorResponses(401, 403, 422),
+		...defaultErrorResponses,
+	},
+});
+
+const ReembolsoSchema = z
+	.object({
+		id: z.uuid().openapi({ description: "El id de la compra (transacción)" }),
+		transaccion_id: z.uuid(),
+		rifa_id: z.uuid(),
+		comprador: z.object({
+			id: z.uuid(),
+			nombre: z.string(),
+			email: z.string(),
+			telefono: z.string().nullable(),
+		}),
+		monto: z.number().int().openapi({ description: "Centavos de COP" }),
+		proveedor: z.string().openapi({ example: "wompi" }),
+		metodo: z.string().nullable().openapi({ example: "NEQUI" }),
+		referencia_proveedor: z
+			.string()
+			.nullable()
+			.openapi({ description: "La transacción en Wompi", example: "15113-1733501411-47721" }),
+		motivo: z.enum(["rifa_cancelada", "numeros_no_disponibles"]).or(z.string()),
+		estado: z.enum(["pendiente", "hecho"]),
+		referencia_transferencia: z.string().nullable(),
+		nota: z.string().nullable(),
+		hecho_por: z.uuid().nullable(),
+		hecho_en: z.string().nullable(),
+		creado_en: z.string(),
+	})
+	.openapi("ReembolsoManual");
+
+export const reembolsos = createRoute({
+	method: "get",
+	path: "/admin/reembolsos",
+	operationId: "listManualRefunds",
+	tags: ["admin"],
+	summary: "Reembolsos manuales (admin), los más antiguos primero",
+	description:
+		"Dinero que hay que devolver por transferencia porque el medio de pago no tiene devolución por API (Nequi, PSE, transferencias y efectivo en Wompi): comprador, monto, medio y referencia de Wompi. Se crean al cancelar una rifa o al llegar un pago tarde, una vez por compra.",
+	security: BEARER,
+	middleware: [requireAuth, requireRole("admin")],
+	request: {
+		query: PageQuery.extend({
+			estado: z
+				.enum(["pendiente", "hecho"])
+				.optional()
+				.openapi({ param: { name: "estado", in: "query" } }),
+			rifa_id: z
+				.uuid()
+				.optional()
+				.openapi({ param: { name: "rifa_id", in: "query" } }),
+		}),
+	},
+	responses: {
+		200: jsonContent(paginated(ReembolsoSchema, "ReembolsosPage"), "Página de reembolsos"),
+		...errorResponses(401, 403, 422),
+		...defaultErrorResponses,
+	},
+});
+
+export const registrarReembolso = createRoute({
+	method: "post",
+	path: "/admin/reembolsos/{id}",
+	operationId: "recordManualRefund",
+	tags: ["admin"],
+	summary: "Registrar la transferencia de un reembolso manual (admin)",
+	description:
+		"Marca el reembolso como hecho con la referencia de la transferencia, una sola vez: queda en la auditoría y se avisa al comprador. La misma referencia otra vez responde 200 con el reembolso registrado; otra referencia, 409.",
+	security: BEARER,
+	middleware: [requireAuth, requireRole("admin")],
+	request: {
+		params: IdParam,
+		body: jsonBody(
+			z
+				.strictObject({
+					referencia: z.string().trim().min(3).max(100).openapi({ example: "NEQUI-M12345678" }),
+					nota: z.string().trim().max(500).optional(),
+				})
+				.openapi("RegistroReembolso"),
+		),
+	},
+	responses: {
+		200: jsonContent(ReembolsoSchema, "Reembolso registrado"),
+		...errorResponses(400, 401, 403, 404, 409, 415, 422),
 		...defaultErrorResponses,
 	},
 });

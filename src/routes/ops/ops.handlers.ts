@@ -3,6 +3,7 @@ import { errorFields } from "../../lib/logger";
 import { collectMetrics } from "../../lib/metrics";
 import type { AppRouteHandler } from "../../lib/types";
 import { jwks as clavesPublicas } from "../../recibos/claves";
+import { horasAlertaReembolso } from "../../services/reembolsos.service";
 import type { healthz, jwks, metrics } from "./ops.routes";
 
 /** Compares digests, not the strings: same length always, so the time taken reveals nothing. */
@@ -47,7 +48,8 @@ export const metricsHandler: AppRouteHandler<typeof metrics> = async (c) => {
 			},
 		);
 	}
-	return c.text(await collectMetrics(c.env.DB), 200, {
+	const vencidoAntes = new Date(Date.now() - horasAlertaReembolso(c.env) * 3600_000).toISOString();
+	return c.text(await collectMetrics(c.env.DB, vencidoAntes), 200, {
 		"Content-Type": "text/plain; version=0.0.4; charset=utf-8",
 		"Cache-Control": "no-store",
 	});

@@ -1,19 +1,31 @@
+import type { z } from "@hono/zod-openapi";
 import { and, asc, count, eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { type TicketRow, tickets, users } from "../../db/schema";
 import { ApiError, forbidden, notFound, RIFA, t } from "../../lib/errors";
+import { errorFields } from "../../lib/logger";
 import { offsetOf, pageOf } from "../../lib/pagination";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
-import { metodosDePago } from "../../payments/provider";
+import { metodosDePago } from "../../payments/metodos";
+import { WompiCliente, wompiConfig } from "../../payments/wompi/cliente";
+import type { PagoWompi } from "../../payments/wompi/metodos";
 import { findRifa, roomFor } from "../../rifa-room/rooms";
 import type {
 	availability,
+	bancosPse,
 	listForRifa,
 	listForUser,
 	pagos,
 	purchase,
 	transaccion,
 } from "./tickets.routes";
+import type { PagoWompiSchema } from "./tickets.schemas";
+
+/** The buyer's acceptance is checked by the schema; the room keeps only how they pay. */
+const sinAceptacion = ({
+	acepta_terminos: _,
+	...pago
+}: z.infer<typeof PagoWompiSchema>): PagoWompi => pago as PagoWompi;
 
 export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	const { id } = c.req.valid("param");
@@ -44,6 +56,7 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	const me = c.var.user;
 	const rifa = await findRifa(c.var.db, id);
 	if (!rifa) throw notFound(RIFA);
+	let comprador = { email: me.email, nombre: me.nombre, telefono: null as string | null };
 	if (body.user_id !== me.id) {
 		if (me.rol === "jugador")
 			throw forbidden(
@@ -57,7 +70,7 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 				),
 			);
 		const buyer = await c.var.db.query.users.findFirst({
-			columns: { isActive: true },
+			columns: { isActive: true, email: true, nombre: true, telefono: true },
 			where: eq(users.id, body.user_id),
 		});
 		if (!buyer?.isActive) {
@@ -72,8 +85,26 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 				},
 			);
 		}
+		comprador = { email: buyer.email, nombre: buyer.nombre, telefono: buyer.telefono };
 	}
 
+	if (body.wompi && body.user_id === me.id) {
+		const mio = await c.var.db.query.users.findFirst({
+			columns: { telefono: true },
+			where: eq(users.id, me.id),
+		});
+		comprador.telefono = mio?.telefono ?? null;
+	}
+	if (body.wompi?.metodo === "PSE" && !body.wompi.telefono && !comprador.telefono) {
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			t(
+				"PSE pide el celular del pagador: indíquelo en wompi.telefono.",
+				"PSE needs the payer's mobile number: give it in wompi.telefono.",
+			),
+			{ errors: [{ path: "wompi.telefono", message: "Requerido para PSE" }] },
+		);
+	}
 	const outcome = await roomFor(c.env, id).purchase({
 		actorId: me.id,
 		userId: body.user_id,
@@ -81,6 +112,13 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 		paymentMethod: body.payment_method,
 		idempotencyKey: key,
 		numeros: body.numeros,
+		...(body.wompi
+			? {
+					wompi: sinAceptacion(body.wompi),
+					email: comprador.email,
+					comprador: { nombre: comprador.nombre, telefono: comprador.telefono },
+				}
+			: {}),
 	});
 	const replayHeader: Record<string, string> = outcome.replayed
 		? { "Idempotent-Replayed": "true" }
@@ -175,7 +213,26 @@ export const availabilityHandler: AppRouteHandler<typeof availability> = async (
 	return c.json(result, 200);
 };
 
-export const pagosHandler: AppRouteHandler<typeof pagos> = (c) => c.json(metodosDePago(c.env), 200);
+export const pagosHandler: AppRouteHandler<typeof pagos> = async (c) =>
+	c.json(await metodosDePago(c.env, c.var.logger), 200);
+
+export const bancosPseHandler: AppRouteHandler<typeof bancosPse> = async (c) => {
+	const config = wompiConfig(c.env);
+	if (!config)
+		throw new ApiError("NOT_FOUND", t("Wompi no está configurado.", "Wompi is not configured."));
+	try {
+		return c.json({ bancos: await new WompiCliente(config).bancosPse() }, 200);
+	} catch (err) {
+		c.var.logger.warn("PSE banks not read from Wompi", { error: errorFields(err) });
+		throw new ApiError(
+			"BAD_GATEWAY",
+			t(
+				"Wompi no respondió con la lista de bancos; intente de nuevo.",
+				"Wompi did not answer with the list of banks; try again.",
+			),
+		);
+	}
+};
 
 const TRANSACCION = t("La compra", "The purchase");
 
@@ -207,6 +264,7 @@ export const transaccionHandler: AppRouteHandler<typeof transaccion> = async (c)
 			amount: tx.amount,
 			tickets: tx.numeros.map((n) => ({ id: n.ticket_id, numero: n.numero })),
 			expires_at: tx.expiresAt,
+			pago: tx.pago,
 		},
 		200,
 	);

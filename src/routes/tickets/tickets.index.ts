@@ -12,6 +12,7 @@ export const ticketsRouter = createRouter()
 	.openapi(routes.listForUser, handlers.listForUserHandler)
 	.openapi(routes.availability, handlers.availabilityHandler)
 	.openapi(routes.pagos, handlers.pagosHandler)
+	.openapi(routes.bancosPse, handlers.bancosPseHandler)
 	.openapi(routes.transaccion, handlers.transaccionHandler);
 
 /** Live updates: the rifa's room holds the socket (hibernation), so this only forwards the upgrade. */

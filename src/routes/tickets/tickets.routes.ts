@@ -14,6 +14,7 @@ import {
 import { publicReadRateLimit, purchaseRateLimit } from "../../lib/rate-limit";
 import {
 	AvailabilitySchema,
+	BancosPseSchema,
 	IDEMPOTENCY_KEY,
 	PagosSchema,
 	PurchaseBody,
@@ -38,7 +39,7 @@ export const purchase = createRoute({
 	tags,
 	summary: "Comprar boletas (idempotente)",
 	description:
-		"Un jugador compra para sí mismo; admin/operador pueden vender a nombre de otro usuario (punto de venta). Repetir la misma Idempotency-Key con los mismos datos devuelve la respuesta original con `Idempotent-Replayed: true`; con otros datos, 422; mientras la primera sigue en curso, 409 con Retry-After.",
+		'Un jugador compra para sí mismo; admin/operador pueden vender a nombre de otro usuario (punto de venta). Repetir la misma Idempotency-Key con los mismos datos devuelve la respuesta original con `Idempotent-Replayed: true`; con otros datos, 422; mientras la primera sigue en curso, 409 con Retry-After.\n\nCon `payment_method: "wompi"` y `wompi: {metodo, acepta_terminos: true, ...}` los números quedan reservados y la respuesta trae `payment.status: "requires_payment"`, la referencia, la transacción de Wompi, `redirect_url` (PSE, Bancolombia) o `efectivo` (corresponsal). Se venden solo cuando Wompi confirma el pago (evento firmado o consulta a su API); un rechazo los libera. Una reserva que terminaría después del cierre de ventas es un 422.',
 	security: BEARER,
 	middleware: [requireAuth, purchaseRateLimit],
 	request: {
@@ -112,11 +113,27 @@ export const pagos = createRoute({
 	tags,
 	summary: "Métodos de pago habilitados (público)",
 	description:
-		"Los valores de `payment_method` que acepta una compra aquí y, si Stripe está configurado, su clave publicable para el Payment Element de las páginas.",
+		"Los valores de `payment_method` que acepta una compra aquí; si Stripe está configurado, su clave publicable para el Payment Element de las páginas; si Wompi lo está, sus medios (Nequi, PSE, Bancolombia, Daviplata, tarjeta, efectivo), su llave pública y los enlaces a los términos y la autorización de datos que el comprador acepta.",
 	middleware: [publicReadRateLimit],
 	responses: {
 		200: jsonContent(PagosSchema, "Métodos de pago"),
 		...errorResponses(429),
+		...defaultErrorResponses,
+	},
+});
+
+export const bancosPse = createRoute({
+	method: "get",
+	path: "/pagos/wompi/bancos",
+	operationId: "getPseBanks",
+	tags,
+	summary: "Bancos de PSE (público)",
+	description:
+		"Las entidades financieras de PSE según Wompi (`GET /pse/financial_institutions`), para elegir el banco de un pago PSE. 404 mientras Wompi no esté configurado; 502 si Wompi no responde.",
+	middleware: [publicReadRateLimit],
+	responses: {
+		200: jsonContent(BancosPseSchema, "Bancos de PSE"),
+		...errorResponses(404, 429, 502),
 		...defaultErrorResponses,
 	},
 });

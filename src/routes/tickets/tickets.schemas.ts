@@ -1,6 +1,68 @@
 import { z } from "@hono/zod-openapi";
 import { TICKET_ESTADOS } from "../../db/schema";
+import { METODOS_WOMPI, TIPOS_DOCUMENTO } from "../../payments/wompi/metodos";
 import { PAYMENT_METHODS } from "../../rifa-room/room.types";
+
+/** A Colombian mobile number, as Nequi and Daviplata know it: 10 digits starting with 3. */
+const CELULAR = z
+	.string()
+	.trim()
+	.transform((v) => v.replace(/[\s-]/g, "").replace(/^\+57/, ""))
+	.pipe(z.string().regex(/^3\d{9}$/, "Celular colombiano de 10 dígitos (3XXXXXXXXX)"))
+	.openapi({ example: "3991111111" });
+
+const DOCUMENTO = z
+	.string()
+	.trim()
+	.regex(/^[0-9A-Za-z]{3,20}$/, "Documento de 3 a 20 letras o dígitos")
+	.openapi({ example: "1999888777" });
+
+const ACEPTA = z.literal(true, {
+	error: "Debe aceptar los términos y la autorización de datos personales de Wompi",
+});
+
+export const PagoWompiSchema = z
+	.discriminatedUnion("metodo", [
+		z.strictObject({ metodo: z.literal("NEQUI"), acepta_terminos: ACEPTA, telefono: CELULAR }),
+		z.strictObject({
+			metodo: z.literal("PSE"),
+			acepta_terminos: ACEPTA,
+			banco: z
+				.string()
+				.trim()
+				.regex(/^\d{1,10}$/, "Código de la entidad financiera")
+				.openapi({ example: "1", description: "Código de GET /pagos/wompi/bancos" }),
+			tipo_persona: z.enum(["natural", "juridica"]),
+			tipo_documento: z.enum(TIPOS_DOCUMENTO),
+			documento: DOCUMENTO,
+			telefono: CELULAR.optional().openapi({
+				description: "PSE pide el celular del pagador; si falta, se usa el de su cuenta",
+			}),
+		}),
+		z.strictObject({ metodo: z.literal("BANCOLOMBIA_TRANSFER"), acepta_terminos: ACEPTA }),
+		z.strictObject({
+			metodo: z.literal("DAVIPLATA"),
+			acepta_terminos: ACEPTA,
+			tipo_documento: z.enum(TIPOS_DOCUMENTO),
+			documento: DOCUMENTO,
+		}),
+		z.strictObject({
+			metodo: z.literal("CARD"),
+			acepta_terminos: ACEPTA,
+			token: z
+				.string()
+				.trim()
+				.regex(/^tok_(test|prod)_[\w-]{4,80}$/, "Token de tarjeta de Wompi (tok_...)")
+				.openapi({ description: "Token creado en el navegador con la llave pública de Wompi" }),
+			cuotas: z.number().int().min(1).max(36).default(1),
+		}),
+		z.strictObject({ metodo: z.literal("BANCOLOMBIA_COLLECT"), acepta_terminos: ACEPTA }),
+	])
+	.openapi("PagoWompi", {
+		description:
+			"Cómo paga el comprador por Wompi. `acepta_terminos: true` dice que aceptó los términos y la autorización de datos personales de Wompi (enlaces en GET /pagos).",
+		example: { metodo: "NEQUI", acepta_terminos: true, telefono: "3991111111" },
+	});
 
 export const IDEMPOTENCY_KEY = z
 	.string()
@@ -28,10 +90,21 @@ export const PurchaseBody = z
 				example: [12, 13],
 				description: "Números elegidos; si faltan, los asigna la rifa",
 			}),
+		wompi: PagoWompiSchema.optional(),
 	})
 	.superRefine((b, ctx) => {
 		if (b.numeros && b.numeros.length !== b.quantity) {
 			ctx.addIssue({ code: "custom", path: ["numeros"], message: "Debe tener quantity números" });
+		}
+		if (b.payment_method === "wompi" && !b.wompi) {
+			ctx.addIssue({
+				code: "custom",
+				path: ["wompi"],
+				message: `Con payment_method wompi, indique wompi.metodo (${METODOS_WOMPI.join(", ")})`,
+			});
+		}
+		if (b.payment_method !== "wompi" && b.wompi) {
+			ctx.addIssue({ code: "custom", path: ["wompi"], message: "Solo con payment_method wompi" });
 		}
 	})
 	.openapi("PurchaseRequest", {
@@ -42,6 +115,23 @@ export const PurchaseBody = z
 			idempotency_key: "op-2025-10-30-abc123",
 		},
 	});
+
+const DetallePagoCampos = {
+	metodo: z.enum(METODOS_WOMPI).optional().openapi({ description: "Medio de pago en Wompi" }),
+	referencia: z
+		.string()
+		.optional()
+		.openapi({ description: "Nuestra referencia en Wompi (el id de la compra)" }),
+	wompi_id: z.string().optional().openapi({ description: "La transacción en Wompi" }),
+	redirect_url: z.string().optional().openapi({
+		description: "PSE y Bancolombia: la página del banco donde el comprador aprueba el pago",
+	}),
+	efectivo: z.object({ convenio: z.string(), referencia_pago: z.string() }).optional().openapi({
+		description: "Efectivo en un corresponsal Bancolombia: convenio y referencia a pagar",
+	}),
+};
+
+export const DetallePagoSchema = z.object(DetallePagoCampos).openapi("DetallePago");
 
 export const PurchaseResponse = z
 	.object({
@@ -64,6 +154,7 @@ export const PurchaseResponse = z
 			currency: z.literal("COP"),
 			client_secret: z.string().optional(),
 			expires_at: z.string().optional(),
+			...DetallePagoCampos,
 		}),
 	})
 	.openapi("PurchaseResponse", {
@@ -117,9 +208,49 @@ export const PagosSchema = z
 			})
 			.nullable()
 			.openapi({ description: "null mientras Stripe no esté configurado para las páginas" }),
+		wompi: z
+			.object({
+				public_key: z.string().openapi({ description: "Llave pública (pub_test_… o pub_prod_…)" }),
+				entorno: z.enum(["test", "prod"]),
+				api_url: z.string().openapi({ description: "Donde el navegador tokeniza tarjetas" }),
+				metodos: z.array(z.enum(METODOS_WOMPI)),
+				terminos_url: z.string().nullable().openapi({
+					description: "Términos de Wompi que el comprador acepta (null si Wompi no respondió)",
+				}),
+				datos_personales_url: z.string().nullable().openapi({
+					description: "Autorización de tratamiento de datos personales de Wompi",
+				}),
+				horas_efectivo: z.number().openapi({
+					description: "Horas que un pago en efectivo en corresponsal reserva los números",
+				}),
+			})
+			.nullable()
+			.openapi({ description: "null mientras Wompi no esté configurado" }),
 	})
 	.openapi("MetodosDePago", {
-		example: { metodos: ["stripe"], stripe: { publishable_key: "pk_live_51Sd..." } },
+		example: {
+			metodos: ["wompi"],
+			stripe: null,
+			wompi: {
+				public_key: "pub_prod_Kx3...",
+				entorno: "prod",
+				api_url: "https://production.wompi.co/v1",
+				metodos: [...METODOS_WOMPI],
+				terminos_url:
+					"https://wompi.co/wp-content/uploads/2019/09/TERMINOS-Y-CONDICIONES-DE-USO-USUARIOS-WOMPI.pdf",
+				datos_personales_url:
+					"https://wompi.com/assets/downloadble/autorizacion-administracion-datos-personales.pdf",
+				horas_efectivo: 24,
+			},
+		},
+	});
+
+export const BancosPseSchema = z
+	.object({
+		bancos: z.array(z.object({ codigo: z.string(), nombre: z.string() })),
+	})
+	.openapi("BancosPse", {
+		example: { bancos: [{ codigo: "1", nombre: "Banco que aprueba" }] },
 	});
 
 export const TransaccionSchema = z
@@ -135,6 +266,9 @@ export const TransaccionSchema = z
 			.string()
 			.nullable()
 			.openapi({ description: "Fin de la reserva mientras `pending`; null después" }),
+		pago: DetallePagoSchema.nullable().openapi({
+			description: "Wompi: lo que el comprador necesita para pagar (banco, convenio y referencia)",
+		}),
 	})
 	.openapi("Transaccion", {
 		example: {
@@ -146,5 +280,6 @@ export const TransaccionSchema = z
 			amount: 2_000_000,
 			tickets: [{ id: "7d9f1c2e-1a2b-4c3d-8e4f-5a6b7c8d9e01", numero: 12 }],
 			expires_at: "2026-12-02T15:10:00.000Z",
+			pago: null,
 		},
 	});

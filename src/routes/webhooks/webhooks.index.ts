@@ -1,7 +1,9 @@
 import { createRouter } from "../../lib/create-app";
 import * as handlers from "./webhooks.handlers";
 import * as routes from "./webhooks.routes";
+import { wompiWebhookHandler } from "./wompi.handlers";
 
 export const webhooksRouter = createRouter()
 	.openapi(routes.stripeWebhook, handlers.stripeWebhookHandler)
-	.openapi(routes.loteriaWebhook, handlers.loteriaWebhookHandler);
+	.openapi(routes.loteriaWebhook, handlers.loteriaWebhookHandler)
+	.openapi(routes.wompiWebhook, wompiWebhookHandler);

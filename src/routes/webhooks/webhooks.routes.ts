@@ -82,3 +82,23 @@ export const loteriaWebhook = createRoute({
 		...defaultErrorResponses,
 	},
 });
+
+export const wompiWebhook = createRoute({
+	method: "post",
+	path: "/webhooks/wompi",
+	operationId: "wompiWebhook",
+	tags: ["webhooks"],
+	summary: "Eventos de Wompi (checksum verificado)",
+	description:
+		"Recibe `transaction.updated`. El checksum (`signature.checksum` y la cabecera `X-Event-Checksum`) es el SHA-256 de los valores de `signature.properties` leídos en `data`, seguidos de `timestamp` y del secreto de eventos `WOMPI_EVENTS_SECRET`; se compara en tiempo constante. Sin checksum: 400; checksum inválido: 401; en ambos casos nada cambia. `APPROVED` vende los números reservados de la compra cuya `reference` es el id de la transacción (si el monto y la moneda coinciden); `DECLINED`, `ERROR` y `VOIDED` los liberan. Un evento válido de una referencia desconocida responde 200 sin cambiar nada, y cada (transacción, estado) surte efecto una sola vez.",
+	responses: {
+		200: jsonContent(
+			z
+				.object({ received: z.literal(true), result: z.string() })
+				.openapi("WompiWebhookAck", { example: { received: true, result: "sold" } }),
+			"Evento recibido",
+		),
+		...errorResponses(400, 401, 404),
+		...defaultErrorResponses,
+	},
+});

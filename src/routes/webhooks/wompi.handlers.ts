@@ -1,0 +1,111 @@
+import { and, eq, or } from "drizzle-orm";
+import { transacciones } from "../../db/schema";
+import { ApiError, t } from "../../lib/errors";
+import type { AppRouteHandler } from "../../lib/types";
+import { wompiConfig } from "../../payments/wompi/cliente";
+import { checksumEvento, mismoChecksum, pareceEvento } from "../../payments/wompi/firmas";
+import { eventoPago } from "../../rifa-room/consultas";
+import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/room.types";
+import { roomFor } from "../../rifa-room/rooms";
+import type { wompiWebhook } from "./webhooks.routes";
+
+const FALLIDOS = new Set(["DECLINED", "ERROR", "VOIDED"]);
+
+const invalido = () =>
+	new ApiError(
+		"UNAUTHORIZED",
+		t("El checksum del evento no es válido.", "The event checksum is not valid."),
+	);
+
+/**
+ * Wompi's `transaction.updated`, verified over the raw body before anything is read from it. The
+ * purchase is found by our reference (the transaccion id) in D1; the rifa's room decides, under the
+ * id `wompi:<transaction>:<status>` that polling uses too, so each status takes effect once.
+ */
+export const wompiWebhookHandler: AppRouteHandler<typeof wompiWebhook> = async (c) => {
+	const config = wompiConfig(c.env);
+	if (!config?.eventsSecret)
+		throw new ApiError(
+			"NOT_FOUND",
+			t("Los eventos de Wompi no están configurados.", "Wompi events are not configured."),
+		);
+	const raw = await c.req.text();
+	let evento: unknown;
+	try {
+		evento = JSON.parse(raw);
+	} catch {
+		throw new ApiError(
+			"BAD_REQUEST",
+			t("El cuerpo del evento no es JSON válido.", "The event body is not valid JSON."),
+		);
+	}
+	if (!pareceEvento(evento) || !evento.signature.checksum)
+		throw new ApiError(
+			"BAD_REQUEST",
+			t("Falta el checksum del evento.", "The event checksum is missing."),
+		);
+	const esperado = await checksumEvento(evento, config.eventsSecret);
+	const cabecera = c.req.header("x-event-checksum");
+	if (!mismoChecksum(evento.signature.checksum, esperado)) throw invalido();
+	if (cabecera !== undefined && !mismoChecksum(cabecera, esperado)) throw invalido();
+	// The checksum must cover what we act on, whatever properties Wompi chose to list.
+	const cubiertas = new Set(evento.signature.properties);
+	const tx = (evento.data as { transaction?: Record<string, unknown> }).transaction;
+	let result: PaymentEventResult = "ignored";
+	if (
+		evento.event === "transaction.updated" &&
+		tx &&
+		["transaction.id", "transaction.status", "transaction.amount_in_cents"].every((p) =>
+			cubiertas.has(p),
+		)
+	) {
+		result = await aplicar(c, {
+			id: String(tx.id ?? ""),
+			status: String(tx.status ?? ""),
+			reference: typeof tx.reference === "string" ? tx.reference : "",
+			amount: Number(tx.amount_in_cents),
+			currency: typeof tx.currency === "string" ? tx.currency : undefined,
+		});
+	}
+	c.var.logger.info("wompi webhook", {
+		event: evento.event,
+		transaction: tx?.id ?? null,
+		status: tx?.status ?? null,
+		result,
+	});
+	return c.json({ received: true as const, result }, 200);
+};
+
+const aplicar = async (
+	c: Parameters<AppRouteHandler<typeof wompiWebhook>>[0],
+	tx: {
+		id: string;
+		status: string;
+		reference: string;
+		amount: number;
+		currency: string | undefined;
+	},
+): Promise<PaymentEventResult> => {
+	if (tx.status !== "APPROVED" && !FALLIDOS.has(tx.status)) return "ignored";
+	const [compra] = await c.var.db
+		.select({ id: transacciones.id, rifaId: transacciones.rifaId })
+		.from(transacciones)
+		.where(
+			and(
+				eq(transacciones.provider, "wompi"),
+				or(eq(transacciones.id, tx.reference), eq(transacciones.providerRef, tx.id)),
+			),
+		)
+		.limit(1);
+	if (!compra?.rifaId) return "unknown";
+	const event: ProviderEvent = {
+		id: eventoPago("wompi", tx.id, tx.status),
+		type: `transaction.${tx.status}`,
+		providerRef: tx.id,
+		transaccionId: compra.id,
+		amount: tx.amount,
+		...(tx.currency ? { currency: tx.currency } : {}),
+	};
+	const room = roomFor(c.env, compra.rifaId);
+	return tx.status === "APPROVED" ? room.paymentSucceeded(event) : room.paymentFailed(event);
+};
