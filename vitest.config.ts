@@ -80,6 +80,8 @@ export default defineConfig(async () => {
 									STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",
 									// Test-mode keys of the local Wompi stand-in (test/fixtures/wompi-standin.ts).
 									...WOMPI_CLAVES,
+									// Tests reach the stand-in at Wompi's own host, whatever a local .dev.vars points at.
+									WOMPI_API_URL: "",
 									LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
 									METRICS_TOKEN: "test-metrics-token-0123456789",
 									RECIBOS_CLAVE_PRIVADA: JSON.stringify(actual.privada),

@@ -4,6 +4,7 @@ import { countWebhookFailures } from "./lib/metrics";
 import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
+import { cobroRouter } from "./routes/cobro/cobro.index";
 import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { notificacionesRouter } from "./routes/notificaciones/notificaciones.index";
@@ -55,6 +56,7 @@ export const buildApp = () => {
 		authRouter,
 		notificacionesRouter,
 		usersRouter,
+		cobroRouter,
 		categoriasRouter,
 		loteriasRouter,
 		resultadosRouter,

@@ -4,6 +4,7 @@ import { ganadores, type RifaEstado, rifas, tickets, transacciones, users } from
 import { ApiError } from "../lib/errors";
 import { createLogger, errorFields } from "../lib/logger";
 import { despacharAvisos } from "../notificaciones/avisos";
+import { reenviableWompi } from "../payouts/dispersiones";
 import { roomFor } from "../rifa-room/rooms";
 import { alertarReembolsosVencidos } from "../services/reembolsos.service";
 import { updateRifa } from "../services/rifas.service";
@@ -67,8 +68,13 @@ const resendStalePayouts = async (env: Env, db: ReturnType<typeof createDb>, now
 			and(
 				eq(ganadores.estadoPago, "pendiente"),
 				lte(ganadores.creadoEn, new Date(now.getTime() - STALE_PAYOUT_MS).toISOString()),
-				// Winners Stripe cannot pay wait for an admin; resending them would change nothing.
-				env.PAYOUTS_PROVIDER === "stripe" ? isNotNull(users.stripeAccountId) : undefined,
+				// Winners the provider cannot pay wait for an admin (or, with Wompi, for a destination
+				// to pay); resending them would change nothing.
+				env.PAYOUTS_PROVIDER === "stripe"
+					? isNotNull(users.stripeAccountId)
+					: env.PAYOUTS_PROVIDER === "wompi"
+						? reenviableWompi
+						: undefined,
 			),
 		)
 		.limit(100);

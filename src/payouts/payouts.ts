@@ -5,6 +5,7 @@ import { createLogger } from "../lib/logger";
 import { COUNTER, eventStatement } from "../lib/metrics";
 import { alerta, avisoInsert, avisoPremioPagado, despacharLuego } from "../notificaciones/avisos";
 import { auditInsertIf } from "../services/audit";
+import { sinDispersionAbierta } from "./dispersiones";
 import { type PayoutRequest, payoutProvider } from "./providers";
 
 export interface PayoutMessage {
@@ -19,6 +20,8 @@ export type PayoutResult =
 	| "referencia_distinta"
 	/** A queue transfer of this prize may still be running: no manual payment now. */
 	| "en_curso"
+	/** The provider accepted the payout and has not finished it: ask again later. */
+	| "esperando"
 	/** A transfer went out for a prize already paid with another reference: recorded, to recover. */
 	| "duplicado";
 
@@ -94,9 +97,10 @@ export const recordPayout = (
 
 /**
  * A payment an admin made outside the system. Like `recordPayout`, and refused (`en_curso`) while
- * a queue transfer of the prize may be in flight (see EN_CURSO_MS): the condition is part of the
- * update, so a transfer marked just before cannot slip past it, and one marked after finds the
- * prize paid and does not call the provider.
+ * a queue transfer of the prize may be in flight (see EN_CURSO_MS), or while a Wompi dispersal of
+ * it may still pay, however long Wompi takes: the condition is part of the update, so a transfer
+ * marked just before cannot slip past it, and one marked after finds the prize paid and does not
+ * call the provider.
  */
 export const recordManualPayout = (
 	db: Database,
@@ -112,7 +116,10 @@ export const recordManualPayout = (
 		referencia,
 		actorId,
 		at,
-		or(isNull(ganadores.procesandoDesde), lt(ganadores.procesandoDesde, staleBefore)),
+		and(
+			or(isNull(ganadores.procesandoDesde), lt(ganadores.procesandoDesde, staleBefore)),
+			sinDispersionAbierta,
+		),
 	);
 };
 
@@ -179,10 +186,31 @@ const recordDuplicate = async (env: Env, db: Database, ganador: GanadorRow, dupl
 };
 
 /**
+ * A payment the provider made, recorded once; if the prize was already paid with another
+ * reference, the money went out twice and is recorded as a duplicate.
+ */
+export const recordTransfer = async (
+	env: Env,
+	db: Database,
+	ganadorId: string,
+	referencia: string,
+): Promise<PayoutResult> => {
+	const result = await recordPayout(db, ganadorId, referencia, null);
+	if (result !== "referencia_distinta") return result;
+	const [paid] = await db.select().from(ganadores).where(eq(ganadores.id, ganadorId));
+	return paid ? recordDuplicate(env, db, paid, referencia) : "no_existe";
+};
+
+/** The provider reported that this attempt did not pay: the message is retried (then the DLQ). */
+export class PayoutFailedError extends Error {}
+
+/**
  * Pays one winner from the queue, through `PAYOUTS_PROVIDER` (see providers.ts). Before each call
  * to the provider the prize is marked as in progress, which freezes it against recalculation and
  * against a manual payment; the provider call and `recordPayout` are both idempotent per ganador,
- * so this is safe to run any number of times, concurrently or after a crash between the two.
+ * so this is safe to run any number of times, concurrently or after a crash between the two. A
+ * provider that pays asynchronously (Wompi) answers `esperando` until its payout is final; the
+ * prize is recorded as paid only when the provider says the money went out.
  */
 export const processPayout = async (
 	env: Env,
@@ -191,7 +219,11 @@ export const processPayout = async (
 ): Promise<PayoutResult> => {
 	const load = () =>
 		db
-			.select({ ganador: ganadores, stripeAccountId: users.stripeAccountId })
+			.select({
+				ganador: ganadores,
+				usuarioId: tickets.usuarioId,
+				stripeAccountId: users.stripeAccountId,
+			})
 			.from(ganadores)
 			.innerJoin(tickets, eq(tickets.id, ganadores.ticketId))
 			.leftJoin(users, eq(users.id, tickets.usuarioId))
@@ -202,6 +234,7 @@ export const processPayout = async (
 		ganadorId: r.ganador.id,
 		rifaId: r.ganador.rifaId,
 		monto: r.ganador.montoGanado,
+		usuarioId: r.usuarioId,
 		stripeAccountId: r.stripeAccountId,
 	});
 	if (row.ganador.estadoPago === "pagado") {
@@ -215,7 +248,7 @@ export const processPayout = async (
 		return "ya_pagado";
 	}
 	const provider = payoutProvider(env);
-	if (!provider || (provider.name === "stripe" && !row.stripeAccountId)) return "manual";
+	if (!provider || !(await provider.canPay(request(row)))) return "manual";
 	const { ganador } = row;
 	if (ganador.montoGanado === 0) return recordPayout(db, ganador.id, "sin_monto", null);
 
@@ -231,8 +264,9 @@ export const processPayout = async (
 	if (claimed.ganador.estadoPago === "pagado") return "ya_pagado";
 	const outcome = await provider.pay(request(claimed));
 	if (!outcome) return "manual";
-	const result = await recordPayout(db, ganador.id, outcome.referencia, null);
-	if (result !== "referencia_distinta") return result;
-	const [paid] = await db.select().from(ganadores).where(eq(ganadores.id, ganador.id));
-	return paid ? recordDuplicate(env, db, paid, outcome.referencia) : "no_existe";
+	if (outcome.estado === "en_curso") return "esperando";
+	if (outcome.estado === "fallido") {
+		throw new PayoutFailedError(`payout ${outcome.referencia} failed: ${outcome.motivo}`);
+	}
+	return recordTransfer(env, db, ganador.id, outcome.referencia);
 };

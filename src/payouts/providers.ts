@@ -1,27 +1,13 @@
 import { type StripeEnv, stripeClient } from "../payments/stripe";
+import type { PayoutOutcome, PayoutProvider, PayoutRequest } from "./types";
+import { wompiPagosConfig } from "./wompi";
+import { wompiProvider } from "./wompi-provider";
 
-export interface PayoutRequest {
-	ganadorId: string;
-	rifaId: string;
-	/** COP centavos. */
-	monto: number;
-	/** The winner's Stripe Connect account, when they have one. */
-	stripeAccountId: string | null;
-}
-
-/** `null`: this winner cannot be paid by this provider; the prize waits for a manual transfer. */
-export type PayoutOutcome = { referencia: string } | null;
-
-export interface PayoutProvider {
-	readonly name: "sandbox" | "stripe";
-	/** Idempotent per ganador: a repeated call returns the first call's reference. */
-	pay(req: PayoutRequest): Promise<PayoutOutcome>;
-	/** The payout already made for this ganador, if any; never moves money. */
-	find(req: PayoutRequest): Promise<PayoutOutcome>;
-}
+export type { PayoutOutcome, PayoutProvider, PayoutRequest } from "./types";
 
 const sandbox: PayoutProvider = {
 	name: "sandbox",
+	canPay: async () => true,
 	pay: async (req) => ({ referencia: `sandbox_payout_${req.ganadorId}` }),
 	// The sandbox moves no money, so there is never a transfer to find.
 	find: async () => null,
@@ -47,6 +33,7 @@ const stripe = (secretKey: string, env: StripeEnv): PayoutProvider => {
 	};
 	return {
 		name: "stripe",
+		canPay: async (req) => Boolean(req.stripeAccountId),
 		find,
 		pay: async (req) => {
 			if (!req.stripeAccountId) return null;
@@ -69,7 +56,9 @@ const stripe = (secretKey: string, env: StripeEnv): PayoutProvider => {
 
 /**
  * `PAYOUTS_PROVIDER`: `manual` (the default) leaves every prize to an admin; `sandbox` pays at
- * once; `stripe` transfers to winners with a Connect account (needs STRIPE_SECRET_KEY).
+ * once; `stripe` transfers to winners with a Connect account (needs STRIPE_SECRET_KEY); `wompi`
+ * pays through Wompi's payouts API to the destination each winner confirmed (needs
+ * WOMPI_PAYOUTS_API_KEY and WOMPI_PAYOUTS_USER_PRINCIPAL_ID).
  */
 export const payoutProvider = (env: Env): PayoutProvider | null => {
 	switch (env.PAYOUTS_PROVIDER) {
@@ -79,6 +68,14 @@ export const payoutProvider = (env: Env): PayoutProvider | null => {
 			if (!env.STRIPE_SECRET_KEY)
 				throw new Error("PAYOUTS_PROVIDER=stripe needs STRIPE_SECRET_KEY");
 			return stripe(env.STRIPE_SECRET_KEY, env);
+		case "wompi": {
+			const config = wompiPagosConfig(env);
+			if (!config)
+				throw new Error(
+					"PAYOUTS_PROVIDER=wompi needs WOMPI_PAYOUTS_API_KEY, WOMPI_PAYOUTS_USER_PRINCIPAL_ID and WOMPI_PUBLIC_KEY",
+				);
+			return wompiProvider(env, config);
+		}
 		default:
 			return null;
 	}

@@ -1,6 +1,7 @@
 /** The data model, one module per area; the rest of the code imports it from here. */
 export * from "./audit";
 export * from "./catalogo";
+export * from "./cuentas-cobro";
 export * from "./notificaciones";
 export * from "./reembolsos";
 export * from "./resultados";

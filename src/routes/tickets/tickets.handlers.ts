@@ -1,7 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import { and, asc, count, eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
-import { type TicketRow, tickets, users } from "../../db/schema";
+import type { Database } from "../../db/client";
+import { reembolsos, type TicketRow, tickets, users } from "../../db/schema";
 import { ApiError, forbidden, notFound, RIFA, t } from "../../lib/errors";
 import { errorFields } from "../../lib/logger";
 import { offsetOf, pageOf } from "../../lib/pagination";
@@ -236,6 +237,19 @@ export const bancosPseHandler: AppRouteHandler<typeof bancosPse> = async (c) => 
 
 const TRANSACCION = t("La compra", "The purchase");
 
+/** A refunded purchase's manual refund, if its provider could not refund it (D1 is its authority). */
+const reembolsoDe = async (db: Database, id: string) => {
+	const [r] = await db
+		.select({
+			estado: reembolsos.estado,
+			referencia_transferencia: reembolsos.referenciaTransferencia,
+			hecho_en: reembolsos.hechoEn,
+		})
+		.from(reembolsos)
+		.where(eq(reembolsos.id, id));
+	return r ?? null;
+};
+
 export const transaccionHandler: AppRouteHandler<typeof transaccion> = async (c) => {
 	const { id, transaccion_id } = c.req.valid("param");
 	const rifa = await findRifa(c.var.db, id);
@@ -265,6 +279,7 @@ export const transaccionHandler: AppRouteHandler<typeof transaccion> = async (c)
 			tickets: tx.numeros.map((n) => ({ id: n.ticket_id, numero: n.numero })),
 			expires_at: tx.expiresAt,
 			pago: tx.pago,
+			reembolso: tx.status === "refunded" ? await reembolsoDe(c.var.db, tx.id) : null,
 		},
 		200,
 	);

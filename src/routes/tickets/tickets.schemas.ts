@@ -269,6 +269,17 @@ export const TransaccionSchema = z
 		pago: DetallePagoSchema.nullable().openapi({
 			description: "Wompi: lo que el comprador necesita para pagar (banco, convenio y referencia)",
 		}),
+		reembolso: z
+			.object({
+				estado: z.enum(["pendiente", "hecho"]),
+				referencia_transferencia: z.string().nullable(),
+				hecho_en: z.string().nullable(),
+			})
+			.nullable()
+			.openapi({
+				description:
+					"Reembolso manual (medios sin devolución por API): pendiente hasta que un admin registra la transferencia",
+			}),
 	})
 	.openapi("Transaccion", {
 		example: {
@@ -281,5 +292,6 @@ export const TransaccionSchema = z
 			tickets: [{ id: "7d9f1c2e-1a2b-4c3d-8e4f-5a6b7c8d9e01", numero: 12 }],
 			expires_at: "2026-12-02T15:10:00.000Z",
 			pago: null,
+			reembolso: null,
 		},
 	});

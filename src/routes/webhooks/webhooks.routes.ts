@@ -102,3 +102,23 @@ export const wompiWebhook = createRoute({
 		...defaultErrorResponses,
 	},
 });
+
+export const wompiPagosWebhook = createRoute({
+	method: "post",
+	path: "/webhooks/wompi-pagos",
+	operationId: "wompiPayoutsWebhook",
+	tags: ["webhooks"],
+	summary: "Eventos de pagos a terceros de Wompi: premios (checksum verificado)",
+	description:
+		"Recibe `transaction.updated` y `payout.updated` del API de pagos a terceros. El checksum (`signature.checksum` y, si viene, la cabecera `X-Event-Checksum`) se calcula como en los eventos de pagos, con el secreto `WOMPI_PAYOUTS_EVENTS_SECRET`, y se compara en tiempo constante. Sin checksum: 400; checksum inválido: 401; en ambos casos nada cambia. El lote o la dispersión se buscan por su id o por la referencia (el id del ganador); si el evento no los liga por campos firmados, su estado se lee del API de Wompi. Aprobada (`APPROVED`, `TOTAL_PAYMENT`): el premio queda pagado una sola vez; fallida (`FAILED`, `REJECTED`…): el premio vuelve a la cola de pagos, que reintenta y termina en la cola de fallidos. Una referencia desconocida responde 200 sin cambiar nada; cada (id, estado) surte efecto una sola vez.",
+	responses: {
+		200: jsonContent(
+			z
+				.object({ received: z.literal(true), result: z.string() })
+				.openapi("WompiPagosWebhookAck", { example: { received: true, result: "pagado" } }),
+			"Evento recibido",
+		),
+		...errorResponses(400, 401, 404),
+		...defaultErrorResponses,
+	},
+});
