@@ -46,8 +46,11 @@ export default {
 					return { counts: { alertas }, problems: [] };
 				}
 				default: {
-					const { acks, retries } = await consumePayouts(batch as MessageBatch<PayoutMessage>, env);
-					return { counts: { acks, retries: retries.length }, problems: retries };
+					const { acks, polls, retries } = await consumePayouts(
+						batch as MessageBatch<PayoutMessage>,
+						env,
+					);
+					return { counts: { acks, polls, retries: retries.length }, problems: retries };
 				}
 			}
 		});

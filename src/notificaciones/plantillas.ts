@@ -181,13 +181,17 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 					es
 						? `${rifa?.loteria ?? "La lotería"} jugó el ${d.loteria_numero}.`
 						: `${rifa?.loteria ?? "The lottery"} drew ${d.loteria_numero}.`,
-					d.pago === "transferencia"
+					d.pago === "cuenta"
 						? es
-							? "El premio se transfiere a la cuenta registrada para pagos; le avisaremos cuando se haga."
-							: "The prize is transferred to your payout account; we will tell you when it is done."
-						: es
-							? "Un administrador le contactará para pagarle por transferencia bancaria; le avisaremos cuando se haga."
-							: "An administrator will contact you to pay it by bank transfer; we will tell you when it is done.",
+							? "Para recibirlo, registre en Mis boletas su llave Bre-B (cédula, celular, correo o alias) o su cuenta bancaria y confírmela: el premio se le transfiere entonces y le avisaremos cuando se pague."
+							: "To receive it, register your Bre-B key (ID, phone, email or alias) or your bank account in My tickets and confirm it: the prize is then transferred and we will tell you when it is paid."
+						: d.pago === "transferencia"
+							? es
+								? "El premio se transfiere a la cuenta registrada para pagos; le avisaremos cuando se haga."
+								: "The prize is transferred to your payout account; we will tell you when it is done."
+							: es
+								? "Un administrador le contactará para pagarle por transferencia bancaria; le avisaremos cuando se haga."
+								: "An administrator will contact you to pay it by bank transfer; we will tell you when it is done.",
 				],
 				enlaces: [boletas, verRifa],
 			};

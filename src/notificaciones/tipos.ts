@@ -29,7 +29,8 @@ export interface DatosPorTipo {
 		ganadores: number[];
 		loteria_numero: string;
 		premios: Premio[];
-		pago: "transferencia" | "manual";
+		/** `cuenta`: paid through Wompi once the winner registers and confirms where (Bre-B or bank). */
+		pago: "transferencia" | "manual" | "cuenta";
 	};
 	premio_pagado: { ganador_id: string; numero: number; monto: number };
 	reembolso: {

@@ -212,7 +212,12 @@ const settleRifa = async (
 					numeros_ganadores: calculo.desglose.por_posicion.flatMap((p) =>
 						p.numero_ganador === null ? [] : [p.numero_ganador],
 					),
-					pago: env.PAYOUTS_PROVIDER === "manual" ? "manual" : "transferencia",
+					pago:
+						env.PAYOUTS_PROVIDER === "manual"
+							? "manual"
+							: env.PAYOUTS_PROVIDER === "wompi"
+								? "cuenta"
+								: "transferencia",
 				},
 			},
 			{ table: rifas, where: and(eq(rifas.id, rifa.id), mine) as SQL },

@@ -4,6 +4,7 @@ import { executionContext } from "../../lib/create-app";
 import { ApiError, notFound, t } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import { despacharLuego } from "../../notificaciones/avisos";
+import { abierta, ultimaDispersion } from "../../payouts/dispersiones";
 import { enCursoHasta, recordManualPayout } from "../../payouts/payouts";
 import type { pago } from "./ganadores.routes";
 
@@ -15,6 +16,16 @@ export const pagoHandler: AppRouteHandler<typeof pago> = async (c) => {
 		await despacharLuego(c.env, c.var.db, executionContext(c), [`premio_pagado:${id}`]);
 	if (result === "no_existe") throw notFound(t("El ganador", "The winner"));
 	if (result === "en_curso") {
+		const ultima = await ultimaDispersion(c.var.db, id);
+		if (ultima && abierta(ultima)) {
+			throw new ApiError(
+				"CONFLICT",
+				t(
+					`Wompi está pagando este premio (lote ${ultima.payoutId ?? ultima.id}); no se registra un pago manual mientras ese pago pueda salir.`,
+					`Wompi is paying this prize (batch ${ultima.payoutId ?? ultima.id}); a manual payment is not recorded while that payout may still go out.`,
+				),
+			);
+		}
 		const [g] = await c.var.db
 			.select({ procesandoDesde: ganadores.procesandoDesde })
 			.from(ganadores)
