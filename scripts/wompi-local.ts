@@ -61,8 +61,15 @@ const aRequest = async (req: IncomingMessage, porDefecto: string): Promise<Reque
 	});
 };
 
+/** Wompi's public-key endpoints are called from browsers (card tokens), so it answers any origin. */
+const CORS = {
+	"Access-Control-Allow-Origin": "*",
+	"Access-Control-Allow-Methods": "GET, POST",
+	"Access-Control-Allow-Headers": "Authorization, Content-Type",
+};
+
 const responder = async (res: ServerResponse, response: Response) => {
-	const headers: Record<string, string> = {};
+	const headers: Record<string, string> = { ...CORS };
 	response.headers.forEach((v, k) => {
 		headers[k] = v;
 	});
@@ -154,6 +161,11 @@ export const iniciarWompiLocal = async (o: OpcionesWompiLocal = {}): Promise<Wom
 	};
 
 	const server = createServer(async (req, res) => {
+		if (req.method === "OPTIONS") {
+			res.writeHead(204, CORS);
+			res.end();
+			return;
+		}
 		try {
 			const request = await aRequest(req, `127.0.0.1:${o.port ?? 0}`);
 			const response = await standIn.handle(request);

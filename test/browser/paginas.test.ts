@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copiaMentirosa, mentiras, verificarRifa } from "./auditoria-cli";
+import { auditar } from "./ayudas";
 import { abrirEntorno, CAPTURAS, sinRed, violacionesCsp } from "./navegador";
 import { ADMIN, type Servidor } from "./servidor";
 import { STRIPE_FRAME, STRIPE_JS } from "./stripe-falso";
@@ -68,21 +67,6 @@ const estados = (page: Page) =>
 			(c as HTMLElement).dataset.estado,
 		]),
 	);
-
-// axe-core, the accessibility engine browsers' own audits use: evaluated in the page (the pages'
-// CSP refuses any script but their own), it reports WCAG 2.1 A and AA failures.
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const auditar = async (page: Page) => {
-	await page.evaluate(AXE);
-	const violaciones = await page.evaluate(async () => {
-		const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<unknown> } }).axe;
-		const r = (await axe.run({
-			runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-		})) as { violations: { id: string; nodes: { target: string[] }[] }[] };
-		return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-	});
-	return violaciones;
-};
 
 let cerrar: (() => Promise<void>) | undefined;
 
@@ -162,8 +146,8 @@ describe("pages, in a real browser with no network", () => {
 		await page.getByLabel("Correo").fill(JUGADOR.email);
 		await page.getByLabel("Contraseña").fill(JUGADOR.password);
 		await page.getByRole("button", { name: "Entrar" }).click();
-		// Stripe is configured too, and the page offers it first.
-		expect(await page.getByRole("radio", { name: /Stripe/ }).isChecked()).toBe(true);
+		// Wompi and Stripe are configured too, and the page offers the Colombian methods first.
+		expect(await page.getByRole("radio", { name: "Nequi" }).isChecked()).toBe(true);
 		await page.getByRole("radio", { name: /Sandbox/ }).check();
 		let compras = 0;
 		page.on("request", (r) => {
@@ -332,7 +316,7 @@ describe("pages, in a real browser with no network", () => {
 		expect(await page.evaluate(() => "Stripe" in window)).toBe(false);
 		const libre = (await estados(page)).find(([, e]) => e === "libre")?.[0] as number;
 		await page.locator(`[data-numero="${libre}"]`).click();
-		expect(await page.getByRole("radio", { name: /Stripe/ }).isChecked()).toBe(true);
+		await page.getByRole("radio", { name: /Stripe/ }).check();
 		const claves: string[] = [];
 		page.on("request", (r) => {
 			if (r.method() === "POST" && r.url().endsWith("/tickets"))
@@ -391,6 +375,7 @@ describe("pages, in a real browser with no network", () => {
 
 		// Bought again: a new purchase and a new PaymentIntent.
 		await page.locator(`[data-numero="${libre}"]`).click();
+		await page.getByRole("radio", { name: /Stripe/ }).check();
 		await page.getByRole("button", { name: "Comprar" }).click();
 		await page.getByRole("heading", { name: "Reserva pendiente de pago" }).waitFor();
 		expect(claves).toHaveLength(3);
@@ -580,6 +565,7 @@ describe("pages, in a real browser with no network", () => {
 		// A card payment still open when sales close: the close releases its hold, and the page
 		// takes the payment form away and says so.
 		await page.locator('[data-numero="50"]').click();
+		await page.getByRole("radio", { name: /Stripe/ }).check();
 		await page.getByRole("button", { name: "Comprar" }).click();
 		await page.getByRole("heading", { name: "Reserva pendiente de pago" }).waitFor();
 		await page.getByRole("button", { name: /^Pagar \$/ }).waitFor();

@@ -1,15 +1,20 @@
 // The API and its pages as a user meets them: `wrangler dev` on a free port, with its own fresh
-// local state, migrated and seeded, and sandbox payments. Started once for the browser tests.
+// local state, migrated and seeded, with the sandbox, Stripe and Wompi (both answered by local
+// stand-ins). Started once per test file.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { nuevaClaveRecibos, type ParClaves } from "../../scripts/clave-recibos.ts";
+import { iniciarWompiLocal, type WompiLocal } from "../../scripts/wompi-local.ts";
+import { WOMPI_CLAVES } from "../fixtures/wompi.ts";
 import { iniciarStripeFalso, STRIPE_CLAVES, type StripeFalso } from "./stripe-falso.ts";
 
 export const ADMIN = { email: "admin@rifa1122.local", password: "Admin1122!local" };
 export const JWT_SECRET = "browser-tests-only-secret-0123456789abcdefghijklmnop";
 
 const STATE = ".wrangler/browser-state";
+/** Seconds before the local Wompi approves a Nequi, card or cash payment on its own. */
+export const WOMPI_SEGUNDOS = 8;
 const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
 
 const run = (cmd: string, args: string[], extra: Record<string, string> = {}) => {
@@ -35,6 +40,12 @@ export interface Servidor {
 	logs: string[];
 	/** The Stripe the Worker and the pages talk to. */
 	stripe: StripeFalso;
+	/**
+	 * The Wompi the Worker and the pages talk to (scripts/wompi-local.ts): its bank page at
+	 * `${url}/banco/{id}`; Nequi, cards and cash approve themselves `WOMPI_SEGUNDOS` after they
+	 * are created, and every final status is POSTed, signed, to the Worker's webhook.
+	 */
+	wompi: WompiLocal;
 	/** The Worker's receipt signing key (private JWK), for tests that forge what it would sign. */
 	clave: ParClaves["privada"];
 	stop(): Promise<void>;
@@ -50,10 +61,18 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 	const port = await freePort();
 	const { privada } = await nuevaClaveRecibos("browser-tests");
 	const stripe = await iniciarStripeFalso();
-	// Both ways to pay: the sandbox, and Stripe's Payment Element against the fake Stripe.
+	const wompi = await iniciarWompiLocal({
+		webhook: `http://127.0.0.1:${port}/api/v1/webhooks/wompi`,
+		segundos: WOMPI_SEGUNDOS,
+		registrar: false,
+	});
+	// Every way to pay: the sandbox, Stripe's Payment Element against the fake Stripe, and Wompi's
+	// Colombian methods against the local Wompi (its test keys; ENVIRONMENT is development).
 	const vars = {
 		...STRIPE_CLAVES,
 		STRIPE_API_URL: stripe.url,
+		...WOMPI_CLAVES,
+		WOMPI_API_URL: `${wompi.url}/v1`,
 		JWT_SECRET,
 		NOTIFICACIONES_BAJA_SECRET: "browser-tests-only-unsubscribe-secret-0123456789",
 		PAYMENTS_SANDBOX: "succeed",
@@ -90,11 +109,13 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 					base,
 					logs,
 					stripe,
+					wompi,
 					clave: privada,
 					stop: async () => {
 						child.kill("SIGTERM");
 						await new Promise((r) => child.once("exit", r));
 						await stripe.close();
+						await wompi.close();
 					},
 				};
 			}
@@ -105,5 +126,6 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 	}
 	child.kill("SIGTERM");
 	await stripe.close();
+	await wompi.close();
 	throw new Error(`wrangler dev did not start:\n${logs.slice(-40).join("\n")}`);
 };

@@ -52,6 +52,8 @@ export interface Usuario {
 	id: string;
 	nombre: string;
 	rol: "jugador" | "operador" | "admin";
+	/** E.164, e.g. +573001234567; null when the account has none. */
+	telefono?: string | null;
 }
 
 export const yo = async (): Promise<Usuario | null> => {
@@ -145,3 +147,22 @@ export const faltan = (iso: string, now = Date.now()): string | null => {
 
 export const fechaColombia = (iso: string) =>
 	`${new Intl.DateTimeFormat("es-CO", { timeZone: "America/Bogota", dateStyle: "medium", timeStyle: "short" }).format(new Date(iso))} (hora de Colombia)`;
+
+/** "jueves 10 de diciembre a las 10:30 p. m." in Colombia, with the year when it is not this one. */
+export const fechaLarga = (iso: string, ahora = new Date()) => {
+	const fecha = new Date(iso);
+	const partes = (d: Date, o: Intl.DateTimeFormatOptions) =>
+		Object.fromEntries(
+			new Intl.DateTimeFormat("es-CO", { timeZone: "America/Bogota", ...o })
+				.formatToParts(d)
+				.map((p) => [p.type, p.value]),
+		);
+	const p = partes(fecha, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+	const otroAnio = partes(ahora, { year: "numeric" }).year !== p.year;
+	const hora = new Intl.DateTimeFormat("es-CO", {
+		timeZone: "America/Bogota",
+		hour: "numeric",
+		minute: "2-digit",
+	}).format(fecha);
+	return `${p.weekday} ${p.day} de ${p.month}${otroAnio ? ` de ${p.year}` : ""} ${hora.startsWith("1:") ? "a la" : "a las"} ${hora}`;
+};

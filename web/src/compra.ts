@@ -1,20 +1,36 @@
-import { ApiError, api, el, fechaColombia, formatCop, formularioSesion, numeroDe, yo } from "./api";
+import {
+	ApiError,
+	api,
+	el,
+	fechaColombia,
+	fechaLarga,
+	formularioSesion,
+	numeroDe,
+	yo,
+} from "./api";
+import { type Boleta, conRecibos, titular, vistaBoletas } from "./boletas";
+import { eleccionDePago, type Pagos } from "./metodos-pago";
 import { PagoRechazado, pagarConStripe } from "./pago-stripe";
+import type { DetallePago } from "./pago-wompi";
+import { type EstadoCompra, seguirPagoWompi } from "./pago-wompi-seguimiento";
 
 export interface Compra {
 	tickets: { id: string; numero: number; estado: string; recibo?: string }[];
 	transaccion_id: string;
-	payment: { status: string; amount: number; client_secret?: string; expires_at?: string };
+	payment: {
+		provider?: string;
+		status: string;
+		amount: number;
+		client_secret?: string;
+		expires_at?: string;
+	} & DetallePago;
 }
-type Metodo = "sandbox" | "stripe";
-interface Transaccion {
-	status: "pending" | "succeeded" | "failed" | "refunded";
-	expires_at: string | null;
-}
-export interface Pagos {
-	metodos: Metodo[];
-	stripe: { publishable_key: string } | null;
-}
+type Transaccion = EstadoCompra & {
+	amount: number;
+	tickets: Boleta[];
+};
+
+export type { Pagos };
 
 /** The rifa page's grid, as the purchase reads and marks it. */
 export interface Grilla {
@@ -39,12 +55,15 @@ interface EnCurso {
 	hasta?: number;
 	/** Stripe accepted the payment: a reload only waits for the rifa to sell it. */
 	pagado?: boolean;
+	transaccionId?: string;
+	/** Sent to the bank already (PSE, Bancolombia, Daviplata): coming back never sends it again. */
+	alBanco?: boolean;
 }
 const guardadaDe = (rifaId: string) => `rifa1122.compra.${rifaId}`;
 
 /**
  * The purchase box of `/rifas/{id}`: numbers chosen on the grid or a quantity, sign-in when
- * needed, then the sandbox or Stripe's Payment Element, and the receipts.
+ * needed, then Wompi's Colombian methods, Stripe's Payment Element or the sandbox, and the receipts.
  */
 export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 	const clave = guardadaDe(g.rifaId);
@@ -70,77 +89,28 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 	const seccion = el("section", { class: "compra", "aria-label": "Comprar" });
 	const resultado = el("div", { class: "boletas", "aria-live": "polite" });
 
-	// Stripe's Payment Element wherever Stripe is configured; the sandbox where it is enabled.
-	const metodos: Metodo[] = [
-		...(pagos.stripe && pagos.metodos.includes("stripe") ? (["stripe"] as const) : []),
-		...(pagos.metodos.includes("sandbox") ? (["sandbox"] as const) : []),
-	];
-	const selector = el(
-		"fieldset",
-		{ class: "metodo" },
-		el("legend", {}, "Pagar con"),
-		...metodos.map((m, i) =>
-			el(
-				"label",
-				{},
-				el("input", { type: "radio", name: "metodo", value: m, checked: i === 0 }),
-				m === "stripe" ? " Tarjeta u otro medio (Stripe)" : " Sandbox (pruebas, sin dinero)",
-			),
-		),
-	);
-	const metodo = (): Metodo =>
-		(selector.querySelector<HTMLInputElement>("input:checked")?.value as Metodo | undefined) ??
-		metodos[0] ??
-		"sandbox";
+	const { vacia, nodos, metodo, elegir, datosDeWompi } = eleccionDePago(pagos);
+	/** Fires when the rifa's WebSocket sees numbers sold or freed: a Wompi wait checks at once. */
+	const despertar = new EventTarget();
 
-	/** A heading that takes the focus, so keyboard and screen reader users land on what changed. */
-	const titular = (texto: string) => {
-		const h = el("h2", { tabindex: "-1" }, texto);
-		queueMicrotask(() => h.focus());
-		return h;
-	};
-	const mostrarBoletas = (titulo: string, boletas: Compra["tickets"], monto: number) =>
-		resultado.replaceChildren(
-			titular(titulo),
-			el("p", {}, `Total: ${formatCop(monto)}`),
-			el(
-				"ul",
-				{ class: "recibos" },
-				...boletas.map((t) =>
-					el(
-						"li",
-						{ "data-ticket": t.id },
-						`Número ${numeroDe(t.numero, g.total)} `,
-						t.recibo
-							? el(
-									"a",
-									{ href: `/verificar#recibo=${t.recibo}`, "data-recibo": t.recibo },
-									"Ver y verificar su recibo",
-								)
-							: null,
-					),
-				),
-			),
-		);
+	const mostrarBoletas = (titulo: string, boletas: Boleta[], monto: number) =>
+		resultado.replaceChildren(...vistaBoletas(titulo, boletas, monto, g.total));
 	const error = (err: unknown) =>
 		resultado.replaceChildren(
 			el("p", { role: "alert", class: "error" }, err instanceof Error ? err.message : String(err)),
 		);
-
-	const recibos = (boletas: Compra["tickets"]) =>
-		Promise.all(
-			boletas.map(async (t) => ({
-				...t,
-				recibo: await api<{ recibo: string }>(`/tickets/${t.id}/recibo`)
-					.then((x) => x.recibo)
-					.catch(() => undefined),
-			})),
-		);
+	const recibos = conRecibos;
 	/** The purchase as the rifa holds it: only its own state says whether it was sold to this user. */
 	const transaccion = (id: string) => api<Transaccion>(`/rifas/${g.rifaId}/transacciones/${id}`);
-	const terminada = (t: Transaccion) => {
+	const lista = (boletas: { numero: number }[]) =>
+		boletas.map((t) => numeroDe(t.numero, g.total)).join(", ");
+	const terminada = (t: EstadoCompra) => {
 		if (t.status === "refunded")
-			return new Error("El pago llegó después de que venciera la reserva y se le devolvió.");
+			return new Error(
+				t.reembolso?.estado === "pendiente"
+					? "El pago llegó después de que venciera la reserva: le devolveremos el dinero con una transferencia."
+					: "El pago llegó después de que venciera la reserva y se le devolvió.",
+			);
 		return new Error(
 			"El pago no se completó (rechazado, o la reserva venció): sus números quedaron libres.",
 		);
@@ -158,6 +128,61 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 				);
 			await new Promise((ok) => setTimeout(ok, 1000));
 		}
+	};
+	/**
+	 * A Wompi purchase held for payment, followed until the rifa sells it or frees its numbers.
+	 * `c` is this tab's record of it, if it has one: without it (back from the bank in another
+	 * tab) the page only shows how the purchase stands.
+	 */
+	const seguirWompi = async (
+		c: EnCurso | null,
+		id: string,
+		boletas: Boleta[],
+		monto: number,
+		pago: DetallePago,
+	) => {
+		const ahora = await transaccion(id);
+		if (ahora.status !== "pending") {
+			if (c) guardar(null);
+			if (ahora.status !== "succeeded") throw terminada(ahora);
+			mostrarBoletas("Compra confirmada", await recibos(boletas), monto);
+			return;
+		}
+		const hasta = Date.parse(ahora.expires_at ?? "") || (c?.hasta ?? Date.now());
+		const propia = c ? { ...c, hasta, transaccionId: id } : null;
+		if (propia) guardar(propia);
+		g.marcar(
+			boletas.map((t) => t.numero),
+			1,
+		);
+		const caja = el("div", { class: "pago" });
+		resultado.replaceChildren(
+			titular("Reserva pendiente de pago"),
+			el(
+				"p",
+				{},
+				`${boletas.length === 1 ? `El número ${lista(boletas)} queda reservado` : `Los números ${lista(boletas)} quedan reservados`} para usted hasta el ${fechaLarga(new Date(hasta).toISOString())} (hora de Colombia).`,
+			),
+			caja,
+		);
+		const final = await seguirPagoWompi(caja, {
+			pago: { ...pago, ...ahora.pago },
+			monto,
+			hasta,
+			numeros: lista(boletas),
+			alBanco: propia !== null && !propia.alBanco,
+			alSalir: () => propia && guardar({ ...propia, alBanco: true }),
+			estado: () => transaccion(id).catch(() => null),
+			despertar,
+		});
+		if (c) guardar(null);
+		if (!final)
+			throw new Error(
+				"Wompi aún no confirma el pago. Sus boletas aparecerán en Mis boletas en cuanto lo haga.",
+			);
+		if (final.status !== "succeeded") throw terminada(final);
+		resultado.replaceChildren();
+		mostrarBoletas("Compra confirmada", await recibos(boletas), monto);
 	};
 	// One purchase at a time: a double click must not send it twice.
 	let ocupado = false;
@@ -199,6 +224,8 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 				);
 				return;
 			}
+			if (res.payment.provider === "wompi" && status === "requires_payment")
+				return await seguirWompi(c, res.transaccion_id, res.tickets, amount, res.payment);
 			if (status !== "requires_payment" || !client_secret || !pagos.stripe) {
 				guardar(null);
 				throw new Error("La compra no quedó pagada; sus números quedaron libres.");
@@ -339,43 +366,83 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 		}
 		const numeros = [...g.elegidos].sort((a, b) => a - b);
 		const payment_method = metodo();
-		const body = JSON.stringify(
-			numeros.length
-				? { user_id: me.id, quantity: numeros.length, payment_method, numeros }
-				: { user_id: me.id, quantity: Number(cantidad.value) || 1, payment_method },
-		);
+		let datosWompi: Record<string, unknown> | undefined;
+		comprar.disabled = true;
+		try {
+			datosWompi = await datosDeWompi(me.telefono);
+		} catch (err) {
+			return error(err);
+		} finally {
+			comprar.disabled = false;
+		}
+		const body = JSON.stringify({
+			user_id: me.id,
+			quantity: numeros.length || Number(cantidad.value) || 1,
+			payment_method,
+			...(numeros.length ? { numeros } : {}),
+			...(datosWompi ? { wompi: datosWompi } : {}),
+		});
 		const previa = enCurso();
 		const misma = previa?.userId === me.id && previa.body === body;
 		await enviar({ userId: me.id, key: misma ? previa.key : crypto.randomUUID(), body });
 	});
 
-	const formulario = metodos.length
-		? [
-				el("label", {}, "Cantidad al azar ", cantidad),
-				...(metodos.length > 1 ? [selector] : []),
-				comprar,
-				resultado,
-			]
-		: [el("p", {}, "La compra en línea no está habilitada en este servidor.")];
+	const formulario = vacia
+		? [el("p", {}, "La compra en línea no está habilitada en este servidor.")]
+		: [el("label", {}, "Cantidad al azar ", cantidad), ...nodos, comprar, resultado];
 	seccion.append(...formulario);
+
+	let cerrada = false;
+	/** Back from the bank (`?transaccion=`): the purchase as the rifa holds it, never the address. */
+	const volver = async (id: string): Promise<void> => {
+		const me = await yo();
+		if (!me)
+			return void seccion.replaceChildren(
+				formularioSesion(() => {
+					seccion.replaceChildren(...(cerrada ? [resultado] : formulario));
+					void volver(id);
+				}),
+			);
+		const c = enCurso();
+		ocupado = true;
+		comprar.disabled = true;
+		resultado.replaceChildren(el("p", {}, "Consultando su pago…"));
+		try {
+			const t = await transaccion(id);
+			const propia = c?.userId === me.id && c.transaccionId === id ? c : null;
+			await seguirWompi(propia, id, t.tickets, t.amount, t.pago ?? {});
+		} catch (err) {
+			error(err);
+		} finally {
+			ocupado = false;
+			comprar.disabled = false;
+		}
+	};
 
 	return {
 		seccion,
 		/** Sales closed: no more buying, but what a purchase in progress says stays on the page. */
 		cerrar: () => {
+			cerrada = true;
 			seccion.replaceChildren(resultado);
 			seccion.classList.add("cerrada");
 		},
+		/** Numbers were sold or freed on the rifa: a purchase waiting for Wompi checks at once. */
+		avisar: () => despertar.dispatchEvent(new Event("cambio")),
 		/**
 		 * What this tab left unfinished comes back: a Stripe hold not paid yet, with its payment box
-		 * (the same key answers with the same hold), or a purchase whose answer never came.
+		 * (the same key answers with the same hold), or a purchase whose answer never came. Back
+		 * from a bank, the purchase it names is followed instead.
 		 */
-		reanudar: async () => {
+		reanudar: async (transaccionId?: string) => {
+			if (transaccionId) return volver(transaccionId);
 			const c = enCurso();
 			const me = await yo();
 			if (!c || c.userId !== me?.id) return;
 			if (!c.hasta) return sinRespuesta(c, new Error("la página se cerró antes de la respuesta"));
 			if (c.hasta < Date.now() && !c.pagado) return guardar(null);
+			const cuerpo = JSON.parse(c.body) as { payment_method: string; wompi?: { metodo: string } };
+			elegir(cuerpo.payment_method, cuerpo.wompi?.metodo);
 			await enviar(c);
 		},
 	};

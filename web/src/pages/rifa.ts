@@ -1,15 +1,15 @@
 import { api, el, faltan, fechaColombia, formatCop, numeroDe, yo } from "../api";
+import { type CategoriaPremio, comoSeGana, type RifaPremio } from "../como-se-gana";
 import { type Pagos, seccionCompra } from "../compra";
 import { graficaVentas } from "../grafica";
 
-interface Rifa {
+interface Rifa extends RifaPremio {
 	id: string;
 	nombre: string;
 	categoria_id: string;
+	loteria_id: string;
 	estado: string;
 	fecha_fin: string;
-	fecha_sorteo: string;
-	total_boletas: number;
 }
 type Evento =
 	| { type: "snapshot"; availability: { mapa: string } }
@@ -29,8 +29,9 @@ const POR_PAGINA = 1000;
 export const rifa = async (main: HTMLElement, id: string) => {
 	const r = await api<Rifa>(`/rifas/${id}`);
 	document.title = `${r.nombre} — Rifa1122`;
-	const [cat, disp, pagos] = await Promise.all([
-		api<{ valor_boleta: number }>(`/categorias/${r.categoria_id}`),
+	const [cat, loteria, disp, pagos] = await Promise.all([
+		api<CategoriaPremio>(`/categorias/${r.categoria_id}`),
+		api<{ nombre: string }>(`/loterias/${r.loteria_id}`).catch(() => null),
 		api<{ mapa: string }>(`/rifas/${id}/disponibilidad`),
 		// Without it the page still shows the rifa; only buying waits.
 		api<Pagos>("/pagos").catch((): Pagos => ({ metodos: [], stripe: null })),
@@ -158,7 +159,13 @@ export const rifa = async (main: HTMLElement, id: string) => {
 		seccion: compra,
 		reanudar,
 		cerrar,
+		avisar,
 	} = seccionCompra({ rifaId: id, total: r.total_boletas, estados, elegidos, marcar }, pagos);
+	// Back from a bank's page (PSE, Bancolombia, Daviplata): the purchase it names is shown as the
+	// rifa holds it; the address says nothing about whether it was paid.
+	const volviendo = new URLSearchParams(location.search)
+		.get("transaccion")
+		?.match(/^[0-9a-f-]{36}$/)?.[0];
 
 	const resultado = el("section", { class: "resultado", "aria-live": "polite" });
 	const mostrarResultado = async () => {
@@ -200,10 +207,11 @@ export const rifa = async (main: HTMLElement, id: string) => {
 				{},
 				`Boleta ${formatCop(cat.valor_boleta)} · sorteo ${fechaColombia(r.fecha_sorteo)}`,
 			),
+			comoSeGana(r, cat, loteria?.nombre ?? null),
 			reloj,
 			resultado,
 			cuenta,
-			r.estado === "activa" ? compra : null,
+			r.estado === "activa" || volviendo ? compra : null,
 			r.total_boletas > POR_PAGINA ? buscador : null,
 			paginas,
 			grid,
@@ -219,7 +227,10 @@ export const rifa = async (main: HTMLElement, id: string) => {
 	// When the grid can be used: the browser tests read it (docs/benchmarks.md).
 	performance.mark("rifa-interactiva");
 	if (r.estado === "resuelta") await mostrarResultado();
-	if (r.estado === "activa") void reanudar();
+	if (volviendo) {
+		if (r.estado !== "activa") cerrar();
+		void reanudar(volviendo).then(() => history.replaceState(null, "", location.pathname));
+	} else if (r.estado === "activa") void reanudar();
 	const quien = await yo();
 	if (quien && quien.rol !== "jugador") {
 		// Staff see the sales over time; an operador only of its own rifas (the report says 403).
@@ -251,10 +262,14 @@ export const rifa = async (main: HTMLElement, id: string) => {
 					}
 				}
 				resumen();
-			} else if (e.type === "vendidos") marcar(e.numeros, 2);
-			else if (e.type === "reservados") marcar(e.numeros, 1);
-			else if (e.type === "liberados") marcar(e.numeros, 0);
-			else if (e.type === "estado") {
+			} else if (e.type === "vendidos") {
+				marcar(e.numeros, 2);
+				avisar();
+			} else if (e.type === "reservados") marcar(e.numeros, 1);
+			else if (e.type === "liberados") {
+				marcar(e.numeros, 0);
+				avisar();
+			} else if (e.type === "estado") {
 				estadoRifa = e.estado;
 				tic();
 				resumen();
