@@ -82,6 +82,7 @@ export default defineConfig(async () => {
 									...WOMPI_CLAVES,
 									// Tests reach the stand-in at Wompi's own host, whatever a local .dev.vars points at.
 									WOMPI_API_URL: "",
+									WOMPI_PAYOUTS_API_URL: "",
 									LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
 									METRICS_TOKEN: "test-metrics-token-0123456789",
 									RECIBOS_CLAVE_PRIVADA: JSON.stringify(actual.privada),

@@ -248,6 +248,18 @@ describe("a winner paid to a bank account", () => {
 		const id = await ganadorCon(jugador);
 		const bancos = await call("GET", "/api/v1/pagos/bancos-premios", { env: wompiEnv() });
 		expect(bancos.status).toBe(200);
+		// With the credentials set but prizes paid by hand, there is nowhere to register.
+		const manual = { ...wompiEnv(), PAYOUTS_PROVIDER: "manual" };
+		expect((await call("GET", "/api/v1/pagos/bancos-premios", { env: manual })).status).toBe(404);
+		expect(
+			(
+				await call("PUT", `/api/v1/users/${jugador.id}/cuenta-cobro`, {
+					token: jugador.token,
+					body: { tipo: "breb", llave: "@elias123" },
+					env: manual,
+				})
+			).status,
+		).toBe(404);
 		const bancolombia = bancos.body.bancos.find(
 			(b: { codigo: string }) => b.codigo === "BANCOLOMBIA",
 		);

@@ -28,7 +28,7 @@ export type CuentaCobroDatos =
 
 const noConfigurado = () =>
 	new ApiError(
-		"SERVICE_UNAVAILABLE",
+		"NOT_FOUND",
 		t(
 			"El pago de premios por Wompi no está configurado.",
 			"Prize payouts through Wompi are not configured.",
@@ -48,15 +48,19 @@ const wompiNoResponde = (cause: unknown) =>
 const invalido = (path: string, es: string, en: string, code: string) =>
 	new ApiError("VALIDATION_FAILED", t(es, en), { errors: [{ path, message: es, code }] });
 
+/** Prizes are paid through Wompi here: its credentials are set and it is the payouts provider. */
+const pagosWompi = (env: Env): WompiPagosConfig | null =>
+	env.PAYOUTS_PROVIDER === "wompi" ? wompiPagosConfig(env) : null;
+
 export const requireWompiPagos = (env: Env): WompiPagosConfig => {
-	const config = wompiPagosConfig(env);
+	const config = pagosWompi(env);
 	if (!config) throw noConfigurado();
 	return config;
 };
 
 /** The public list of banks a prize can be paid to (Wompi's `GET /v1/banks`). */
 export const bancosPremios = async (env: Env) => {
-	const config = wompiPagosConfig(env);
+	const config = pagosWompi(env);
 	if (!config)
 		throw new ApiError(
 			"NOT_FOUND",

@@ -643,6 +643,20 @@ describe("pages, in a real browser with no network", () => {
 			);
 		}
 		await page.screenshot({ path: `${CAPTURAS}/auditoria.png`, fullPage: true });
+
+		// The winner says on /mis-boletas where to be paid (a Bre-B key, its holder confirmed), and
+		// the payouts queue pays the prize through the local Wompi.
+		await page.goto(`${servidor.base}/mis-boletas`);
+		const cobro = page.getByRole("region", { name: "Dónde recibir sus premios" });
+		await cobro.getByText(/^Tiene un premio de .+ por cobrar/).waitFor();
+		await cobro.getByLabel("Su llave Bre-B").fill("@elias123");
+		await cobro.getByRole("button", { name: "Registrar" }).click();
+		await cobro.getByRole("button", { name: "Confirmar" }).click();
+		await cobro.getByText("Confirmado. Su premio va en camino a este destino.").waitFor();
+		const pago = async () => (await api(`/rifas/${id}/resultados`)).body.ganadores[0].estado_pago;
+		await expect.poll(pago, { timeout: 60_000, interval: 1_000 }).toBe("pagado");
+		await page.reload();
+		await page.locator('[data-pago="pagado"]').waitFor();
 		expect(fuera).toEqual([]);
 		await context.close();
 

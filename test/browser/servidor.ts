@@ -1,12 +1,12 @@
 // The API and its pages as a user meets them: `wrangler dev` on a free port, with its own fresh
 // local state, migrated and seeded, with the sandbox, Stripe and Wompi (both answered by local
-// stand-ins). Started once per test file.
+// stand-ins), prizes paid through Wompi's payouts. Started once per test file.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { nuevaClaveRecibos, type ParClaves } from "../../scripts/clave-recibos.ts";
 import { iniciarWompiLocal, type WompiLocal } from "../../scripts/wompi-local.ts";
-import { WOMPI_CLAVES } from "../fixtures/wompi.ts";
+import { WOMPI_CLAVES, WOMPI_PAGOS_CLAVES } from "../fixtures/wompi.ts";
 import { iniciarStripeFalso, STRIPE_CLAVES, type StripeFalso } from "./stripe-falso.ts";
 
 export const ADMIN = { email: "admin@rifa1122.local", password: "Admin1122!local" };
@@ -63,11 +63,13 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 	const stripe = await iniciarStripeFalso();
 	const wompi = await iniciarWompiLocal({
 		webhook: `http://127.0.0.1:${port}/api/v1/webhooks/wompi`,
+		webhookPagos: `http://127.0.0.1:${port}/api/v1/webhooks/wompi-pagos`,
 		segundos: WOMPI_SEGUNDOS,
 		registrar: false,
 	});
 	// Every way to pay: the sandbox, Stripe's Payment Element against the fake Stripe, and Wompi's
-	// Colombian methods against the local Wompi (its test keys; ENVIRONMENT is development).
+	// Colombian methods against the local Wompi (its test keys; ENVIRONMENT is development). Prizes
+	// go through the local Wompi's payouts, to the Bre-B key or account each winner confirmed.
 	const vars = {
 		...STRIPE_CLAVES,
 		STRIPE_API_URL: stripe.url,
@@ -76,7 +78,9 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 		JWT_SECRET,
 		NOTIFICACIONES_BAJA_SECRET: "browser-tests-only-unsubscribe-secret-0123456789",
 		PAYMENTS_SANDBOX: "succeed",
-		PAYOUTS_PROVIDER: "sandbox",
+		PAYOUTS_PROVIDER: "wompi",
+		...WOMPI_PAGOS_CLAVES,
+		WOMPI_PAYOUTS_API_URL: `${wompi.url}/terceros`,
 		RECIBOS_CLAVE_PRIVADA: JSON.stringify(privada),
 		// A rifa may close seconds before its draw, so a test can follow one through the draw.
 		MINUTOS_CIERRE_ANTES_SORTEO: "0",

@@ -31,7 +31,7 @@ export const registrar = createRoute({
 	request: { params: IdParam, body: jsonBody(CuentaCobroBody) },
 	responses: {
 		200: jsonContent(CuentaCobroSchema, "Destino registrado, por confirmar"),
-		...errorResponses(400, 401, 403, 409, 415, 422, 502, 503),
+		...errorResponses(400, 401, 403, 404, 409, 415, 422, 502),
 		...defaultErrorResponses,
 	},
 });

@@ -1,4 +1,5 @@
-import { api, el, formularioSesion, numeroDe, yo } from "../api";
+import { api, el, formatCop, formularioSesion, numeroDe, yo } from "../api";
+import { type Premio, seccionCobro } from "../cuenta-cobro";
 
 interface Ticket {
 	id: string;
@@ -9,7 +10,33 @@ interface Ticket {
 	recibo: string | null;
 }
 
-/** `/mis-boletas`: the signed-in user's tickets, each with its receipt and verification link. */
+/** Each winning ticket's prize and whether it was paid, from its rifa's results. */
+const premiosDe = async (tickets: Ticket[]): Promise<Map<string, Premio>> => {
+	const rifas = [...new Set(tickets.filter((t) => t.estado === "ganador").map((t) => t.rifa_id))];
+	const resultados = await Promise.all(
+		rifas.map((id) =>
+			api<{ ganadores: ({ ticket_id: string; monto_ganado: number } & Premio)[] }>(
+				`/rifas/${id}/resultados`,
+			).catch(() => ({ ganadores: [] })),
+		),
+	);
+	const mios = new Set(tickets.map((t) => t.id));
+	return new Map(
+		resultados.flatMap((r) =>
+			r.ganadores
+				.filter((g) => mios.has(g.ticket_id))
+				.map((g): [string, Premio] => [
+					g.ticket_id,
+					{ monto: g.monto_ganado, estado_pago: g.estado_pago },
+				]),
+		),
+	);
+};
+
+/**
+ * `/mis-boletas`: the signed-in user's tickets, each with its receipt and verification link, and
+ * where their prizes are paid (first, when a prize waits for it).
+ */
 export const misBoletas = async (main: HTMLElement): Promise<void> => {
 	const me = await yo();
 	if (!me) {
@@ -23,14 +50,24 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 		api<{ items: Ticket[]; total: number }>(`/users/${me.id}/tickets?per_page=100`),
 		api<{ items: { id: string; nombre: string; total_boletas: number }[] }>("/rifas?per_page=100"),
 	]);
+	const premios = await premiosDe(tickets.items);
+	const cobro = await seccionCobro(me.id, [...premios.values()]);
 	const rifa = new Map(rifas.items.map((r) => [r.id, r]));
 	const filas = tickets.items.map((t) => {
 		const r = rifa.get(t.rifa_id);
+		const premio = premios.get(t.id);
 		return el(
 			"li",
 			{ class: "boleta", "data-ticket": t.id, "data-estado": t.estado },
 			el("a", { href: `/rifas/${t.rifa_id}` }, r?.nombre ?? "Rifa"),
 			` · número ${numeroDe(t.numero, r?.total_boletas ?? 100)} · ${t.estado}`,
+			premio
+				? el(
+						"span",
+						{ "data-pago": premio.estado_pago },
+						` · premio de ${formatCop(premio.monto)}, ${premio.estado_pago === "pagado" ? "pagado" : "por cobrar"}`,
+					)
+				: null,
 			t.recibo
 				? el(
 						"span",
@@ -57,6 +94,7 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 	const aviso = redireccion
 		? (AVISOS[redireccion] ?? "El pago no se completó: sus números quedaron libres.")
 		: null;
+	const pendiente = [...premios.values()].some((p) => p.estado_pago !== "pagado");
 	main.replaceChildren(
 		el("h1", {}, "Mis boletas"),
 		...(aviso
@@ -69,6 +107,8 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 				]
 			: []),
 		el("p", {}, `${me.nombre}: ${tickets.total} boletas.`),
+		...(cobro && pendiente ? [cobro] : []),
 		filas.length ? el("ul", { class: "lista" }, ...filas) : el("p", {}, "Aún no tiene boletas."),
+		...(cobro && !pendiente ? [cobro] : []),
 	);
 };
