@@ -5,20 +5,14 @@ import { executionContext } from "../../lib/create-app";
 import { ApiError, t } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import { despacharLuego } from "../../notificaciones/avisos";
-import { checksumEvento, mismoChecksum, pareceEvento } from "../../payments/wompi/firmas";
 import { aplicarEstado } from "../../payouts/dispersiones";
 import { recordTransfer } from "../../payouts/payouts";
 import { WompiPagos, wompiPagosConfig } from "../../payouts/wompi";
 import { estadoEnWompi } from "../../payouts/wompi-provider";
 import type { wompiPagosWebhook } from "./webhooks.routes";
+import { eventoVerificado } from "./wompi-evento";
 
 type Contexto = Parameters<AppRouteHandler<typeof wompiPagosWebhook>>[0];
-
-const invalido = () =>
-	new ApiError(
-		"UNAUTHORIZED",
-		t("El checksum del evento no es válido.", "The event checksum is not valid."),
-	);
 
 const texto = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
 
@@ -63,25 +57,11 @@ export const wompiPagosWebhookHandler: AppRouteHandler<typeof wompiPagosWebhook>
 				"Wompi payouts events are not configured.",
 			),
 		);
-	const raw = await c.req.text();
-	let evento: unknown;
-	try {
-		evento = JSON.parse(raw);
-	} catch {
-		throw new ApiError(
-			"BAD_REQUEST",
-			t("El cuerpo del evento no es JSON válido.", "The event body is not valid JSON."),
-		);
-	}
-	if (!pareceEvento(evento) || !evento.signature.checksum)
-		throw new ApiError(
-			"BAD_REQUEST",
-			t("Falta el checksum del evento.", "The event checksum is missing."),
-		);
-	const esperado = await checksumEvento(evento, config.eventsSecret);
-	const cabecera = c.req.header("x-event-checksum");
-	if (!mismoChecksum(evento.signature.checksum, esperado)) throw invalido();
-	if (cabecera !== undefined && !mismoChecksum(cabecera, esperado)) throw invalido();
+	const evento = await eventoVerificado(
+		await c.req.text(),
+		c.req.header("x-event-checksum"),
+		config.eventsSecret,
+	);
 
 	const cubiertas = new Set(evento.signature.properties);
 	const data = evento.data as {
