@@ -1,5 +1,8 @@
 import type { TIPOS_CUENTA_BANCO, TIPOS_DOCUMENTO_COBRO } from "../../src/db/schema/cuentas-cobro";
 import { el } from "./api";
+import { type Campo, campo, DatoInvalido, DOCUMENTOS } from "./campos";
+
+export { DatoInvalido };
 
 type TipoCuenta = (typeof TIPOS_CUENTA_BANCO)[number];
 type TipoDocumento = (typeof TIPOS_DOCUMENTO_COBRO)[number];
@@ -30,27 +33,11 @@ export const TIPOS_CUENTA: Record<TipoCuenta, string> = {
 	DEPOSITO_ELECTRONICO: "de depósito electrónico",
 };
 
-const DOCUMENTOS: Record<TipoDocumento, string> = {
-	CC: "Cédula de ciudadanía",
-	CE: "Cédula de extranjería",
-	NIT: "NIT",
-	PP: "Pasaporte",
-	TI: "Tarjeta de identidad",
-	DNI: "Documento nacional de identidad (DNI)",
-};
+/** Wompi pays to holders of these documents only. */
+const DOCUMENTOS_COBRO = (
+	["CC", "CE", "NIT", "PP", "TI", "DNI"] as const satisfies readonly TipoDocumento[]
+).map((k): [string, string] => [k, DOCUMENTOS[k]]);
 
-/** A field the winner must fix: its message says which and why. */
-export class DatoInvalido extends Error {}
-
-type Campo = HTMLInputElement | HTMLSelectElement;
-
-let ids = 0;
-const campo = (texto: string, control: Campo, ayuda?: string) => {
-	control.id = `cobro-${++ids}`;
-	const nota = ayuda ? el("small", { id: `${control.id}-ayuda` }, ayuda) : null;
-	if (nota) control.setAttribute("aria-describedby", nota.id);
-	return el("div", { class: "campo" }, el("label", { for: control.id }, texto), control, nota);
-};
 const opciones = (pares: [string, string][]) =>
 	pares.map(([v, t]) => el("option", { value: v }, t));
 const sinSeparadores = (v: string) => v.replace(/[\s.-]/g, "");
@@ -89,11 +76,7 @@ export const formularioDestino = (bancos: BancoPremios[] | null) => {
 		autocomplete: "off",
 		maxlength: "30",
 	});
-	const tipoDocumento = el(
-		"select",
-		{ name: "tipo_documento" },
-		...opciones(Object.entries(DOCUMENTOS)),
-	);
+	const tipoDocumento = el("select", { name: "tipo_documento" }, ...opciones(DOCUMENTOS_COBRO));
 	const documento = el("input", { name: "documento", autocomplete: "off", maxlength: "25" });
 	const titular = el("input", { name: "titular", autocomplete: "name", maxlength: "100" });
 

@@ -1,5 +1,8 @@
-import type { MetodoWompi, TIPOS_DOCUMENTO } from "../../src/payments/wompi/metodos";
+import type { MetodoWompi } from "../../src/payments/wompi/metodos";
 import { api, el } from "./api";
+import { type Campo, campo, DatoInvalido, DOCUMENTOS } from "./campos";
+
+export { DatoInvalido };
 
 /** What `GET /pagos` says of Wompi: its public key, where cards are tokenized, the terms' links. */
 export interface ConfigWompi {
@@ -27,30 +30,6 @@ export const NOMBRES: Record<MetodoWompi, string> = {
 	BANCOLOMBIA_COLLECT: "Efectivo en un corresponsal Bancolombia",
 };
 
-const DOCUMENTOS: Record<(typeof TIPOS_DOCUMENTO)[number], string> = {
-	CC: "Cédula de ciudadanía",
-	CE: "Cédula de extranjería",
-	NIT: "NIT",
-	PP: "Pasaporte",
-	TI: "Tarjeta de identidad",
-	DNI: "Documento nacional de identidad (DNI)",
-	RG: "Registro general (RG)",
-	OTHER: "Otro",
-};
-
-/** A field the buyer must fix: its message says which and why. */
-export class DatoInvalido extends Error {}
-
-type Campo = HTMLInputElement | HTMLSelectElement;
-
-let ids = 0;
-/** A labelled field; the label is not around the control, so a select's value is not in its name. */
-const campo = (texto: string, control: Campo, ayuda?: string) => {
-	control.id = `wompi-${++ids}`;
-	const nota = ayuda ? el("small", { id: `${control.id}-ayuda` }, ayuda) : null;
-	if (nota) control.setAttribute("aria-describedby", nota.id);
-	return el("div", { class: "campo" }, el("label", { for: control.id }, texto), control, nota);
-};
 const select = (name: string, opciones: [string, string][]) =>
 	el(
 		"select",
@@ -216,7 +195,7 @@ export const camposWompi = (w: ConfigWompi) => {
 	};
 	const ACEPTAR =
 		"Para pagar con Wompi, acepte sus términos y autorice el tratamiento de sus datos personales.";
-	const tipoDocumento = (s: HTMLSelectElement) => s.value as (typeof TIPOS_DOCUMENTO)[number];
+	const tipoDocumento = (s: HTMLSelectElement) => s.value as keyof typeof DOCUMENTOS;
 
 	const tokenizar = async (): Promise<string> => {
 		const numero = sinSeparadores(tarjeta.value);
