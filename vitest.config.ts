@@ -29,11 +29,14 @@ export default defineConfig(async () => {
 	// Fresh on every run, so no signing key is ever committed: the current one, and one retired by a
 	// rotation whose private half only the tests see (to sign what it would have signed).
 	// Tests date rifas back to 2026-01; the retired key signed until 2020 and nothing after.
-	const [actual, anterior] = await Promise.all([
+	// A third, retired key signed only the sales of 2026-01-08 … 2026-01-20: a past rifa's history.
+	const [actual, anterior, historica] = await Promise.all([
 		nuevaClaveRecibos("test-actual", "2020-01-01T00:00:00.000Z"),
 		nuevaClaveRecibos("test-anterior", "2019-01-01T00:00:00.000Z"),
+		nuevaClaveRecibos("test-historica", "2026-01-08T00:00:00.000Z"),
 	]);
 	const anteriorRetirada = { ...anterior.publica, hasta: "2020-01-01T00:00:00.000Z" };
+	const hastaHistorica = "2026-01-20T00:00:00.000Z";
 	return {
 		test: {
 			// Every request writes an info line, and so does every message the local provider records.
@@ -86,8 +89,15 @@ export default defineConfig(async () => {
 									LOTERIA_WEBHOOK_SECRET: "loteria-webhook-test-secret",
 									METRICS_TOKEN: "test-metrics-token-0123456789",
 									RECIBOS_CLAVE_PRIVADA: JSON.stringify(actual.privada),
-									RECIBOS_CLAVES_ANTERIORES: JSON.stringify([anteriorRetirada]),
+									RECIBOS_CLAVES_ANTERIORES: JSON.stringify([
+										anteriorRetirada,
+										{ ...historica.publica, hasta: hastaHistorica },
+									]),
 									TEST_CLAVE_ANTERIOR_PRIVADA: JSON.stringify(anterior.privada),
+									TEST_CLAVE_HISTORICA_PRIVADA: JSON.stringify({
+										...historica.privada,
+										hasta: hastaHistorica,
+									}),
 									// Low enough that a test can reach a rifa's socket cap.
 									WS_MAX_POR_RIFA: "25",
 								},

@@ -192,7 +192,38 @@ export const SEED_USERS = [
 		password: "Jugador1122!local",
 		rol: "jugador",
 	},
+	...[
+		["3", "Marta Lucía Rojas", "marta"],
+		["4", "Jhon Fredy Ospina", "jhon"],
+		["5", "Diana Carolina Pérez", "diana"],
+		["6", "Luis Eduardo Gómez", "luis"],
+	].map(([n, nombre, usuario]) => ({
+		id: `0be7a7a0-0000-4000-8000-00000000000${n}`,
+		nombre: nombre as string,
+		email: `${usuario}@rifa1122.local`,
+		password: "Jugador1122!local",
+		rol: "jugador" as const,
+	})),
 ] as const;
+
+/**
+ * The seeded rifa drawn on a real past result (rifa n 7): the premio mayor the Lotería de Bogotá
+ * drew on Thursday 2026-01-15, as published (the row of resultados.csv), and who bought its 100
+ * numbers that week. seeds/historia.ts brings those sales in, signed and sealed before that draw,
+ * then enters the result as an admin with its source, and the API settles the rifa.
+ */
+export const RESULTADO_REAL = {
+	rifa: 7,
+	fecha: "2026-01-15",
+	numero: "3649",
+	serie: "188",
+	fuente:
+		"https://www.publimetro.co/entretenimiento/2026/01/16/loterias-de-bogota-y-quindio-numeros-ganadores-del-jueves-15-de-enero-de-2026/",
+} as const;
+
+/** The id of seeded rifa `n`. */
+export const rifaSembrada = (n: number) =>
+	`a1f40000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 
 /**
  * Example rifas across categories and states. `sorteo` picks the draw: `{ weeks: n }` is the

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hashPassword } from "../src/auth/password.ts";
 import { drawInstants, fechaColombia, sumarDias } from "../src/domain/calendario.ts";
 import { parseReglas } from "../src/domain/reglas.ts";
-import { CATEGORIAS, LOTERIAS, RIFAS, SEED_USERS } from "./data.ts";
+import { CATEGORIAS, LOTERIAS, RIFAS, rifaSembrada, SEED_USERS } from "./data.ts";
 
 const target = process.argv.includes("--remote") ? "--remote" : "--local";
 const envIndex = process.argv.indexOf("--env");
@@ -133,11 +133,19 @@ for (const r of target === "--local" ? RIFAS : []) {
 	const lot = LOTERIAS[r.loteria - 1];
 	if (!cat || !lot) throw new Error(`rifa ${r.n}: unknown categoria or loteria`);
 	const d = rifaDates(r, lot);
-	const id = `a1f40000-0000-4000-8000-0000000000${String(r.n).padStart(2, "0")}`;
+	const id = rifaSembrada(r.n);
+	// The resolved example starts closed: seeds/historia.ts brings in its sales and the API settles it.
+	const estado = r.estado === "resuelta" ? "cerrada" : r.estado;
 	statements.push(
-		// A terminal example has no room to tell; the others' rooms take their definition from D1.
-		`INSERT OR IGNORE INTO rifas (id, nombre, categoria_id, loteria_id, fecha_inicio, fecha_fin, fecha_sorteo, numero_ganadores, estado, reglas, total_boletas, creado_por, sala_sincronizada_en, creado_en, actualizado_en) VALUES (${[id, r.nombre, cat.id, lot.id, d.inicio, d.fin, d.sorteo, r.numero_ganadores, r.estado, JSON.stringify(parseReglas(r.reglas)), r.total_boletas, null, r.estado === "resuelta" || r.estado === "cancelada" ? nowIso : null, nowIso, nowIso].map(lit).join(", ")});`,
+		// A cancelled example has no room to tell; the others' rooms take their definition from D1.
+		`INSERT OR IGNORE INTO rifas (id, nombre, categoria_id, loteria_id, fecha_inicio, fecha_fin, fecha_sorteo, numero_ganadores, estado, reglas, total_boletas, creado_por, sala_sincronizada_en, creado_en, actualizado_en) VALUES (${[id, r.nombre, cat.id, lot.id, d.inicio, d.fin, d.sorteo, r.numero_ganadores, estado, JSON.stringify(parseReglas(r.reglas)), r.total_boletas, null, estado === "cancelada" ? nowIso : null, nowIso, nowIso].map(lit).join(", ")});`,
 	);
+	if (r.estado === "resuelta") {
+		// Seeded before it had a history: a resolved row with no tickets, closed again to receive it.
+		statements.push(
+			`UPDATE rifas SET estado = 'cerrada', sala_sincronizada_en = NULL WHERE id = ${lit(id)} AND estado = 'resuelta' AND NOT EXISTS (SELECT 1 FROM tickets WHERE rifa_id = ${lit(id)});`,
+		);
+	}
 }
 
 mkdirSync(".wrangler", { recursive: true });

@@ -5,6 +5,7 @@ import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { cobroRouter } from "./routes/cobro/cobro.index";
+import { desarrolloRouter } from "./routes/desarrollo/desarrollo.index";
 import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { notificacionesRouter } from "./routes/notificaciones/notificaciones.index";
@@ -67,6 +68,7 @@ export const buildApp = () => {
 		adminRouter,
 		ganadoresRouter,
 		reportesRouter,
+		desarrolloRouter,
 	]) {
 		app.route("/api/v1", router);
 	}

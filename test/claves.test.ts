@@ -23,6 +23,7 @@ interface JwkPrivada {
 
 const actual = JSON.parse(env.RECIBOS_CLAVE_PRIVADA ?? "") as JwkPrivada;
 const anterior = JSON.parse(env.TEST_CLAVE_ANTERIOR_PRIVADA) as JwkPrivada;
+const historica = JSON.parse(env.TEST_CLAVE_HISTORICA_PRIVADA) as JwkPrivada & { hasta: string };
 /** The retired key stopped signing when the current one started (vitest.config.ts). */
 const HASTA_ANTERIOR = "2020-01-01T00:00:00.000Z";
 const publica = ({ x, kid, desde }: JwkPrivada, hasta?: string) => ({
@@ -75,7 +76,9 @@ describe("GET /.well-known/jwks.json", () => {
 		expect(res.status).toBe(200);
 		expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
 		expect(res.headers.get("Cache-Control")).toBe("public, max-age=300");
-		expect(res.body).toEqual({ keys: [publica(actual), retirada(anterior)] });
+		expect(res.body).toEqual({
+			keys: [publica(actual), retirada(anterior), retirada(historica, historica.hasta)],
+		});
 		expect(Object.keys(res.body.keys[0]).sort()).toEqual([
 			"alg",
 			"crv",
@@ -86,7 +89,7 @@ describe("GET /.well-known/jwks.json", () => {
 			"x",
 		]);
 		expect(res.body.keys[1].hasta).toBe(HASTA_ANTERIOR);
-		for (const d of [actual.d, anterior.d]) {
+		for (const d of [actual.d, anterior.d, historica.d]) {
 			expect(res.text).not.toContain(d);
 			expect(logs).not.toContain(d);
 		}
@@ -109,7 +112,9 @@ describe("GET /.well-known/jwks.json", () => {
 		};
 		const res = await call("GET", JWKS_PATH, { env: soloAnteriores });
 		expect(res.status).toBe(200);
-		expect(res.body).toEqual({ keys: [retirada(anterior)] });
+		expect(res.body).toEqual({
+			keys: [retirada(anterior), retirada(historica, historica.hasta)],
+		});
 		expect(await firmante(soloAnteriores)).toBeNull();
 	});
 

@@ -8,6 +8,8 @@ declare global {
 			TEST_RATE_LIMITS: Record<string, { limit: number; period: number }>;
 			/** The private JWK (JSON) of the key in RECIBOS_CLAVES_ANTERIORES, for rotation tests. */
 			TEST_CLAVE_ANTERIOR_PRIVADA: string;
+			/** A retired key that signed 2026-01-08 … 2026-01-20 (with its window), for past histories. */
+			TEST_CLAVE_HISTORICA_PRIVADA: string;
 		}
 	}
 }

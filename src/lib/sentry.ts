@@ -73,7 +73,7 @@ const reported = new WeakSet<object>();
  * Names of the public methods `T` implements: a Durable Object's handlers and RPC methods. The
  * base class's handlers stay optional until a subclass overrides them, so those are left out.
  */
-type EntryPoints<T> = {
+export type EntryPoints<T> = {
 	[K in keyof T]-?: Partial<Pick<T, K>> extends Pick<T, K>
 		? never
 		: [T[K]] extends [never]

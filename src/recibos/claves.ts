@@ -123,19 +123,16 @@ const nuevoFirmante = (kid: string, key: CryptoKey): Firmante => ({
 	},
 });
 
-const cargarPrivada = async (valor: string) => {
-	const jwk = parsear(valor, PRIVADA);
-	if (!esObjeto(jwk)) throw new ClavesConfigError(`${PRIVADA} must be a JSON object (a JWK)`);
-	const publica = validarPublica(jwk, PRIVADA, false);
+const cargarPrivada = async (valor: string, nombre = PRIVADA, retirada = false) => {
+	const jwk = parsear(valor, nombre);
+	if (!esObjeto(jwk)) throw new ClavesConfigError(`${nombre} must be a JSON object (a JWK)`);
+	const publica = validarPublica(jwk, nombre, retirada);
 	if (typeof jwk.d !== "string" || !CLAVE_32_BYTES.test(jwk.d)) {
-		throw new ClavesConfigError(`${PRIVADA} needs "d", the 32-byte private key in base64url`);
+		throw new ClavesConfigError(`${nombre} needs "d", the 32-byte private key in base64url`);
 	}
 	// Only the members WebCrypto needs: a `key_ops` copied from elsewhere must not narrow the key.
-	const privateKey = await importar(
-		{ kty: "OKP", crv: "Ed25519", d: jwk.d, x: publica.x },
-		PRIVADA,
-	);
-	const publicKey = await importar({ kty: "OKP", crv: "Ed25519", x: publica.x }, PRIVADA);
+	const privateKey = await importar({ kty: "OKP", crv: "Ed25519", d: jwk.d, x: publica.x }, nombre);
+	const publicKey = await importar({ kty: "OKP", crv: "Ed25519", x: publica.x }, nombre);
 	const firmante = nuevoFirmante(publica.kid, privateKey);
 	// WebCrypto does not check that `x` is the public half of `d`; a mismatch would publish a key
 	// that verifies none of the receipts, so it is caught here instead of by every buyer.
@@ -143,7 +140,7 @@ const cargarPrivada = async (valor: string) => {
 	try {
 		await compactVerify(prueba, publicKey, { algorithms: ["EdDSA"] });
 	} catch {
-		throw new ClavesConfigError(`${PRIVADA}: "x" is not the public key of "d"`);
+		throw new ClavesConfigError(`${nombre}: "x" is not the public key of "d"`);
 	}
 	return { firmante, publica };
 };
@@ -223,4 +220,28 @@ export const firmante = async (env: ClavesEnv): Promise<Firmante | null> =>
 export const jwks = async (env: ClavesEnv): Promise<Jwks | null> => {
 	const cargadas = await claves(env);
 	return cargadas && cargadas.jwks.keys.length > 0 ? cargadas.jwks : null;
+};
+
+/**
+ * A signer for a retired key's private half, accepted only when this deployment publishes that
+ * very key as retired: what it signs verifies within the window the JWKS already states.
+ */
+export const firmanteRetirado = async (
+	env: ClavesEnv,
+	privada: string,
+): Promise<{ firmante: Firmante; publica: ClavePublica }> => {
+	const nombre = "the retired key";
+	const cargada = await cargarPrivada(privada, nombre, true);
+	const publicada = (await jwks(env))?.keys.find((k) => k.kid === cargada.publica.kid);
+	const igual =
+		publicada?.hasta !== undefined &&
+		publicada.x === cargada.publica.x &&
+		publicada.desde === cargada.publica.desde &&
+		publicada.hasta === cargada.publica.hasta;
+	if (!igual) {
+		throw new ClavesConfigError(
+			`${nombre} (${cargada.publica.kid}) is not published as retired with this window in ${ANTERIORES}`,
+		);
+	}
+	return cargada;
 };

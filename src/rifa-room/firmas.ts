@@ -1,4 +1,4 @@
-import { firmante } from "../recibos/claves";
+import { type Firmante, firmante } from "../recibos/claves";
 import { toHex } from "../verificacion/merkle";
 import { type ReciboPayload, TYP_ANULACION, TYP_RECIBO } from "../verificacion/tipos";
 import { agregarHoja } from "./arbol";
@@ -78,16 +78,17 @@ export const payloadDe = async (rifaId: string, e: EntradaRow, salt: string) => 
 /**
  * Signs the ledger entries still unsigned, in order, and mirrors each sale's receipt to its D1
  * ticket through the outbox. Without a signing key receipts are off and entries wait unsigned.
- * Returns how many remain unsigned.
+ * Returns how many remain unsigned. `clave`: a past history's retired key (historia.ts).
  */
 export const firmarPendientes = async (
 	env: Env,
 	sql: SqlStorage,
 	rifaId: string,
+	clave?: Firmante,
 ): Promise<number> => {
 	const pending = sinFirmar(sql);
 	if (!pending.length) return 0;
-	const f = await firmante(env);
+	const f = clave ?? (await firmante(env));
 	if (!f) return pending.length;
 	const salt = sal(sql);
 	for (const e of pending) {

@@ -83,9 +83,9 @@ const ticketUpserts = (
 export const mirror = (
 	tx: RoomTx,
 	transaccionId: string,
-	what: { tickets?: boolean; released?: boolean; extra?: D1Statement[] },
+	what: { tickets?: boolean; released?: boolean; extra?: D1Statement[]; at?: string },
 ): void => {
-	const at = iso(Date.now());
+	const at = what.at ?? iso(Date.now());
 	enqueue(tx.sql, [
 		...(what.released
 			? [

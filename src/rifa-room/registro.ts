@@ -42,8 +42,12 @@ const append = (tx: RoomTx, tipo: EntradaRow["tipo"], ticketId: string, datos: o
 	);
 };
 
-/** A purchase's numbers were just sold: one entry per ticket, in number order. */
-export const appendVentas = (tx: RoomTx, transaccionId: string): void => {
+/** A purchase's numbers were just sold (`at`, now): one entry per ticket, in number order. */
+export const appendVentas = (
+	tx: RoomTx,
+	transaccionId: string,
+	at = new Date().toISOString(),
+): void => {
 	const rows = tx.sql
 		.exec<{ ticket_id: string; numero: number; user_id: string }>(
 			`SELECT t.ticket_id, t.numero, t.user_id FROM tomados t
@@ -56,7 +60,6 @@ export const appendVentas = (tx: RoomTx, transaccionId: string): void => {
 	const definicion = tx.config.definicionSha256;
 	// The room loads its definition before it sells (RifaRoom.ensureConfig): never a receipt without it.
 	if (!definicion) throw new Error("the rifa's definition is not stored yet");
-	const at = new Date().toISOString();
 	for (const r of rows) {
 		const datos: DatosVenta = {
 			numero: r.numero,

@@ -18,8 +18,10 @@ import {
 	thaw,
 } from "./config";
 import { Consultas } from "./consultas";
+import { ENTRADAS } from "./entradas";
+import { type HistoriaImportada, type HistoriaPasada, importarHistoria } from "./historia";
 import { estadoTransaccion, expireHolds } from "./holds";
-import { Libro } from "./libro";
+import { Libro, type LibroRoom } from "./libro";
 import { permutation } from "./numbering";
 import { snapshot, takenCount } from "./numeros";
 import { Outbox } from "./outbox";
@@ -62,7 +64,7 @@ export class RifaRoom extends DurableObject<Env> {
 	private alarmAt: number | null | undefined;
 	/** Purchases whose provider call is running in this instance: their holds do not expire under them. */
 	private readonly charging = new Set<string>();
-	private readonly libro = new Libro({
+	private readonly base: LibroRoom = {
 		sql: this.ctx.storage.sql,
 		env: this.env,
 		rifaId: () => this.rifaId,
@@ -73,7 +75,8 @@ export class RifaRoom extends DurableObject<Env> {
 			pedirReintento(this.sql, at);
 			await this.armAlarm();
 		},
-	});
+	};
+	private readonly libro = new Libro(this.base);
 	private readonly compras = new Compras({
 		sql: this.ctx.storage.sql,
 		env: this.env,
@@ -276,6 +279,14 @@ export class RifaRoom extends DurableObject<Env> {
 		return result;
 	}
 
+	/** Development only: a past rifa's sales and seal, signed by a retired key (historia.ts). */
+	async importarHistoria(h: HistoriaPasada): Promise<HistoriaImportada> {
+		const result = await importarHistoria(this.base, h);
+		this.config = readConfig(this.sql);
+		await this.flush();
+		return result;
+	}
+
 	// --- Reads ---------------------------------------------------------------------------------
 
 	async availability(): Promise<Availability | null> {
@@ -416,30 +427,4 @@ export class RifaRoom extends DurableObject<Env> {
 	}
 }
 
-reportDurableObjectErrors(RifaRoom, {
-	configure: true,
-	beginChange: true,
-	endChange: true,
-	sync: true,
-	purchase: true,
-	refundAll: true,
-	paymentSucceeded: true,
-	paymentFailed: true,
-	availability: true,
-	transaccion: true,
-	soldTickets: true,
-	announce: true,
-	committedCount: true,
-	sellada: true,
-	sorteoFijado: true,
-	registro: true,
-	recibo: true,
-	prueba: true,
-	sello: true,
-	flush: true,
-	pendingOutbox: true,
-	alarm: true,
-	fetch: true,
-	webSocketMessage: true,
-	webSocketClose: true,
-});
+reportDurableObjectErrors(RifaRoom, ENTRADAS);

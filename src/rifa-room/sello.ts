@@ -1,4 +1,4 @@
-import { firmante } from "../recibos/claves";
+import { type Firmante, firmante } from "../recibos/claves";
 import { toHex } from "../verificacion/merkle";
 import { type SelloPayload, TYP_SELLO } from "../verificacion/tipos";
 import { raizDe, rutaDe } from "./arbol";
@@ -50,6 +50,7 @@ export const firmarSello = async (
 	env: Env,
 	sql: SqlStorage,
 	config: RoomConfig,
+	clave?: Firmante,
 ): Promise<Sello | null> => {
 	const done = selloGuardado(sql);
 	if (done) return done;
@@ -57,7 +58,7 @@ export const firmarSello = async (
 	if (!c || firmadas(sql) < c.tamano) return null;
 	const { definicion, definicionSha256 } = config;
 	if (!definicion || !definicionSha256) return null;
-	const f = await firmante(env);
+	const f = clave ?? (await firmante(env));
 	if (!f) return null;
 	const raiz = toHex(await raizDe(sql, c.tamano));
 	const vendidos = vendidosHasta(sql, c.tamano).length;
