@@ -7,3 +7,4 @@ export * from "./reembolsos";
 export * from "./resultados";
 export * from "./rifas";
 export * from "./users";
+export * from "./ventas";

@@ -99,8 +99,16 @@ export const transacciones = sqliteTable(
 		status: text("status", { enum: TRANSACCION_ESTADOS }).notNull().default("pending"),
 		createdAt: text("created_at").notNull(),
 		updatedAt: text("updated_at").notNull(),
+		/**
+		 * Staff who sold it on the buyer's behalf (a vendedor, operador or admin); null online. No
+		 * foreign key: D1 cannot add one to a referenced table without rebuilding it.
+		 */
+		vendedorId: text("vendedor_id"),
 	},
 	(t) => [
+		index("transacciones_vendedor_idx")
+			.on(t.vendedorId, t.createdAt)
+			.where(sql`vendedor_id IS NOT NULL`),
 		index("transacciones_user_idx").on(t.userId, t.createdAt),
 		index("transacciones_rifa_idx").on(t.rifaId, t.status),
 		index("transacciones_status_created_idx").on(t.status, t.createdAt),
