@@ -3,6 +3,7 @@ import { createApp } from "./lib/create-app";
 import { countWebhookFailures } from "./lib/metrics";
 import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
+import { cajasRouter } from "./routes/cajas/cajas.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { cobroRouter } from "./routes/cobro/cobro.index";
 import { desarrolloRouter } from "./routes/desarrollo/desarrollo.index";
@@ -17,6 +18,7 @@ import { resultadosRouter } from "./routes/resultados/resultados.index";
 import { rifasRouter } from "./routes/rifas/rifas.index";
 import { ticketsRouter } from "./routes/tickets/tickets.index";
 import { usersRouter } from "./routes/users/users.index";
+import { vendedoresRouter } from "./routes/vendedores/vendedores.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 
 /**
@@ -69,6 +71,8 @@ export const buildApp = () => {
 		ganadoresRouter,
 		reportesRouter,
 		desarrolloRouter,
+		vendedoresRouter,
+		cajasRouter,
 	]) {
 		app.route("/api/v1", router);
 	}

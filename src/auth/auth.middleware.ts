@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Rol } from "../db/schema";
-import { users } from "../db/schema";
+import { users, vendedores } from "../db/schema";
 import { ApiError, type Texto, t } from "../lib/errors";
 
 export const INVALID_TOKEN = t(
@@ -10,7 +10,7 @@ export const INVALID_TOKEN = t(
 	"The access token is invalid or expired.",
 );
 
-import type { AppBindings } from "../lib/types";
+import type { AppBindings, AuthUser, RolEfectivo } from "../lib/types";
 import { verifyAccessToken } from "./jwt";
 
 const unauthorized = (detail: Texto) =>
@@ -33,13 +33,29 @@ const authenticate = async (c: Context<AppBindings>, header: string | undefined)
 		);
 	const userId = await verifyAccessToken(match[1], c.env);
 	if (!userId) throw unauthorized(INVALID_TOKEN);
-	const user = await c.var.db.query.users.findFirst({
-		columns: { id: true, nombre: true, email: true, rol: true, isActive: true },
-		where: eq(users.id, userId),
-	});
+	const [user] = await c.var.db
+		.select({
+			id: users.id,
+			nombre: users.nombre,
+			email: users.email,
+			rol: users.rol,
+			isActive: users.isActive,
+			operadorId: vendedores.operadorId,
+		})
+		.from(users)
+		.leftJoin(vendedores, eq(vendedores.userId, users.id))
+		.where(eq(users.id, userId));
 	if (!user?.isActive) throw unauthorized(INVALID_TOKEN);
-	return user;
+	return {
+		...user,
+		rol: rolEfectivo(user.rol, user.operadorId),
+		operadorId: user.rol === "jugador" ? user.operadorId : null,
+	} satisfies AuthUser;
 };
+
+/** A seller is a jugador row with a `vendedores` row (db/schema/ventas.ts). */
+export const rolEfectivo = (rol: Rol, operadorId: string | null): RolEfectivo =>
+	rol === "jugador" && operadorId !== null ? "vendedor" : rol;
 
 /**
  * Authenticates the bearer token and loads the user on every request, so a role change or a
@@ -57,7 +73,7 @@ export const optionalAuth = createMiddleware<AppBindings>(async (c, next) => {
 	await next();
 });
 
-export const requireRole = (...roles: Rol[]) =>
+export const requireRole = (...roles: RolEfectivo[]) =>
 	createMiddleware<AppBindings>(async (c, next) => {
 		if (!roles.includes(c.var.user.rol)) {
 			throw new ApiError(

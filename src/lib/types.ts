@@ -1,9 +1,16 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Database } from "../db/client";
-import type { UserRow } from "../db/schema";
+import type { Rol, UserRow } from "../db/schema";
 import type { Logger } from "./logger";
 
-export type AuthUser = Pick<UserRow, "id" | "nombre" | "email" | "rol" | "isActive">;
+/** A user's role as the API sees it: a vendedor is stored as a jugador with a `vendedores` row. */
+export type RolEfectivo = Rol | "vendedor";
+
+export type AuthUser = Pick<UserRow, "id" | "nombre" | "email" | "isActive"> & {
+	rol: RolEfectivo;
+	/** The operador a vendedor sells for; null for everyone else. */
+	operadorId: string | null;
+};
 
 export interface AppBindings {
 	Bindings: Env;

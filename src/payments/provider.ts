@@ -92,7 +92,19 @@ const sandbox = (outcome: string): PaymentProvider => {
 	};
 };
 
+/**
+ * Cash in a seller's hand: sold at once, owed by the seller's box. Given back by hand: a refund is
+ * manual (reembolsos).
+ */
+const efectivo: PaymentProvider = {
+	name: "efectivo",
+	chargeNow: (req) => ({ status: "succeeded", providerRef: `efectivo_${req.transaccionId}` }),
+	charge: async (req) => ({ status: "succeeded", providerRef: `efectivo_${req.transaccionId}` }),
+	refund: async () => ({ manual: true }),
+};
+
 export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvider => {
+	if (method === "efectivo") return efectivo;
 	if (method === "sandbox") {
 		const outcome = env.PAYMENTS_SANDBOX;
 		if (outcome !== "succeed" && outcome !== "fail") {

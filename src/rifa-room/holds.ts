@@ -1,3 +1,4 @@
+import { sentenciasMovimiento } from "../cajas/movimientos";
 import { COUNTER, eventStatement } from "../lib/metrics";
 import { avisarCompra, avisarReservaExpirada } from "./avisos";
 import { cerrarRegistro, cierre, ventaVencida } from "./cierre";
@@ -6,6 +7,7 @@ import { markSoldNumbers, release, take } from "./numeros";
 import { enqueue, mirror } from "./outbox";
 import { appendVentas } from "./registro";
 import type {
+	D1Statement,
 	EstadoTransaccion,
 	PaymentMethod,
 	PurchasedNumber,
@@ -36,7 +38,25 @@ export const estadoTransaccion = (sql: SqlStorage, id: string): EstadoTransaccio
 		numeros: JSON.parse(row.numeros) as PurchasedNumber[],
 		expiresAt: row.status === "pending" && row.expires_at !== null ? iso(row.expires_at) : null,
 		pago: detallePago(sql, row.id),
+		vendedorId: row.vendedor_id ?? null,
 	};
+};
+
+/** Cash taken in person is owed by the seller's box of the day, written with the sale. */
+const efectivoEnCaja = (row: TransaccionRow, rifaId: string): D1Statement[] => {
+	if (row.provider !== "efectivo" || !row.vendedor_id) return [];
+	const at = iso(Date.now());
+	const movimiento = {
+		id: `venta:${row.id}`,
+		tipo: "venta" as const,
+		vendedorId: row.vendedor_id,
+		monto: row.amount,
+		boletas: (JSON.parse(row.numeros) as PurchasedNumber[]).length,
+		rifaId,
+		transaccionId: row.id,
+		ocurridoEn: at,
+	};
+	return sentenciasMovimiento(movimiento, at);
 };
 
 /** Held numbers become sold. */
@@ -47,9 +67,10 @@ export const markSold = (tx: RoomTx, transaccionId: string, providerRef: string 
 		providerRef,
 		transaccionId,
 	);
-	mirror(tx, transaccionId, { tickets: true });
+	const row = transaccion(tx.sql, transaccionId);
+	mirror(tx, transaccionId, { tickets: true, extra: efectivoEnCaja(row, tx.config.rifaId) });
 	appendVentas(tx, transaccionId);
-	avisarCompra(tx, transaccion(tx.sql, transaccionId));
+	avisarCompra(tx, row);
 	tx.emit({ type: "vendidos", numeros });
 };
 

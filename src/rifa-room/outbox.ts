@@ -26,8 +26,8 @@ export const enqueue = (sql: SqlStorage, statements: D1Statement[]): void => {
 const transaccionUpsert = (sql: SqlStorage, rifaId: string, id: string, at: string) => {
 	const tx = sql.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ?", id).one();
 	return {
-		sql: `INSERT INTO transacciones (id, user_id, rifa_id, tipo, amount, currency, provider, provider_ref, status, created_at, updated_at)
-			VALUES (?, ?, ?, 'compra', ?, 'COP', ?, ?, ?, ?, ?)
+		sql: `INSERT INTO transacciones (id, user_id, rifa_id, tipo, amount, currency, provider, provider_ref, status, created_at, updated_at, vendedor_id)
+			VALUES (?, ?, ?, 'compra', ?, 'COP', ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET status = excluded.status, provider_ref = excluded.provider_ref, updated_at = excluded.updated_at`,
 		params: [
 			tx.id,
@@ -39,6 +39,7 @@ const transaccionUpsert = (sql: SqlStorage, rifaId: string, id: string, at: stri
 			tx.status,
 			iso(tx.created_at),
 			at,
+			tx.vendedor_id ?? null,
 		],
 	};
 };

@@ -41,7 +41,7 @@ import type {
 	RoomSync,
 	RoomTx,
 } from "./room.types";
-import { ROOM_SCHEMA } from "./room-schema";
+import { prepararSala } from "./room-schema";
 import { pruneIdempotency } from "./sales";
 import type { Sello } from "./sello";
 import { acceptSocket, broadcast, closeSocket } from "./sockets";
@@ -110,7 +110,7 @@ export class RifaRoom extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
-		this.sql.exec(ROOM_SCHEMA);
+		prepararSala(this.sql);
 		this.config = readConfig(this.sql);
 		this.outbox = new Outbox(
 			this.sql,

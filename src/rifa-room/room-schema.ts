@@ -82,3 +82,19 @@ CREATE TABLE IF NOT EXISTS outbox_atascado (
 	apartado_en INTEGER NOT NULL
 );
 `;
+
+/** Columns added after rooms existed: each added once to a room that lacks it. */
+const COLUMNAS: { tabla: string; columna: string; ddl: string }[] = [
+	{ tabla: "transacciones", columna: "vendedor_id", ddl: "vendedor_id TEXT" },
+];
+
+/** The room's schema, created or brought up to date; safe on every start. */
+export const prepararSala = (sql: SqlStorage): void => {
+	sql.exec(ROOM_SCHEMA);
+	for (const { tabla, columna, ddl } of COLUMNAS) {
+		const existe = sql
+			.exec("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", tabla, columna)
+			.toArray().length;
+		if (!existe) sql.exec(`ALTER TABLE ${tabla} ADD COLUMN ${ddl}`);
+	}
+};

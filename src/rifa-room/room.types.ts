@@ -22,7 +22,7 @@ export interface RoomConfig {
 	definicionSha256?: string;
 }
 
-export const PAYMENT_METHODS = ["sandbox", "stripe", "wompi"] as const;
+export const PAYMENT_METHODS = ["sandbox", "stripe", "wompi", "efectivo"] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export interface PurchaseRequest {
@@ -39,6 +39,8 @@ export interface PurchaseRequest {
 	comprador?: { nombre: string; telefono: string | null } | undefined;
 	/** How the buyer pays through Wompi (`paymentMethod: "wompi"`). */
 	wompi?: PagoWompi | undefined;
+	/** Staff selling in person on the buyer's behalf: the cash is owed by its box. */
+	vendedorId?: string | undefined;
 }
 
 export type TicketEstado = "reservado" | "vendido";
@@ -151,6 +153,7 @@ export interface TransaccionRow extends Record<string, SqlStorageValue> {
 	numeros: string;
 	expires_at: number | null;
 	created_at: number;
+	vendedor_id: string | null;
 }
 
 /** The numbers a purchase took, as kept in `transacciones.numeros`. */
@@ -167,6 +170,8 @@ export interface EstadoTransaccion {
 	expiresAt: string | null;
 	/** What the buyer needs to pay a provider that decides later (Wompi); null for the others. */
 	pago: DetallePago | null;
+	/** Who sold it in person, if anyone. */
+	vendedorId: string | null;
 }
 
 export interface PurchasedNumber {

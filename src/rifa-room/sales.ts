@@ -1,17 +1,16 @@
 import { type ErrorCode, type Texto, t } from "../lib/errors";
 import type { ChargeRequest, ChargeResult, PaymentProvider } from "../payments/provider";
 import { avisarReserva } from "./avisos";
-import { cierre } from "./cierre";
 import { detallePago, registrarPago } from "./consultas";
 import { markFailed, markSold, salesOver, transaccion } from "./holds";
-import { freeAmong, freeCount, hold, nextFree, ownedBy, takenOf } from "./numeros";
+import { freeAmong, freeCount, hold, nextFree, takenOf } from "./numeros";
 import { mirror } from "./outbox";
 import { ventaDe } from "./registro";
+import { checkSale } from "./reglas-venta";
 import type {
 	PurchaseBody,
 	PurchaseOutcome,
 	PurchaseRequest,
-	RoomConfig,
 	RoomError,
 	RoomTx,
 } from "./room.types";
@@ -40,6 +39,7 @@ const fingerprint = (req: PurchaseRequest) =>
 		quantity: req.quantity,
 		payment_method: req.paymentMethod,
 		numeros: req.numeros ? [...req.numeros].sort((a, b) => a - b) : null,
+		...(req.vendedorId ? { vendedor_id: req.vendedorId } : {}),
 		...(req.wompi ? { wompi: req.wompi } : {}),
 	});
 
@@ -174,7 +174,7 @@ export const reserve = (
 	hold(sql, transaccionId, req.userId, taken);
 	const rows = taken.map(({ numero, ticket_id }) => ({ numero, ticket_id }));
 	sql.exec(
-		"INSERT INTO transacciones (id, user_id, amount, provider, status, numeros, expires_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+		"INSERT INTO transacciones (id, user_id, amount, provider, status, numeros, expires_at, created_at, vendedor_id) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
 		transaccionId,
 		req.userId,
 		amount,
@@ -182,6 +182,7 @@ export const reserve = (
 		JSON.stringify(rows),
 		holdEnds,
 		now,
+		req.vendedorId ?? null,
 	);
 	sql.exec(
 		"INSERT INTO idempotencia (actor_id, clave, huella, estado, transaccion_id, created_at) VALUES (?, ?, ?, 'en_curso', ?, ?)",
@@ -351,78 +352,6 @@ export const lateChargeOutcome = (sold: boolean): RoomError | null =>
 					"The hold expired before the payment was confirmed and its numbers are no longer free; the charge is being refunded.",
 				),
 			);
-
-const checkSale = (
-	sql: SqlStorage,
-	config: RoomConfig,
-	req: PurchaseRequest,
-	now: number,
-): RoomError | null => {
-	if (config.estado !== "activa")
-		return fail(
-			"CONFLICT",
-			t(
-				`La rifa no está a la venta (estado ${config.estado}).`,
-				`The rifa is not on sale (estado ${config.estado}).`,
-			),
-		);
-	const at = iso(now);
-	if (at < config.fechaInicio)
-		return fail(
-			"CONFLICT",
-			t(`La venta abre el ${config.fechaInicio}.`, `Sales open at ${config.fechaInicio}.`),
-		);
-	if (at >= config.fechaFin)
-		return fail(
-			"CONFLICT",
-			t("La venta de esta rifa ya cerró.", "Sales for this rifa have closed."),
-		);
-	// The ledger closed (the room's alarm at fecha_fin): whatever definition the room is told later.
-	if (cierre(sql))
-		return fail(
-			"CONFLICT",
-			t(
-				"La venta de esta rifa ya cerró y su registro está sellado.",
-				"Sales for this rifa have closed and its ledger is sealed.",
-			),
-		);
-	const max = config.reglas.max_boletas_por_compra;
-	if (req.quantity > max) {
-		return fail(
-			"VALIDATION_FAILED",
-			t(
-				`Máximo ${max} boletas por compra en esta rifa.`,
-				`At most ${max} tickets per purchase in this rifa.`,
-			),
-		);
-	}
-	if (req.numeros) {
-		const outOfRange = req.numeros.filter((n) => n >= config.totalBoletas);
-		if (outOfRange.length) {
-			return fail(
-				"VALIDATION_FAILED",
-				t(
-					`Los números van de 0 a ${config.totalBoletas - 1}: ${outOfRange.join(", ")}.`,
-					`Numbers go from 0 to ${config.totalBoletas - 1}: ${outOfRange.join(", ")}.`,
-				),
-			);
-		}
-	}
-	const cap = config.reglas.max_boletas_por_usuario;
-	if (cap !== null) {
-		const owned = ownedBy(sql, req.userId);
-		if (owned + req.quantity > cap) {
-			return fail(
-				"CONFLICT",
-				t(
-					`Tope de ${cap} boletas por persona en esta rifa: ya tiene ${owned}, puede comprar ${Math.max(cap - owned, 0)} más.`,
-					`This rifa allows ${cap} tickets per person: you have ${owned} and can buy ${Math.max(cap - owned, 0)} more.`,
-				),
-			);
-		}
-	}
-	return null;
-};
 
 /** Answers kept for a retry with the same key expire after two days. */
 export const pruneIdempotency = (sql: SqlStorage, now: number): void => {

@@ -1,8 +1,8 @@
 import type { z } from "@hono/zod-openapi";
-import { and, asc, count, eq, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, inArray, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Database } from "../../db/client";
-import { reembolsos, type TicketRow, tickets, users } from "../../db/schema";
+import { reembolsos, type TicketRow, tickets, transacciones, users } from "../../db/schema";
 import { ApiError, forbidden, notFound, RIFA, t } from "../../lib/errors";
 import { errorFields } from "../../lib/logger";
 import { offsetOf, pageOf } from "../../lib/pagination";
@@ -11,6 +11,8 @@ import { metodosDePago } from "../../payments/metodos";
 import { WompiCliente, wompiConfig } from "../../payments/wompi/cliente";
 import type { PagoWompi } from "../../payments/wompi/metodos";
 import { findRifa, roomFor } from "../../rifa-room/rooms";
+import { clientePorTelefono } from "../../services/clientes.service";
+import { noVende, puedeVenderEn } from "../../services/vendedores.service";
 import type {
 	availability,
 	bancosPse,
@@ -57,22 +59,24 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	const me = c.var.user;
 	const rifa = await findRifa(c.var.db, id);
 	if (!rifa) throw notFound(RIFA);
+	// In person: for someone else, for a walk-in buyer, or for cash. Only the rifa's sellers may.
+	const enPersona =
+		body.user_id !== me.id || body.cliente !== undefined || body.payment_method === "efectivo";
+	if (enPersona && me.rol === "jugador")
+		throw forbidden(
+			t("Un jugador solo puede comprar para sí mismo.", "A player can only buy for themself."),
+		);
+	if (enPersona && !puedeVenderEn(me, rifa)) throw noVende();
 	let comprador = { email: me.email, nombre: me.nombre, telefono: null as string | null };
-	if (body.user_id !== me.id) {
-		if (me.rol === "jugador")
-			throw forbidden(
-				t("Un jugador solo puede comprar para sí mismo.", "A player can only buy for themself."),
-			);
-		if (me.rol !== "admin" && rifa.creadoPor !== me.id)
-			throw forbidden(
-				t(
-					"Un operador solo vende a nombre de otros en sus propias rifas.",
-					"An operador can only sell on behalf of others in its own rifas.",
-				),
-			);
+	let userId = body.user_id ?? me.id;
+	if (body.cliente) {
+		const cliente = await clientePorTelefono(c.var.db, body.cliente);
+		userId = cliente.id;
+		comprador = { email: cliente.email, nombre: cliente.nombre, telefono: cliente.telefono };
+	} else if (userId !== me.id) {
 		const buyer = await c.var.db.query.users.findFirst({
 			columns: { isActive: true, email: true, nombre: true, telefono: true },
-			where: eq(users.id, body.user_id),
+			where: eq(users.id, userId),
 		});
 		if (!buyer?.isActive) {
 			throw new ApiError(
@@ -89,7 +93,7 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 		comprador = { email: buyer.email, nombre: buyer.nombre, telefono: buyer.telefono };
 	}
 
-	if (body.wompi && body.user_id === me.id) {
+	if (body.wompi && userId === me.id) {
 		const mio = await c.var.db.query.users.findFirst({
 			columns: { telefono: true },
 			where: eq(users.id, me.id),
@@ -108,7 +112,8 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	}
 	const outcome = await roomFor(c.env, id).purchase({
 		actorId: me.id,
-		userId: body.user_id,
+		userId,
+		...(enPersona ? { vendedorId: me.id } : {}),
 		quantity: body.quantity,
 		paymentMethod: body.payment_method,
 		idempotencyKey: key,
@@ -181,17 +186,27 @@ export const listForRifaHandler: AppRouteHandler<typeof listForRifa> = async (c)
 	const rifa = await findRifa(c.var.db, id);
 	if (!rifa) throw notFound(RIFA);
 	const me = c.var.user;
-	if (me.rol === "operador" && rifa.creadoPor !== me.id)
+	if ((me.rol === "operador" || me.rol === "vendedor") && !puedeVenderEn(me, rifa))
 		throw forbidden(
 			t(
 				"Un operador solo ve los compradores de sus propias rifas.",
 				"An operador can only see the buyers of its own rifas.",
 			),
 		);
+	// A jugador sees its own tickets; a vendedor, those it sold.
 	const where = and(
 		eq(tickets.rifaId, id),
 		estado ? eq(tickets.estado, estado) : undefined,
 		me.rol === "jugador" ? eq(tickets.usuarioId, me.id) : undefined,
+		me.rol === "vendedor"
+			? inArray(
+					tickets.transaccionId,
+					c.var.db
+						.select({ id: transacciones.id })
+						.from(transacciones)
+						.where(eq(transacciones.vendedorId, me.id)),
+				)
+			: undefined,
 	);
 	return c.json(await ticketPage(c, where, page), 200);
 };
@@ -257,11 +272,8 @@ export const transaccionHandler: AppRouteHandler<typeof transaccion> = async (c)
 	const tx = await roomFor(c.env, id).transaccion(transaccion_id);
 	if (!tx) throw notFound(TRANSACCION);
 	const me = c.var.user;
-	if (
-		tx.userId !== me.id &&
-		me.rol !== "admin" &&
-		!(me.rol === "operador" && rifa.creadoPor === me.id)
-	)
+	const staff = me.rol === "admin" || (me.rol === "operador" && rifa.creadoPor === me.id);
+	if (tx.userId !== me.id && !staff && tx.vendedorId !== me.id)
 		throw forbidden(
 			t(
 				"Solo el comprador o el staff de la rifa ven la compra.",

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { TICKET_ESTADOS } from "../../db/schema";
 import { METODOS_WOMPI, TIPOS_DOCUMENTO } from "../../payments/wompi/metodos";
 import { PAYMENT_METHODS } from "../../rifa-room/room.types";
+import { nombreField, telefonoField } from "../users/users.schemas";
 
 /** A Colombian mobile number, as Nequi and Daviplata know it: 10 digits starting with 3. */
 const CELULAR = z
@@ -64,6 +65,21 @@ export const PagoWompiSchema = z
 		example: { metodo: "NEQUI", acepta_terminos: true, telefono: "3991111111" },
 	});
 
+/** A buyer at a point of sale, known by their phone (services/clientes.service.ts). */
+export const ClienteSchema = z
+	.strictObject({
+		nombre: nombreField,
+		telefono: telefonoField,
+		acepta_whatsapp: z.boolean().default(false).openapi({
+			description: "Aceptó recibir por WhatsApp el enlace de su recibo",
+		}),
+	})
+	.openapi("ClienteEnPersona", {
+		description:
+			"Quien compra en persona a un vendedor, operador o admin, sin cuenta: se le encuentra o crea por su teléfono (E.164; un celular colombiano puede ir sin +57) y puede reclamar la cuenta después.",
+		example: { nombre: "Rosa Elena Díaz", telefono: "+573001234567", acepta_whatsapp: true },
+	});
+
 export const IDEMPOTENCY_KEY = z
 	.string()
 	.trim()
@@ -73,7 +89,11 @@ export const IDEMPOTENCY_KEY = z
 
 export const PurchaseBody = z
 	.strictObject({
-		user_id: z.uuid().openapi({ example: "5f1e7a52-2d4b-4c7e-8f3a-0e9d1c2b3a45" }),
+		user_id: z.uuid().optional().openapi({
+			example: "5f1e7a52-2d4b-4c7e-8f3a-0e9d1c2b3a45",
+			description: "Quien compra: usted, o (personal de la rifa) otro usuario. O bien `cliente`.",
+		}),
+		cliente: ClienteSchema.optional(),
 		quantity: z.number().int().min(1).max(100).openapi({ example: 2 }),
 		payment_method: z.enum(PAYMENT_METHODS).openapi({ example: "stripe" }),
 		idempotency_key: IDEMPOTENCY_KEY.optional().openapi({
@@ -93,6 +113,13 @@ export const PurchaseBody = z
 		wompi: PagoWompiSchema.optional(),
 	})
 	.superRefine((b, ctx) => {
+		if ((b.user_id === undefined) === (b.cliente === undefined)) {
+			ctx.addIssue({
+				code: "custom",
+				path: ["user_id"],
+				message: "Indique user_id o cliente (uno de los dos)",
+			});
+		}
 		if (b.numeros && b.numeros.length !== b.quantity) {
 			ctx.addIssue({ code: "custom", path: ["numeros"], message: "Debe tener quantity números" });
 		}

@@ -1,0 +1,14 @@
+import { createRouter } from "../../lib/create-app";
+import * as handlers from "./cajas.handlers";
+import * as routes from "./cajas.routes";
+
+// `/cajas/actual` and `/cajas/ajustes` before `/cajas/{id}`.
+export const cajasRouter = createRouter()
+	.openapi(routes.actual, handlers.actualHandler)
+	.openapi(routes.ajuste, handlers.ajusteHandler)
+	.openapi(routes.listar, handlers.listarHandler)
+	.openapi(routes.detalle, handlers.detalleHandler)
+	.openapi(routes.cierre, handlers.cierreHandler)
+	.openapi(routes.confirmacion, handlers.confirmacionHandler)
+	.openapi(routes.verComision, handlers.verComisionHandler)
+	.openapi(routes.fijarComision, handlers.fijarComisionHandler);
