@@ -103,8 +103,23 @@ const efectivo: PaymentProvider = {
 	refund: async () => ({ manual: true }),
 };
 
+/**
+ * A Nequi or bank transfer the buyer makes by itself: the numbers wait for its proof, which the
+ * rifa's staff review by hand (comprobantes); a proof is never itself the payment. A refund is
+ * a transfer back, by hand.
+ */
+const transferencia: PaymentProvider = {
+	name: "transferencia",
+	charge: async (req) => ({
+		status: "requires_payment",
+		providerRef: `transferencia_${req.transaccionId}`,
+	}),
+	refund: async () => ({ manual: true }),
+};
+
 export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvider => {
 	if (method === "efectivo") return efectivo;
+	if (method === "transferencia") return transferencia;
 	if (method === "sandbox") {
 		const outcome = env.PAYMENTS_SANDBOX;
 		if (outcome !== "succeed" && outcome !== "fail") {

@@ -9,6 +9,7 @@ export const ENTRADAS: Record<EntryPoints<RifaRoom>, true> = {
 	sync: true,
 	purchase: true,
 	refundAll: true,
+	extenderReserva: true,
 	importarHistoria: true,
 	paymentSucceeded: true,
 	paymentFailed: true,

@@ -114,6 +114,21 @@ export const endSales = (tx: RoomTx, at: number): void => {
 };
 
 /**
+ * A purchase waiting for a review (a transfer's proof) is held until `hasta`, never past the end
+ * of sales and never shorter than it was. Null when it is no longer waiting.
+ */
+export const extenderReserva = (tx: RoomTx, id: string, hasta: number): string | null => {
+	const row = tx.sql
+		.exec<TransaccionRow>("SELECT * FROM transacciones WHERE id = ? AND status = 'pending'", id)
+		.toArray()[0];
+	if (!row || salesOver(tx)) return null;
+	const fin = Math.min(hasta, Date.parse(tx.config.fechaFin));
+	const nuevo = Math.max(row.expires_at ?? 0, fin);
+	tx.sql.exec("UPDATE transacciones SET expires_at = ? WHERE id = ?", nuevo, id);
+	return iso(nuevo);
+};
+
+/**
  * Holds whose time ran out go back on sale, except those whose provider call is still running in
  * this instance (`charging`): that call's answer settles them.
  */

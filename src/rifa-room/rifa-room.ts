@@ -20,7 +20,7 @@ import {
 import { Consultas } from "./consultas";
 import { ENTRADAS } from "./entradas";
 import { type HistoriaImportada, type HistoriaPasada, importarHistoria } from "./historia";
-import { estadoTransaccion, expireHolds } from "./holds";
+import { estadoTransaccion, expireHolds, extenderReserva } from "./holds";
 import { Libro, type LibroRoom } from "./libro";
 import { permutation } from "./numbering";
 import { snapshot, takenCount } from "./numeros";
@@ -285,6 +285,13 @@ export class RifaRoom extends DurableObject<Env> {
 		this.config = readConfig(this.sql);
 		await this.flush();
 		return result;
+	}
+
+	/** A transfer's proof arrived: its numbers wait for the review (holds.ts). */
+	async extenderReserva(transaccionId: string, hasta: number): Promise<string | null> {
+		const config = await this.ensureConfig();
+		if (!config) return null;
+		return this.step(config, (tx) => extenderReserva(tx, transaccionId, hasta));
 	}
 
 	// --- Reads ---------------------------------------------------------------------------------

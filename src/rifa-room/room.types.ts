@@ -22,7 +22,7 @@ export interface RoomConfig {
 	definicionSha256?: string;
 }
 
-export const PAYMENT_METHODS = ["sandbox", "stripe", "wompi", "efectivo"] as const;
+export const PAYMENT_METHODS = ["sandbox", "stripe", "wompi", "efectivo", "transferencia"] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export interface PurchaseRequest {
