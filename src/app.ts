@@ -1,6 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { createApp } from "./lib/create-app";
 import { countWebhookFailures } from "./lib/metrics";
+import { abonosRouter } from "./routes/abonos/abonos.index";
 import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { cajasRouter } from "./routes/cajas/cajas.index";
@@ -73,6 +74,7 @@ export const buildApp = () => {
 		desarrolloRouter,
 		vendedoresRouter,
 		cajasRouter,
+		abonosRouter,
 	]) {
 		app.route("/api/v1", router);
 	}

@@ -50,6 +50,21 @@ export const ReglasSchema = z
 			description:
 				"Si el número ganador no se vendió: `casa` lo conserva, `acumula` pasa a la siguiente rifa de la categoría, `mas_cercano` premia al número vendido más cercano.",
 		}),
+		// No default: a rifa without it has no abonos, and its definition stays as it was.
+		abonos: z
+			.strictObject({
+				minimo_bps: z.int().min(1).max(10_000),
+				fecha_limite: z.iso
+					.datetime({ offset: true })
+					.transform((v) => new Date(v).toISOString())
+					.optional(),
+			})
+			.optional()
+			.openapi({
+				description:
+					"Pago por abonos: el primer abono cubre al menos `minimo_bps` del precio (puntos básicos); el número queda abonado hasta pagarse completo, a más tardar en `fecha_limite` (y nunca después de `fecha_fin`). Sin pagar a tiempo se libera y se devuelve lo abonado.",
+				example: { minimo_bps: 2000 },
+			}),
 	})
 	.superRefine((r, ctx) => {
 		if (r.reparto_bps && r.reparto_bps.reduce((a, b) => a + b, 0) !== 10_000) {

@@ -117,8 +117,19 @@ const transferencia: PaymentProvider = {
 	refund: async () => ({ manual: true }),
 };
 
+/** Instalments: the room records each abono and sells when they reach the price (abonos.ts). */
+const abonos: PaymentProvider = {
+	name: "abonos",
+	charge: async (req) => ({
+		status: "requires_payment",
+		providerRef: `abonos_${req.transaccionId}`,
+	}),
+	refund: async () => ({ manual: true }),
+};
+
 export const paymentProvider = (env: Env, method: PaymentMethod): PaymentProvider => {
 	if (method === "efectivo") return efectivo;
+	if (method === "abonos") return abonos;
 	if (method === "transferencia") return transferencia;
 	if (method === "sandbox") {
 		const outcome = env.PAYMENTS_SANDBOX;

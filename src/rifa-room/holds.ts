@@ -1,5 +1,6 @@
 import { sentenciasMovimiento } from "../cajas/movimientos";
 import { COUNTER, eventStatement } from "../lib/metrics";
+import { abonosDe, pagado, reembolsoDeAbonos } from "./abonos";
 import { avisarCompra, avisarReservaExpirada } from "./avisos";
 import { cerrarRegistro, cierre, ventaVencida } from "./cierre";
 import { detallePago } from "./consultas";
@@ -39,6 +40,17 @@ export const estadoTransaccion = (sql: SqlStorage, id: string): EstadoTransaccio
 		expiresAt: row.status === "pending" && row.expires_at !== null ? iso(row.expires_at) : null,
 		pago: detallePago(sql, row.id),
 		vendedorId: row.vendedor_id ?? null,
+		abonos:
+			row.provider === "abonos"
+				? {
+						pagado: pagado(sql, row.id),
+						lista: abonosDe(sql, row.id).map((a) => ({
+							monto: a.monto,
+							medio: a.medio,
+							en: iso(a.creado_en),
+						})),
+					}
+				: null,
 	};
 };
 
@@ -82,7 +94,12 @@ export const markFailed = (tx: RoomTx, transaccionId: string, providerRef: strin
 		providerRef,
 		transaccionId,
 	);
-	mirror(tx, transaccionId, { released: true });
+	const row = transaccion(tx.sql, transaccionId);
+	const at = iso(Date.now());
+	mirror(tx, transaccionId, {
+		released: true,
+		extra: reembolsoDeAbonos(tx.sql, tx.config.rifaId, row, at),
+	});
 	if (numeros.length) tx.emit({ type: "liberados", numeros });
 };
 

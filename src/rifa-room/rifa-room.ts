@@ -1,9 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
+import { t } from "../lib/errors";
 import { createLogger, type Logger } from "../lib/logger";
 import { reportDurableObjectErrors } from "../lib/sentry";
 import { type PaymentProvider, paymentProvider } from "../payments/provider";
 import { definicionSha256 } from "../verificacion/definicion";
+import { type Abono, abonar } from "./abonos";
 import { encolarAvisos } from "./avisos";
 import { Compras, FREEZE_MAX_MS } from "./compras";
 import {
@@ -42,7 +44,7 @@ import type {
 	RoomTx,
 } from "./room.types";
 import { prepararSala } from "./room-schema";
-import { pruneIdempotency } from "./sales";
+import { fail, pruneIdempotency } from "./sales";
 import type { Sello } from "./sello";
 import { acceptSocket, broadcast, closeSocket } from "./sockets";
 
@@ -285,6 +287,15 @@ export class RifaRoom extends DurableObject<Env> {
 		this.config = readConfig(this.sql);
 		await this.flush();
 		return result;
+	}
+
+	/** A later payment of a purchase in instalments (abonos.ts); `clave` makes a retry a no-op. */
+	async abonar(id: string, clave: string, abono: Abono, vendedorId?: string) {
+		const config = await this.ensureConfig();
+		if (!config) return fail("NOT_FOUND", t("La rifa no existe.", "The rifa does not exist."));
+		const r = this.step(config, (tx) => abonar(tx, id, clave, abono, vendedorId, Date.now()));
+		await this.flush();
+		return r;
 	}
 
 	/** A transfer's proof arrived: its numbers wait for the review (holds.ts). */

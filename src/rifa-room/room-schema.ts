@@ -1,3 +1,4 @@
+import { ABONOS_SCHEMA } from "./abonos";
 import { ARBOL_SCHEMA } from "./arbol";
 
 /**
@@ -73,6 +74,7 @@ WHEN OLD.jws IS NOT NULL OR NEW.seq IS NOT OLD.seq OR NEW.tipo IS NOT OLD.tipo
 	OR NEW.ticket_id IS NOT OLD.ticket_id OR NEW.datos IS NOT OLD.datos
 BEGIN SELECT RAISE(ABORT, 'registro is append-only'); END;
 ${ARBOL_SCHEMA}
+${ABONOS_SCHEMA}
 CREATE TABLE IF NOT EXISTS avisos (seq INTEGER PRIMARY KEY AUTOINCREMENT, mensaje TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statements TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS outbox_atascado (

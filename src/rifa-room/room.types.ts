@@ -3,6 +3,7 @@ import type { Reglas } from "../domain/reglas";
 import type { ErrorCode, Texto } from "../lib/errors";
 import type { DetallePago, PagoWompi } from "../payments/wompi/metodos";
 import type { Definicion } from "../verificacion/tipos";
+import type { Abono } from "./abonos";
 
 /** What the room needs to know about its rifa; pushed on every change and loaded from D1 if missing. */
 export interface RoomConfig {
@@ -22,7 +23,14 @@ export interface RoomConfig {
 	definicionSha256?: string;
 }
 
-export const PAYMENT_METHODS = ["sandbox", "stripe", "wompi", "efectivo", "transferencia"] as const;
+export const PAYMENT_METHODS = [
+	"sandbox",
+	"stripe",
+	"wompi",
+	"efectivo",
+	"transferencia",
+	"abonos",
+] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export interface PurchaseRequest {
@@ -41,9 +49,12 @@ export interface PurchaseRequest {
 	wompi?: PagoWompi | undefined;
 	/** Staff selling in person on the buyer's behalf: the cash is owed by its box. */
 	vendedorId?: string | undefined;
+	/** The first payment of a purchase in instalments (`paymentMethod: "abonos"`). */
+	abono?: Abono | undefined;
 }
 
-export type TicketEstado = "reservado" | "vendido";
+/** `abonado`: held by a purchase in instalments until it is paid in full. */
+export type TicketEstado = "reservado" | "abonado" | "vendido";
 
 export interface PurchaseBody {
 	tickets: { id: string; numero: number; estado: TicketEstado; recibo?: string }[];
@@ -172,6 +183,8 @@ export interface EstadoTransaccion {
 	pago: DetallePago | null;
 	/** Who sold it in person, if anyone. */
 	vendedorId: string | null;
+	/** A purchase in instalments: what was paid, and each payment. */
+	abonos: { pagado: number; lista: { monto: number; medio: string; en: string }[] } | null;
 }
 
 export interface PurchasedNumber {

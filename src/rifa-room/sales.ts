@@ -1,10 +1,11 @@
 import { type ErrorCode, type Texto, t } from "../lib/errors";
 import type { ChargeRequest, ChargeResult, PaymentProvider } from "../payments/provider";
+import { fechaLimite, registrarAbono, reglaPrimerAbono } from "./abonos";
 import { avisarReserva } from "./avisos";
 import { detallePago, registrarPago } from "./consultas";
 import { markFailed, markSold, salesOver, transaccion } from "./holds";
 import { freeAmong, freeCount, hold, nextFree, takenOf } from "./numeros";
-import { mirror } from "./outbox";
+import { enqueue, mirror } from "./outbox";
 import { ventaDe } from "./registro";
 import { checkSale } from "./reglas-venta";
 import type {
@@ -41,6 +42,7 @@ const fingerprint = (req: PurchaseRequest) =>
 		numeros: req.numeros ? [...req.numeros].sort((a, b) => a - b) : null,
 		...(req.vendedorId ? { vendedor_id: req.vendedorId } : {}),
 		...(req.wompi ? { wompi: req.wompi } : {}),
+		...(req.abono ? { abono: req.abono } : {}),
 	});
 
 const LEGACY_STATUS: Record<number, ErrorCode> = {
@@ -132,9 +134,17 @@ export const reserve = (
 		);
 	}
 
-	const rejection = checkSale(sql, config, req, now);
+	const rejection =
+		checkSale(sql, config, req, now) ??
+		(req.paymentMethod === "abonos"
+			? reglaPrimerAbono(config, req.abono, config.precio * req.quantity, req.vendedorId, now)
+			: null);
 	if (rejection) return rejection;
-	const holdEnds = now + (holdRule.ms ?? config.reglas.minutos_reserva * 60_000);
+	// A plan in instalments holds its numbers until its deadline.
+	const holdEnds =
+		req.paymentMethod === "abonos"
+			? fechaLimite(config)
+			: now + (holdRule.ms ?? config.reglas.minutos_reserva * 60_000);
 	if (holdRule.endsBeforeClose && holdEnds > Date.parse(config.fechaFin)) {
 		const porque = holdRule.porque ?? t("Este medio de pago", "This payment method");
 		return fail(
@@ -203,6 +213,24 @@ export const reserve = (
 		expiresAt: holdEnds,
 		wompi: req.wompi,
 	};
+	if (req.paymentMethod === "abonos" && req.abono) {
+		const { completo, caja } = registrarAbono(
+			tx,
+			transaccion(sql, transaccionId),
+			`${transaccionId}:0`,
+			req.abono,
+			req.vendedorId,
+			now,
+		);
+		const providerRef = `abonos_${transaccionId}`;
+		const charge: ChargeResult = completo
+			? { status: "succeeded", providerRef }
+			: { status: "requires_payment", providerRef };
+		const settled = settleCharge(tx, transaccionId, charge, req);
+		if ("late" in settled) throw new Error("a charge settled in its own step cannot be late");
+		enqueue(sql, caja);
+		return { settled };
+	}
 	if (provider.chargeNow) {
 		const settled = settleCharge(tx, transaccionId, provider.chargeNow(request), req);
 		// Still held in this same step, so a charge cannot be late here.
@@ -307,7 +335,7 @@ export const purchaseBody = (
 		tickets: takenOf(sql, transaccionId).map((r) => ({
 			id: r.ticket_id,
 			numero: r.numero,
-			estado: r.estado,
+			estado: r.estado === "reservado" && req.paymentMethod === "abonos" ? "abonado" : r.estado,
 		})),
 		transaccion_id: transaccionId,
 		payment: {

@@ -13,6 +13,7 @@ import type { PagoWompi } from "../../payments/wompi/metodos";
 import { findRifa, roomFor } from "../../rifa-room/rooms";
 import { clientePorTelefono } from "../../services/clientes.service";
 import { noVende, puedeVenderEn } from "../../services/vendedores.service";
+import { medioAbonoDisponible } from "../abonos/abonos.handlers";
 import type {
 	availability,
 	bancosPse,
@@ -60,8 +61,12 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	const rifa = await findRifa(c.var.db, id);
 	if (!rifa) throw notFound(RIFA);
 	// In person: for someone else, for a walk-in buyer, or for cash. Only the rifa's sellers may.
+	if (body.abono) medioAbonoDisponible(c.env, body.abono.medio);
 	const enPersona =
-		body.user_id !== me.id || body.cliente !== undefined || body.payment_method === "efectivo";
+		body.user_id !== me.id ||
+		body.cliente !== undefined ||
+		body.payment_method === "efectivo" ||
+		body.abono?.medio === "efectivo";
 	if (enPersona && me.rol === "jugador")
 		throw forbidden(
 			t("Un jugador solo puede comprar para sí mismo.", "A player can only buy for themself."),
@@ -114,6 +119,7 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 		actorId: me.id,
 		userId,
 		...(enPersona ? { vendedorId: me.id } : {}),
+		...(body.abono ? { abono: body.abono } : {}),
 		quantity: body.quantity,
 		paymentMethod: body.payment_method,
 		idempotencyKey: key,
@@ -292,6 +298,7 @@ export const transaccionHandler: AppRouteHandler<typeof transaccion> = async (c)
 			expires_at: tx.expiresAt,
 			pago: tx.pago,
 			reembolso: tx.status === "refunded" ? await reembolsoDe(c.var.db, tx.id) : null,
+			abonos: tx.abonos ? { ...tx.abonos, pendiente: tx.amount - tx.abonos.pagado } : null,
 		},
 		200,
 	);

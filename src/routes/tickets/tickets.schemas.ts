@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { TICKET_ESTADOS } from "../../db/schema";
 import { METODOS_WOMPI, TIPOS_DOCUMENTO } from "../../payments/wompi/metodos";
+import { MEDIOS_ABONO } from "../../rifa-room/abonos";
 import { PAYMENT_METHODS } from "../../rifa-room/room.types";
 import { nombreField, telefonoField } from "../users/users.schemas";
 
@@ -65,6 +66,17 @@ export const PagoWompiSchema = z
 		example: { metodo: "NEQUI", acepta_terminos: true, telefono: "3991111111" },
 	});
 
+/** One payment towards a number paid in instalments. */
+export const AbonoSchema = z
+	.strictObject({
+		monto: z.int().positive().max(100_000_000_000).openapi({ description: "Centavos de COP" }),
+		medio: z.enum(MEDIOS_ABONO).openapi({
+			description:
+				"`efectivo`: recibido en persona por un vendedor, operador o admin; `sandbox`: solo en desarrollo",
+		}),
+	})
+	.openapi("Abono", { example: { monto: 400_000, medio: "efectivo" } });
+
 /** A buyer at a point of sale, known by their phone (services/clientes.service.ts). */
 export const ClienteSchema = z
 	.strictObject({
@@ -94,6 +106,9 @@ export const PurchaseBody = z
 			description: "Quien compra: usted, o (personal de la rifa) otro usuario. O bien `cliente`.",
 		}),
 		cliente: ClienteSchema.optional(),
+		abono: AbonoSchema.optional().openapi({
+			description: "Con payment_method abonos: el primer abono (al menos el mínimo de la rifa)",
+		}),
 		quantity: z.number().int().min(1).max(100).openapi({ example: 2 }),
 		payment_method: z.enum(PAYMENT_METHODS).openapi({ example: "stripe" }),
 		idempotency_key: IDEMPOTENCY_KEY.optional().openapi({
@@ -128,6 +143,13 @@ export const PurchaseBody = z
 				code: "custom",
 				path: ["wompi"],
 				message: `Con payment_method wompi, indique wompi.metodo (${METODOS_WOMPI.join(", ")})`,
+			});
+		}
+		if ((b.payment_method === "abonos") !== (b.abono !== undefined)) {
+			ctx.addIssue({
+				code: "custom",
+				path: ["abono"],
+				message: "El primer abono va con payment_method abonos, y solo con él",
 			});
 		}
 		if (b.payment_method !== "wompi" && b.wompi) {
@@ -166,7 +188,9 @@ export const PurchaseResponse = z
 			z.object({
 				id: z.uuid(),
 				numero: z.number().int(),
-				estado: z.enum(["reservado", "vendido"]),
+				estado: z
+					.enum(["reservado", "abonado", "vendido"])
+					.openapi({ description: "`abonado`: pagándose por abonos" }),
 				recibo: z.string().optional().openapi({
 					description:
 						"Recibo firmado (JWS compacto, EdDSA) de la boleta vendida; ver GET /tickets/{id}/recibo",
@@ -307,6 +331,14 @@ export const TransaccionSchema = z
 				description:
 					"Reembolso manual (medios sin devolución por API): pendiente hasta que un admin registra la transferencia",
 			}),
+		abonos: z
+			.object({
+				pagado: z.int(),
+				pendiente: z.int(),
+				lista: z.array(z.object({ monto: z.int(), medio: z.string(), en: z.string() })),
+			})
+			.nullable()
+			.openapi({ description: "Compra por abonos: lo pagado, lo que falta y cada abono" }),
 	})
 	.openapi("Transaccion", {
 		example: {
@@ -320,5 +352,6 @@ export const TransaccionSchema = z
 			expires_at: "2026-12-02T15:10:00.000Z",
 			pago: null,
 			reembolso: null,
+			abonos: null,
 		},
 	});
