@@ -4,6 +4,7 @@ import { countWebhookFailures } from "./lib/metrics";
 import { abonosRouter } from "./routes/abonos/abonos.index";
 import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
+import { boletasRouter } from "./routes/boletas/boletas.index";
 import { cajasRouter } from "./routes/cajas/cajas.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { cobroRouter } from "./routes/cobro/cobro.index";
@@ -67,6 +68,7 @@ export const buildApp = () => {
 		rifasRouter,
 		ticketsRouter,
 		registroRouter,
+		boletasRouter,
 		webhooksRouter,
 		adminRouter,
 		ganadoresRouter,
