@@ -37,7 +37,13 @@ interface OptionalSecrets {
 	/** WhatsApp Cloud API access token and sender phone number id; WhatsApp is off without both. */
 	WHATSAPP_TOKEN?: string;
 	WHATSAPP_PHONE_ID?: string;
-	/** Sends per second to the email and WhatsApp providers (default: each provider's own limit). */
+	/** Twilio's Account SID and Auth Token; SMS is off without both and a sender. */
+	TWILIO_ACCOUNT_SID?: string;
+	TWILIO_AUTH_TOKEN?: string;
+	/** The SMS sender: a Messaging Service (MG…, preferred when both are set) or a number in E.164. */
+	TWILIO_MESSAGING_SERVICE_SID?: string;
+	TWILIO_FROM?: string;
+	/** Sends per second to each notification provider (default: each provider's own limit). */
 	NOTIFICACIONES_POR_SEGUNDO?: string;
 }
 

@@ -1,23 +1,14 @@
-import { eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { eq, sql } from "drizzle-orm";
 import { createDb } from "../db/client";
-import {
-	type Canal,
-	loterias,
-	NOTIFICACION_TIPOS,
-	type NotificacionRow,
-	notificaciones,
-	rifas,
-	tickets,
-	type UserRow,
-	users,
-} from "../db/schema";
-import { E164 } from "../lib/format";
-import { createLogger, errorFields, type Logger } from "../lib/logger";
+import { type NotificacionRow, notificaciones, users } from "../db/schema";
+import { createLogger, errorFields } from "../lib/logger";
 import { nowIso } from "../lib/time";
-import { tokenDeBaja } from "./baja";
-import { pieDeBaja, type Renderizado, type RifaDeMensaje, renderizar } from "./plantillas";
-import { type Envio, type Proveedores, proveedoresDe } from "./proveedores";
+import { entregar } from "./delivery";
+import { type Renderizado, renderizar } from "./plantillas";
+import { proveedoresDe } from "./proveedores";
+import { type Contexto, cargar, esMensaje, type Plan } from "./recipients";
+import { canalesDe, cerrar, filaNueva, insertarFilas, reclamar } from "./records";
+import { textoSms } from "./sms-text";
 import type { NotificacionMensaje } from "./tipos";
 
 /**
@@ -26,273 +17,9 @@ import type { NotificacionMensaje } from "./tipos";
  * to an attempt that stopped, and whether its message went out is unknown.
  */
 export const CLAIM_MS = 15 * 60_000;
-const SENDS_AT_ONCE = 10;
-/** D1 takes at most 100 bound parameters per statement. */
-const IDS_PER_QUERY = 90;
 
 export const backoffSeconds = (attempts: number) =>
 	Math.min(30 * 2 ** Math.max(attempts - 1, 0), 3600);
-
-type Usuario = Pick<
-	UserRow,
-	"id" | "nombre" | "email" | "telefono" | "idioma" | "notifEmail" | "notifWhatsapp" | "isActive"
->;
-
-const chunks = <T>(xs: T[], n: number): T[][] =>
-	Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
-
-const porIds = async <T>(ids: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> =>
-	(await Promise.all(chunks([...new Set(ids)], IDS_PER_QUERY).map(load))).flat();
-
-const esMensaje = (body: unknown): body is NotificacionMensaje => {
-	const m = body as Partial<NotificacionMensaje> | null;
-	return (
-		typeof m?.evento === "string" &&
-		typeof m.usuario_id === "string" &&
-		(NOTIFICACION_TIPOS as readonly string[]).includes(m.tipo ?? "") &&
-		typeof m.datos === "object" &&
-		m.datos !== null
-	);
-};
-
-interface Contexto {
-	usuarios: Map<string, Usuario>;
-	rifas: Map<string, RifaDeMensaje>;
-	recibos: Map<string, { numero: number; recibo: string }[]>;
-}
-
-const cargar = async (db: Database, mensajes: NotificacionMensaje[]): Promise<Contexto> => {
-	const [us, rs, ts] = await Promise.all([
-		porIds(
-			mensajes.map((m) => m.usuario_id),
-			(ids) =>
-				db
-					.select({
-						id: users.id,
-						nombre: users.nombre,
-						email: users.email,
-						telefono: users.telefono,
-						idioma: users.idioma,
-						notifEmail: users.notifEmail,
-						notifWhatsapp: users.notifWhatsapp,
-						isActive: users.isActive,
-					})
-					.from(users)
-					.where(inArray(users.id, ids)),
-		),
-		porIds(
-			mensajes.flatMap((m) => (m.rifa_id ? [m.rifa_id] : [])),
-			(ids) =>
-				db
-					.select({
-						id: rifas.id,
-						nombre: rifas.nombre,
-						totalBoletas: rifas.totalBoletas,
-						fechaFin: rifas.fechaFin,
-						fechaSorteo: rifas.fechaSorteo,
-						loteria: loterias.nombre,
-					})
-					.from(rifas)
-					.leftJoin(loterias, eq(loterias.id, rifas.loteriaId))
-					.where(inArray(rifas.id, ids)),
-		),
-		porIds(
-			mensajes.flatMap((m) => (m.tipo === "compra" ? [m.datos.transaccion_id] : [])),
-			(ids) =>
-				db
-					.select({ tx: tickets.transaccionId, numero: tickets.numero, recibo: tickets.recibo })
-					.from(tickets)
-					.where(inArray(tickets.transaccionId, ids))
-					.orderBy(tickets.numero),
-		),
-	]);
-	const recibos = new Map<string, { numero: number; recibo: string }[]>();
-	for (const t of ts) {
-		if (!t.tx || !t.recibo) continue;
-		recibos.set(t.tx, [...(recibos.get(t.tx) ?? []), { numero: t.numero, recibo: t.recibo }]);
-	}
-	return {
-		usuarios: new Map(us.map((u) => [u.id, u])),
-		rifas: new Map(rs.map((r) => [r.id, r])),
-		recibos,
-	};
-};
-
-/** Whether a channel carries this message to this user, and if not, why it is `omitida`. */
-const motivoOmision = (u: Usuario, canal: Canal, p: Proveedores): string | null => {
-	if (!u.isActive) return "usuario_inactivo";
-	if (canal === "email" ? !u.notifEmail : !u.notifWhatsapp) return "preferencia";
-	if (!p[canal]) return "canal_no_configurado";
-	// Phones stored before they were checked as E.164 would be read with another country code.
-	if (canal === "whatsapp" && !E164.test(u.telefono ?? "")) return "telefono_invalido";
-	return null;
-};
-
-interface Plan {
-	mensaje: NotificacionMensaje;
-	usuario: Usuario;
-	render: Renderizado;
-}
-
-const filaNueva = (plan: Plan, canal: Canal, p: Proveedores, at: string) => {
-	const { mensaje: m, usuario: u, render } = plan;
-	const omision = motivoOmision(u, canal, p);
-	return {
-		id: crypto.randomUUID(),
-		evento: m.evento,
-		tipo: m.tipo,
-		canal,
-		usuarioId: u.id,
-		rifaId: m.rifa_id,
-		destino: canal === "email" ? u.email : u.telefono,
-		idioma: u.idioma,
-		asunto: render.asunto,
-		cuerpoTexto: render.texto,
-		estado: omision ? ("omitida" as const) : ("pendiente" as const),
-		motivo: omision,
-		creadoEn: at,
-		actualizadoEn: at,
-	};
-};
-
-/** WhatsApp only for users who gave a phone: the others have no such channel to turn off. */
-const canalesDe = (u: Usuario): Canal[] => (u.telefono ? ["email", "whatsapp"] : ["email"]);
-
-const insertarFilas = async (db: Database, filas: ReturnType<typeof filaNueva>[]) => {
-	if (!filas.length) return [];
-	const stmts = filas.map((f) =>
-		db
-			.insert(notificaciones)
-			.values(f)
-			.onConflictDoUpdate({
-				target: [notificaciones.evento, notificaciones.usuarioId, notificaciones.canal],
-				// A no-op that makes RETURNING give the row already there.
-				set: { actualizadoEn: sql`${notificaciones.actualizadoEn}` },
-			})
-			.returning(),
-	);
-	return ((await enLote(db, stmts)) as NotificacionRow[][]).flat();
-};
-
-const enviar = async (
-	env: Env,
-	fila: NotificacionRow,
-	plan: Plan,
-	p: Proveedores,
-): Promise<{ proveedor: string; envio: Envio; idempotente: boolean }> => {
-	const { usuario: u, render } = plan;
-	if (fila.canal === "email" && p.email) {
-		const url = `${env.APP_URL}/api/v1/notificaciones/baja?token=${await tokenDeBaja(env, u.id)}`;
-		const pie = pieDeBaja(u.idioma, url);
-		const envio = await p.email
-			.enviar({
-				para: u.email,
-				de: env.EMAIL_REMITENTE,
-				asunto: render.asunto,
-				texto: render.texto + pie.texto,
-				html: render.html.replace("</body>", `${pie.html}\n</body>`),
-				headers: {
-					"List-Unsubscribe": `<${url}>`,
-					"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-				},
-				idempotencia: fila.id,
-			})
-			.catch(
-				(err): Envio => ({ ok: false, error: String(err), definitivo: false, incierto: true }),
-			);
-		return { proveedor: p.email.nombre, envio, idempotente: p.email.idempotente };
-	}
-	if (fila.canal === "whatsapp" && p.whatsapp && u.telefono) {
-		const envio = await p.whatsapp
-			.enviar({
-				para: u.telefono,
-				plantilla: render.whatsapp.plantilla,
-				idioma: u.idioma,
-				parametros: render.whatsapp.parametros,
-				idempotencia: fila.id,
-			})
-			.catch(
-				(err): Envio => ({ ok: false, error: String(err), definitivo: false, incierto: true }),
-			);
-		return { proveedor: p.whatsapp.nombre, envio, idempotente: p.whatsapp.idempotente };
-	}
-	return {
-		proveedor: "ninguno",
-		envio: { ok: false, error: "canal_no_configurado", definitivo: true },
-		idempotente: true,
-	};
-};
-
-type Cierre = Partial<typeof notificaciones.$inferInsert>;
-
-/** What one attempt decided for one notification: how to close it, and whether its message retries. */
-const desenlace = (
-	fila: NotificacionRow,
-	r: { proveedor: string; envio: Envio; idempotente: boolean },
-	log: Logger,
-): { cierre: Cierre; reintentar: boolean } => {
-	const { proveedor, envio, idempotente } = r;
-	if (envio.ok) {
-		return {
-			cierre: {
-				estado: "enviada",
-				motivo: null,
-				proveedor,
-				proveedorId: envio.id,
-				enviadoEn: nowIso(),
-			},
-			reintentar: false,
-		};
-	}
-	const fields = { id: fila.id, canal: fila.canal, proveedor, error: envio.error };
-	if (envio.definitivo || (envio.incierto && !idempotente)) {
-		log.error("notification failed", fields);
-		return {
-			cierre: {
-				estado: "fallida",
-				motivo: envio.incierto ? `resultado_incierto: ${envio.error}` : envio.error,
-				proveedor,
-			},
-			reintentar: false,
-		};
-	}
-	log.warn("notification not sent; will retry", fields);
-	return { cierre: { motivo: envio.error, proveedor }, reintentar: true };
-};
-
-/** Spaces the starts of sends so they never exceed `porSegundo`. */
-const pacer = (porSegundo: number | undefined) => {
-	let next = 0;
-	return async () => {
-		if (!porSegundo) return;
-		const now = Date.now();
-		const at = Math.max(now, next);
-		next = at + 1000 / porSegundo;
-		if (at > now) await new Promise((r) => setTimeout(r, at - now));
-	};
-};
-
-const enParalelo = async <T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> => {
-	const out: R[] = new Array(xs.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < xs.length) {
-			const i = next++;
-			out[i] = await fn(xs[i] as T);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(n, xs.length) }, worker));
-	return out;
-};
-
-/** Runs statements in as few D1 round trips as D1 allows (100 a batch). */
-const enLote = async <T>(db: Database, stmts: T[]): Promise<unknown[]> => {
-	const out: unknown[] = [];
-	for (const part of chunks(stmts, 100)) {
-		out.push(...((await db.batch(part as never)) as unknown[]));
-	}
-	return out;
-};
 
 export interface Informe {
 	enviadas: number;
@@ -365,14 +92,17 @@ export const consumirNotificaciones = async (
 		const recibos =
 			msg.body.tipo === "compra" ? (ctx.recibos.get(msg.body.datos.transaccion_id) ?? []) : [];
 		let render: Renderizado;
+		let sms: string;
 		try {
-			render = renderizar(msg.body, {
+			const datos = {
 				idioma: usuario.idioma,
 				nombre: usuario.nombre,
 				appUrl: env.APP_URL,
 				rifa,
 				recibos,
-			});
+			};
+			render = renderizar(msg.body, datos);
+			sms = textoSms(msg.body, datos);
 		} catch (err) {
 			// One message this version cannot render must not take its batch down with it.
 			log.error("notification cannot be rendered; it retries, then is recorded as fallida", {
@@ -383,7 +113,7 @@ export const consumirNotificaciones = async (
 			informe.reintentos++;
 			continue;
 		}
-		planes.set(msg, { mensaje: msg.body, usuario, render });
+		planes.set(msg, { mensaje: msg.body, usuario, render, sms });
 	}
 
 	let filas: NotificacionRow[];
@@ -421,25 +151,10 @@ export const consumirNotificaciones = async (
 	const claimAt = nowIso();
 	let reclamadas: NotificacionRow[] = [];
 	try {
-		const results = await enLote(
-			db,
-			reclamables.map((f) =>
-				db
-					.update(notificaciones)
-					.set({
-						reclamadoEn: claimAt,
-						intentos: sql`${notificaciones.intentos} + 1`,
-						actualizadoEn: claimAt,
-					})
-					.where(
-						sql`${notificaciones.id} = ${f.id} AND ${notificaciones.estado} = 'pendiente' AND ${notificaciones.reclamadoEn} IS ${f.reclamadoEn}`,
-					)
-					.returning({ id: notificaciones.id }),
-			),
-		);
-		reclamadas = reclamables.filter((_, i) => (results[i] as unknown[]).length > 0);
+		const r = await reclamar(db, reclamables, claimAt);
+		reclamadas = r.reclamadas;
 		// Another delivery of the same message took the others meanwhile: its outcome decides.
-		for (const f of reclamables.filter((_, i) => (results[i] as unknown[]).length === 0)) {
+		for (const f of r.ajenas) {
 			const owner = planDe(f);
 			if (owner) reintentar.add(owner.m);
 		}
@@ -449,33 +164,19 @@ export const consumirNotificaciones = async (
 		return informe;
 	}
 
-	const pacers = { email: pacer(p.email?.porSegundo), whatsapp: pacer(p.whatsapp?.porSegundo) };
-	const cierres = await enParalelo(reclamadas, SENDS_AT_ONCE, async (f) => {
-		const { m, plan } = planDe(f) as { m: Message<NotificacionMensaje>; plan: Plan };
-		const proveedor = f.canal === "email" ? p.email : p.whatsapp;
-		if (f.reclamadoEn !== null && !proveedor?.idempotente) {
-			// An attempt stopped after claiming it: the message may have gone out. At most once.
-			log.warn("notification not resent: an earlier attempt may have sent it", { id: f.id });
-			return { f, cierre: { estado: "fallida", motivo: "resultado_incierto" } as Cierre };
-		}
-		await pacers[f.canal]();
-		const d = desenlace(f, await enviar(env, f, plan, p), log);
-		if (d.reintentar) reintentar.add(m);
-		return { f, cierre: d.cierre };
-	});
+	const cierres = await entregar(
+		env,
+		reclamadas,
+		(f) => (planDe(f) as { plan: Plan }).plan,
+		p,
+		log,
+	);
+	for (const c of cierres) {
+		const owner = planDe(c.f);
+		if (c.reintentar && owner) reintentar.add(owner.m);
+	}
 	try {
-		const closedAt = nowIso();
-		await enLote(
-			db,
-			cierres.map(({ f, cierre }) =>
-				db
-					.update(notificaciones)
-					.set({ ...cierre, reclamadoEn: null, actualizadoEn: closedAt })
-					.where(
-						sql`${notificaciones.id} = ${f.id} AND ${notificaciones.reclamadoEn} = ${claimAt}`,
-					),
-			),
-		);
+		await cerrar(db, cierres, claimAt);
 	} catch (err) {
 		// The sends happened; their claims stay until CLAIM_MS, then count as uncertain.
 		fallo("recording outcomes", err, new Set(cierres.flatMap(({ f }) => planDe(f)?.m ?? [])));

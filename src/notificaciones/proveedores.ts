@@ -1,55 +1,21 @@
-import type { Canal } from "../db/schema";
 import type { Logger } from "../lib/logger";
+import { campo, leerJson, sinRespuesta, TIMEOUT_MS, texto, textoError } from "./provider-http";
+import { localSms, twilio } from "./sms";
+import type { Email, Proveedor, Sms, WhatsApp } from "./tipos";
 
-/** One email, rendered: what every email provider is given. */
-export interface Email {
-	para: string;
-	de: string;
-	asunto: string;
-	texto: string;
-	html: string;
-	/** Extra headers (List-Unsubscribe…); never credentials. */
-	headers: Record<string, string>;
-	/** Stable per (event, recipient, channel): a provider that supports it drops a repeat. */
-	idempotencia: string;
-}
-
-/** One WhatsApp template message (the Cloud API only starts conversations with approved templates). */
-export interface WhatsApp {
-	/** E.164 with its `+`. */
-	para: string;
-	plantilla: string;
-	/** The template's language code: `es` or `en`. */
-	idioma: string;
-	/** The body's `{{1}}`, `{{2}}`… in order. */
-	parametros: string[];
-	idempotencia: string;
-}
-
-export type Envio =
-	| { ok: true; id: string | null }
-	/**
-	 * `definitivo`: the provider answered that this message cannot go (bad address, template
-	 * refused): retrying will not help. Otherwise it said "not now" (429, 5xx) and a retry may.
-	 * `incierto`: no answer came (network error, timeout): the message may have gone out.
-	 */
-	| { ok: false; error: string; definitivo: boolean; incierto?: boolean };
-
-export interface Proveedor<M> {
-	readonly nombre: string;
-	readonly canal: Canal;
-	/** Whether resending after an uncertain outcome is safe (the provider drops repeats). */
-	readonly idempotente: boolean;
-	/** Sends per second the account allows; the consumer paces itself to it. None: no limit. */
-	readonly porSegundo?: number;
-	enviar(mensaje: M): Promise<Envio>;
-}
+export type { Email, Envio, Proveedor, Sms, WhatsApp } from "./tipos";
 
 /**
  * Default send rates: Resend's default API limit is 2 requests a second per team; the others are
- * well above what one consumer sends, and are set here so a burst does not meet them either.
+ * well above what one consumer sends, and are set here so a burst does not meet them either
+ * (Twilio accepts faster than a sender delivers and queues the rest itself).
  */
-const POR_SEGUNDO = { resend: 2, "cloudflare-email": 10, "whatsapp-cloud": 20 } as const;
+const POR_SEGUNDO = {
+	resend: 2,
+	"cloudflare-email": 10,
+	"whatsapp-cloud": 20,
+	twilio: 10,
+} as const;
 
 const ritmo = (valor: string | undefined, porDefecto: number) => {
 	const n = Number(valor);
@@ -59,34 +25,6 @@ const ritmo = (valor: string | undefined, porDefecto: number) => {
 export const RESEND_URL = "https://api.resend.com/emails";
 /** Graph API version of the WhatsApp Cloud API calls (v26.0: July 2026, the newest published). */
 export const GRAPH_API_VERSION = "v26.0";
-
-// A provider that never answers must not hold a queue message until the consumer's wall-time limit.
-const TIMEOUT_MS = 15_000;
-const MAX_ERROR = 500;
-
-/** The error text stored and logged: bounded, and without the credential should a provider echo it. */
-const textoError = (texto: string, secreto: string) =>
-	(secreto ? texto.split(secreto).join("[redactado]") : texto).slice(0, MAX_ERROR);
-
-const leerJson = async (res: Response): Promise<unknown> => {
-	try {
-		return JSON.parse(await res.text());
-	} catch {
-		return null;
-	}
-};
-
-const campo = (obj: unknown, key: string): unknown =>
-	obj !== null && typeof obj === "object" ? (obj as Record<string, unknown>)[key] : undefined;
-
-const texto = (v: unknown) => (typeof v === "string" && v ? v : undefined);
-
-const sinRespuesta = (nombre: string, err: unknown, secreto: string): Envio => ({
-	ok: false,
-	error: textoError(`${nombre}: ${err instanceof Error ? err.message : String(err)}`, secreto),
-	definitivo: false,
-	incierto: true,
-});
 
 /** Resend's HTTP API; repeats of one `Idempotency-Key` within 24 h are answered without resending. */
 export const resend = (
@@ -299,6 +237,7 @@ export const localWhatsApp = (log: Logger): Proveedor<WhatsApp> => ({
 export interface Proveedores {
 	email: Proveedor<Email> | null;
 	whatsapp: Proveedor<WhatsApp> | null;
+	sms: Proveedor<Sms> | null;
 }
 
 /** The providers this environment is configured for; `null`: that channel is off. */
@@ -310,6 +249,10 @@ export const proveedoresDe = (
 		| "EMAIL"
 		| "WHATSAPP_TOKEN"
 		| "WHATSAPP_PHONE_ID"
+		| "TWILIO_ACCOUNT_SID"
+		| "TWILIO_AUTH_TOKEN"
+		| "TWILIO_MESSAGING_SERVICE_SID"
+		| "TWILIO_FROM"
 		| "NOTIFICACIONES_POR_SEGUNDO"
 	>,
 	log: Logger,
@@ -328,11 +271,27 @@ export const proveedoresDe = (
 			: local
 				? localWhatsApp(log)
 				: null;
+	// A Messaging Service picks the sender itself; without one, TWILIO_FROM is the sender.
+	const remitente = env.TWILIO_MESSAGING_SERVICE_SID
+		? { messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID }
+		: env.TWILIO_FROM
+			? { from: env.TWILIO_FROM }
+			: null;
+	const sms =
+		env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && remitente
+			? twilio({
+					accountSid: env.TWILIO_ACCOUNT_SID,
+					authToken: env.TWILIO_AUTH_TOKEN,
+					...remitente,
+				})
+			: local
+				? localSms(log)
+				: null;
 	const paced = <M>(p: Proveedor<M> | null): Proveedor<M> | null => {
 		const porDefecto = p ? POR_SEGUNDO[p.nombre as keyof typeof POR_SEGUNDO] : undefined;
 		return p && porDefecto
 			? { ...p, porSegundo: ritmo(env.NOTIFICACIONES_POR_SEGUNDO, porDefecto) }
 			: p;
 	};
-	return { email: paced(email), whatsapp: paced(whatsapp) };
+	return { email: paced(email), whatsapp: paced(whatsapp), sms: paced(sms) };
 };

@@ -1,4 +1,4 @@
-import type { NotificacionTipo } from "../db/schema";
+import type { Canal, NotificacionTipo } from "../db/schema";
 
 export type MotivoReembolso = "rifa_cancelada" | "numeros_no_disponibles";
 export type ClaseAlerta =
@@ -60,3 +60,55 @@ export type NotificacionMensaje = {
 }[NotificacionTipo];
 
 export type MensajeDe<T extends NotificacionTipo> = Extract<NotificacionMensaje, { tipo: T }>;
+
+/** One email, rendered: what every email provider is given. */
+export interface Email {
+	para: string;
+	de: string;
+	asunto: string;
+	texto: string;
+	html: string;
+	/** Extra headers (List-Unsubscribe…); never credentials. */
+	headers: Record<string, string>;
+	/** Stable per (event, recipient, channel): a provider that supports it drops a repeat. */
+	idempotencia: string;
+}
+
+/** One WhatsApp template message (the Cloud API only starts conversations with approved templates). */
+export interface WhatsApp {
+	/** E.164 with its `+`. */
+	para: string;
+	plantilla: string;
+	/** The template's language code: `es` or `en`. */
+	idioma: string;
+	/** The body's `{{1}}`, `{{2}}`… in order. */
+	parametros: string[];
+	idempotencia: string;
+}
+
+/** One text message: plain text, already in the GSM-7 alphabet where it can be (sms-text.ts). */
+export interface Sms {
+	/** E.164 with its `+`. */
+	para: string;
+	texto: string;
+	idempotencia: string;
+}
+
+export type Envio =
+	| { ok: true; id: string | null }
+	/**
+	 * `definitivo`: the provider answered that this message cannot go (bad address, template
+	 * refused): retrying will not help. Otherwise it said "not now" (429, 5xx) and a retry may.
+	 * `incierto`: no answer came (network error, timeout): the message may have gone out.
+	 */
+	| { ok: false; error: string; definitivo: boolean; incierto?: boolean };
+
+export interface Proveedor<M> {
+	readonly nombre: string;
+	readonly canal: Canal;
+	/** Whether resending after an uncertain outcome is safe (the provider drops repeats). */
+	readonly idempotente: boolean;
+	/** Sends per second the account allows; the consumer paces itself to it. None: no limit. */
+	readonly porSegundo?: number;
+	enviar(mensaje: M): Promise<Envio>;
+}

@@ -15,7 +15,7 @@ export const NOTIFICACION_TIPOS = [
 	"alerta",
 ] as const;
 export type NotificacionTipo = (typeof NOTIFICACION_TIPOS)[number];
-export const CANALES = ["email", "whatsapp"] as const;
+export const CANALES = ["email", "whatsapp", "sms"] as const;
 export type Canal = (typeof CANALES)[number];
 export const NOTIFICACION_ESTADOS = ["pendiente", "enviada", "fallida", "omitida"] as const;
 export type NotificacionEstado = (typeof NOTIFICACION_ESTADOS)[number];

@@ -22,6 +22,7 @@ export const users = sqliteTable(
 		idioma: text("idioma", { enum: IDIOMAS }).notNull().default("es"),
 		notifEmail: integer("notif_email", { mode: "boolean" }).notNull().default(true),
 		notifWhatsapp: integer("notif_whatsapp", { mode: "boolean" }).notNull().default(false),
+		notifSms: integer("notif_sms", { mode: "boolean" }).notNull().default(false),
 		creadoEn: createdAt(),
 		actualizadoEn: text("actualizado_en").notNull(),
 	},

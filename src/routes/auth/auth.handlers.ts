@@ -16,6 +16,7 @@ import { E164 } from "../../lib/format";
 import { enforceRateLimit, tooManyRequests } from "../../lib/rate-limit";
 import { nowIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler } from "../../lib/types";
+import { puedeRecibirSms } from "../../notificaciones/sms";
 import { auditInsert } from "../../services/audit";
 import { toUserDto } from "../users/users.schemas";
 import type { login, me, patchMe, register, token } from "./auth.routes";
@@ -119,7 +120,7 @@ export const meHandler: AppRouteHandler<typeof me> = async (c) => {
 
 /**
  * A user's own profile. Turning a channel on or off is consent, so every change of it (or of the
- * phone WhatsApp goes to) is audited; removing the phone turns WhatsApp off.
+ * phone WhatsApp and SMS go to) is audited; removing the phone turns both off.
  */
 export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
 	const body = c.req.valid("json");
@@ -143,7 +144,20 @@ export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
 			},
 		);
 	}
+	const pideSms = body.notificaciones?.sms;
+	if (pideSms && !puedeRecibirSms(telefono)) {
+		throw new ApiError(
+			"VALIDATION_FAILED",
+			t(
+				"Para recibir SMS registre un celular en formato internacional (+57 3…).",
+				"Register a mobile number in international format (+57 3…) to receive SMS.",
+			),
+			{ errors: [{ path: "notificaciones.sms", message: "Necesita un celular (campo telefono)" }] },
+		);
+	}
 	const whatsapp = telefono ? (pideWhatsapp ?? before.notifWhatsapp) : false;
+	// A landline takes no text messages: SMS goes off with a phone that cannot receive them.
+	const sms = puedeRecibirSms(telefono) ? (pideSms ?? before.notifSms) : false;
 	const at = nowIso();
 	const changes = {
 		...(body.nombre !== undefined ? { nombre: body.nombre } : {}),
@@ -151,19 +165,21 @@ export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
 		telefono,
 		notifEmail: email,
 		notifWhatsapp: whatsapp,
+		notifSms: sms,
 		actualizadoEn: at,
 	};
 	const consent = (u: {
 		telefono: string | null;
 		notifEmail: boolean;
 		notifWhatsapp: boolean;
+		notifSms: boolean;
 	}) => ({
 		telefono: u.telefono,
-		notificaciones: { email: u.notifEmail, whatsapp: u.notifWhatsapp },
+		notificaciones: { email: u.notifEmail, whatsapp: u.notifWhatsapp, sms: u.notifSms },
 	});
 	const update = db.update(users).set(changes).where(eq(users.id, before.id)).returning();
 	const antes = consent(before);
-	const despues = consent({ telefono, notifEmail: email, notifWhatsapp: whatsapp });
+	const despues = consent({ telefono, notifEmail: email, notifWhatsapp: whatsapp, notifSms: sms });
 	const [[after]] =
 		JSON.stringify(antes) !== JSON.stringify(despues)
 			? await db.batch([

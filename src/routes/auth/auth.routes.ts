@@ -131,12 +131,16 @@ export const MePatchBody = z
 		telefono: telefonoField.nullable().optional(),
 		idioma: z.enum(IDIOMAS).optional(),
 		notificaciones: z
-			.strictObject({ email: z.boolean().optional(), whatsapp: z.boolean().optional() })
-			.refine(algo, { error: "Envíe email, whatsapp o ambos" })
+			.strictObject({
+				email: z.boolean().optional(),
+				whatsapp: z.boolean().optional(),
+				sms: z.boolean().optional(),
+			})
+			.refine(algo, { error: "Envíe al menos un canal: email, whatsapp o sms" })
 			.optional()
 			.openapi({
 				description:
-					"Canales por los que recibe mensajes. WhatsApp queda apagado hasta que lo encienda, y necesita un teléfono.",
+					"Canales por los que recibe mensajes. WhatsApp y SMS quedan apagados hasta que los encienda; ambos necesitan un teléfono, y SMS un celular.",
 			}),
 	})
 	.refine(algo, { error: "Envíe al menos un campo" })

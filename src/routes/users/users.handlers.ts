@@ -11,6 +11,7 @@ import { offsetOf, pageOf } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
 import { alerta, avisoInsert, despacharLuego } from "../../notificaciones/avisos";
+import { puedeRecibirSms } from "../../notificaciones/sms";
 import { auditInsert } from "../../services/audit";
 import type { get, list, patch, remove } from "./users.routes";
 import { toUserDto } from "./users.schemas";
@@ -65,8 +66,9 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 	const changes = {
 		...(body.nombre !== undefined ? { nombre: body.nombre } : {}),
 		...(body.telefono !== undefined ? { telefono: body.telefono } : {}),
-		// WhatsApp goes to the phone the user consented with: without it, WhatsApp is off.
+		// WhatsApp and SMS go to the phone the user consented with: without it, both are off.
 		...(body.telefono === null ? { notifWhatsapp: false } : {}),
+		...(body.telefono !== undefined && !puedeRecibirSms(body.telefono) ? { notifSms: false } : {}),
 		...(body.rol !== undefined ? { rol: body.rol } : {}),
 		...(body.is_active !== undefined ? { isActive: body.is_active } : {}),
 		...(body.stripe_account_id !== undefined ? { stripeAccountId: body.stripe_account_id } : {}),

@@ -11,7 +11,7 @@ export const UserSchema = z
 		rol: z.enum(ROLES).openapi({ example: "jugador" }),
 		idioma: z.enum(IDIOMAS).openapi({ example: "es", description: "Idioma de sus mensajes" }),
 		notificaciones: z
-			.object({ email: z.boolean(), whatsapp: z.boolean() })
+			.object({ email: z.boolean(), whatsapp: z.boolean(), sms: z.boolean() })
 			.openapi({ description: "Canales por los que recibe mensajes" }),
 		is_active: z.boolean().openapi({ example: true }),
 		stripe_account_id: z.string().nullable().openapi({ example: null }),
@@ -28,7 +28,7 @@ export const toUserDto = (u: UserRow): UserDto => ({
 	telefono: u.telefono,
 	rol: u.rol,
 	idioma: u.idioma,
-	notificaciones: { email: u.notifEmail, whatsapp: u.notifWhatsapp },
+	notificaciones: { email: u.notifEmail, whatsapp: u.notifWhatsapp, sms: u.notifSms },
 	is_active: u.isActive,
 	stripe_account_id: u.stripeAccountId,
 	creado_en: u.creadoEn,
