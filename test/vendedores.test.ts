@@ -37,6 +37,7 @@ const cliente = (telefono = `300${Math.floor(1_000_000 + Math.random() * 8_999_9
 	nombre: "Rosa Elena Díaz",
 	telefono,
 	acepta_whatsapp: true,
+	acepta_sms: true,
 });
 
 let admin: TestUser;
@@ -62,6 +63,9 @@ describe("vendedores", () => {
 			password: "Vende1122!segura",
 		});
 		expect(login.status).toBe(200);
+		const yo = await get("/api/v1/users/me", login.body.access_token);
+		expect(yo.body).toMatchObject({ rol: "vendedor", operador_id: operador.id });
+		expect((await get(`/api/v1/users/${v.id}`, admin.token)).body.rol).toBe("vendedor");
 
 		expectProblem(
 			await post(`/api/v1/vendedores/${v.id}/desactivacion`, {}, otroOperador.token),
@@ -106,7 +110,7 @@ describe("selling in person", () => {
 		expect(res.body.tickets[0]).toMatchObject({ numero: 7, estado: "vendido" });
 
 		const comprador = await env.DB.prepare(
-			"SELECT u.id, u.email, u.hashed_password, u.notif_email, u.notif_whatsapp, t.vendedor_id FROM tickets k JOIN users u ON u.id = k.usuario_id JOIN transacciones t ON t.id = k.transaccion_id WHERE k.id = ?",
+			"SELECT u.id, u.email, u.hashed_password, u.notif_email, u.notif_whatsapp, u.notif_sms, t.vendedor_id FROM tickets k JOIN users u ON u.id = k.usuario_id JOIN transacciones t ON t.id = k.transaccion_id WHERE k.id = ?",
 		)
 			.bind(res.body.tickets[0].id)
 			.first<Record<string, unknown>>();
@@ -114,6 +118,7 @@ describe("selling in person", () => {
 			hashed_password: null,
 			notif_email: 0,
 			notif_whatsapp: 1,
+			notif_sms: 1,
 			vendedor_id: v.id,
 		});
 		expect(String(comprador?.email)).toMatch(/@clientes\.rifa1122\.invalid$/);

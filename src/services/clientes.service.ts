@@ -21,8 +21,9 @@ export interface ClienteEnPersona {
 	nombre: string;
 	/** E.164, as the schema normalises it. */
 	telefono: string;
-	/** Agreed, at the sale, to get the receipt's link by WhatsApp. */
+	/** Agreed, at the sale, to get the receipt's link by WhatsApp, or by SMS. */
 	acepta_whatsapp: boolean;
+	acepta_sms: boolean;
 }
 
 /**
@@ -63,15 +64,20 @@ export const clientePorTelefono = async (
 				isActive: true,
 				notifEmail: false,
 				notifWhatsapp: c.acepta_whatsapp,
+				notifSms: c.acepta_sms,
 				creadoEn: now,
 				actualizadoEn: now,
 			})
 			.onConflictDoNothing();
 		[u] = await buscar();
-	} else if (u.cliente && c.acepta_whatsapp) {
+	} else if (u.cliente && (c.acepta_whatsapp || c.acepta_sms)) {
 		await db
 			.update(users)
-			.set({ notifWhatsapp: true, actualizadoEn: nowIso() })
+			.set({
+				...(c.acepta_whatsapp ? { notifWhatsapp: true } : {}),
+				...(c.acepta_sms ? { notifSms: true } : {}),
+				actualizadoEn: nowIso(),
+			})
 			.where(and(eq(users.id, u.id), isNull(users.hashedPassword)));
 	}
 	if (!u) throw new Error("the customer could not be created");

@@ -1,4 +1,4 @@
-import { count, desc, eq, sql } from "drizzle-orm";
+import { count, desc, eq, inArray, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/password";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
@@ -206,4 +206,14 @@ export const desactivarVendedor = async (
 		db.update(users).set({ isActive: false, actualizadoEn: now }).where(activo),
 	]);
 	return { ...v, isActive: false };
+};
+
+/** The operador each of these users sells for, for those that are vendedores. */
+export const operadoresDe = async (db: Database, ids: string[]): Promise<Map<string, string>> => {
+	if (!ids.length) return new Map();
+	const rows = await db
+		.select({ id: vendedores.userId, operadorId: vendedores.operadorId })
+		.from(vendedores)
+		.where(inArray(vendedores.userId, ids));
+	return new Map(rows.map((r) => [r.id, r.operadorId]));
 };

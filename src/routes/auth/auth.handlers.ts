@@ -115,7 +115,7 @@ export const tokenHandler: AppRouteHandler<typeof token> = async (c) => {
 export const meHandler: AppRouteHandler<typeof me> = async (c) => {
 	const user = await c.var.db.query.users.findFirst({ where: eq(users.id, c.var.user.id) });
 	if (!user) throw new ApiError("UNAUTHORIZED", INVALID_TOKEN);
-	return c.json(toUserDto(user), 200);
+	return c.json(toUserDto(user, c.var.user.operadorId), 200);
 };
 
 /**
@@ -196,5 +196,5 @@ export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
 				])
 			: [await update];
 	if (!after) throw new ApiError("UNAUTHORIZED", INVALID_TOKEN);
-	return c.json(toUserDto(after), 200);
+	return c.json(toUserDto(after, c.var.user.operadorId), 200);
 };

@@ -85,6 +85,9 @@ export const ClienteSchema = z
 		acepta_whatsapp: z.boolean().default(false).openapi({
 			description: "Aceptó recibir por WhatsApp el enlace de su recibo",
 		}),
+		acepta_sms: z.boolean().default(false).openapi({
+			description: "Aceptó recibir por SMS el enlace de su recibo (un celular)",
+		}),
 	})
 	.openapi("ClienteEnPersona", {
 		description:

@@ -13,6 +13,7 @@ import type { AppRouteHandler } from "../../lib/types";
 import { alerta, avisoInsert, despacharLuego } from "../../notificaciones/avisos";
 import { puedeRecibirSms } from "../../notificaciones/sms";
 import { auditInsert } from "../../services/audit";
+import { operadoresDe } from "../../services/vendedores.service";
 import type { get, list, patch, remove } from "./users.routes";
 import { toUserDto } from "./users.schemas";
 
@@ -30,7 +31,18 @@ export const listHandler: AppRouteHandler<typeof list> = async (c) => {
 			.offset(offsetOf(page)),
 		db.select({ n: count() }).from(users).where(where),
 	]);
-	return c.json(pageOf(rows.map(toUserDto), totalRow?.n ?? 0, page), 200);
+	const ops = await operadoresDe(
+		db,
+		rows.map((r) => r.id),
+	);
+	return c.json(
+		pageOf(
+			rows.map((u) => toUserDto(u, ops.get(u.id) ?? null)),
+			totalRow?.n ?? 0,
+			page,
+		),
+		200,
+	);
 };
 
 export const getHandler: AppRouteHandler<typeof get> = async (c) => {
@@ -40,7 +52,7 @@ export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 		throw forbidden(t("Solo puede ver su propio usuario.", "You can only see your own user."));
 	const user = await c.var.db.query.users.findFirst({ where: eq(users.id, id) });
 	if (!user) throw notFound(USUARIO);
-	return c.json(toUserDto(user), 200);
+	return c.json(toUserDto(user, (await operadoresDe(c.var.db, [id])).get(id) ?? null), 200);
 };
 
 const loadUser = async (db: Database, id: string) => {
@@ -129,7 +141,10 @@ export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {
 		: [await update];
 	if (!after) throw notFound(USUARIO);
 	if (aviso) await despacharLuego(c.env, db, executionContext(c), [aviso.id]);
-	return c.json(toUserDto(after), 200);
+	return c.json(
+		toUserDto(after, (await operadoresDe(c.var.db, [after.id])).get(after.id) ?? null),
+		200,
+	);
 };
 
 export const removeHandler: AppRouteHandler<typeof remove> = async (c) => {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { rolEfectivo } from "../../auth/auth.middleware";
 import { IDIOMAS, ROLES, type UserRow } from "../../db/schema";
 import { E164 } from "../../lib/format";
 
@@ -8,7 +9,10 @@ export const UserSchema = z
 		nombre: z.string().openapi({ example: "Juan Perez" }),
 		email: z.email().openapi({ example: "juan@ejemplo.com" }),
 		telefono: z.string().nullable().openapi({ example: "+573001234567", description: "E.164" }),
-		rol: z.enum(ROLES).openapi({ example: "jugador" }),
+		rol: z.enum([...ROLES, "vendedor"]).openapi({ example: "jugador" }),
+		operador_id: z.uuid().nullable().openapi({
+			description: "Para un vendedor: el operador para el que vende",
+		}),
 		idioma: z.enum(IDIOMAS).openapi({ example: "es", description: "Idioma de sus mensajes" }),
 		notificaciones: z
 			.object({ email: z.boolean(), whatsapp: z.boolean(), sms: z.boolean() })
@@ -21,12 +25,14 @@ export const UserSchema = z
 
 export type UserDto = z.infer<typeof UserSchema>;
 
-export const toUserDto = (u: UserRow): UserDto => ({
+/** `operadorId`: the operador a vendedor sells for (its `vendedores` row), else null. */
+export const toUserDto = (u: UserRow, operadorId: string | null = null): UserDto => ({
 	id: u.id,
 	nombre: u.nombre,
 	email: u.email,
 	telefono: u.telefono,
-	rol: u.rol,
+	rol: rolEfectivo(u.rol, operadorId),
+	operador_id: u.rol === "jugador" ? operadorId : null,
 	idioma: u.idioma,
 	notificaciones: { email: u.notifEmail, whatsapp: u.notifWhatsapp, sms: u.notifSms },
 	is_active: u.isActive,
