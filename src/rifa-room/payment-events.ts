@@ -71,6 +71,11 @@ export const paymentSucceeded = (tx: RoomTx, event: ProviderEvent): SucceededSte
 	if (seen(tx.sql, event.id)) return "duplicate";
 	const row = findTransaccion(tx.sql, event);
 	if (!row) return "unknown";
+	// A plan in instalments is sold by its abonos alone (abonos.ts), never by a provider's event.
+	if (row.provider === "abonos") {
+		markSeen(tx.sql, event);
+		return "ignored";
+	}
 	if (
 		(event.amount !== undefined && event.amount !== row.amount) ||
 		(event.currency !== undefined && event.currency !== "COP")
