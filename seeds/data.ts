@@ -228,6 +228,7 @@ export const rifaSembrada = (n: number) =>
 /**
  * Example rifas across categories and states. `sorteo` picks the draw: `{ weeks: n }` is the
  * loteria's n-th next draw from seeding time; a date string is a past draw from resultados.csv.
+ * `operador`: the seeded operador's own (it and its vendedores sell there in person).
  */
 export const RIFAS = [
 	{
@@ -240,6 +241,7 @@ export const RIFAS = [
 		total_boletas: 100,
 		numero_ganadores: 1,
 		reglas: {},
+		operador: true,
 	},
 	{
 		n: 2,
@@ -250,7 +252,8 @@ export const RIFAS = [
 		sorteo: { weeks: 1 },
 		total_boletas: 100,
 		numero_ganadores: 1,
-		reglas: { asignacion: "aleatoria" },
+		reglas: { asignacion: "aleatoria", abonos: { minimo_bps: 2000 } },
+		operador: true,
 	},
 	{
 		n: 3,

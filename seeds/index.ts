@@ -10,6 +10,8 @@ import { drawInstants, fechaColombia, sumarDias } from "../src/domain/calendario
 import { parseReglas } from "../src/domain/reglas.ts";
 import { CATEGORIAS, LOTERIAS, RIFAS, rifaSembrada, SEED_USERS } from "./data.ts";
 
+const OPERADOR_SEMBRADO = SEED_USERS.find((u) => u.rol === "operador")?.id ?? null;
+
 const target = process.argv.includes("--remote") ? "--remote" : "--local";
 const envIndex = process.argv.indexOf("--env");
 const wranglerEnv = envIndex > 0 ? process.argv[envIndex + 1] : undefined;
@@ -134,12 +136,19 @@ for (const r of target === "--local" ? RIFAS : []) {
 	if (!cat || !lot) throw new Error(`rifa ${r.n}: unknown categoria or loteria`);
 	const d = rifaDates(r, lot);
 	const id = rifaSembrada(r.n);
+	const creadoPor = "operador" in r && r.operador ? OPERADOR_SEMBRADO : null;
 	// The resolved example starts closed: seeds/historia.ts brings in its sales and the API settles it.
 	const estado = r.estado === "resuelta" ? "cerrada" : r.estado;
 	statements.push(
 		// A cancelled example has no room to tell; the others' rooms take their definition from D1.
 		`INSERT OR IGNORE INTO rifas (id, nombre, categoria_id, loteria_id, fecha_inicio, fecha_fin, fecha_sorteo, numero_ganadores, estado, reglas, total_boletas, creado_por, sala_sincronizada_en, creado_en, actualizado_en) VALUES (${[id, r.nombre, cat.id, lot.id, d.inicio, d.fin, d.sorteo, r.numero_ganadores, estado, JSON.stringify(parseReglas(r.reglas)), r.total_boletas, null, estado === "cancelada" ? nowIso : null, nowIso, nowIso].map(lit).join(", ")});`,
 	);
+	if (creadoPor) {
+		// Seeded before rifas had an operador: the seeded operador's own from now on.
+		statements.push(
+			`UPDATE rifas SET creado_por = ${lit(creadoPor)} WHERE id = ${lit(id)} AND creado_por IS NULL;`,
+		);
+	}
 	if (r.estado === "resuelta") {
 		// Seeded before it had a history: a resolved row with no tickets, closed again to receive it.
 		statements.push(
