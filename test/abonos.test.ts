@@ -194,4 +194,27 @@ describe("abonos", () => {
 		// The number is free again: another buyer takes it.
 		expect((await comprarConAbono(rifa.id, PRECIO, [33])).body.tickets[0].estado).toBe("vendido");
 	});
+
+	it("closing sales seals only the fully paid plans and releases the others, owing back what they paid", async () => {
+		const rifa = await rifaConAbonos();
+		const pagada = await comprarConAbono(rifa.id, PRECIO, [1]);
+		const pendiente = await comprarConAbono(rifa.id, 500_000, [2]);
+		expect(pagada.body.tickets[0].estado).toBe("vendido");
+		expect(pendiente.body.tickets[0].estado).toBe("abonado");
+		const cierre = await call("PATCH", `/api/v1/rifas/${rifa.id}`, {
+			token: operador.token,
+			body: { estado: "cerrada" },
+		});
+		expect(cierre.status).toBe(200);
+		const sello = await get(`/api/v1/rifas/${rifa.id}/sello`);
+		expect(sello.body).toMatchObject({ tamano: 1, vendidos: 1 });
+		const deuda = await env.DB.prepare("SELECT monto FROM reembolsos WHERE id = ?")
+			.bind(pendiente.body.transaccion_id)
+			.first<{ monto: number }>();
+		expect(deuda?.monto).toBe(500_000);
+		expectProblem(
+			await abonar(pendiente.body.tickets[0].id, { monto: 500_000, medio: "efectivo" }),
+			404,
+		);
+	});
 });

@@ -80,6 +80,12 @@ const REGLAS: Campos = {
 	base_premio: entre("fijo", "proporcional"),
 	reparto_bps: nulo((v) => Array.isArray(v) && v.every(entero)),
 	numero_no_vendido: entre("casa", "acumula", "mas_cercano"),
+	// Absent in a rifa without instalments; what the seal covers is only what was fully paid.
+	abonos: (v) =>
+		v === undefined ||
+		(isObj(v) &&
+			entero(v.minimo_bps) &&
+			(v.fecha_limite === undefined || instante(v.fecha_limite))),
 };
 
 const definicionCampos = (nombre: string, e: string[]): Campos => ({
