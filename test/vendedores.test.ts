@@ -273,4 +273,52 @@ describe("the daily cuadre de caja", () => {
 		const caja = await get("/api/v1/cajas/actual", v.token);
 		expect(caja.body.cuadre).toMatchObject({ ajustes: -200_000, a_entregar: -200_000 });
 	});
+
+	it("a box closed while a sale is in flight: the sale is in exactly one box and the closed one never changes", async () => {
+		const op = await createUser({ rol: "operador" });
+		const rifa = await createActiveRifa(op.token);
+		const v = await nuevoVendedor(op);
+		expect((await venta(rifa.id, v.token, { cliente: cliente(), numeros: [10] })).status).toBe(201);
+		const caja = await get("/api/v1/cajas/actual", v.token);
+		const [cierre, enCurso] = await Promise.all([
+			post(`/api/v1/cajas/${caja.body.id}/cierre`, { contado: 1_000_000 }, v.token),
+			venta(rifa.id, v.token, { cliente: cliente(), numeros: [11] }),
+		]);
+		expect(cierre.status).toBe(200);
+		expect(enCurso.status).toBe(201);
+		const cerrada = await get(`/api/v1/cajas/${caja.body.id}`, v.token);
+		const suma = cerrada.body.movimientos.reduce(
+			(t: number, m: { monto: number }) => t + m.monto,
+			0,
+		);
+		// What the box froze at its close is what its movements add up to.
+		expect(suma - cerrada.body.cuadre.comision).toBe(
+			cerrada.body.contado - cerrada.body.diferencia,
+		);
+		const { n } = (await env.DB.prepare(
+			"SELECT count(*) AS n FROM caja_movimientos WHERE transaccion_id = ?",
+		)
+			.bind(enCurso.body.transaccion_id)
+			.first<{ n: number }>()) ?? { n: 0 };
+		expect(n).toBe(1);
+	});
+
+	it("a seller deactivated mid-sale: the sale is whole or absent, never half", async () => {
+		const rifa = await createActiveRifa(operador.token);
+		const v = await nuevoVendedor(operador);
+		const [res] = await Promise.all([
+			venta(rifa.id, v.token, { cliente: cliente(), numeros: [20, 21], quantity: 2 }),
+			post(`/api/v1/vendedores/${v.id}/desactivacion`, {}, operador.token),
+		]);
+		const fila = await env.DB.prepare(
+			"SELECT (SELECT count(*) FROM tickets WHERE rifa_id = ? AND estado = 'vendido') AS vendidos, (SELECT coalesce(sum(boletas), 0) FROM caja_movimientos WHERE rifa_id = ?) AS boletas",
+		)
+			.bind(rifa.id, rifa.id)
+			.first<{ vendidos: number; boletas: number }>();
+		expect(fila).toEqual(
+			res.status === 201 ? { vendidos: 2, boletas: 2 } : { vendidos: 0, boletas: 0 },
+		);
+		expect([201, 401]).toContain(res.status);
+		expectProblem(await venta(rifa.id, v.token, { cliente: cliente(), numeros: [22] }), 401);
+	});
 });
