@@ -8,12 +8,14 @@ import { boletasRouter } from "./routes/boletas/boletas.index";
 import { cajasRouter } from "./routes/cajas/cajas.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { cobroRouter } from "./routes/cobro/cobro.index";
+import { comprobantesRouter } from "./routes/comprobantes/comprobantes.index";
 import { desarrolloRouter } from "./routes/desarrollo/desarrollo.index";
 import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
 import { notificacionesRouter } from "./routes/notificaciones/notificaciones.index";
 import { opsRouter } from "./routes/ops/ops.index";
 import { paginasRouter } from "./routes/paginas/paginas.index";
+import { reclamosRouter } from "./routes/reclamos/reclamos.index";
 import { registroRouter } from "./routes/registro/registro.index";
 import { reportesRouter } from "./routes/reportes/reportes.index";
 import { resultadosRouter } from "./routes/resultados/resultados.index";
@@ -59,6 +61,7 @@ export const buildApp = () => {
 	// authRouter holds users/me, so it must precede usersRouter's users/{id}.
 	for (const router of [
 		authRouter,
+		reclamosRouter,
 		notificacionesRouter,
 		usersRouter,
 		cobroRouter,
@@ -77,6 +80,7 @@ export const buildApp = () => {
 		vendedoresRouter,
 		cajasRouter,
 		abonosRouter,
+		comprobantesRouter,
 	]) {
 		app.route("/api/v1", router);
 	}

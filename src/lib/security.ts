@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
+import { COMPROBANTE_MAX_BYTES } from "../db/schema";
 import { wompiConfig } from "../payments/wompi/cliente";
 import { ApiError, t } from "./errors";
 import type { AppBindings } from "./types";
@@ -26,11 +27,20 @@ const tooLarge = (maxSize: number) =>
 		},
 	});
 
+/** A transfer's proof: the file, plus room for its other fields and the form's boundaries. */
+export const PROOF_BODY_LIMIT = COMPROBANTE_MAX_BYTES + 64 * 1024;
+const SUBIDA_COMPROBANTE = /^\/api\/v1\/rifas\/[^/]+\/transacciones\/[^/]+\/comprobante$/;
+
 const jsonLimit = tooLarge(JSON_BODY_LIMIT);
 const webhookLimit = tooLarge(WEBHOOK_BODY_LIMIT);
+const proofLimit = tooLarge(PROOF_BODY_LIMIT);
 
 export const limitBodySize = createMiddleware<AppBindings>((c, next) =>
-	(c.req.path.startsWith("/api/v1/webhooks/") ? webhookLimit : jsonLimit)(c, next),
+	(c.req.path.startsWith("/api/v1/webhooks/")
+		? webhookLimit
+		: c.req.method === "POST" && SUBIDA_COMPROBANTE.test(c.req.path)
+			? proofLimit
+			: jsonLimit)(c, next),
 );
 
 /** Swagger UI and Redoc, served from this Worker's own assets. */
@@ -61,7 +71,8 @@ export const PAGE_CSP = {
 const docHeaders = secureHeaders({ contentSecurityPolicy: PAGE_CSP, xFrameOptions: "DENY" });
 
 /** The pages' documents, which the Worker serves (src/routes/paginas) before the static assets. */
-export const PAGINAS = /^\/(?:|rifas\/.+|mis-boletas\/?|verificar\/?)$/;
+export const PAGINAS =
+	/^\/(?:|rifas\/.+|mis-boletas\/?|verificar\/?|vender(?:\/.*)?|operador\/.+)$/;
 
 /** The pages (web/): every script, style, font and call from this origin only, nothing inline. */
 export const PAGINAS_CSP = {

@@ -34,7 +34,7 @@ const LoginBody = z
 	})
 	.openapi("LoginRequest", { example: { email: "juan@ejemplo.com", password: "Secret123!" } });
 
-const TokenSchema = z
+export const TokenSchema = z
 	.object({
 		access_token: z.string().openapi({ example: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…" }),
 		token_type: z.literal("bearer"),
