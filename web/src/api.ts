@@ -5,14 +5,29 @@ export const numeroDe = numeroDeRifa;
 
 const TOKEN = "rifa1122.token";
 
+/** One field the API refused (problem+json `errors[]`): `path` as in the body, e.g. `cliente.telefono`. */
+export interface ErrorDeCampo {
+	path: string;
+	message: string;
+}
+
 export class ApiError extends Error {
 	constructor(
 		readonly status: number,
 		message: string,
 		/** Set when the API asks to try the same request again later (in flight, rate limited). */
 		readonly retryAfter: string | null = null,
+		readonly errores: ErrorDeCampo[] = [],
 	) {
 		super(message);
+	}
+
+	/**
+	 * A refusal (a 4xx without Retry-After): the request was not carried out and sending it again
+	 * changes nothing. Anything else (a 5xx, a retry asked for) may be sent again with the same key.
+	 */
+	get definitiva() {
+		return this.status < 500 && !this.retryAfter;
 	}
 }
 
@@ -44,6 +59,7 @@ export const api = async <T>(
 			res.status,
 			json?.detail ?? `Error ${res.status}`,
 			res.headers.get("Retry-After"),
+			Array.isArray(json?.errors) ? json.errors : [],
 		);
 	return json as T;
 };
@@ -51,7 +67,8 @@ export const api = async <T>(
 export interface Usuario {
 	id: string;
 	nombre: string;
-	rol: "jugador" | "operador" | "admin";
+	/** A seller may still read as "jugador": whether it sells is its cash box's to say. */
+	rol: "jugador" | "vendedor" | "operador" | "admin";
 	/** E.164, e.g. +573001234567; null when the account has none. */
 	telefono?: string | null;
 }
@@ -90,12 +107,15 @@ export const el = <K extends keyof HTMLElementTagNameMap>(
 };
 
 /** A form asking for email and password; resolves once signed in. */
-export const formularioSesion = (alEntrar: () => void): HTMLFormElement => {
+export const formularioSesion = (
+	alEntrar: () => void,
+	titulo = "Inicie sesión para comprar",
+): HTMLFormElement => {
 	const error = el("p", { role: "alert", class: "error" });
 	const form = el(
 		"form",
 		{ class: "sesion", "aria-label": "Iniciar sesión" },
-		el("h2", {}, "Inicie sesión para comprar"),
+		el("h2", {}, titulo),
 		el(
 			"label",
 			{},

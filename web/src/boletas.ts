@@ -6,6 +6,9 @@ export interface Boleta {
 	recibo?: string | undefined;
 }
 
+/** Where a receipt is checked: the receipt travels in the fragment, which the browser never sends. */
+export const enlaceRecibo = (recibo: string) => `/verificar#recibo=${recibo}`;
+
 /** A heading that takes the focus, so keyboard and screen reader users land on what changed. */
 export const titular = (texto: string) => {
 	const h = el("h2", { tabindex: "-1" }, texto);
@@ -28,7 +31,7 @@ export const vistaBoletas = (titulo: string, boletas: Boleta[], monto: number, t
 				t.recibo
 					? el(
 							"a",
-							{ href: `/verificar#recibo=${t.recibo}`, "data-recibo": t.recibo },
+							{ href: enlaceRecibo(t.recibo), "data-recibo": t.recibo },
 							"Ver y verificar su recibo",
 						)
 					: null,

@@ -26,6 +26,10 @@ let ids = 0;
 export const campo = (texto: string, control: Campo, ayuda?: string) => {
 	control.id = `campo-${++ids}`;
 	const nota = ayuda ? el("small", { id: `${control.id}-ayuda` }, ayuda) : null;
-	if (nota) control.setAttribute("aria-describedby", nota.id);
+	if (nota)
+		control.setAttribute(
+			"aria-describedby",
+			[nota.id, control.getAttribute("aria-describedby")].filter(Boolean).join(" "),
+		);
 	return el("div", { class: "campo" }, el("label", { for: control.id }, texto), control, nota);
 };

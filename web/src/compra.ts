@@ -205,7 +205,7 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 				// A refusal (numbers taken, sold out, closed, a cap) is final and the next try is a new
 				// purchase. A lost answer, a server error, or an answer asking to retry later (the same
 				// key still in flight, a rate limit: Retry-After) is not: the same key is sent again.
-				if (err instanceof ApiError && err.status < 500 && !err.retryAfter) guardar(null);
+				if (err instanceof ApiError && err.definitiva) guardar(null);
 				throw err;
 			}
 			g.elegidos.clear();

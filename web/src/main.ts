@@ -18,6 +18,18 @@ const rutas: [RegExp, string, (m: RegExpMatchArray) => Promise<Pagina>][] = [
 		"Verificar un recibo",
 		async () => (await import("./pages/verificar")).verificarPagina,
 	],
+	[/^\/vender$/, "Vender", async () => (await import("./pages/vender")).venderPagina],
+	[/^\/vender\/caja$/, "Mi caja", async () => (await import("./pages/mi-caja")).miCaja],
+	[
+		/^\/operador\/vendedores$/,
+		"Vendedores",
+		async () => (await import("./pages/vendedores")).vendedoresPagina,
+	],
+	[
+		/^\/operador\/cajas$/,
+		"Cajas de sus vendedores",
+		async () => (await import("./pages/cajas-vendedores")).cajasVendedores,
+	],
 ];
 
 const main = document.getElementById("contenido") as HTMLElement;

@@ -1,4 +1,5 @@
 import { api, el, formatCop, formularioSesion, numeroDe, yo } from "../api";
+import { enlaceRecibo } from "../boletas";
 import { type Premio, seccionCobro } from "../cuenta-cobro";
 
 interface Ticket {
@@ -73,11 +74,7 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 						"span",
 						{},
 						" · ",
-						el(
-							"a",
-							{ href: `/verificar#recibo=${t.recibo}`, "data-recibo": t.recibo },
-							"Verificar recibo",
-						),
+						el("a", { href: enlaceRecibo(t.recibo), "data-recibo": t.recibo }, "Verificar recibo"),
 					)
 				: null,
 		);
