@@ -489,6 +489,7 @@ describe("transfer with a proof", () => {
 			(i) => i.tipo === "reserva_expirada" && i.rifa_id === rifa.id,
 		);
 		expect(aviso?.cuerpo_texto).toContain("volvi");
+		expect(aviso?.cuerpo_texto).toContain(motivo);
 
 		// Rejecting again answers the first decision; approving it now is a conflict.
 		const otraVez = await rechazar(subida.body.id, "Otro motivo");

@@ -128,11 +128,17 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 		case "reserva_expirada":
 			return {
 				asunto: es ? `Su reserva en ${nombreRifa} expiró` : `Your hold in ${nombreRifa} expired`,
-				lineas: [
-					es
-						? `El pago no se confirmó a tiempo: ${m.datos.numeros.length === 1 ? "el número" : "los números"} ${lista(m.datos.numeros, total)} volvieron a la venta. No se le cobró nada.`
-						: `The payment was not confirmed in time: ${m.datos.numeros.length === 1 ? "number" : "numbers"} ${lista(m.datos.numeros, total)} went back on sale. You were not charged.`,
-				],
+				lineas: m.datos.motivo
+					? [
+							es
+								? `No pudimos confirmar su transferencia: ${m.datos.motivo.replace(/[.\s]+$/, "")}. ${m.datos.numeros.length === 1 ? "El número" : "Los números"} ${lista(m.datos.numeros, total)} volvieron a la venta.`
+								: `We could not confirm your transfer: ${m.datos.motivo.replace(/[.\s]+$/, "")}. ${m.datos.numeros.length === 1 ? "Number" : "Numbers"} ${lista(m.datos.numeros, total)} went back on sale.`,
+						]
+					: [
+							es
+								? `El pago no se confirmó a tiempo: ${m.datos.numeros.length === 1 ? "el número" : "los números"} ${lista(m.datos.numeros, total)} volvieron a la venta. No se le cobró nada.`
+								: `The payment was not confirmed in time: ${m.datos.numeros.length === 1 ? "number" : "numbers"} ${lista(m.datos.numeros, total)} went back on sale. You were not charged.`,
+						],
 				enlaces: [verRifa],
 			};
 		case "rifa_cerrada":

@@ -124,6 +124,10 @@ export const textoSms = (m: NotificacionMensaje, ctx: Contexto): string => {
 			}
 			case "reserva_expirada": {
 				const ns = m.datos.numeros;
+				if (m.datos.motivo)
+					return es
+						? `no confirmamos su transferencia en ${nombre} (${m.datos.motivo}); ${numeros(ns)} a la venta de nuevo. ${enRifa}`
+						: `we could not confirm your transfer in ${nombre} (${m.datos.motivo}); ${numeros(ns)} back on sale. ${enRifa}`;
 				return es
 					? `su reserva en ${nombre} expiró y ${ns.length === 1 ? "el" : "los"} ${numeros(ns)} ${ns.length === 1 ? "volvió" : "volvieron"} a la venta, sin cobro. ${enRifa}`
 					: `your hold in ${nombre} expired; ${numeros(ns)} went back on sale, no charge. ${enRifa}`;

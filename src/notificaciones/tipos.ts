@@ -21,7 +21,8 @@ export interface Premio {
 export interface DatosPorTipo {
 	compra: { transaccion_id: string; numeros: number[]; monto: number };
 	reserva: { transaccion_id: string; numeros: number[]; monto: number; expira_en: string };
-	reserva_expirada: { transaccion_id: string; numeros: number[] };
+	/** `motivo`: a proof of transfer was rejected, and why (else the hold simply ran out). */
+	reserva_expirada: { transaccion_id: string; numeros: number[]; motivo?: string };
 	rifa_cerrada: { numeros: number[] };
 	resultado: { numeros: number[]; ganadores: number[]; loteria_numero: string };
 	ganador: {

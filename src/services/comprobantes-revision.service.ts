@@ -125,6 +125,7 @@ export const rejectComprobante = async (actor: Actor, id: string, motivo: string
 			datos: {
 				transaccion_id: tx.id,
 				numeros: tx.numeros.map((n) => n.numero).sort((a, b) => a - b),
+				motivo,
 			},
 		};
 		await actor.env.NOTIFICACIONES.send(aviso, { contentType: "json" });
