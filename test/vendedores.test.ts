@@ -246,6 +246,25 @@ describe("the daily cuadre de caja", () => {
 		const confirmada = await post(`/api/v1/cajas/${caja.body.id}/confirmacion`, {}, op.token);
 		expect(confirmada.body).toMatchObject({ estado: "confirmada", confirmada_por: op.id });
 
+		const resumen = await get("/api/v1/cajas/resumen", op.token);
+		expect(resumen.body.items).toEqual([
+			expect.objectContaining({
+				vendedor_id: v.id,
+				rifa_id: rifa.id,
+				dia: siguiente.body.dia,
+				ventas: 1_000_000,
+				boletas: 1,
+			}),
+			expect.objectContaining({
+				vendedor_id: v.id,
+				rifa_id: rifa.id,
+				dia: caja.body.dia,
+				ventas: 3_000_000,
+				boletas: 3,
+			}),
+		]);
+		expect((await get("/api/v1/cajas/resumen", otroOperador.token)).body.items).toEqual([]);
+
 		const lista = await get(`/api/v1/cajas?vendedor_id=${v.id}`, op.token);
 		expect(lista.body.items.map((c: { estado: string }) => c.estado)).toEqual([
 			"abierta",

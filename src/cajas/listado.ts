@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { type CajaEstado, cajas, vendedores } from "../db/schema";
 import { ApiError, forbidden, t } from "../lib/errors";
@@ -118,4 +118,52 @@ export const ajustar = async (
 		]);
 	}
 	return id;
+};
+
+/**
+ * Cash taken per seller, rifa and day (the box's day), for the operador's reports: each seller's
+ * own for a vendedor, its sellers' for an operador, everyone's for an admin.
+ */
+export const resumenVentas = async (
+	db: Database,
+	me: AuthUser,
+	f: { vendedor_id?: string | undefined; desde?: string | undefined; hasta?: string | undefined },
+) => {
+	if (me.rol === "jugador")
+		throw forbidden(t("Las cajas son de quien vende.", "Boxes belong to sellers."));
+	const alcance =
+		me.rol === "vendedor"
+			? sql`c.vendedor_id = ${me.id}`
+			: me.rol === "operador"
+				? sql`c.operador_id = ${me.id}`
+				: sql`1 = 1`;
+	return db.all<{
+		vendedor_id: string;
+		vendedor: string;
+		rifa_id: string | null;
+		rifa: string | null;
+		dia: string;
+		ventas: number;
+		abonos: number;
+		reembolsos: number;
+		ajustes: number;
+		boletas: number;
+	}>(sql`
+		SELECT c.vendedor_id, u.nombre AS vendedor, m.rifa_id, r.nombre AS rifa, c.dia,
+			coalesce(sum(CASE WHEN m.tipo = 'venta' THEN m.monto END), 0) AS ventas,
+			coalesce(sum(CASE WHEN m.tipo = 'abono' THEN m.monto END), 0) AS abonos,
+			coalesce(sum(CASE WHEN m.tipo = 'reembolso' THEN m.monto END), 0) AS reembolsos,
+			coalesce(sum(CASE WHEN m.tipo = 'ajuste' THEN m.monto END), 0) AS ajustes,
+			coalesce(sum(m.boletas), 0) AS boletas
+		FROM caja_movimientos m
+		JOIN cajas c ON c.id = m.caja_id
+		JOIN users u ON u.id = c.vendedor_id
+		LEFT JOIN rifas r ON r.id = m.rifa_id
+		WHERE ${alcance}
+			AND (${f.vendedor_id ?? null} IS NULL OR c.vendedor_id = ${f.vendedor_id ?? null})
+			AND (${f.desde ?? null} IS NULL OR c.dia >= ${f.desde ?? null})
+			AND (${f.hasta ?? null} IS NULL OR c.dia <= ${f.hasta ?? null})
+		GROUP BY c.vendedor_id, m.rifa_id, c.dia
+		ORDER BY c.dia DESC, u.nombre, r.nombre
+		LIMIT 1000`);
 };

@@ -1,7 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import { cajaVisible, cerrarCaja, confirmarCaja } from "../../cajas/cierre";
 import { cajaActual, cuadreDe, esquemaDe } from "../../cajas/cuadre";
-import { ajustar, listarCajas } from "../../cajas/listado";
+import { ajustar, listarCajas, resumenVentas } from "../../cajas/listado";
 import { cajaMovimientos, comisiones } from "../../db/schema";
 import { forbidden, t } from "../../lib/errors";
 import { pageOf } from "../../lib/pagination";
@@ -16,6 +16,7 @@ import type {
 	detalle,
 	fijarComision,
 	listar,
+	resumen,
 	verComision,
 } from "./cajas.routes";
 import { toCajaDto, toMovimientoDto } from "./cajas.schemas";
@@ -24,6 +25,9 @@ export const actualHandler: AppRouteHandler<typeof actual> = async (c) => {
 	const caja = await cajaActual(c.var.db, c.env.DB, c.var.user.id);
 	return c.json(toCajaDto(caja, await cuadreDe(c.var.db, caja)), 200);
 };
+
+export const resumenHandler: AppRouteHandler<typeof resumen> = async (c) =>
+	c.json({ items: await resumenVentas(c.var.db, c.var.user, c.req.valid("query")) }, 200);
 
 export const listarHandler: AppRouteHandler<typeof listar> = async (c) => {
 	const { vendedor_id, estado, desde, hasta, ...page } = c.req.valid("query");

@@ -19,6 +19,7 @@ import {
 	CajasQuery,
 	CierreBody,
 	MovimientoSchema,
+	ResumenSchema,
 } from "./cajas.schemas";
 
 const tags = ["cajas"];
@@ -38,6 +39,24 @@ export const actual = createRoute({
 	responses: {
 		200: jsonContent(CajaSchema, "La caja abierta"),
 		...errorResponses(401, 403),
+		...defaultErrorResponses,
+	},
+});
+
+export const resumen = createRoute({
+	method: "get",
+	path: "/cajas/resumen",
+	operationId: "resumenCajas",
+	tags,
+	summary: "Efectivo por vendedor, rifa y día (reporte del operador)",
+	description:
+		"Por cada vendedor, rifa y día colombiano de caja: ventas, abonos, reembolsos y ajustes en efectivo (centavos) y las boletas pagadas del todo. Un operador ve sus vendedores; un vendedor, lo suyo; un admin, todo. Hasta 1000 filas, las más recientes primero; filtre por `desde`/`hasta`.",
+	security: BEARER,
+	middleware: vende,
+	request: { query: CajasQuery.pick({ vendedor_id: true, desde: true, hasta: true }) },
+	responses: {
+		200: jsonContent(z.object({ items: z.array(ResumenSchema) }), "Resumen"),
+		...errorResponses(400, 401, 403, 422),
 		...defaultErrorResponses,
 	},
 });

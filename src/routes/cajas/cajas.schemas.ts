@@ -79,6 +79,21 @@ export const AjusteBody = z
 		},
 	});
 
+export const ResumenSchema = z
+	.object({
+		vendedor_id: z.uuid(),
+		vendedor: z.string(),
+		rifa_id: z.uuid().nullable().openapi({ description: "null: ajustes, que no son de una rifa" }),
+		rifa: z.string().nullable(),
+		dia: z.string(),
+		ventas: Centavos,
+		abonos: Centavos,
+		reembolsos: Centavos,
+		ajustes: Centavos,
+		boletas: z.int(),
+	})
+	.openapi("ResumenVentasEnPersona");
+
 export const CajasQuery = z.object({
 	vendedor_id: z.uuid().optional(),
 	estado: z.enum(CAJA_ESTADOS).optional(),
