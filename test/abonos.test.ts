@@ -34,6 +34,15 @@ beforeAll(async () => {
 	vendedor = { id: res.body.id, token: (await signAccessToken(res.body.id, env)).token };
 });
 
+const auditoria = async (transaccionId: string) =>
+	(
+		await env.DB.prepare(
+			"SELECT action FROM audit_log WHERE entity = 'transaccion' AND entity_id = ? ORDER BY created_at, action",
+		)
+			.bind(transaccionId)
+			.all<{ action: string }>()
+	).results.map((r) => r.action);
+
 const rifaConAbonos = (abonos: Record<string, unknown> = { minimo_bps: 2000 }) =>
 	createActiveRifa(operador.token, { reglas: { abonos } });
 
@@ -106,6 +115,11 @@ describe("abonos", () => {
 
 		const caja = await get("/api/v1/cajas/actual", vendedor.token);
 		expect(caja.body.cuadre).toMatchObject({ abonos: PRECIO, boletas: 1 });
+		expect(await auditoria(compra.body.transaccion_id)).toEqual([
+			"abono.registrado",
+			"abono.registrado",
+			"abono.registrado",
+		]);
 	});
 
 	it("refuses a first abono below the minimum, above the price, in a rifa without abonos, or in cash from a jugador", async () => {
@@ -190,6 +204,10 @@ describe("abonos", () => {
 			.bind(compra.body.transaccion_id)
 			.first();
 		expect(deuda).toMatchObject({ monto: 400_000, estado: "pendiente", proveedor: "abonos" });
+		expect(await auditoria(compra.body.transaccion_id)).toEqual([
+			"abono.registrado",
+			"abonos.vencidos",
+		]);
 		expect((await get(`/api/v1/rifas/${rifa.id}/registro`)).body.total).toBe(0);
 		// The number is free again: another buyer takes it.
 		expect((await comprarConAbono(rifa.id, PRECIO, [33])).body.tickets[0].estado).toBe("vendido");

@@ -130,8 +130,8 @@ const reglaMonto = (
 
 /**
  * Records one abono, once (`id` is stable). `completo` when the payments reach the price: the
- * caller sells the numbers in this same step, and queues `caja` (the cash owed by the seller's box)
- * after the purchase's own D1 rows, which it names.
+ * caller sells the numbers in this same step, and queues `d1` (its audit entry and, in cash, what
+ * the seller's box owes) after the purchase's own D1 rows, which they name.
  */
 export const registrarAbono = (
 	tx: RoomTx,
@@ -140,7 +140,7 @@ export const registrarAbono = (
 	abono: Abono,
 	vendedorId: string | undefined,
 	now: number,
-): { completo: boolean; caja: D1Statement[] } => {
+): { completo: boolean; d1: D1Statement[] } => {
 	const { sql } = tx;
 	const nuevo = sql.exec("SELECT 1 FROM abonos WHERE id = ?", id).toArray().length === 0;
 	if (nuevo) {
@@ -155,8 +155,10 @@ export const registrarAbono = (
 		);
 	}
 	const completo = pagado(sql, row.id) >= row.amount;
-	if (!nuevo || abono.medio !== "efectivo" || !vendedorId) return { completo, caja: [] };
 	const at = new Date(now).toISOString();
+	if (!nuevo) return { completo, d1: [] };
+	const auditoria = auditoriaAbono(row, id, abono, vendedorId ?? null, completo, at);
+	if (abono.medio !== "efectivo" || !vendedorId) return { completo, d1: [auditoria] };
 	const movimiento = {
 		id: `abono:${id}`,
 		tipo: "abono" as const,
@@ -167,8 +169,28 @@ export const registrarAbono = (
 		transaccionId: row.id,
 		ocurridoEn: at,
 	};
-	return { completo, caja: sentenciasMovimiento(movimiento, at) };
+	return { completo, d1: [auditoria, ...sentenciasMovimiento(movimiento, at)] };
 };
+
+/** One audit entry per abono, keyed by it: a repeated outbox entry writes nothing. */
+const auditoriaAbono = (
+	row: TransaccionRow,
+	id: string,
+	abono: Abono,
+	vendedorId: string | null,
+	completo: boolean,
+	at: string,
+): D1Statement => ({
+	sql: `INSERT OR IGNORE INTO audit_log (id, actor_id, action, entity, entity_id, before, after, request_id, created_at)
+		VALUES (?, ?, 'abono.registrado', 'transaccion', ?, NULL, ?, NULL, ?)`,
+	params: [
+		`abono:${id}`,
+		vendedorId ?? row.user_id,
+		row.id,
+		JSON.stringify({ monto: abono.monto, medio: abono.medio, completo, usuario_id: row.user_id }),
+		at,
+	],
+});
 
 /** A later abono to a plan still waiting: the same checks, and never after the deadline. */
 export const abonar = (
@@ -214,9 +236,9 @@ export const abonar = (
 		);
 	const malo = reglaMonto(abono, row.amount, pagado(sql, row.id), vendedorId);
 	if (malo) return malo;
-	const { completo, caja } = registrarAbono(tx, row, id, abono, vendedorId, now);
+	const { completo, d1 } = registrarAbono(tx, row, id, abono, vendedorId, now);
 	if (completo) markSold(tx, row.id, null);
-	enqueue(sql, caja);
+	enqueue(sql, d1);
 	return {
 		estado: completo ? "vendido" : "abonado",
 		pagado: pagado(sql, row.id),
@@ -250,6 +272,11 @@ export const reembolsoDeAbonos = (
 					.join(","),
 				at,
 			],
+		},
+		{
+			sql: `INSERT OR IGNORE INTO audit_log (id, actor_id, action, entity, entity_id, before, after, request_id, created_at)
+				VALUES (?, NULL, 'abonos.vencidos', 'transaccion', ?, NULL, ?, NULL, ?)`,
+			params: [`abonos-vencidos:${row.id}`, row.id, JSON.stringify({ por_devolver: monto }), at],
 		},
 	];
 };

@@ -214,7 +214,7 @@ export const reserve = (
 		wompi: req.wompi,
 	};
 	if (req.paymentMethod === "abonos" && req.abono) {
-		const { completo, caja } = registrarAbono(
+		const { completo, d1 } = registrarAbono(
 			tx,
 			transaccion(sql, transaccionId),
 			`${transaccionId}:0`,
@@ -228,7 +228,7 @@ export const reserve = (
 			: { status: "requires_payment", providerRef };
 		const settled = settleCharge(tx, transaccionId, charge, req);
 		if ("late" in settled) throw new Error("a charge settled in its own step cannot be late");
-		enqueue(sql, caja);
+		enqueue(sql, d1);
 		return { settled };
 	}
 	if (provider.chargeNow) {
