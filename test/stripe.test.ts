@@ -324,6 +324,7 @@ describe("GET /rifas/{id}/transacciones/{transaccion_id}", () => {
 			expires_at: purchase.payment.expires_at,
 			pago: null,
 			reembolso: null,
+			abonos: null,
 		});
 		await deliver(piEvent("payment_intent.succeeded", purchase, rifa.id));
 		expect((await get(url, jugador.token)).body).toMatchObject({
