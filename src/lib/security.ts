@@ -72,14 +72,15 @@ const docHeaders = secureHeaders({ contentSecurityPolicy: PAGE_CSP, xFrameOption
 
 /** The pages' documents, which the Worker serves (src/routes/paginas) before the static assets. */
 export const PAGINAS =
-	/^\/(?:|rifas\/.+|mis-boletas\/?|verificar\/?|vender(?:\/.*)?|operador\/.+)$/;
+	/^\/(?:|rifas\/.+|mis-boletas\/?|verificar\/?|reclamar\/?|vender(?:\/.*)?|operador\/.+)$/;
 
 /** The pages (web/): every script, style, font and call from this origin only, nothing inline. */
 export const PAGINAS_CSP = {
 	defaultSrc: ["'self'"],
 	scriptSrc: ["'self'"],
 	styleSrc: ["'self'"],
-	imgSrc: ["'self'", "data:"],
+	// blob: shows a transfer's proof, fetched with the reviewer's token and shown from memory.
+	imgSrc: ["'self'", "data:", "blob:"],
 	fontSrc: ["'self'"],
 	connectSrc: ["'self'"],
 	objectSrc: ["'none'"],

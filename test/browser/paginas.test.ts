@@ -147,7 +147,7 @@ describe("pages, in a real browser with no network", () => {
 		await page.getByLabel("Contraseña").fill(JUGADOR.password);
 		await page.getByRole("button", { name: "Entrar" }).click();
 		// Wompi and Stripe are configured too, and the page offers the Colombian methods first.
-		expect(await page.getByRole("radio", { name: "Nequi" }).isChecked()).toBe(true);
+		expect(await page.getByRole("radio", { name: "Nequi", exact: true }).isChecked()).toBe(true);
 		await page.getByRole("radio", { name: /Sandbox/ }).check();
 		let compras = 0;
 		page.on("request", (r) => {

@@ -80,9 +80,10 @@ describe("paying with Wompi's Colombian methods, on a phone", () => {
 			"Tarjeta de crédito o débito",
 			"Efectivo en un corresponsal Bancolombia",
 			"Tarjeta u otro medio (Stripe)",
+			"Transferencia (Nequi, banco)",
 			"Sandbox (pruebas, sin dinero)",
 		]);
-		expect(await page.getByRole("radio", { name: "Nequi" }).isChecked()).toBe(true);
+		expect(await page.getByRole("radio", { name: "Nequi", exact: true }).isChecked()).toBe(true);
 		expect(await page.locator("[data-como-se-gana]").textContent()).toMatch(
 			/^Gana \$\s?750\.000 el número igual a las dos últimas cifras del premio mayor de la Lotería de Bogotá del jueves \d{1,2} de [a-z]+ a las 10:30\sp\.\sm\. \(hora de Colombia\)\.$/,
 		);
@@ -100,7 +101,7 @@ describe("paying with Wompi's Colombian methods, on a phone", () => {
 		).toMatch(/^https:\/\/wompi\.com\//);
 		const vistos: Record<string, string[]> = {};
 		for (const nombre of nombres.slice(0, 6)) {
-			await page.getByRole("radio", { name: nombre }).check();
+			await page.getByRole("radio", { name: nombre, exact: true }).check();
 			if (nombre?.startsWith("PSE"))
 				await visible(page.getByLabel("Banco", { exact: true }))
 					.locator("option", { hasText: "Banco que aprueba" })

@@ -43,13 +43,14 @@ export const menuVendedor = (actual: string, volver: () => void) =>
 		volver,
 	);
 
-/** The links between the operador's pages about its sellers. */
+/** The links between the operador's pages: its sellers, their boxes, the transfers to review. */
 export const menuOperador = (actual: string, volver: () => void) =>
 	menu(
-		"Vendedores y cajas",
+		"Páginas del operador",
 		[
 			["/operador/vendedores", "Vendedores"],
 			["/operador/cajas", "Cajas por confirmar"],
+			["/operador/comprobantes", "Comprobantes"],
 		],
 		actual,
 		volver,

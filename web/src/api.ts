@@ -37,7 +37,13 @@ export const cerrarSesion = () => sessionStorage.removeItem(TOKEN);
 /** The API under /api/v1 with the session's token; a problem+json answer becomes an ApiError. */
 export const api = async <T>(
 	path: string,
-	opts: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+	opts: {
+		method?: string;
+		body?: unknown;
+		/** A multipart body (a file upload): the browser sets its Content-Type and boundary. */
+		form?: FormData;
+		headers?: Record<string, string>;
+	} = {},
 ): Promise<T> => {
 	const t = token();
 	const res = await fetch(`/api/v1${path}`, {
@@ -48,7 +54,7 @@ export const api = async <T>(
 			...(t ? { Authorization: `Bearer ${t}` } : {}),
 			...opts.headers,
 		},
-		...(opts.body ? { body: JSON.stringify(opts.body) } : {}),
+		...(opts.form ? { body: opts.form } : opts.body ? { body: JSON.stringify(opts.body) } : {}),
 	}).catch(() => {
 		throw new Error("no hubo respuesta del servidor; revise su conexión");
 	});
@@ -83,12 +89,15 @@ export const yo = async (): Promise<Usuario | null> => {
 	}
 };
 
+/** Keeps the token of a sign-in (a login, a claimed account) for this tab. */
+export const guardarSesion = (accessToken: string) => sessionStorage.setItem(TOKEN, accessToken);
+
 export const iniciarSesion = async (email: string, password: string) => {
 	const r = await api<{ access_token: string }>("/auth/login", {
 		method: "POST",
 		body: { email, password },
 	});
-	sessionStorage.setItem(TOKEN, r.access_token);
+	guardarSesion(r.access_token);
 };
 
 /** An element with attributes and children; text children are text nodes, never parsed HTML. */
@@ -135,6 +144,7 @@ export const formularioSesion = (
 		),
 		el("button", { type: "submit" }, "Entrar"),
 		error,
+		el("p", {}, el("a", { href: "/reclamar" }, "¿Compró en un punto de venta? Reclame su cuenta")),
 	);
 	form.addEventListener("submit", async (e) => {
 		e.preventDefault();

@@ -11,8 +11,9 @@ import {
 import { type Boleta, conRecibos, titular, vistaBoletas } from "./boletas";
 import { eleccionDePago, type Pagos } from "./metodos-pago";
 import { PagoRechazado, pagarConStripe } from "./pago-stripe";
+import { porTransferencia } from "./pago-transferencia";
 import type { DetallePago } from "./pago-wompi";
-import { type EstadoCompra, seguirPagoWompi } from "./pago-wompi-seguimiento";
+import { type EstadoCompra, porQueTermino, seguirPagoWompi } from "./pago-wompi-seguimiento";
 
 export interface Compra {
 	tickets: { id: string; numero: number; estado: string; recibo?: string }[];
@@ -92,6 +93,7 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 	const { vacia, nodos, metodo, elegir, datosDeWompi } = eleccionDePago(pagos);
 	/** Fires when the rifa's WebSocket sees numbers sold or freed: a Wompi wait checks at once. */
 	const despertar = new EventTarget();
+	const transferencia = porTransferencia(resultado, g, despertar);
 
 	const mostrarBoletas = (titulo: string, boletas: Boleta[], monto: number) =>
 		resultado.replaceChildren(...vistaBoletas(titulo, boletas, monto, g.total));
@@ -104,17 +106,7 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 	const transaccion = (id: string) => api<Transaccion>(`/rifas/${g.rifaId}/transacciones/${id}`);
 	const lista = (boletas: { numero: number }[]) =>
 		boletas.map((t) => numeroDe(t.numero, g.total)).join(", ");
-	const terminada = (t: EstadoCompra) => {
-		if (t.status === "refunded")
-			return new Error(
-				t.reembolso?.estado === "pendiente"
-					? "El pago llegó después de que venciera la reserva: le devolveremos el dinero con una transferencia."
-					: "El pago llegó después de que venciera la reserva y se le devolvió.",
-			);
-		return new Error(
-			"El pago no se completó (rechazado, o la reserva venció): sus números quedaron libres.",
-		);
-	};
+	const terminada = porQueTermino;
 	/** Waits for Stripe's webhook to sell the paid hold, then fetches the receipts. */
 	const esperarVenta = async (id: string, boletas: Compra["tickets"], hasta: number) => {
 		for (;;) {
@@ -226,6 +218,8 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 			}
 			if (res.payment.provider === "wompi" && status === "requires_payment")
 				return await seguirWompi(c, res.transaccion_id, res.tickets, amount, res.payment);
+			if (res.payment.provider === "transferencia")
+				return await transferencia(res.transaccion_id, (x) => guardar(x && { ...c, ...x }));
 			if (status !== "requires_payment" || !client_secret || !pagos.stripe) {
 				guardar(null);
 				throw new Error("La compra no quedó pagada; sus números quedaron libres.");

@@ -1,4 +1,5 @@
 import "./styles.css";
+import "./styles-tramites.css";
 
 /** Which page a path is; everything else gets the not-found page. Pages load on demand. */
 type Pagina = (main: HTMLElement) => Promise<void>;
@@ -30,6 +31,12 @@ const rutas: [RegExp, string, (m: RegExpMatchArray) => Promise<Pagina>][] = [
 		"Cajas de sus vendedores",
 		async () => (await import("./pages/cajas-vendedores")).cajasVendedores,
 	],
+	[
+		/^\/operador\/comprobantes$/,
+		"Comprobantes por revisar",
+		async () => (await import("./pages/comprobantes")).comprobantesPagina,
+	],
+	[/^\/reclamar$/, "Reclamar su cuenta", async () => (await import("./pages/reclamar")).reclamar],
 ];
 
 const main = document.getElementById("contenido") as HTMLElement;

@@ -2,7 +2,7 @@ import type { MetodoWompi } from "../../src/payments/wompi/metodos";
 import { el } from "./api";
 import { type ConfigWompi, camposWompi, NOMBRES } from "./pago-wompi";
 
-export type Metodo = "sandbox" | "stripe" | "wompi";
+export type Metodo = "sandbox" | "stripe" | "wompi" | "transferencia";
 
 /** `GET /api/v1/pagos`: how this server takes payments. */
 export interface Pagos {
@@ -13,14 +13,16 @@ export interface Pagos {
 
 /**
  * The choice of how to pay: Wompi's Colombian methods first where Wompi is configured, each with
- * its fields, then Stripe's Payment Element, then the sandbox where it is enabled. A Wompi choice
- * is the radio value "wompi:<METODO>".
+ * its fields, then Stripe's Payment Element, then a transfer with its proof (offered wherever
+ * Wompi or the sandbox is: `GET /pagos` does not list it), then the sandbox where it is enabled.
+ * A Wompi choice is the radio value "wompi:<METODO>".
  */
 export const eleccionDePago = (pagos: Pagos) => {
 	const wompi = pagos.wompi && pagos.metodos.includes("wompi") ? pagos.wompi : null;
 	const metodos: string[] = [
 		...(wompi?.metodos ?? []).map((m) => `wompi:${m}`),
 		...(pagos.stripe && pagos.metodos.includes("stripe") ? ["stripe"] : []),
+		...(pagos.metodos.some((m) => m === "wompi" || m === "sandbox") ? ["transferencia"] : []),
 		...(pagos.metodos.includes("sandbox") ? ["sandbox"] : []),
 	];
 	const nombre = (m: string) =>
@@ -28,7 +30,9 @@ export const eleccionDePago = (pagos: Pagos) => {
 			? " Tarjeta u otro medio (Stripe)"
 			: m === "sandbox"
 				? " Sandbox (pruebas, sin dinero)"
-				: ` ${NOMBRES[m.slice(6) as MetodoWompi]}`;
+				: m === "transferencia"
+					? " Transferencia (Nequi, banco)"
+					: ` ${NOMBRES[m.slice(6) as MetodoWompi]}`;
 	const selector = el(
 		"fieldset",
 		{ class: "metodo" },

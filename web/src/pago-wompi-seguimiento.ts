@@ -10,6 +10,19 @@ export interface EstadoCompra {
 	reembolso?: { estado: "pendiente" | "hecho" } | null;
 }
 
+/** Why a purchase that did not sell ended, as the buyer needs to hear it. */
+export const porQueTermino = (t: EstadoCompra) => {
+	if (t.status === "refunded")
+		return new Error(
+			t.reembolso?.estado === "pendiente"
+				? "El pago llegó después de que venciera la reserva: le devolveremos el dinero con una transferencia."
+				: "El pago llegó después de que venciera la reserva y se le devolvió.",
+		);
+	return new Error(
+		"El pago no se completó (rechazado, o la reserva venció): sus números quedaron libres.",
+	);
+};
+
 /** How long after the hold's end the page still waits for Wompi's word before giving up. */
 const GRACIA_MS = 3 * 60_000;
 const A_UN_BANCO = new Set(["PSE", "BANCOLOMBIA_TRANSFER", "DAVIPLATA"]);

@@ -42,7 +42,8 @@ const abrirPdf = async (href: string, nombre: string, error: Aviso) => {
 	}
 };
 
-const enlacePdf = (
+/** A link to a boleta's PDF that fetches it with the signed-in user's token. */
+export const enlacePdf = (
 	ticketId: string,
 	formato: "termica" | "a4",
 	texto: string,

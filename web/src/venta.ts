@@ -1,3 +1,4 @@
+import { medioDePago, type ReglaAbonos, vistaAbonada } from "./abonos";
 import { ApiError, api, el, formatCop, numeroDe } from "./api";
 import { type Aviso, aviso, limpiar, mostrarError } from "./avisos";
 import { conRecibos } from "./boletas";
@@ -7,7 +8,7 @@ import { vistaVenta } from "./venta-recibo";
 
 interface Venta {
 	tickets: { id: string; numero: number; estado: string; recibo?: string }[];
-	payment: { status: string; amount: number };
+	payment: { status: string; amount: number; expires_at?: string };
 }
 interface Cliente {
 	nombre: string;
@@ -45,9 +46,12 @@ const guardar = (v: VentaEnCurso | null) =>
  */
 export const seccionVenta = (o: {
 	userId: string;
-	rifa: { id: string; nombre: string; total: number; valor: number };
+	/** `abonos`: the rifa's rule for instalments, where it takes them. */
+	rifa: { id: string; nombre: string; total: number; valor: number; abonos?: ReglaAbonos | null };
 	g: GrillaNumeros;
 	avisoRifa: Aviso;
+	/** A sale left abonado: the list of boletas to pay in abonos is read again. */
+	alAbonar?: () => void;
 }) => {
 	const { g, rifa } = o;
 	const cantidad = el("input", {
@@ -87,6 +91,7 @@ export const seccionVenta = (o: {
 		general: aviso(vender),
 	};
 	const resultado = el("div", { class: "boletas", "aria-live": "polite" });
+	const medio = rifa.abonos ? medioDePago(rifa.abonos) : null;
 	let cerrada = false;
 
 	const actualizar = () => {
@@ -98,6 +103,7 @@ export const seccionVenta = (o: {
 				? `Elegidos: ${numeros.map((x) => numeroDe(x, rifa.total)).join(", ")}.`
 				: `Ningún número elegido: la rifa asigna ${n === 1 ? "1 número" : `${n} números`} al azar.`
 		} Total en efectivo: ${formatCop(n * rifa.valor)}.`;
+		medio?.actualizar(n * rifa.valor);
 	};
 	cantidad.addEventListener("input", actualizar);
 
@@ -150,19 +156,35 @@ export const seccionVenta = (o: {
 				throw err;
 			}
 			guardar(null);
-			if (res.payment.status !== "succeeded")
+			const abonada = res.tickets.length > 0 && res.tickets.every((t) => t.estado === "abonado");
+			if (res.payment.status !== "succeeded" && !abonada)
 				throw new Error("La venta no quedó registrada; los números siguen libres.");
-			const { cliente } = JSON.parse(v.body) as { cliente: Cliente };
+			const enviada = JSON.parse(v.body) as { cliente: Cliente; abono?: { monto: number } };
+			const { cliente } = enviada;
 			g.elegidos.clear();
 			g.marcar(
 				res.tickets.map((t) => t.numero),
-				2,
+				abonada ? 1 : 2,
 			);
 			g.repintar();
 			for (const c of [nombre, telefono]) c.value = "";
 			whatsapp.checked = false;
 			cantidad.value = "1";
+			medio?.limpiar();
 			actualizar();
+			if (abonada) {
+				resultado.replaceChildren(
+					...vistaAbonada({
+						numeros: res.tickets.map((t) => numeroDe(t.numero, rifa.total)),
+						nombre: cliente.nombre,
+						pagado: enviada.abono?.monto ?? 0,
+						total: res.payment.amount,
+						hasta: res.payment.expires_at,
+					}),
+				);
+				o.alAbonar?.();
+				return;
+			}
 			const boletas = res.tickets.every((t) => t.recibo)
 				? res.tickets
 				: await conRecibos(res.tickets);
@@ -181,6 +203,7 @@ export const seccionVenta = (o: {
 			mostrarError(err, {
 				general: avisos.general,
 				campos: {
+					...(medio ? { abono: medio.aviso } : {}),
 					"cliente.nombre": avisos.nombre,
 					"cliente.telefono": avisos.telefono,
 					numeros: avisos.numeros,
@@ -213,14 +236,14 @@ export const seccionVenta = (o: {
 			whatsapp,
 			el("label", { for: whatsapp.id }, "Acepta recibir por WhatsApp el enlace de su boleta"),
 		),
-		el("p", {}, "Pago en efectivo."),
+		...(medio ? medio.nodos : [el("p", {}, "Pago en efectivo.")]),
 		vender,
 		avisos.general.nodo,
 	);
 	form.addEventListener("submit", async (e) => {
 		e.preventDefault();
 		if (ocupado || cerrada) return;
-		limpiar(...Object.values(avisos), o.avisoRifa);
+		limpiar(...Object.values(avisos), o.avisoRifa, ...(medio ? [medio.aviso] : []));
 		const numeros = [...g.elegidos].sort((a, b) => a - b);
 		const quantity = numeros.length || Number(cantidad.value);
 		const faltan: [HTMLElement, Aviso, string][] = [];
@@ -235,7 +258,10 @@ export const seccionVenta = (o: {
 		if (!telefono.value.trim())
 			faltan.push([telefono, avisos.telefono, "Escriba el celular del comprador."]);
 		for (const [, a, texto] of faltan) a.mostrar(texto);
+		const pago = medio ? medio.pago(quantity * rifa.valor) : { payment_method: "efectivo" };
+		if (typeof pago === "string") medio?.aviso.mostrar(pago);
 		if (faltan.length) return faltan[0]?.[0].focus();
+		if (typeof pago === "string") return medio?.enfocar();
 		const cliente: Cliente = {
 			nombre: nombre.value.trim(),
 			telefono: telefono.value.trim(),
@@ -244,7 +270,7 @@ export const seccionVenta = (o: {
 		const body = JSON.stringify({
 			quantity,
 			...(numeros.length ? { numeros } : {}),
-			payment_method: "efectivo",
+			...pago,
 			cliente,
 		});
 		const previa = ventaEnCurso();

@@ -25,12 +25,15 @@ export const paginasRouter = createRouter()
 	.get("/", (c) => documento(c, true))
 	.get("/mis-boletas", (c) => documento(c, true))
 	.get("/verificar", (c) => documento(c, true))
+	// A walk-in buyer claims the account a seller made for it.
+	.get("/reclamar", (c) => documento(c, true))
 	// The point of sale (a seller's) and its operador's pages: each page signs in and checks.
 	.get("/vender", (c) => documento(c, true))
 	.get("/vender/caja", (c) => documento(c, true))
 	.get("/vender/*", (c) => documento(c, false))
 	.get("/operador/vendedores", (c) => documento(c, true))
 	.get("/operador/cajas", (c) => documento(c, true))
+	.get("/operador/comprobantes", (c) => documento(c, true))
 	.get("/operador/*", (c) => documento(c, false))
 	// Looking a rifa up is a read of D1, limited as the API's public reads are.
 	.get("/rifas/:id", publicReadRateLimit, async (c) => {

@@ -1,3 +1,4 @@
+import { type ReglaAbonos, seccionAbonar } from "../abonos";
 import { entrarComoVendedor, menuVendedor } from "../acceso";
 import { api, el, faltan, formatCop } from "../api";
 import { aviso, textoDe } from "../avisos";
@@ -13,13 +14,15 @@ interface Rifa {
 	fecha_fin: string;
 	total_boletas: number;
 	creado_por: string | null;
+	reglas?: { abonos?: ReglaAbonos };
 }
 
 /**
  * `/vender`: a seller's point of sale, phone first. It picks one of its operador's rifas on sale,
  * chooses numbers on the rifa's live grid (or lets the rifa assign them), takes the walk-in
- * buyer's name, phone and WhatsApp consent, and sells for cash; then the boletas to print and
- * the message to send.
+ * buyer's name, phone and WhatsApp consent, and sells for cash (or, where the rifa takes them, for
+ * a first abono); then the boletas to print and the message to send. The purchases it left
+ * abonado in the rifa take their next abonos below.
  */
 export const venderPagina = async (main: HTMLElement): Promise<void> => {
 	const volver = () => void venderPagina(main);
@@ -73,11 +76,19 @@ export const venderPagina = async (main: HTMLElement): Promise<void> => {
 			abierta: () => abierta,
 			alCambiar: () => venta.actualizar(),
 		});
+		const abonos = r.reglas?.abonos ? seccionAbonar({ id: r.id, total: r.total_boletas }) : null;
 		const venta = seccionVenta({
 			userId: me.id,
-			rifa: { id: r.id, nombre: r.nombre, total: r.total_boletas, valor: cat.valor_boleta },
+			rifa: {
+				id: r.id,
+				nombre: r.nombre,
+				total: r.total_boletas,
+				valor: cat.valor_boleta,
+				abonos: r.reglas?.abonos ?? null,
+			},
 			g,
 			avisoRifa,
+			alAbonar: () => void abonos?.cargar(),
 		});
 		zona.replaceChildren(
 			...[
@@ -94,8 +105,10 @@ export const venderPagina = async (main: HTMLElement): Promise<void> => {
 				...venta.eleccion,
 				venta.form,
 				venta.resultado,
+				abonos?.seccion ?? null,
 			].filter((x): x is HTMLElement => x !== null),
 		);
+		void abonos?.cargar();
 		g.mostrar(0);
 		venta.reanudar();
 		// Live: numbers sold by other sellers and online leave the grid as they go.
