@@ -70,6 +70,34 @@ export const api = async <T>(
 	return json as T;
 };
 
+/** A purchase being sent: its body (JSON) and the Idempotency-Key every retry reuses. */
+export interface EnvioCompra {
+	body: string;
+	key: string;
+}
+
+/**
+ * Sends (or sends again) one purchase with its key. A refusal is final and the next try is a new
+ * purchase (`olvidar`); a lost answer, a server error or a "retry later" is not: only the same key
+ * can tell whether it was made, so it is kept.
+ */
+export const enviarCompra = async <T>(
+	rifaId: string,
+	envio: EnvioCompra,
+	olvidar: () => void,
+): Promise<T> => {
+	try {
+		return await api<T>(`/rifas/${rifaId}/tickets`, {
+			method: "POST",
+			body: JSON.parse(envio.body),
+			headers: { "Idempotency-Key": envio.key },
+		});
+	} catch (err) {
+		if (err instanceof ApiError && err.definitiva) olvidar();
+		throw err;
+	}
+};
+
 export interface Usuario {
 	id: string;
 	nombre: string;

@@ -1,7 +1,7 @@
 import {
-	ApiError,
 	api,
 	el,
+	enviarCompra,
 	fechaColombia,
 	fechaLarga,
 	formularioSesion,
@@ -186,20 +186,7 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 		comprar.disabled = true;
 		resultado.replaceChildren(el("p", {}, "Procesando…"));
 		try {
-			let res: Compra;
-			try {
-				res = await api<Compra>(`/rifas/${g.rifaId}/tickets`, {
-					method: "POST",
-					body: JSON.parse(c.body),
-					headers: { "Idempotency-Key": c.key },
-				});
-			} catch (err) {
-				// A refusal (numbers taken, sold out, closed, a cap) is final and the next try is a new
-				// purchase. A lost answer, a server error, or an answer asking to retry later (the same
-				// key still in flight, a rate limit: Retry-After) is not: the same key is sent again.
-				if (err instanceof ApiError && err.definitiva) guardar(null);
-				throw err;
-			}
+			const res = await enviarCompra<Compra>(g.rifaId, c, () => guardar(null));
 			g.elegidos.clear();
 			const { status, amount, client_secret, expires_at } = res.payment;
 			if (status === "succeeded") {

@@ -1,5 +1,5 @@
 import { medioDePago, type ReglaAbonos, vistaAbonada } from "./abonos";
-import { ApiError, api, el, formatCop, numeroDe } from "./api";
+import { ApiError, api, el, enviarCompra, formatCop, numeroDe } from "./api";
 import { type Aviso, aviso, limpiar, mostrarError } from "./avisos";
 import { conRecibos } from "./boletas";
 import { campo } from "./campos";
@@ -142,19 +142,7 @@ export const seccionVenta = (o: {
 		vender.disabled = true;
 		resultado.replaceChildren(el("p", {}, "Registrando la venta…"));
 		try {
-			let res: Venta;
-			try {
-				res = await api<Venta>(`/rifas/${v.rifaId}/tickets`, {
-					method: "POST",
-					body: JSON.parse(v.body),
-					headers: { "Idempotency-Key": v.key },
-				});
-			} catch (err) {
-				// A refusal is final: the next sale is a new one. A lost answer, a server error or a
-				// "retry later" is not: only the same key can tell whether the sale was made.
-				if (err instanceof ApiError && err.definitiva) guardar(null);
-				throw err;
-			}
+			const res = await enviarCompra<Venta>(v.rifaId, v, () => guardar(null));
 			guardar(null);
 			const abonada = res.tickets.length > 0 && res.tickets.every((t) => t.estado === "abonado");
 			if (res.payment.status !== "succeeded" && !abonada)
