@@ -2,6 +2,7 @@
 export * from "./audit";
 export * from "./catalogo";
 export * from "./comprobantes";
+export * from "./creditos";
 export * from "./cuentas-cobro";
 export * from "./notificaciones";
 export * from "./reclamos";
