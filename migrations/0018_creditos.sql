@@ -11,7 +11,7 @@ CREATE TABLE `creditos` (
 	FOREIGN KEY (`operador_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE restrict,
 	FOREIGN KEY (`rifa_id`) REFERENCES `rifas`(`id`) ON UPDATE no action ON DELETE restrict,
 	CONSTRAINT "creditos_monto_check" CHECK(monto <> 0),
-	CONSTRAINT "creditos_origen_check" CHECK(origen IN ('abonos_vencidos', 'uso', 'devolucion'))
+	CONSTRAINT "creditos_origen_check" CHECK(origen IN ('abonos_vencidos', 'abono_tarde', 'uso', 'devolucion'))
 );
 --> statement-breakpoint
 CREATE INDEX `creditos_usuario_idx` ON `creditos` (`usuario_id`,`operador_id`);

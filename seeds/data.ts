@@ -206,6 +206,16 @@ export const SEED_USERS = [
 	})),
 ] as const;
 
+/** Where the seeded operador's buyers transfer to (local only: a made-up Nequi account). */
+export const CUENTA_OPERADOR_SEMBRADO = {
+	banco: "Nequi",
+	tipo_cuenta: "deposito_electronico",
+	numero: "3001122334",
+	titular: "Operador Punto de Venta",
+	documento_titular: "1020304050",
+	llave_breb: "3001122334",
+} as const;
+
 /**
  * The seeded rifa drawn on a real past result (rifa n 7): the premio mayor the Lotería de Bogotá
  * drew on Thursday 2026-01-15, as published (the row of resultados.csv), and who bought its 100

@@ -8,7 +8,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hashPassword } from "../src/auth/password.ts";
 import { drawInstants, fechaColombia, sumarDias } from "../src/domain/calendario.ts";
 import { parseReglas } from "../src/domain/reglas.ts";
-import { CATEGORIAS, LOTERIAS, RIFAS, rifaSembrada, SEED_USERS } from "./data.ts";
+import {
+	CATEGORIAS,
+	CUENTA_OPERADOR_SEMBRADO,
+	LOTERIAS,
+	RIFAS,
+	rifaSembrada,
+	SEED_USERS,
+} from "./data.ts";
 
 const OPERADOR_SEMBRADO = SEED_USERS.find((u) => u.rol === "operador")?.id ?? null;
 
@@ -125,6 +132,13 @@ if (target === "--local") {
 	for (const u of SEED_USERS) {
 		statements.push(
 			`INSERT OR IGNORE INTO users (id, nombre, email, telefono, hashed_password, rol, is_active, creado_en, actualizado_en) VALUES (${[u.id, u.nombre, u.email, null, await hashPassword(u.password), u.rol, 1, nowIso, nowIso].map(lit).join(", ")});`,
+		);
+	}
+	if (OPERADOR_SEMBRADO) {
+		// Its rifas take transfers; an account it set since is kept.
+		const c = CUENTA_OPERADOR_SEMBRADO;
+		statements.push(
+			`INSERT OR IGNORE INTO cuentas_transferencia (operador_id, banco, tipo_cuenta, numero, titular, documento_titular, llave_breb, actualizado_por, creado_en, actualizado_en) VALUES (${[OPERADOR_SEMBRADO, c.banco, c.tipo_cuenta, c.numero, c.titular, c.documento_titular, c.llave_breb, OPERADOR_SEMBRADO, nowIso, nowIso].map(lit).join(", ")});`,
 		);
 	}
 }

@@ -16,6 +16,7 @@ import { notificacionesRouter } from "./routes/notificaciones/notificaciones.ind
 import { opsRouter } from "./routes/ops/ops.index";
 import { paginasRouter } from "./routes/paginas/paginas.index";
 import { reclamosRouter } from "./routes/reclamos/reclamos.index";
+import { reembolsosRouter } from "./routes/reembolsos/reembolsos.index";
 import { registroRouter } from "./routes/registro/registro.index";
 import { reportesRouter } from "./routes/reportes/reportes.index";
 import { resultadosRouter } from "./routes/resultados/resultados.index";
@@ -81,6 +82,7 @@ export const buildApp = () => {
 		cajasRouter,
 		abonosRouter,
 		comprobantesRouter,
+		reembolsosRouter,
 	]) {
 		app.route("/api/v1", router);
 	}

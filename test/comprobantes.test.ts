@@ -43,6 +43,17 @@ beforeAll(async () => {
 		operador.token,
 	);
 	vendedor = { id: res.body.id, token: (await signAccessToken(res.body.id, env)).token };
+	// Its rifas take transfers only with an account to transfer to.
+	const cuenta = await call("PUT", `/api/v1/operadores/${operador.id}/cuenta-transferencia`, {
+		token: operador.token,
+		body: {
+			banco: "Nequi",
+			tipo_cuenta: "deposito_electronico",
+			numero: "3001234567",
+			titular: "Rifas Nequi",
+		},
+	});
+	expect(cuenta.status).toBe(200);
 });
 
 // --- Files: tiny but valid, each one different (its own bytes, its own SHA-256) -----------------

@@ -95,11 +95,28 @@ describe("the pages' documents", () => {
 	});
 });
 
+/** What `detalle` says of the methods every deployment takes, after the online ones. */
+const SIEMPRE = [
+	{
+		metodo: "transferencia",
+		quien: "comprador",
+		venta: "revision_comprobante",
+		requiere: "cuenta_transferencia",
+	},
+	{ metodo: "efectivo", quien: "personal", venta: "inmediata", requiere: null },
+	{ metodo: "abonos", quien: "personal", venta: "abonos", requiere: "reglas.abonos" },
+];
+
 describe("GET /api/v1/pagos", () => {
 	it("names the methods a purchase may use and Stripe's publishable key when configured", async () => {
 		const sinWompi = { WOMPI_PUBLIC_KEY: undefined };
 		expect((await call("GET", "/api/v1/pagos", { env: sinWompi })).body).toEqual({
 			metodos: ["sandbox", "stripe"],
+			detalle: [
+				{ metodo: "sandbox", quien: "comprador", venta: "inmediata", requiere: null },
+				{ metodo: "stripe", quien: "comprador", venta: "confirmacion_proveedor", requiere: null },
+				...SIEMPRE,
+			],
 			stripe: null,
 			wompi: null,
 		});
@@ -112,12 +129,16 @@ describe("GET /api/v1/pagos", () => {
 		});
 		expect(conClave.body).toEqual({
 			metodos: ["stripe"],
+			detalle: [
+				{ metodo: "stripe", quien: "comprador", venta: "confirmacion_proveedor", requiere: null },
+				...SIEMPRE,
+			],
 			stripe: { publishable_key: "pk_test_rifa1122_pages" },
 			wompi: null,
 		});
 		const ninguno = await call("GET", "/api/v1/pagos", {
 			env: { ...sinWompi, STRIPE_SECRET_KEY: undefined, PAYMENTS_SANDBOX: "off" },
 		});
-		expect(ninguno.body).toEqual({ metodos: [], stripe: null, wompi: null });
+		expect(ninguno.body).toEqual({ metodos: [], detalle: SIEMPRE, stripe: null, wompi: null });
 	});
 });

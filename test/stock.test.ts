@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseReglas } from "../src/domain/reglas";
 import { abonar } from "../src/rifa-room/abonos";
+import { decidirAbono, iniciarAbonoEnLinea } from "../src/rifa-room/abonos-en-linea";
 import { markFailed, markSold, retake } from "../src/rifa-room/holds";
 import { permutation } from "../src/rifa-room/numbering";
 import { rebuildOrder, stockProblems, takenCount } from "../src/rifa-room/numeros";
@@ -17,6 +18,8 @@ type Op =
 	| { op: "pay" | "expire" | "late"; pick: number }
 	| { op: "abono"; quantity: number; share: number }
 	| { op: "abonar"; pick: number; share: number }
+	| { op: "en_linea"; pick: number; share: number }
+	| { op: "decidir"; pick: number; aprobado: boolean }
 	| { op: "reorder"; asignacion: "secuencial" | "aleatoria"; seed: string };
 
 const ops: fc.Arbitrary<Op> = fc.oneof(
@@ -43,6 +46,12 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
 		share: fc.integer({ min: 1, max: 12_000 }),
 	}),
 	fc.record({
+		op: fc.constant("en_linea" as const),
+		pick: fc.nat(),
+		share: fc.integer({ min: 1, max: 12_000 }),
+	}),
+	fc.record({ op: fc.constant("decidir" as const), pick: fc.nat(), aprobado: fc.boolean() }),
+	fc.record({
 		op: fc.constant("reorder" as const),
 		asignacion: fc.constantFrom("secuencial" as const, "aleatoria" as const),
 		seed: fc.uuid(),
@@ -52,8 +61,9 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
 const held = { name: "stripe", charge: async () => ({ status: "error" }) } as never;
 
 /**
- * A plan never holds more than its price; it is sold exactly when fully paid; its numbers are held
- * (abonado) while it waits and are in the ledger only once sold.
+ * A plan never holds more than its price, even counting online payments still being decided; it
+ * is sold exactly when fully paid; its numbers are held (abonado) while it waits and are in the
+ * ledger only once sold.
  */
 const planesInconsistentes = (sql: SqlStorage): string[] =>
 	sql
@@ -62,11 +72,14 @@ const planesInconsistentes = (sql: SqlStorage): string[] =>
 			status: string;
 			amount: number;
 			pagado: number;
+			apartado: number;
 			tomados: number;
 			asentados: number;
 		}>(
 			`SELECT t.id, t.status, t.amount,
 				(SELECT coalesce(sum(monto), 0) FROM abonos a WHERE a.transaccion_id = t.id) AS pagado,
+				(SELECT coalesce(sum(monto), 0) FROM abonos_en_linea e WHERE e.transaccion_id = t.id
+					AND e.estado IN ('iniciando', 'pendiente')) AS apartado,
 				(SELECT count(*) FROM tomados k WHERE k.transaccion_id = t.id AND k.estado = 'reservado') AS tomados,
 				(SELECT count(*) FROM tomados k JOIN registro r ON r.ticket_id = k.ticket_id AND r.tipo = 'venta'
 					WHERE k.transaccion_id = t.id AND k.estado = 'reservado') AS asentados
@@ -76,6 +89,7 @@ const planesInconsistentes = (sql: SqlStorage): string[] =>
 		.flatMap((p) => {
 			const malo =
 				p.pagado > p.amount ||
+				(p.status === "pending" && p.pagado + p.apartado > p.amount) ||
 				(p.status === "succeeded") !== (p.pagado === p.amount) ||
 				(p.status === "pending" && p.tomados === 0) ||
 				p.asentados > 0;
@@ -123,6 +137,8 @@ describe("the number stock", () => {
 						"idempotencia",
 						"outbox",
 						"abonos",
+						"abonos_en_linea",
+						"eventos",
 					])
 						sql.exec(`DELETE FROM ${table}`);
 					rebuildOrder(sql, await permutation("stock", TOTAL, "secuencial"));
@@ -185,6 +201,44 @@ describe("the number stock", () => {
 									Date.now(),
 								);
 							}
+						} else if (step.op === "en_linea") {
+							const planes = sql
+								.exec<TransaccionRow>(
+									"SELECT * FROM transacciones WHERE provider = 'abonos' ORDER BY created_at, id",
+								)
+								.toArray();
+							const plan = planes.length ? planes[step.pick % planes.length] : undefined;
+							if (plan) {
+								const hex = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+								iniciarAbonoEnLinea(
+									tx,
+									plan.id,
+									hex,
+									`${plan.id}.${hex}`,
+									Math.max(1, Math.ceil((plan.amount * step.share) / 10_000)),
+									"wompi",
+									Date.now(),
+								);
+							}
+						} else if (step.op === "decidir") {
+							const enCurso = sql
+								.exec<{ referencia: string; monto: number }>(
+									"SELECT referencia, monto FROM abonos_en_linea WHERE estado IN ('iniciando', 'pendiente') ORDER BY creado_en, referencia",
+								)
+								.toArray();
+							const pago = enCurso.length ? enCurso[step.pick % enCurso.length] : undefined;
+							if (pago)
+								decidirAbono(
+									tx,
+									{
+										eventoId: crypto.randomUUID(),
+										referencia: pago.referencia,
+										providerRef: `w-${pago.referencia}`,
+										estado: step.aprobado ? "APPROVED" : "DECLINED",
+										amount: pago.monto,
+									},
+									Date.now(),
+								);
 						} else if (step.op === "reorder" && takenCount(sql) === 0) {
 							rebuildOrder(sql, await permutation(step.seed, TOTAL, step.asignacion));
 						}

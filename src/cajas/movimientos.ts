@@ -29,9 +29,15 @@ export interface Movimiento {
  * movement's Colombian day while it is open, else the seller's next open box, else a new box the
  * day after the last one the seller has (a closed box never changes). The operador of a new box
  * is the seller's (`vendedores`), else the rifa's, else the seller itself (staff selling in person).
- * Nothing happens if the movement was already written.
+ * Nothing happens if the movement was already written, nor unless `condicion` (an SQL boolean
+ * expression) holds: put before the change it depends on, in the same batch, the movement is
+ * written exactly when that change is.
  */
-export const sentenciasMovimiento = (m: Movimiento, ahora: string): Sentencia[] => {
+export const sentenciasMovimiento = (
+	m: Movimiento,
+	ahora: string,
+	condicion: Sentencia = { sql: "1", params: [] },
+): Sentencia[] => {
 	const dia = fechaColombia(new Date(m.ocurridoEn));
 	return [
 		{
@@ -39,7 +45,7 @@ export const sentenciasMovimiento = (m: Movimiento, ahora: string): Sentencia[] 
 				SELECT ?, ?, coalesce((SELECT operador_id FROM vendedores WHERE user_id = ?), (SELECT creado_por FROM rifas WHERE id = ?), ?),
 					max(?, coalesce((SELECT date(max(dia), '+1 day') FROM cajas WHERE vendedor_id = ?), ?)), 'abierta', ?, ?
 				WHERE NOT EXISTS (SELECT 1 FROM cajas WHERE vendedor_id = ? AND estado = 'abierta' AND dia >= ?)
-				AND NOT EXISTS (SELECT 1 FROM caja_movimientos WHERE id = ?)`,
+				AND NOT EXISTS (SELECT 1 FROM caja_movimientos WHERE id = ?) AND (${condicion.sql})`,
 			params: [
 				crypto.randomUUID(),
 				m.vendedorId,
@@ -54,12 +60,13 @@ export const sentenciasMovimiento = (m: Movimiento, ahora: string): Sentencia[] 
 				m.vendedorId,
 				dia,
 				m.id,
+				...condicion.params,
 			],
 		},
 		{
 			sql: `INSERT INTO caja_movimientos (id, caja_id, tipo, monto, boletas, rifa_id, transaccion_id, ocurrido_en, motivo, creado_por, creado_en)
 				SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM cajas
-				WHERE vendedor_id = ? AND estado = 'abierta' AND dia >= ?
+				WHERE vendedor_id = ? AND estado = 'abierta' AND dia >= ? AND (${condicion.sql})
 				ORDER BY dia LIMIT 1
 				ON CONFLICT (id) DO NOTHING`,
 			params: [
@@ -75,6 +82,7 @@ export const sentenciasMovimiento = (m: Movimiento, ahora: string): Sentencia[] 
 				ahora,
 				m.vendedorId,
 				dia,
+				...condicion.params,
 			],
 		},
 	];

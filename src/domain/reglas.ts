@@ -58,11 +58,12 @@ export const ReglasSchema = z
 					.datetime({ offset: true })
 					.transform((v) => new Date(v).toISOString())
 					.optional(),
+				al_vencer: z.enum(["reembolso", "credito"]).optional(),
 			})
 			.optional()
 			.openapi({
 				description:
-					"Pago por abonos: el primer abono cubre al menos `minimo_bps` del precio (puntos básicos); el número queda abonado hasta pagarse completo, a más tardar en `fecha_limite` (y nunca después de `fecha_fin`). Sin pagar a tiempo se libera y se devuelve lo abonado.",
+					'Pago por abonos: el primer abono cubre al menos `minimo_bps` del precio (puntos básicos); el número queda abonado hasta pagarse completo, a más tardar en `fecha_limite` (y nunca después de `fecha_fin`). Sin pagar a tiempo se libera, y lo abonado se devuelve (`al_vencer: "reembolso"`, por omisión) o queda como crédito del comprador con el operador (`"credito"`).',
 				example: { minimo_bps: 2000 },
 			}),
 	})

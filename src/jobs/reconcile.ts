@@ -4,7 +4,8 @@ import { rifas } from "../db/schema";
 import { errorFields, type Logger } from "../lib/logger";
 import { COUNTER, incrementCounter } from "../lib/metrics";
 import { loadRoomConfig } from "../rifa-room/config";
-import { acknowledge, roomFor } from "../rifa-room/rooms";
+import { abonosDe, acknowledge, roomFor } from "../rifa-room/rooms";
+import { creditosSinAbono, devolverCredito } from "../services/creditos.service";
 
 const PER_RUN = 200;
 
@@ -68,4 +69,29 @@ export const reconcileRooms = async (
 		}
 	}
 	return report;
+};
+
+/** How long a credit use may wait for its abono before the room is asked (creditos.service.ts). */
+const CREDITO_ESPERA_MS = 15 * 60_000;
+
+/**
+ * Credit set aside for an abono that never reached its room (the request died in between): the
+ * room annuls the abono's id, unless it did record it, and the credit goes back. Idempotent: an
+ * annulled id stays annulled, and each devolution has a stable id.
+ */
+export const reconcileCreditos = async (env: Env, db: Database, log: Logger): Promise<number> => {
+	const antes = new Date(Date.now() - CREDITO_ESPERA_MS).toISOString();
+	let devueltos = 0;
+	for (const uso of await creditosSinAbono(db, antes)) {
+		try {
+			const r = await abonosDe(env, uso.rifa_id)({ tipo: "anular_credito", abonoId: uso.abono_id });
+			if (r !== "anulado") continue;
+			await devolverCredito(db, uso.abono_id);
+			devueltos++;
+			log.warn("credit use without its abono given back", { abono_id: uso.abono_id });
+		} catch (err) {
+			log.error("credit use not reconciled", { abono_id: uso.abono_id, error: errorFields(err) });
+		}
+	}
+	return devueltos;
 };

@@ -9,7 +9,7 @@ import { roomFor } from "../rifa-room/rooms";
 import { alertarReembolsosVencidos } from "../services/reembolsos.service";
 import { updateRifa } from "../services/rifas.service";
 import { settle } from "../services/settlement.service";
-import { reconcileRooms } from "./reconcile";
+import { reconcileCreditos, reconcileRooms } from "./reconcile";
 
 const PER_RUN = 50;
 
@@ -142,6 +142,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 	const sync = await reconcileRooms(env, db, createLogger(env));
 	report.salas_reparadas = sync.reparadas;
 	report.errores.push(...sync.errores);
+	await reconcileCreditos(env, db, createLogger(env));
 	const due = await db
 		.select({ id: rifas.id })
 		.from(rifas)

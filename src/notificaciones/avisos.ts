@@ -38,6 +38,18 @@ export type Aviso =
 			tipo: "alerta";
 			rifaId: string | null;
 			datos: DatosPorTipo["alerta"];
+	  }
+	| {
+			id: `abono:${string}`;
+			tipo: "abono";
+			rifaId: string;
+			datos: DatosPorTipo["abono"] & { usuario_id: string };
+	  }
+	| {
+			id: `abonos_vencidos:${string}`;
+			tipo: "abonos_vencidos";
+			rifaId: string;
+			datos: DatosPorTipo["abonos_vencidos"] & { usuario_id: string };
 	  };
 
 const PER_RUN = 50;
@@ -181,6 +193,18 @@ const mensajesDe = async (db: Database, fila: Fila): Promise<NotificacionMensaje
 		}));
 	}
 	if (!fila.rifaId) return [];
+	// A buyer's own events: the room wrote who and what with them.
+	if (tipo === "abono") {
+		const { usuario_id, ...datos } = fila.datos as Extract<Aviso, { tipo: "abono" }>["datos"];
+		return [{ ...base, tipo, usuario_id, datos }];
+	}
+	if (tipo === "abonos_vencidos") {
+		const { usuario_id, ...datos } = fila.datos as Extract<
+			Aviso,
+			{ tipo: "abonos_vencidos" }
+		>["datos"];
+		return [{ ...base, tipo, usuario_id, datos }];
+	}
 	if (tipo === "premio_pagado") {
 		const { ganador_id } = fila.datos as { ganador_id: string };
 		const [premio] = (await premiosDeRifa(db, fila.rifaId)).filter((p) => p.id === ganador_id);
@@ -209,6 +233,7 @@ const mensajesDe = async (db: Database, fila: Fila): Promise<NotificacionMensaje
 					motivo: r.motivo as MotivoReembolso,
 					manual: "hecho",
 					referencia: r.referenciaTransferencia ?? "",
+					...(r.referenciaTransferencia?.startsWith("efectivo:") ? { efectivo: true } : {}),
 				},
 			},
 		];

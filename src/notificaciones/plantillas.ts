@@ -66,6 +66,18 @@ export const escapar = (s: string) =>
 		(ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,
 	);
 
+/** How an abono was paid, as a phrase after its amount; online methods need no mention. */
+export const medioDeAbono = (medio: string, es: boolean): string =>
+	medio === "efectivo"
+		? es
+			? " en efectivo"
+			: " in cash"
+		: medio === "credito"
+			? es
+				? " con su crédito"
+				: " with your credit"
+			: "";
+
 const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 	const es = ctx.idioma === "es";
 	const rifa = ctx.rifa;
@@ -218,9 +230,13 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 					? es
 						? "la rifa fue cancelada"
 						: "the rifa was cancelled"
-					: es
-						? "su pago llegó cuando sus números ya no estaban disponibles"
-						: "your payment arrived when your numbers were no longer available";
+					: m.datos.motivo === "abonos_vencidos"
+						? es
+							? "el plazo de sus abonos venció sin completar el pago"
+							: "your instalment plan lapsed before it was paid in full"
+						: es
+							? "su pago llegó cuando sus números ya no estaban disponibles"
+							: "your payment arrived when your numbers were no longer available";
 			const monto = formatCop(m.datos.monto);
 			const lineas =
 				m.datos.manual === "pendiente"
@@ -228,28 +244,84 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 							es
 								? `Le devolveremos ${monto} porque ${motivo}.`
 								: `We will refund ${monto} because ${motivo}.`,
-							es
-								? "Su medio de pago no permite devoluciones automáticas: le haremos una transferencia y le avisaremos con su referencia."
-								: "Your payment method has no automatic refunds: we will send you a transfer and tell you its reference.",
+							m.datos.efectivo
+								? es
+									? "Pagó en efectivo: quien le vendió o el operador de la rifa se lo devuelve en persona, y le avisaremos cuando se haga."
+									: "You paid in cash: your seller or the rifa's operador hands it back in person, and we will tell you when it is done."
+								: es
+									? "Su medio de pago no permite devoluciones automáticas: le haremos una transferencia y le avisaremos con su referencia."
+									: "Your payment method has no automatic refunds: we will send you a transfer and tell you its reference.",
 						]
-					: m.datos.manual === "hecho"
+					: m.datos.manual === "hecho" && m.datos.efectivo
 						? [
 								es
-									? `Le transferimos ${monto} (referencia ${m.datos.referencia ?? "-"}) porque ${motivo}.`
-									: `We transferred ${monto} to you (reference ${m.datos.referencia ?? "-"}) because ${motivo}.`,
+									? `Le devolvimos ${monto} en efectivo, en persona, porque ${motivo}.`
+									: `We handed ${monto} back to you in cash, in person, because ${motivo}.`,
 							]
-						: [
-								es
-									? `Le devolvimos ${monto} porque ${motivo}.`
-									: `We refunded ${monto} because ${motivo}.`,
-								es
-									? "El dinero vuelve al mismo medio de pago; según su banco puede tardar unos días."
-									: "The money goes back to the same payment method; depending on your bank it may take a few days.",
-							];
+						: m.datos.manual === "hecho"
+							? [
+									es
+										? `Le transferimos ${monto} (referencia ${m.datos.referencia ?? "-"}) porque ${motivo}.`
+										: `We transferred ${monto} to you (reference ${m.datos.referencia ?? "-"}) because ${motivo}.`,
+								]
+							: [
+									es
+										? `Le devolvimos ${monto} porque ${motivo}.`
+										: `We refunded ${monto} because ${motivo}.`,
+									es
+										? "El dinero vuelve al mismo medio de pago; según su banco puede tardar unos días."
+										: "The money goes back to the same payment method; depending on your bank it may take a few days.",
+								];
 			return {
 				asunto: es ? `Reembolso: ${nombreRifa}` : `Refund: ${nombreRifa}`,
 				lineas,
 				enlaces: [boletas],
+			};
+		}
+		case "abono": {
+			const d = m.datos;
+			const cuales = `${d.numeros.length === 1 ? (es ? "el número" : "number") : es ? "los números" : "numbers"} ${lista(d.numeros, total)}`;
+			const medio = medioDeAbono(d.medio, es);
+			return {
+				asunto: es ? `Abono recibido: ${nombreRifa}` : `Payment received: ${nombreRifa}`,
+				lineas: [
+					es
+						? `Recibimos su abono de ${formatCop(d.monto)}${medio} por ${cuales} de ${nombreRifa}: lleva ${formatCop(d.pagado)} de ${formatCop(d.total)}.`
+						: `We received your payment of ${formatCop(d.monto)}${medio} towards ${cuales} of ${nombreRifa}: ${formatCop(d.pagado)} of ${formatCop(d.total)} paid.`,
+					d.pendiente > 0
+						? es
+							? `Le faltan ${formatCop(d.pendiente)}: páguelos antes del ${fechaColombiana(d.fecha_limite, "es")} o los números vuelven a la venta.`
+							: `${formatCop(d.pendiente)} is left: pay it by ${fechaColombiana(d.fecha_limite, "en")} or the numbers go back on sale.`
+						: es
+							? "Su compra quedó pagada: le enviaremos sus boletas con sus recibos."
+							: "Your purchase is paid in full: we will send your tickets with their receipts.",
+				],
+				enlaces: [boletas],
+			};
+		}
+		case "abonos_vencidos": {
+			const d = m.datos;
+			const cuales = `${d.numeros.length === 1 ? (es ? "el número" : "number") : es ? "los números" : "numbers"} ${lista(d.numeros, total)}`;
+			const monto = formatCop(d.monto);
+			return {
+				asunto: es
+					? `Venció su plan de abonos en ${nombreRifa}`
+					: `Your instalment plan in ${nombreRifa} lapsed`,
+				lineas: sinNulos([
+					es
+						? `El plazo para pagar ${cuales} de ${nombreRifa} terminó sin completar el pago, y ${d.numeros.length === 1 ? "volvió" : "volvieron"} a la venta.`
+						: `The deadline to pay ${cuales} of ${nombreRifa} passed before the payment was complete, and ${d.numeros.length === 1 ? "it" : "they"} went back on sale.`,
+					d.monto <= 0
+						? null
+						: d.destino === "credito"
+							? es
+								? `Lo que abonó, ${monto}, queda como crédito suyo con el operador de la rifa para sus próximas compras.`
+								: `What you paid, ${monto}, stays as your credit with the rifa's operador for your next purchases.`
+							: es
+								? `Le devolveremos lo que abonó, ${monto}, y le avisaremos cuando se haga.`
+								: `We will refund what you paid, ${monto}, and tell you when it is done.`,
+				]),
+				enlaces: [boletas, verRifa],
 			};
 		}
 		case "alerta": {
@@ -285,6 +357,10 @@ const piezas = (m: NotificacionMensaje, ctx: Contexto): Piezas => {
 				reembolso_vencido: [
 					"Un reembolso manual sigue pendiente después del plazo: transfiera el dinero y regístrelo.",
 					"A manual refund is still pending past its deadline: transfer the money and record it.",
+				],
+				abono_tarde: [
+					"Un abono en línea se aprobó cuando su plan ya no esperaba pago: quedó como crédito del comprador con el operador; revise si prefiere devolverlo.",
+					"An online abono was approved after its plan stopped waiting: it became the buyer's credit with the operador; check whether to refund it instead.",
 				],
 				sello_no_coincide: [
 					"D1 muestra boletas vendidas que el sello de la rifa no contiene (o le faltan): la rifa no se liquida hasta revisarlo.",

@@ -1,6 +1,6 @@
 import type { Idioma } from "../db/schema";
 import { formatCop, numeroDeRifa } from "../lib/format";
-import type { Contexto } from "./plantillas";
+import { type Contexto, medioDeAbono } from "./plantillas";
 import type { NotificacionMensaje } from "./tipos";
 
 /** Twilio refuses a body over 1,600 characters (error 21617). */
@@ -171,13 +171,25 @@ export const textoSms = (m: NotificacionMensaje, ctx: Contexto): string => {
 						? es
 							? "la rifa fue cancelada"
 							: "the rifa was cancelled"
-						: es
-							? "sus números ya no estaban disponibles"
-							: "your numbers were no longer available";
+						: d.motivo === "abonos_vencidos"
+							? es
+								? "sus abonos vencieron"
+								: "your instalment plan lapsed"
+							: es
+								? "sus números ya no estaban disponibles"
+								: "your numbers were no longer available";
+				if (d.manual === "pendiente" && d.efectivo)
+					return es
+						? `le devolveremos ${monto} en efectivo, en persona, porque ${motivo}. ${boletas}`
+						: `we will hand ${monto} back to you in cash because ${motivo}. ${boletas}`;
 				if (d.manual === "pendiente")
 					return es
 						? `le devolveremos ${monto} por transferencia porque ${motivo}; le daremos la referencia. ${boletas}`
 						: `we will refund ${monto} by transfer because ${motivo}; we will send its reference. ${boletas}`;
+				if (d.manual === "hecho" && d.efectivo)
+					return es
+						? `le devolvimos ${monto} en efectivo porque ${motivo}. ${boletas}`
+						: `we handed ${monto} back to you in cash because ${motivo}. ${boletas}`;
 				if (d.manual === "hecho")
 					return es
 						? `le transferimos ${monto} (ref. ${d.referencia ?? "-"}) porque ${motivo}. ${boletas}`
@@ -185,6 +197,36 @@ export const textoSms = (m: NotificacionMensaje, ctx: Contexto): string => {
 				return es
 					? `le devolvimos ${monto} al mismo medio de pago porque ${motivo}. ${boletas}`
 					: `we refunded ${monto} to the same payment method because ${motivo}. ${boletas}`;
+			}
+			case "abono": {
+				const d = m.datos;
+				const recibido = es
+					? `recibimos su abono de ${formatCop(d.monto)}${medioDeAbono(d.medio, true)} en ${nombre} (${numeros(d.numeros)}): lleva ${formatCop(d.pagado)} de ${formatCop(d.total)}`
+					: `we received your payment of ${formatCop(d.monto)}${medioDeAbono(d.medio, false)} in ${nombre} (${numeros(d.numeros)}): ${formatCop(d.pagado)} of ${formatCop(d.total)} paid`;
+				if (d.pendiente <= 0)
+					return es
+						? `${recibido}. Su compra quedó pagada. ${boletas}`
+						: `${recibido}. Your purchase is paid in full. ${boletas}`;
+				return es
+					? `${recibido}; faltan ${formatCop(d.pendiente)} hasta el ${fechaCorta(d.fecha_limite, "es")}. ${boletas}`
+					: `${recibido}; ${formatCop(d.pendiente)} left, due ${fechaCorta(d.fecha_limite, "en")}. ${boletas}`;
+			}
+			case "abonos_vencidos": {
+				const d = m.datos;
+				const vencio = es
+					? `venció el plazo de sus abonos en ${nombre}; ${numeros(d.numeros)} a la venta de nuevo.`
+					: `your instalment plan in ${nombre} lapsed; ${numeros(d.numeros)} back on sale.`;
+				const dinero =
+					d.monto <= 0
+						? ""
+						: d.destino === "credito"
+							? es
+								? ` Sus ${formatCop(d.monto)} quedan como crédito con el operador.`
+								: ` Your ${formatCop(d.monto)} stays as credit with the operador.`
+							: es
+								? ` Le devolveremos ${formatCop(d.monto)}.`
+								: ` We will refund ${formatCop(d.monto)}.`;
+				return `${vencio}${dinero} ${boletas}`;
 			}
 			case "alerta":
 				return es

@@ -1,6 +1,6 @@
 import type { Canal, NotificacionTipo } from "../db/schema";
 
-export type MotivoReembolso = "rifa_cancelada" | "numeros_no_disponibles";
+export type MotivoReembolso = "rifa_cancelada" | "numeros_no_disponibles" | "abonos_vencidos";
 export type ClaseAlerta =
 	| "resultado_en_conflicto"
 	| "pago_en_dlq"
@@ -10,7 +10,8 @@ export type ClaseAlerta =
 	| "rol_admin_otorgado"
 	| "sello_no_coincide"
 	| "pago_monto_distinto"
-	| "reembolso_vencido";
+	| "reembolso_vencido"
+	| "abono_tarde";
 
 export interface Premio {
 	numero: number;
@@ -41,8 +42,29 @@ export interface DatosPorTipo {
 		/** A refund an admin transfers by hand: announced when owed, then when sent with its reference. */
 		manual?: "pendiente" | "hecho";
 		referencia?: string;
+		/** Paid in cash: given back in person by the rifa's staff (else by a transfer). */
+		efectivo?: boolean;
 	};
 	alerta: { clase: ClaseAlerta; detalle: Record<string, string | number | null> };
+	/** One payment towards a plan in instalments; `pendiente` 0: it completed the price. */
+	abono: {
+		transaccion_id: string;
+		abono_id: string;
+		numeros: number[];
+		monto: number;
+		medio: string;
+		pagado: number;
+		pendiente: number;
+		total: number;
+		fecha_limite: string;
+	};
+	/** A plan lapsed unpaid: its numbers went back on sale; `monto` paid is refunded or kept as credit. */
+	abonos_vencidos: {
+		transaccion_id: string;
+		numeros: number[];
+		monto: number;
+		destino: "reembolso" | "credito";
+	};
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sentenciasMovimiento } from "../cajas/movimientos";
 import { t } from "../lib/errors";
+import { avisoAbono } from "./avisos";
 import { markSold } from "./holds";
 import { enqueue } from "./outbox";
 import type {
@@ -32,7 +33,7 @@ CREATE TABLE IF NOT EXISTS abonos (
 CREATE INDEX IF NOT EXISTS abonos_transaccion ON abonos (transaccion_id);
 `;
 
-export const MEDIOS_ABONO = ["efectivo", "sandbox"] as const;
+export const MEDIOS_ABONO = ["efectivo", "sandbox", "wompi", "credito"] as const;
 export type MedioAbono = (typeof MEDIOS_ABONO)[number];
 
 export interface Abono {
@@ -44,6 +45,16 @@ export const pagado = (sql: SqlStorage, transaccionId: string): number =>
 	sql
 		.exec<{ s: number }>(
 			"SELECT coalesce(sum(monto), 0) AS s FROM abonos WHERE transaccion_id = ?",
+			transaccionId,
+		)
+		.one().s;
+
+/** Paid, plus what online payments still being decided set aside (abonos-en-linea.ts). */
+export const comprometido = (sql: SqlStorage, transaccionId: string): number =>
+	pagado(sql, transaccionId) +
+	sql
+		.exec<{ s: number }>(
+			"SELECT coalesce(sum(monto), 0) AS s FROM abonos_en_linea WHERE transaccion_id = ? AND estado IN ('iniciando', 'pendiente')",
 			transaccionId,
 		)
 		.one().s;
@@ -154,11 +165,20 @@ export const registrarAbono = (
 			now,
 		);
 	}
-	const completo = pagado(sql, row.id) >= row.amount;
+	const yaPagado = pagado(sql, row.id);
+	const completo = yaPagado >= row.amount;
 	const at = new Date(now).toISOString();
 	if (!nuevo) return { completo, d1: [] };
+	const avisos = avisoAbono(tx, row, {
+		abonoId: id,
+		monto: abono.monto,
+		medio: abono.medio,
+		pagado: yaPagado,
+		total: row.amount,
+		fechaLimite: fechaLimite(tx.config),
+	});
 	const auditoria = auditoriaAbono(row, id, abono, vendedorId ?? null, completo, at);
-	if (abono.medio !== "efectivo" || !vendedorId) return { completo, d1: [auditoria] };
+	if (abono.medio !== "efectivo" || !vendedorId) return { completo, d1: [auditoria, ...avisos] };
 	const movimiento = {
 		id: `abono:${id}`,
 		tipo: "abono" as const,
@@ -169,7 +189,7 @@ export const registrarAbono = (
 		transaccionId: row.id,
 		ocurridoEn: at,
 	};
-	return { completo, d1: [auditoria, ...sentenciasMovimiento(movimiento, at)] };
+	return { completo, d1: [auditoria, ...sentenciasMovimiento(movimiento, at), ...avisos] };
 };
 
 /** One audit entry per abono, keyed by it: a repeated outbox entry writes nothing. */
@@ -226,6 +246,14 @@ export const abonar = (
 			total: row.amount,
 		};
 	}
+	if (abono.medio === "credito" && anulado(sql, id))
+		return fail(
+			"CONFLICT",
+			t(
+				"Este abono con crédito se anuló y su crédito se devolvió: use otra Idempotency-Key.",
+				"This abono paid with credit was annulled and its credit given back: use another Idempotency-Key.",
+			),
+		);
 	if (row.status !== "pending" || (row.expires_at !== null && row.expires_at <= now))
 		return fail(
 			"CONFLICT",
@@ -234,7 +262,7 @@ export const abonar = (
 				"This purchase takes no more abonos: it was paid in full or its deadline passed.",
 			),
 		);
-	const malo = reglaMonto(abono, row.amount, pagado(sql, row.id), vendedorId);
+	const malo = reglaMonto(abono, row.amount, comprometido(sql, row.id), vendedorId);
 	if (malo) return malo;
 	const { completo, d1 } = registrarAbono(tx, row, id, abono, vendedorId, now);
 	if (completo) markSold(tx, row.id, null);
@@ -246,37 +274,20 @@ export const abonar = (
 	};
 };
 
+const anulado = (sql: SqlStorage, id: string) =>
+	sql.exec("SELECT 1 FROM eventos WHERE id = ?", `credito-anulado:${id}`).toArray().length > 0;
+
 /**
- * A plan released unpaid owes back what was paid: an admin or the seller returns it by hand and
- * records it (reembolsos). Keyed by the purchase: written once.
+ * A credit use whose abono never reached the room (services/creditos.service.ts): `registrado` if
+ * it did after all; otherwise the id is annulled here, so no retry can record it, and the caller
+ * gives the credit back.
  */
-export const reembolsoDeAbonos = (
-	sql: SqlStorage,
-	rifaId: string,
-	row: TransaccionRow,
-	at: string,
-): D1Statement[] => {
-	const monto = pagado(sql, row.id);
-	if (row.provider !== "abonos" || monto === 0) return [];
-	return [
-		{
-			sql: `INSERT INTO reembolsos (id, rifa_id, usuario_id, monto, proveedor, metodo, referencia_proveedor, motivo, estado, creado_en)
-				VALUES (?, ?, ?, ?, 'abonos', ?, NULL, 'abonos_vencidos', 'pendiente', ?) ON CONFLICT (id) DO NOTHING`,
-			params: [
-				row.id,
-				rifaId,
-				row.user_id,
-				monto,
-				abonosDe(sql, row.id)
-					.map((a) => a.medio)
-					.join(","),
-				at,
-			],
-		},
-		{
-			sql: `INSERT OR IGNORE INTO audit_log (id, actor_id, action, entity, entity_id, before, after, request_id, created_at)
-				VALUES (?, NULL, 'abonos.vencidos', 'transaccion', ?, NULL, ?, NULL, ?)`,
-			params: [`abonos-vencidos:${row.id}`, row.id, JSON.stringify({ por_devolver: monto }), at],
-		},
-	];
+export const anularAbonoConCredito = (sql: SqlStorage, id: string): "registrado" | "anulado" => {
+	if (sql.exec("SELECT 1 FROM abonos WHERE id = ?", id).toArray().length) return "registrado";
+	sql.exec(
+		"INSERT OR IGNORE INTO eventos (id, tipo, procesado_en) VALUES (?, 'credito.anulado', ?)",
+		`credito-anulado:${id}`,
+		Date.now(),
+	);
+	return "anulado";
 };

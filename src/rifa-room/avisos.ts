@@ -1,7 +1,7 @@
 import { errorFields, type Logger } from "../lib/logger";
-import { enLotes } from "../notificaciones/avisos";
+import { avisoStatement, enLotes } from "../notificaciones/avisos";
 import type { MensajeDe, MotivoReembolso, NotificacionMensaje } from "../notificaciones/tipos";
-import type { PurchasedNumber, RoomTx, TransaccionRow } from "./room.types";
+import type { D1Statement, PurchasedNumber, RoomTx, TransaccionRow } from "./room.types";
 
 /**
  * What the room tells buyers (a purchase, a hold, its expiry, a refund) is written in the same
@@ -61,8 +61,65 @@ export const avisarReembolso = (
 			monto: row.amount,
 			motivo,
 			...(manual ? { manual: "pendiente" as const } : {}),
+			...(manual && row.provider === "efectivo" ? { efectivo: true } : {}),
 		},
 	} satisfies MensajeDe<"reembolso">);
+
+/**
+ * An abono received, as D1 events for the outbox: queued with the abono's own D1 rows, so the
+ * message goes out only once they landed (dispatched by the cron, or by the request that made it).
+ * Keyed by the abono: a repeated outbox entry writes one event, and the consumer sends it once.
+ */
+export const avisoAbono = (
+	tx: RoomTx,
+	row: TransaccionRow,
+	a: {
+		abonoId: string;
+		monto: number;
+		medio: string;
+		pagado: number;
+		total: number;
+		fechaLimite: number;
+	},
+): D1Statement[] => [
+	avisoStatement({
+		id: `abono:${a.abonoId}`,
+		tipo: "abono",
+		rifaId: tx.config.rifaId,
+		datos: {
+			usuario_id: row.user_id,
+			transaccion_id: row.id,
+			abono_id: a.abonoId,
+			numeros: numerosDe(row),
+			monto: a.monto,
+			medio: a.medio,
+			pagado: a.pagado,
+			pendiente: Math.max(a.total - a.pagado, 0),
+			total: a.total,
+			fecha_limite: new Date(a.fechaLimite).toISOString(),
+		},
+	}),
+];
+
+/** A plan released unpaid, and where what was paid went; keyed by the purchase, like the above. */
+export const avisoAbonosVencidos = (
+	tx: RoomTx,
+	row: TransaccionRow,
+	a: { monto: number; destino: "reembolso" | "credito" },
+): D1Statement[] => [
+	avisoStatement({
+		id: `abonos_vencidos:${row.id}`,
+		tipo: "abonos_vencidos",
+		rifaId: tx.config.rifaId,
+		datos: {
+			usuario_id: row.user_id,
+			transaccion_id: row.id,
+			numeros: numerosDe(row),
+			monto: a.monto,
+			destino: a.destino,
+		},
+	}),
+];
 
 export const avisosPendientes = (sql: SqlStorage): number =>
 	sql.exec<{ n: number }>("SELECT count(*) AS n FROM avisos").one().n;

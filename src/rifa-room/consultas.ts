@@ -1,10 +1,17 @@
 import { errorFields, type Logger } from "../lib/logger";
 import type { Consulta, PaymentProvider } from "../payments/provider";
 import type { DetallePago } from "../payments/wompi/metodos";
+import {
+	consultarAbonos,
+	type DecisionAbono,
+	proximaConsultaAbono,
+	type ResultadoAbono,
+} from "./abonos-en-linea";
 import type {
 	PaymentEventResult,
 	PaymentMethod,
 	ProviderEvent,
+	RoomConfig,
 	TransaccionRow,
 } from "./room.types";
 
@@ -59,12 +66,15 @@ export const metodoPago = (sql: SqlStorage, transaccionId: string): string | nul
 		.exec<{ metodo: string }>("SELECT metodo FROM pagos WHERE transaccion_id = ?", transaccionId)
 		.toArray()[0]?.metodo ?? null;
 
-export const proximaConsulta = (sql: SqlStorage): number | null =>
-	sql
+export const proximaConsulta = (sql: SqlStorage): number | null => {
+	const compras = sql
 		.exec<{ t: number | null }>(
 			"SELECT min(proxima_consulta) AS t FROM pagos WHERE proxima_consulta IS NOT NULL",
 		)
 		.one().t;
+	const abonos = proximaConsultaAbono(sql);
+	return compras === null ? abonos : abonos === null ? compras : Math.min(compras, abonos);
+};
 
 /** The next question after `intentos` of them; the last one falls at `consultar_hasta`. */
 const siguiente = (row: PagoRow, now: number): number | null => {
@@ -94,14 +104,32 @@ export interface ConsultaRoom {
 	payments(method: PaymentMethod): PaymentProvider;
 	paymentSucceeded(event: ProviderEvent): Promise<PaymentEventResult>;
 	paymentFailed(event: ProviderEvent): Promise<PaymentEventResult>;
+	config(): RoomConfig | null;
+	decidirAbono(config: RoomConfig, d: DecisionAbono): ResultadoAbono;
 	log(): Logger;
 }
 
 export class Consultas {
 	constructor(private readonly room: ConsultaRoom) {}
 
-	/** Asks about every payment due by `now`; false when one of them could not be asked. */
+	/** Asks about every payment due by `now`, abonos' too; false when one could not be asked. */
 	async run(now: number): Promise<boolean> {
+		const config = this.room.config();
+		const abonos = config
+			? await consultarAbonos(
+					{
+						sql: this.room.sql,
+						payments: (m) => this.room.payments(m),
+						decidir: (d) => this.room.decidirAbono(config, d),
+						log: () => this.room.log(),
+					},
+					now,
+				)
+			: true;
+		return (await this.compras(now)) && abonos;
+	}
+
+	private async compras(now: number): Promise<boolean> {
 		const due = this.room.sql
 			.exec<
 				PagoRow & {

@@ -10,7 +10,7 @@ export const ENTRADAS: Record<EntryPoints<RifaRoom>, true> = {
 	purchase: true,
 	refundAll: true,
 	extenderReserva: true,
-	abonar: true,
+	abonos: true,
 	importarHistoria: true,
 	paymentSucceeded: true,
 	paymentFailed: true,

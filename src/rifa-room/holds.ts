@@ -1,7 +1,9 @@
 import { sentenciasMovimiento } from "../cajas/movimientos";
 import { COUNTER, eventStatement } from "../lib/metrics";
-import { abonosDe, pagado, reembolsoDeAbonos } from "./abonos";
-import { avisarCompra, avisarReservaExpirada } from "./avisos";
+import { abonosDe, pagado } from "./abonos";
+import { abonosEnLineaDe } from "./abonos-en-linea";
+import { destinoDeAbonos } from "./abonos-vencidos";
+import { avisarCompra, avisarReservaExpirada, avisoAbonosVencidos } from "./avisos";
 import { cerrarRegistro, cierre, ventaVencida } from "./cierre";
 import { detallePago } from "./consultas";
 import { markSoldNumbers, release, take } from "./numeros";
@@ -49,6 +51,7 @@ export const estadoTransaccion = (sql: SqlStorage, id: string): EstadoTransaccio
 							medio: a.medio,
 							en: iso(a.creado_en),
 						})),
+						en_linea: abonosEnLineaDe(sql, row.id),
 					}
 				: null,
 	};
@@ -96,9 +99,13 @@ export const markFailed = (tx: RoomTx, transaccionId: string, providerRef: strin
 	);
 	const row = transaccion(tx.sql, transaccionId);
 	const at = iso(Date.now());
+	const abonos = destinoDeAbonos(tx.sql, tx.config, row, at);
 	mirror(tx, transaccionId, {
 		released: true,
-		extra: reembolsoDeAbonos(tx.sql, tx.config.rifaId, row, at),
+		extra: [
+			...abonos.statements,
+			...(abonos.monto > 0 ? avisoAbonosVencidos(tx, row, abonos) : []),
+		],
 	});
 	if (numeros.length) tx.emit({ type: "liberados", numeros });
 };
@@ -126,8 +133,14 @@ export const endSales = (tx: RoomTx, at: number): void => {
 		.toArray();
 	for (const { id } of pending) {
 		markFailed(tx, id, null);
-		avisarReservaExpirada(tx, transaccion(tx.sql, id));
+		avisarVencida(tx, id);
 	}
+};
+
+/** The buyer hears of a hold that ran out; a plan with abonos paid hears `abonos_vencidos` instead. */
+const avisarVencida = (tx: RoomTx, id: string) => {
+	const row = transaccion(tx.sql, id);
+	if (row.provider !== "abonos" || pagado(tx.sql, id) === 0) avisarReservaExpirada(tx, row);
 };
 
 /**
@@ -160,7 +173,7 @@ export const expireHolds = (tx: RoomTx, now: number, charging: ReadonlySet<strin
 		.filter(({ id }) => !charging.has(id));
 	for (const { id } of due) {
 		markFailed(tx, id, null);
-		avisarReservaExpirada(tx, transaccion(sql, id));
+		avisarVencida(tx, id);
 		// A purchase cut off mid-way (the object restarted) must not block its key forever.
 		sql.exec("DELETE FROM idempotencia WHERE transaccion_id = ? AND estado = 'en_curso'", id);
 	}

@@ -5,7 +5,8 @@ import { createLogger, type Logger } from "../lib/logger";
 import { reportDurableObjectErrors } from "../lib/sentry";
 import { type PaymentProvider, paymentProvider } from "../payments/provider";
 import { definicionSha256 } from "../verificacion/definicion";
-import { type Abono, abonar } from "./abonos";
+import { decidirAbono } from "./abonos-en-linea";
+import { type OperacionAbono, operarAbono, type ResultadoOperacion } from "./abonos-rpc";
 import { encolarAvisos } from "./avisos";
 import { Compras, FREEZE_MAX_MS } from "./compras";
 import {
@@ -107,6 +108,7 @@ export class RifaRoom extends DurableObject<Env> {
 		...this.refunds.room,
 		paymentSucceeded: (e) => this.paymentSucceeded(e),
 		paymentFailed: (e) => this.paymentFailed(e),
+		decidirAbono: (config, d) => this.step(config, (tx) => decidirAbono(tx, d, Date.now())),
 	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -289,11 +291,11 @@ export class RifaRoom extends DurableObject<Env> {
 		return result;
 	}
 
-	/** A later payment of a purchase in instalments (abonos.ts); `clave` makes a retry a no-op. */
-	async abonar(id: string, clave: string, abono: Abono, vendedorId?: string) {
+	/** A plan's later abonos, in person or online, and its credit (abonos-rpc.ts; rooms.ts types it). */
+	async abonos(op: OperacionAbono): Promise<ResultadoOperacion> {
 		const config = await this.ensureConfig();
 		if (!config) return fail("NOT_FOUND", t("La rifa no existe.", "The rifa does not exist."));
-		const r = this.step(config, (tx) => abonar(tx, id, clave, abono, vendedorId, Date.now()));
+		const r = this.step(config, (tx) => operarAbono(tx, op, Date.now()));
 		await this.flush();
 		return r;
 	}

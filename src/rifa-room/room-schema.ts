@@ -1,4 +1,5 @@
 import { ABONOS_SCHEMA } from "./abonos";
+import { ABONOS_EN_LINEA_SCHEMA } from "./abonos-en-linea";
 import { ARBOL_SCHEMA } from "./arbol";
 
 /**
@@ -75,6 +76,7 @@ WHEN OLD.jws IS NOT NULL OR NEW.seq IS NOT OLD.seq OR NEW.tipo IS NOT OLD.tipo
 BEGIN SELECT RAISE(ABORT, 'registro is append-only'); END;
 ${ARBOL_SCHEMA}
 ${ABONOS_SCHEMA}
+${ABONOS_EN_LINEA_SCHEMA}
 CREATE TABLE IF NOT EXISTS avisos (seq INTEGER PRIMARY KEY AUTOINCREMENT, mensaje TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statements TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS outbox_atascado (

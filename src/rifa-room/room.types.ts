@@ -4,6 +4,7 @@ import type { ErrorCode, Texto } from "../lib/errors";
 import type { DetallePago, PagoWompi } from "../payments/wompi/metodos";
 import type { Definicion } from "../verificacion/tipos";
 import type { Abono } from "./abonos";
+import type { AbonoEnLinea } from "./abonos-en-linea";
 
 /** What the room needs to know about its rifa; pushed on every change and loaded from D1 if missing. */
 export interface RoomConfig {
@@ -184,7 +185,11 @@ export interface EstadoTransaccion {
 	/** Who sold it in person, if anyone. */
 	vendedorId: string | null;
 	/** A purchase in instalments: what was paid, and each payment. */
-	abonos: { pagado: number; lista: { monto: number; medio: string; en: string }[] } | null;
+	abonos: {
+		pagado: number;
+		lista: { monto: number; medio: string; en: string }[];
+		en_linea: AbonoEnLinea[];
+	} | null;
 }
 
 export interface PurchasedNumber {

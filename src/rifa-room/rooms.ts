@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { rifas } from "../db/schema";
+import type { OperacionAbono, ResultadosAbono } from "./abonos-rpc";
 import { loadRoomConfig } from "./config";
 
 export const roomFor = (env: Env, rifaId: string) => env.RIFA_ROOM.getByName(rifaId);
@@ -46,3 +47,9 @@ export const acknowledge = (db: Database, rifaId: string, actualizadoEn: string)
 		.update(rifas)
 		.set({ salaSincronizadaEn: actualizadoEn })
 		.where(and(eq(rifas.id, rifaId), eq(rifas.actualizadoEn, actualizadoEn)));
+
+/** The room's one RPC for a plan's later abonos, typed by operation (abonos-rpc.ts). */
+export const abonosDe =
+	(env: Env, rifaId: string) =>
+	async <T extends OperacionAbono>(op: T) =>
+		(await roomFor(env, rifaId).abonos(op)) as unknown as ResultadosAbono[T["tipo"]];

@@ -3,9 +3,15 @@
  * service works in (its audit entries are these DTOs), shared with the routes that validate it.
  */
 import { z } from "@hono/zod-openapi";
-import { RIFA_ESTADOS, type RifaRow, TOTAL_BOLETAS } from "../db/schema";
+import {
+	type CuentaTransferenciaRow,
+	RIFA_ESTADOS,
+	type RifaRow,
+	TOTAL_BOLETAS,
+} from "../db/schema";
 import { parseReglas, ReglasSchema } from "../domain/reglas";
 import { isoDateTime } from "../lib/openapi";
+import { CuentaTransferenciaSchema, toCuentaTransferencia } from "./cuentas-transferencia.service";
 
 const totalBoletas = z
 	.union(
@@ -75,6 +81,22 @@ export const toRifaDto = (r: RifaRow): RifaDto => ({
 	creado_por: r.creadoPor,
 	creado_en: r.creadoEn,
 	actualizado_en: r.actualizadoEn,
+});
+
+/** One rifa as `GET /rifas/{id}` shows it: with where its buyers transfer to. */
+export const RifaDetalleSchema = RifaSchema.extend({
+	cuenta_transferencia: CuentaTransferenciaSchema.nullable().openapi({
+		description:
+			'La cuenta del operador de la rifa para pagar por transferencia (`payment_method: "transferencia"`); null: la rifa no acepta transferencias',
+	}),
+}).openapi("RifaDetalle");
+
+export const toRifaDetalle = (
+	r: RifaRow,
+	cuenta: CuentaTransferenciaRow | null,
+): z.infer<typeof RifaDetalleSchema> => ({
+	...toRifaDto(r),
+	cuenta_transferencia: cuenta ? toCuentaTransferencia(cuenta) : null,
 });
 
 export const RifaCreateBody = z

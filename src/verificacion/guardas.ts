@@ -85,7 +85,8 @@ const REGLAS: Campos = {
 		v === undefined ||
 		(isObj(v) &&
 			entero(v.minimo_bps) &&
-			(v.fecha_limite === undefined || instante(v.fecha_limite))),
+			(v.fecha_limite === undefined || instante(v.fecha_limite)) &&
+			(v.al_vencer === undefined || v.al_vencer === "reembolso" || v.al_vencer === "credito")),
 };
 
 const definicionCampos = (nombre: string, e: string[]): Campos => ({

@@ -4,7 +4,7 @@ import { createdAt, inList } from "./columns";
 import { rifas } from "./rifas";
 import { users } from "./users";
 
-export const CREDITO_ORIGENES = ["abonos_vencidos", "uso", "devolucion"] as const;
+export const CREDITO_ORIGENES = ["abonos_vencidos", "abono_tarde", "uso", "devolucion"] as const;
 
 /**
  * A buyer's credit with one operador, as a ledger: a plan in instalments that lapsed under a rule
@@ -16,7 +16,7 @@ export const CREDITO_ORIGENES = ["abonos_vencidos", "uso", "devolucion"] as cons
 export const creditos = sqliteTable(
 	"creditos",
 	{
-		/** `abonos-vencidos:<transaccion>`, `uso:<abono>` or `devolucion:<abono>`. */
+		/** `abonos-vencidos:<transaccion>`, `abono-tarde:<referencia>`, `uso:<abono>` or `devolucion:<abono>`. */
 		id: text("id").primaryKey(),
 		usuarioId: text("usuario_id")
 			.notNull()

@@ -4,6 +4,7 @@ export * from "./catalogo";
 export * from "./comprobantes";
 export * from "./creditos";
 export * from "./cuentas-cobro";
+export * from "./cuentas-transferencia";
 export * from "./notificaciones";
 export * from "./reclamos";
 export * from "./reembolsos";

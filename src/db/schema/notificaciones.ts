@@ -13,6 +13,8 @@ export const NOTIFICACION_TIPOS = [
 	"premio_pagado",
 	"reembolso",
 	"alerta",
+	"abono",
+	"abonos_vencidos",
 ] as const;
 export type NotificacionTipo = (typeof NOTIFICACION_TIPOS)[number];
 export const CANALES = ["email", "whatsapp", "sms"] as const;

@@ -10,6 +10,7 @@ import {
 	PageQuery,
 	paginated,
 } from "../../lib/openapi";
+import { ReembolsoSchema, ReembolsosPage, ReembolsosQuery } from "../reembolsos/reembolsos.schemas";
 
 const AuditEntrySchema = z
 	.object({
@@ -53,34 +54,6 @@ export const auditoria = createRoute({
 	},
 });
 
-const ReembolsoSchema = z
-	.object({
-		id: z.uuid().openapi({ description: "El id de la compra (transacción)" }),
-		transaccion_id: z.uuid(),
-		rifa_id: z.uuid(),
-		comprador: z.object({
-			id: z.uuid(),
-			nombre: z.string(),
-			email: z.string(),
-			telefono: z.string().nullable(),
-		}),
-		monto: z.number().int().openapi({ description: "Centavos de COP" }),
-		proveedor: z.string().openapi({ example: "wompi" }),
-		metodo: z.string().nullable().openapi({ example: "NEQUI" }),
-		referencia_proveedor: z
-			.string()
-			.nullable()
-			.openapi({ description: "La transacción en Wompi", example: "15113-1733501411-47721" }),
-		motivo: z.enum(["rifa_cancelada", "numeros_no_disponibles"]).or(z.string()),
-		estado: z.enum(["pendiente", "hecho"]),
-		referencia_transferencia: z.string().nullable(),
-		nota: z.string().nullable(),
-		hecho_por: z.uuid().nullable(),
-		hecho_en: z.string().nullable(),
-		creado_en: z.string(),
-	})
-	.openapi("ReembolsoManual");
-
 export const reembolsos = createRoute({
 	method: "get",
 	path: "/admin/reembolsos",
@@ -91,20 +64,9 @@ export const reembolsos = createRoute({
 		"Dinero que hay que devolver por transferencia porque el medio de pago no tiene devolución por API (Nequi, PSE, transferencias y efectivo en Wompi): comprador, monto, medio y referencia de Wompi. Se crean al cancelar una rifa o al llegar un pago tarde, una vez por compra.",
 	security: BEARER,
 	middleware: [requireAuth, requireRole("admin")],
-	request: {
-		query: PageQuery.extend({
-			estado: z
-				.enum(["pendiente", "hecho"])
-				.optional()
-				.openapi({ param: { name: "estado", in: "query" } }),
-			rifa_id: z
-				.uuid()
-				.optional()
-				.openapi({ param: { name: "rifa_id", in: "query" } }),
-		}),
-	},
+	request: { query: ReembolsosQuery },
 	responses: {
-		200: jsonContent(paginated(ReembolsoSchema, "ReembolsosPage"), "Página de reembolsos"),
+		200: jsonContent(ReembolsosPage, "Página de reembolsos"),
 		...errorResponses(401, 403, 422),
 		...defaultErrorResponses,
 	},

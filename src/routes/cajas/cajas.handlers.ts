@@ -8,6 +8,7 @@ import { pageOf } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
 import type { AppRouteHandler } from "../../lib/types";
 import { auditInsert } from "../../services/audit";
+import { fijarCuenta, verCuenta } from "../../services/cuentas-transferencia.service";
 import type {
 	actual,
 	ajuste,
@@ -15,9 +16,11 @@ import type {
 	confirmacion,
 	detalle,
 	fijarComision,
+	fijarCuentaTransferencia,
 	listar,
 	resumen,
 	verComision,
+	verCuentaTransferencia,
 } from "./cajas.routes";
 import { toCajaDto, toMovimientoDto } from "./cajas.schemas";
 
@@ -125,3 +128,21 @@ export const fijarComisionHandler: AppRouteHandler<typeof fijarComision> = async
 	]);
 	return c.json({ esquema }, 200);
 };
+
+export const verCuentaTransferenciaHandler: AppRouteHandler<typeof verCuentaTransferencia> = async (
+	c,
+) => c.json(await verCuenta(c.var.db, c.var.user, c.req.valid("param").id), 200);
+
+export const fijarCuentaTransferenciaHandler: AppRouteHandler<
+	typeof fijarCuentaTransferencia
+> = async (c) =>
+	c.json(
+		await fijarCuenta(
+			c.var.db,
+			c.var.user,
+			c.req.valid("param").id,
+			c.req.valid("json"),
+			c.var.requestId,
+		),
+		200,
+	);

@@ -12,4 +12,6 @@ export const cajasRouter = createRouter()
 	.openapi(routes.cierre, handlers.cierreHandler)
 	.openapi(routes.confirmacion, handlers.confirmacionHandler)
 	.openapi(routes.verComision, handlers.verComisionHandler)
-	.openapi(routes.fijarComision, handlers.fijarComisionHandler);
+	.openapi(routes.fijarComision, handlers.fijarComisionHandler)
+	.openapi(routes.verCuentaTransferencia, handlers.verCuentaTransferenciaHandler)
+	.openapi(routes.fijarCuentaTransferencia, handlers.fijarCuentaTransferenciaHandler);

@@ -11,6 +11,10 @@ import {
 	PageQuery,
 	paginated,
 } from "../../lib/openapi";
+import {
+	CuentaOperadorSchema,
+	CuentaTransferenciaBody,
+} from "../../services/cuentas-transferencia.service";
 import { IDEMPOTENCY_KEY } from "../tickets/tickets.schemas";
 import {
 	AjusteBody,
@@ -183,6 +187,42 @@ export const fijarComision = createRoute({
 	responses: {
 		200: jsonContent(z.object({ esquema: EsquemaComisionSchema }), "Esquema fijado"),
 		...errorResponses(400, 401, 403, 415, 422),
+		...defaultErrorResponses,
+	},
+});
+
+export const verCuentaTransferencia = createRoute({
+	method: "get",
+	path: "/operadores/{id}/cuenta-transferencia",
+	operationId: "getCuentaTransferencia",
+	tags,
+	summary: "La cuenta a la que transfieren los compradores de un operador",
+	description:
+		"El operador mismo o un admin. Sin cuenta: `null`, y sus rifas no aceptan compras por transferencia.",
+	security: BEARER,
+	middleware: staff,
+	request: { params: IdParam },
+	responses: {
+		200: jsonContent(z.object({ cuenta: CuentaOperadorSchema.nullable() }), "Cuenta"),
+		...errorResponses(401, 403, 404, 422),
+		...defaultErrorResponses,
+	},
+});
+
+export const fijarCuentaTransferencia = createRoute({
+	method: "put",
+	path: "/operadores/{id}/cuenta-transferencia",
+	operationId: "putCuentaTransferencia",
+	tags,
+	summary: "Fijar la cuenta a la que transfieren los compradores de un operador",
+	description:
+		"El operador mismo o un admin; auditado. Banco, tipo (`ahorros`, `corriente`, `deposito_electronico` como Nequi o Daviplata), número (6 a 20 dígitos; espacios y guiones se quitan), titular, y opcionales el documento del titular y una llave Bre-B de la misma cuenta (celular, cédula o código de comercio, correo o alias @…). Se muestra en `GET /rifas/{id}` de cada rifa del operador como `cuenta_transferencia`.",
+	security: BEARER,
+	middleware: staff,
+	request: { params: IdParam, body: jsonBody(CuentaTransferenciaBody) },
+	responses: {
+		200: jsonContent(z.object({ cuenta: CuentaOperadorSchema }), "Cuenta fijada"),
+		...errorResponses(400, 401, 403, 404, 415, 422),
 		...defaultErrorResponses,
 	},
 });

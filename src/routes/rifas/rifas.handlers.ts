@@ -8,8 +8,9 @@ import { offsetOf, pageOf } from "../../lib/pagination";
 import { toUtcIso } from "../../lib/time";
 import type { AppBindings, AppRouteHandler, AuthUser } from "../../lib/types";
 import { despacharLuego } from "../../notificaciones/avisos";
+import { cuentaDe } from "../../services/cuentas-transferencia.service";
 import { recalcularRifa } from "../../services/recalculo.service";
-import { toRifaDto } from "../../services/rifas.dto";
+import { toRifaDetalle, toRifaDto } from "../../services/rifas.dto";
 import { createRifa, updateRifa } from "../../services/rifas.service";
 import { settle } from "../../services/settlement.service";
 import type {
@@ -74,7 +75,7 @@ export const getHandler: AppRouteHandler<typeof get> = async (c) => {
 	const { id } = c.req.valid("param");
 	const row = await c.var.db.query.rifas.findFirst({ where: eq(rifas.id, id) });
 	if (!row) throw notFound(RIFA);
-	return c.json(toRifaDto(row), 200);
+	return c.json(toRifaDetalle(row, await cuentaDe(c.var.db, row.creadoPor)), 200);
 };
 
 export const patchHandler: AppRouteHandler<typeof patch> = async (c) => {

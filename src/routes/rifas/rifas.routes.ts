@@ -11,7 +11,13 @@ import {
 	PageQuery,
 	paginated,
 } from "../../lib/openapi";
-import { CancelarBody, RifaCreateBody, RifaPatchBody, RifaSchema } from "../../services/rifas.dto";
+import {
+	CancelarBody,
+	RifaCreateBody,
+	RifaDetalleSchema,
+	RifaPatchBody,
+	RifaSchema,
+} from "../../services/rifas.dto";
 import { RifaFilters } from "./rifas.schemas";
 
 const tags = ["rifas"];
@@ -52,10 +58,10 @@ export const get = createRoute({
 	path: "/rifas/{id}",
 	operationId: "getRifa",
 	tags,
-	summary: "Ver una rifa (público)",
+	summary: "Ver una rifa (público), con la cuenta para pagarla por transferencia",
 	request: { params: IdParam },
 	responses: {
-		200: jsonContent(RifaSchema, "Rifa"),
+		200: jsonContent(RifaDetalleSchema, "Rifa"),
 		...errorResponses(404, 422),
 		...defaultErrorResponses,
 	},

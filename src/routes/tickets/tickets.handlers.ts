@@ -12,6 +12,7 @@ import { WompiCliente, wompiConfig } from "../../payments/wompi/cliente";
 import type { PagoWompi } from "../../payments/wompi/metodos";
 import { findRifa, roomFor } from "../../rifa-room/rooms";
 import { clientePorTelefono } from "../../services/clientes.service";
+import { exigirCuentaTransferencia } from "../../services/cuentas-transferencia.service";
 import { noVende, puedeVenderEn } from "../../services/vendedores.service";
 import { medioAbonoDisponible } from "../abonos/abonos.handlers";
 import type {
@@ -61,7 +62,7 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 	const rifa = await findRifa(c.var.db, id);
 	if (!rifa) throw notFound(RIFA);
 	// In person: for someone else, for a walk-in buyer, or for cash. Only the rifa's sellers may.
-	if (body.abono) medioAbonoDisponible(c.env, body.abono.medio);
+	if (body.abono) medioAbonoDisponible(c.env, body.abono.medio, true);
 	const enPersona =
 		body.user_id !== me.id ||
 		body.cliente !== undefined ||
@@ -72,6 +73,8 @@ export const purchaseHandler: AppRouteHandler<typeof purchase> = async (c) => {
 			t("Un jugador solo puede comprar para sí mismo.", "A player can only buy for themself."),
 		);
 	if (enPersona && !puedeVenderEn(me, rifa)) throw noVende();
+	if (body.payment_method === "transferencia")
+		await exigirCuentaTransferencia(c.var.db, rifa.creadoPor);
 	let comprador = { email: me.email, nombre: me.nombre, telefono: null as string | null };
 	let userId = body.user_id ?? me.id;
 	if (body.cliente) {

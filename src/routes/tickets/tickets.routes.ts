@@ -113,7 +113,7 @@ export const pagos = createRoute({
 	tags,
 	summary: "Métodos de pago habilitados (público)",
 	description:
-		"Los valores de `payment_method` que acepta una compra aquí; si Stripe está configurado, su clave publicable para el Payment Element de las páginas; si Wompi lo está, sus medios (Nequi, PSE, Bancolombia, Daviplata, tarjeta, efectivo), su llave pública y los enlaces a los términos y la autorización de datos que el comprador acepta.",
+		"Los valores de `payment_method` que acepta una compra aquí: `metodos` los que cobra un proveedor en línea, y `detalle` todos (también `transferencia`, en las rifas cuyo operador tiene cuenta; `efectivo` y `abonos`, solo el personal en persona, `abonos` en las rifas con `reglas.abonos`), con quién los usa y cuándo venden; si Stripe está configurado, su clave publicable para el Payment Element de las páginas; si Wompi lo está, sus medios (Nequi, PSE, Bancolombia, Daviplata, tarjeta, efectivo), su llave pública y los enlaces a los términos y la autorización de datos que el comprador acepta.",
 	middleware: [publicReadRateLimit],
 	responses: {
 		200: jsonContent(PagosSchema, "Métodos de pago"),

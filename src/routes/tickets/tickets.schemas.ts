@@ -72,7 +72,7 @@ export const AbonoSchema = z
 		monto: z.int().positive().max(100_000_000_000).openapi({ description: "Centavos de COP" }),
 		medio: z.enum(MEDIOS_ABONO).openapi({
 			description:
-				"`efectivo`: recibido en persona por un vendedor, operador o admin; `sandbox`: solo en desarrollo",
+				"`efectivo`: recibido en persona por un vendedor, operador o admin; `wompi`: en línea (solo abonos después del primero); `credito`: con el crédito del comprador con el operador (solo después del primero); `sandbox`: solo en desarrollo",
 		}),
 	})
 	.openapi("Abono", { example: { monto: 400_000, medio: "efectivo" } });
@@ -253,9 +253,36 @@ export const AvailabilitySchema = z
 	})
 	.openapi("Disponibilidad");
 
+const DetalleMetodoSchema = z
+	.object({
+		metodo: z.enum(PAYMENT_METHODS),
+		quien: z.enum(["comprador", "personal"]).openapi({
+			description:
+				"`comprador`: cualquier usuario con sesión, para sí mismo (o el personal de la rifa para otro); `personal`: solo un vendedor, el operador o un admin de la rifa, vendiendo en persona",
+		}),
+		venta: z
+			.enum(["inmediata", "confirmacion_proveedor", "revision_comprobante", "abonos"])
+			.openapi({
+				description:
+					"Cuándo quedan vendidos los números: al momento; cuando el proveedor confirma el pago; cuando el operador aprueba el comprobante de la transferencia; o cuando los abonos completan el precio",
+			}),
+		requiere: z.enum(["reglas.abonos", "cuenta_transferencia"]).nullable().openapi({
+			description:
+				"Lo que la rifa debe tener para aceptarlo: `reglas.abonos`, o `cuenta_transferencia` no nula (ambos en GET /rifas/{id}); null: cualquier rifa",
+		}),
+	})
+	.openapi("DetalleMetodoDePago");
+
 export const PagosSchema = z
 	.object({
-		metodos: z.array(z.enum(PAYMENT_METHODS)),
+		metodos: z.array(z.enum(PAYMENT_METHODS)).openapi({
+			description:
+				"Los métodos en línea que el proveedor de este despliegue cobra por sí mismo (Wompi, sandbox, Stripe)",
+		}),
+		detalle: z.array(DetalleMetodoSchema).openapi({
+			description:
+				"Todos los valores de `payment_method` que se aceptan aquí, con quién puede usarlos, cuándo venden y qué debe tener la rifa: los de `metodos`, `transferencia`, `efectivo` y `abonos`",
+		}),
 		stripe: z
 			.object({
 				publishable_key: z.string().openapi({ description: "Clave publicable (pk_...)" }),
@@ -284,6 +311,17 @@ export const PagosSchema = z
 	.openapi("MetodosDePago", {
 		example: {
 			metodos: ["wompi"],
+			detalle: [
+				{ metodo: "wompi", quien: "comprador", venta: "confirmacion_proveedor", requiere: null },
+				{
+					metodo: "transferencia",
+					quien: "comprador",
+					venta: "revision_comprobante",
+					requiere: "cuenta_transferencia",
+				},
+				{ metodo: "efectivo", quien: "personal", venta: "inmediata", requiere: null },
+				{ metodo: "abonos", quien: "personal", venta: "abonos", requiere: "reglas.abonos" },
+			],
 			stripe: null,
 			wompi: {
 				public_key: "pub_prod_Kx3...",
@@ -339,6 +377,16 @@ export const TransaccionSchema = z
 				pagado: z.int(),
 				pendiente: z.int(),
 				lista: z.array(z.object({ monto: z.int(), medio: z.string(), en: z.string() })),
+				en_linea: z
+					.array(
+						z.object({
+							referencia: z.string(),
+							monto: z.int(),
+							estado: z.enum(["iniciando", "pendiente", "aprobado", "fallido", "tarde"]),
+							detalle: z.object({ metodo: z.string() }).passthrough().nullable(),
+						}),
+					)
+					.openapi({ description: "Abonos pagados en línea (Wompi) y su estado" }),
 			})
 			.nullable()
 			.openapi({ description: "Compra por abonos: lo pagado, lo que falta y cada abono" }),

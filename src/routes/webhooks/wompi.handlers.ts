@@ -3,9 +3,10 @@ import { transacciones } from "../../db/schema";
 import { ApiError, t } from "../../lib/errors";
 import type { AppRouteHandler } from "../../lib/types";
 import { wompiConfig } from "../../payments/wompi/cliente";
+import { compraDeReferencia } from "../../rifa-room/abonos-en-linea";
 import { eventoPago } from "../../rifa-room/consultas";
-import type { PaymentEventResult, ProviderEvent } from "../../rifa-room/room.types";
-import { roomFor } from "../../rifa-room/rooms";
+import type { ProviderEvent } from "../../rifa-room/room.types";
+import { abonosDe, roomFor } from "../../rifa-room/rooms";
 import type { wompiWebhook } from "./webhooks.routes";
 import { eventoVerificado } from "./wompi-evento";
 
@@ -31,7 +32,7 @@ export const wompiWebhookHandler: AppRouteHandler<typeof wompiWebhook> = async (
 	// The checksum must cover what we act on, whatever properties Wompi chose to list.
 	const cubiertas = new Set(evento.signature.properties);
 	const tx = (evento.data as { transaction?: Record<string, unknown> }).transaction;
-	let result: PaymentEventResult = "ignored";
+	let result: string = "ignored";
 	if (
 		evento.event === "transaction.updated" &&
 		tx &&
@@ -65,7 +66,7 @@ const aplicar = async (
 		amount: number;
 		currency: string | undefined;
 	},
-): Promise<PaymentEventResult> => {
+): Promise<string> => {
 	if (tx.status !== "APPROVED" && !FALLIDOS.has(tx.status)) return "ignored";
 	const [compra] = await c.var.db
 		.select({ id: transacciones.id, rifaId: transacciones.rifaId })
@@ -77,7 +78,7 @@ const aplicar = async (
 			),
 		)
 		.limit(1);
-	if (!compra?.rifaId) return "unknown";
+	if (!compra?.rifaId) return abono(c, tx);
 	const event: ProviderEvent = {
 		id: eventoPago("wompi", tx.id, tx.status),
 		type: `transaction.${tx.status}`,
@@ -88,4 +89,40 @@ const aplicar = async (
 	};
 	const room = roomFor(c.env, compra.rifaId);
 	return tx.status === "APPROVED" ? room.paymentSucceeded(event) : room.paymentFailed(event);
+};
+
+/** An event for an abono paid online: its reference names the plan's purchase (abonos-en-linea.ts). */
+const abono = async (
+	c: Parameters<AppRouteHandler<typeof wompiWebhook>>[0],
+	tx: {
+		id: string;
+		status: string;
+		reference: string;
+		amount: number;
+		currency: string | undefined;
+	},
+): Promise<string> => {
+	const compraId = compraDeReferencia(tx.reference);
+	if (!compraId) return "unknown";
+	const [plan] = await c.var.db
+		.select({ rifaId: transacciones.rifaId })
+		.from(transacciones)
+		.where(and(eq(transacciones.id, compraId), eq(transacciones.provider, "abonos")))
+		.limit(1);
+	if (!plan?.rifaId) return "unknown";
+	const r = await abonosDe(
+		c.env,
+		plan.rifaId,
+	)({
+		tipo: "decidir",
+		decision: {
+			eventoId: eventoPago("wompi", tx.id, tx.status),
+			referencia: tx.reference,
+			providerRef: tx.id,
+			estado: tx.status as "APPROVED",
+			amount: tx.amount,
+			currency: tx.currency,
+		},
+	});
+	return r === "duplicate" || r === "unknown" || r === "ignored" ? r : `abono_${r}`;
 };
