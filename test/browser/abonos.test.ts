@@ -4,14 +4,14 @@
 // a later abono (a lost answer retried with the same Idempotency-Key) and the last one, which
 // sells it with its print link. The buyer then claims its account on /reclamar with the SMS code
 // (read from the Worker's log, where development writes it) and sees its ticket in /mis-boletas.
-import type { Browser, Page } from "playwright-core";
+// An abono whose answer is lost and whose page is then reloaded is sent again with the same key.
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatCop } from "../../src/lib/format";
-import { auditar, clienteApi } from "./ayudas";
+import { auditar, cabe, clienteApi, entrar, OPERADOR } from "./ayudas";
 import { abrirEntorno, CAPTURAS, sinRed, violacionesCsp } from "./navegador";
 import type { Servidor } from "./servidor";
 
-const OPERADOR = { email: "operador@rifa1122.local", password: "Operador1122!local" };
 /** The seeded operador's rifa that takes abonos (a first abono of at least 20 %). */
 const RIFA_CON_ABONOS = "Bronce del viernes — Lotería de Medellín";
 const VENDEDOR = {
@@ -59,15 +59,6 @@ const telefono = async (path: string) => {
 	await page.goto(`${servidor.base}${path}`);
 	return { context, fuera, csp, page };
 };
-
-const entrar = async (page: Page, quien: { email: string; password: string }) => {
-	await page.getByLabel("Correo").fill(quien.email);
-	await page.getByLabel("Contraseña").fill(quien.password);
-	await page.getByRole("button", { name: "Entrar" }).click();
-};
-
-const cabe = (page: Page) =>
-	page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 /** A share of the boleta's price, in centavos. */
 const parte = (bps: number) => Math.round((rifa.valor * bps) / 10_000);
@@ -218,6 +209,88 @@ describe("abonos at the point of sale, and claiming the account", () => {
 			password: "Rosa1122!segura",
 		});
 		expect(rosa.id).toBeTruthy();
+		expect(csp).toEqual([]);
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("an abono whose answer is lost is sent again after a reload with the same key, and counts once", async () => {
+		// A number of this seller's left abonado, as a first abono at the counter leaves it.
+		const seller = await login({ email: VENDEDOR.email, password: VENDEDOR.password });
+		const venta = await api<{ transaccion_id: string; tickets: { id: string }[] }>(
+			`/rifas/${rifa.id}/tickets`,
+			{
+				method: "POST",
+				token: seller.token,
+				headers: { "Idempotency-Key": crypto.randomUUID() },
+				body: {
+					quantity: 1,
+					numeros: [16],
+					payment_method: "abonos",
+					abono: { monto: parte(4000), medio: "efectivo" },
+					cliente: { nombre: "Gloria Inés Patiño", telefono: "3118889900", acepta_whatsapp: false },
+				},
+			},
+		);
+		expect(venta.status).toBe(201);
+		const tx = venta.body.transaccion_id;
+
+		const { context, fuera, csp, page } = await telefono(`/vender?rifa=${rifa.id}`);
+		await entrar(page, VENDEDOR);
+		const fila = page.locator(`[data-transaccion="${tx}"]`);
+		await fila.waitFor();
+		// The first answer is lost on its way back: the abono was taken, the phone did not hear it.
+		const claves: string[] = [];
+		await page.route("**/api/v1/tickets/*/abonos", async (route) => {
+			claves.push(route.request().headers()["idempotency-key"] ?? "");
+			if (claves.length > 1) return route.continue();
+			await route.fetch();
+			await route.abort("connectionreset");
+		});
+		await fila.getByLabel("Monto del abono a 16 (pesos)").fill(formatCop(parte(2000)));
+		await fila.getByRole("button", { name: "Abonar a 16" }).click();
+		await fila.getByText("No se supo si el abono se registró").waitFor();
+		// The tab keeps it with its key until a final answer.
+		const guardado = await page.evaluate(
+			(id) => JSON.parse(sessionStorage.getItem(`rifa1122.abono.${id}`) ?? "null"),
+			tx,
+		);
+		expect(guardado).toMatchObject({ key: claves[0], transaccionId: tx });
+
+		// Reloaded before anyone knows: the same abono is ready to send again, amount and key.
+		await page.reload();
+		await fila.waitFor();
+		await fila.getByText("No se supo si el abono se registró").waitFor();
+		expect(await fila.getByLabel("Monto del abono a 16 (pesos)").inputValue()).toBe(
+			formatCop(parte(2000)),
+		);
+		expect(await cabe(page)).toBe(true);
+		expect(await auditar(page)).toEqual([]);
+		await page.screenshot({ path: `${CAPTURAS}/vender-abono-sin-respuesta.png`, fullPage: true });
+		await fila.getByRole("button", { name: "Abonar a 16" }).click();
+		await fila
+			.getByText(`Abono registrado: cobre ${formatCop(parte(2000))} en efectivo.`)
+			.waitFor();
+		expect(claves).toHaveLength(2);
+		expect(claves[1]).toBe(claves[0]);
+		expect(
+			await page.evaluate((id) => sessionStorage.getItem(`rifa1122.abono.${id}`), tx),
+		).toBeNull();
+		// One abono after the first, in the purchase and in the seller's box.
+		const compra = await api<{
+			abonos: { pagado: number; pendiente: number; lista: { monto: number }[] };
+		}>(`/rifas/${rifa.id}/transacciones/${tx}`, { token: seller.token });
+		expect(compra.body.abonos.lista.map((a) => a.monto)).toEqual([parte(4000), parte(2000)]);
+		expect(compra.body.abonos).toMatchObject({ pagado: parte(6000), pendiente: parte(4000) });
+		const caja = await api<{ id: string }>("/cajas/actual", { token: seller.token });
+		const movimientos = await api<{
+			movimientos: { tipo: string; monto: number; transaccion_id: string | null }[];
+		}>(`/cajas/${caja.body.id}`, { token: seller.token });
+		expect(
+			movimientos.body.movimientos.filter(
+				(m) => m.tipo === "abono" && m.transaccion_id === tx && m.monto === parte(2000),
+			),
+		).toHaveLength(1);
 		expect(csp).toEqual([]);
 		expect(fuera).toEqual([]);
 		await context.close();

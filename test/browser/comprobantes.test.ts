@@ -57,6 +57,18 @@ beforeAll(async () => {
 	({ api } = clienteApi(servidor.base));
 	const { login } = clienteApi(servidor.base);
 	const operador = await login(OPERADOR);
+	// The operador's rifas take transfers only with an account to transfer to.
+	const cuenta = await api(`/operadores/${operador.id}/cuenta-transferencia`, {
+		method: "PUT",
+		token: operador.token,
+		body: {
+			banco: "Nequi",
+			tipo_cuenta: "deposito_electronico",
+			numero: "3001234567",
+			titular: "Rifas del Operador",
+		},
+	});
+	expect(cuenta.status).toBe(200);
 	const sembrada = await api<{ categoria_id: string; loteria_id: string; fecha_fin: string }>(
 		`/rifas/${RIFA_SEMBRADA}`,
 	);

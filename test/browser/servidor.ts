@@ -12,7 +12,11 @@ import { iniciarStripeFalso, STRIPE_CLAVES, type StripeFalso } from "./stripe-fa
 export const ADMIN = { email: "admin@rifa1122.local", password: "Admin1122!local" };
 export const JWT_SECRET = "browser-tests-only-secret-0123456789abcdefghijklmnop";
 
-const STATE = ".wrangler/browser-state";
+/**
+ * Each server's own local state, removed when it stops: two test runs at once (two files, two
+ * people in one working tree) never share or wipe each other's database.
+ */
+const STATE_DIR = ".wrangler/browser-state";
 /** Seconds before the local Wompi approves a Nequi, card or cash payment on its own. */
 export const WOMPI_SEGUNDOS = 8;
 const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
@@ -52,6 +56,7 @@ export interface Servidor {
 }
 
 export const iniciarServidor = async (): Promise<Servidor> => {
+	const STATE = `${STATE_DIR}/${process.pid}-${Date.now().toString(36)}`;
 	rmSync(STATE, { recursive: true, force: true });
 	run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE]);
 	run(process.execPath, ["seeds/index.ts", "--local", "--persist-to", STATE], {
@@ -120,6 +125,7 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 						await new Promise((r) => child.once("exit", r));
 						await stripe.close();
 						await wompi.close();
+						rmSync(STATE, { recursive: true, force: true });
 					},
 				};
 			}
@@ -131,5 +137,6 @@ export const iniciarServidor = async (): Promise<Servidor> => {
 	child.kill("SIGTERM");
 	await stripe.close();
 	await wompi.close();
+	rmSync(STATE, { recursive: true, force: true });
 	throw new Error(`wrangler dev did not start:\n${logs.slice(-40).join("\n")}`);
 };

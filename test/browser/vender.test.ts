@@ -1,118 +1,49 @@
-// The point of sale on a 360 px phone: the operador creates a seller on /operador/vendedores; the
-// seller sells two numbers for cash to a walk-in buyer on /vender, gets the boletas to print and
-// the WhatsApp message, sees its cash box add up to what the API says and closes it with a count;
-// the operador confirms the box on /operador/cajas. A sale the API refuses shows why, next to the
-// numbers, and the form still sells; a lost answer is retried with the same Idempotency-Key.
-import type { Browser, BrowserContext, Page } from "playwright-core";
+// The point of sale (/vender) on a 360 px phone: the seller picks its operador's rifa (and no
+// other), sells two numbers for cash to a walk-in buyer and gets the boletas to print and the
+// WhatsApp message; the buyer's consent to SMS goes with the sale; a sale the API refuses shows why
+// next to the numbers and the form still sells; a lost answer is retried with the same
+// Idempotency-Key; the header links the seller's pages. Its box is in vender-caja.test.ts, the
+// operador's pages in operador-vendedores.test.ts and operador-cajas.test.ts.
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatCop } from "../../src/lib/format";
-import { auditar, clienteApi } from "./ayudas";
-import { abrirEntorno, CAPTURAS, sinRed, violacionesCsp } from "./navegador";
-import type { Servidor } from "./servidor";
-
-const OPERADOR = { email: "operador@rifa1122.local", password: "Operador1122!local" };
-/** A seeded rifa on sale, whose category and lottery the operador's own rifa borrows. */
-const RIFA_SEMBRADA = "a1f40000-0000-4000-8000-000000000001";
-const VENDEDOR = {
-	nombre: "Carlos Andrés Muñoz",
-	email: "carlos@puntodeventa.rifa1122.local",
-	telefono: "300 123 4567",
-	password: "Vende1122!segura",
-};
+import {
+	telefono as abrirTelefono,
+	auditar,
+	cabe,
+	clienteApi,
+	enlacesCabecera,
+	OPERADOR,
+	VENDEDOR,
+} from "./ayudas";
+import { abrirEntorno, CAPTURAS, sinRed } from "./navegador";
+import { ADMIN, type Servidor } from "./servidor";
 
 const CREDENCIALES = { email: VENDEDOR.email, password: VENDEDOR.password };
-
-interface Caja {
-	id: string;
-	estado: string;
-	cuadre: Record<string, number>;
-	contado: number | null;
-	diferencia: number | null;
-}
 
 let servidor: Servidor;
 let browser: Browser;
 let cerrar: (() => Promise<void>) | undefined;
 let api: ReturnType<typeof clienteApi>["api"];
 let login: ReturnType<typeof clienteApi>["login"];
+let venderEnEfectivo: ReturnType<typeof clienteApi>["venderEnEfectivo"];
 let operador: { token: string; id: string };
 let rifa: { id: string; nombre: string; valor: number };
-/** The box the seller closes, for the operador to confirm. */
-let cajaCerrada: Caja;
-
-/** A cash sale through the API, as another seller's phone would make it. */
-const venderPorApi = async (token: string, numeros: number[]) => {
-	const res = await fetch(`${servidor.base}/api/v1/rifas/${rifa.id}/tickets`, {
-		method: "POST",
-		headers: {
-			"Content-Type": "application/json",
-			Authorization: `Bearer ${token}`,
-			"Idempotency-Key": crypto.randomUUID(),
-		},
-		body: JSON.stringify({
-			quantity: numeros.length,
-			numeros,
-			payment_method: "efectivo",
-			cliente: { nombre: "Otra compradora", telefono: "3109998877", acepta_whatsapp: false },
-		}),
-	});
-	expect(res.status).toBe(201);
-};
 
 beforeAll(async () => {
 	({ servidor, browser, cerrar } = await abrirEntorno());
-	({ api, login } = clienteApi(servidor.base));
+	const cliente = clienteApi(servidor.base);
+	({ api, login, venderEnEfectivo } = cliente);
 	operador = await login(OPERADOR);
-	// The seeded rifas belong to no operador: this one is the operador's, so its sellers sell in it.
-	const sembrada = await api<{ categoria_id: string; loteria_id: string; fecha_fin: string }>(
-		`/rifas/${RIFA_SEMBRADA}`,
-	);
-	const creada = await api<{ id: string; nombre: string }>("/rifas", {
-		method: "POST",
-		token: operador.token,
-		body: {
-			nombre: "Rifa del punto de venta",
-			categoria_id: sembrada.body.categoria_id,
-			loteria_id: sembrada.body.loteria_id,
-			fecha_inicio: new Date(Date.now() - 60_000).toISOString(),
-			fecha_fin: sembrada.body.fecha_fin,
-			total_boletas: 100,
-		},
-	});
-	expect(creada.status).toBe(201);
-	const abierta = await api(`/rifas/${creada.body.id}`, {
-		method: "PATCH",
-		token: operador.token,
-		body: { estado: "activa" },
-	});
-	expect(abierta.status).toBe(200);
-	const categoria = await api<{ valor_boleta: number }>(
-		`/categorias/${sembrada.body.categoria_id}`,
-	);
-	rifa = { id: creada.body.id, nombre: creada.body.nombre, valor: categoria.body.valor_boleta };
+	rifa = await cliente.rifaDelOperador(operador, "Rifa del punto de venta");
+	await cliente.crearVendedor(operador, VENDEDOR);
 });
 
 afterAll(() => cerrar?.());
 
-const cabe = (page: Page) =>
-	page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-
 /** A 360 × 740 phone at `path`, signed in through the page's own form. */
-const telefono = async (
-	path: string,
-	quien: { email: string; password: string },
-): Promise<{ context: BrowserContext; fuera: string[]; csp: string[]; page: Page }> => {
-	const { context, fuera } = await sinRed(browser, servidor.base, {
-		viewport: { width: 360, height: 740 },
-	});
-	const page = await context.newPage();
-	const csp = violacionesCsp(page);
-	await page.goto(`${servidor.base}${path}`);
-	await page.getByLabel("Correo").fill(quien.email);
-	await page.getByLabel("Contraseña").fill(quien.password);
-	await page.getByRole("button", { name: "Entrar" }).click();
-	return { context, fuera, csp, page };
-};
+const telefono = (path: string, quien: { email: string; password: string }) =>
+	abrirTelefono(browser, servidor.base, path, quien);
 
 /** The form of a sale, filled for a walk-in buyer. */
 const comprador = async (page: Page, nombre: string, celular: string, whatsapp: boolean) => {
@@ -146,56 +77,7 @@ describe("the point of sale, on a phone", () => {
 		}
 	});
 
-	it("the operador creates a seller on /operador/vendedores; the API's refusal shows under its field", async () => {
-		const { context, fuera, csp, page } = await telefono("/operador/vendedores", OPERADOR);
-		const form = page.getByRole("form", { name: "Nuevo vendedor" });
-		await form.waitFor();
-		await page.getByRole("heading", { name: "Sus vendedores" }).waitFor();
-		expect(await auditar(page)).toEqual([]);
-
-		await form.getByLabel("Nombre").fill(VENDEDOR.nombre);
-		await form.getByLabel("Correo").fill(VENDEDOR.email);
-		await form.getByLabel("Celular").fill("12345");
-		await form.getByLabel("Contraseña").fill(VENDEDOR.password);
-		await form.getByRole("button", { name: "Crear vendedor" }).click();
-		const celular = form.getByLabel("Celular");
-		await expect.poll(() => celular.getAttribute("aria-invalid"), { timeout: 5_000 }).toBe("true");
-		const porque = await celular.evaluate((i) =>
-			(i.getAttribute("aria-describedby") ?? "")
-				.split(" ")
-				.map((id) => document.getElementById(id)?.textContent ?? "")
-				.join(" "),
-		);
-		expect(porque).toContain("Teléfono inválido");
-		expect(await auditar(page)).toEqual([]);
-
-		await celular.fill(VENDEDOR.telefono);
-		await form.getByRole("button", { name: "Crear vendedor" }).click();
-		await page
-			.getByRole("status")
-			.filter({ hasText: `Vendedor creado: ${VENDEDOR.nombre}` })
-			.waitFor();
-		expect(await celular.getAttribute("aria-invalid")).toBeNull();
-		const fila = page.locator("[data-vendedor]").filter({ hasText: VENDEDOR.nombre });
-		await fila.waitFor();
-		expect(await fila.getAttribute("data-activo")).toBe("true");
-		expect(await fila.textContent()).toContain("+573001234567");
-		const lista = await api<{ items: { id: string; email: string; is_active: boolean }[] }>(
-			"/vendedores",
-			{ token: operador.token },
-		);
-		expect(lista.body.items).toContainEqual(
-			expect.objectContaining({ email: VENDEDOR.email, is_active: true }),
-		);
-		expect(await cabe(page)).toBe(true);
-		expect(await auditar(page)).toEqual([]);
-		await page.screenshot({ path: `${CAPTURAS}/vendedores.png`, fullPage: true });
-		expect(csp).toEqual([]);
-		expect(fuera).toEqual([]);
-		await context.close();
-	});
-
-	it("the seller sells two numbers for cash, gets the boletas and the WhatsApp link, and closes its box with a count", async () => {
+	it("the seller sells two numbers for cash, gets the boletas, the receipts and the WhatsApp link", async () => {
 		const { context, fuera, csp, page } = await telefono("/vender", VENDEDOR);
 		const rifaElegida = page.getByLabel("Rifa", { exact: true });
 		await rifaElegida.waitFor();
@@ -289,103 +171,6 @@ describe("the point of sale, on a phone", () => {
 				expect(abierta.suggestedFilename()).toBe("boleta-07.pdf");
 			else await expect.poll(() => abierta?.url()).toMatch(/^blob:/);
 		}
-
-		// The box adds up to what the API says.
-		await page.getByRole("link", { name: "Mi caja" }).click();
-		await page.getByRole("heading", { name: /^Caja del / }).waitFor();
-		const seller = await login(CREDENCIALES);
-		const caja = (await api<Caja>("/cajas/actual", { token: seller.token })).body;
-		expect(caja.cuadre).toMatchObject({ ventas: 2 * rifa.valor, boletas: 2 });
-		const enPagina = Object.fromEntries(
-			await page
-				.locator(".caja [data-cuadre]")
-				.evaluateAll((dds) => dds.map((d) => [d.getAttribute("data-cuadre"), d.textContent])),
-		);
-		expect(enPagina).toEqual({
-			boletas: "2",
-			ventas: formatCop(caja.cuadre.ventas ?? NaN),
-			comision: formatCop(caja.cuadre.comision ?? NaN),
-			a_entregar: formatCop(caja.cuadre.a_entregar ?? NaN),
-		});
-		expect(await cabe(page)).toBe(true);
-		expect(await auditar(page)).toEqual([]);
-		await page.screenshot({ path: `${CAPTURAS}/vender-caja.png`, fullPage: true });
-
-		// Closed with $ 1.000 less than is due: a faltante.
-		const contado = (caja.cuadre.a_entregar ?? 0) - 100_000;
-		const cierre = page.getByRole("form", { name: "Cerrar la caja" });
-		await cierre.getByLabel("Efectivo contado (pesos)").fill("veinte mil");
-		await cierre.getByRole("button", { name: "Cerrar caja" }).click();
-		await cierre.getByText("Escriba lo contado en pesos, por ejemplo 20.000.").waitFor();
-		await cierre.getByLabel("Efectivo contado (pesos)").fill(formatCop(contado));
-		await cierre.getByRole("button", { name: "Cerrar caja" }).click();
-		await cierre.getByText(`¿Cerrar la caja con ${formatCop(contado)} contados?`).waitFor();
-		expect(await auditar(page)).toEqual([]);
-		await cierre.getByRole("button", { name: "Sí, cerrar la caja" }).click();
-		const resultado = page.getByRole("status").filter({ hasText: "Faltante de $" });
-		await resultado.waitFor();
-		expect(await resultado.getAttribute("data-resultado")).toBe("faltante");
-		expect(await resultado.textContent()).toContain(`Faltante de ${formatCop(100_000)}`);
-		cajaCerrada = (await api<Caja>(`/cajas/${caja.id}`, { token: seller.token })).body;
-		expect(cajaCerrada).toMatchObject({ estado: "cerrada", contado, diferencia: -100_000 });
-		expect(await cabe(page)).toBe(true);
-		expect(await auditar(page)).toEqual([]);
-		await page.screenshot({ path: `${CAPTURAS}/vender-caja-cerrada.png`, fullPage: true });
-		expect(csp).toEqual([]);
-		expect(fuera).toEqual([]);
-		await context.close();
-	});
-
-	it("the operador confirms the closed box on /operador/cajas, and deactivates a seller", async () => {
-		const { context, fuera, csp, page } = await telefono("/operador/cajas", OPERADOR);
-		const tarjeta = page.locator(`[data-caja="${cajaCerrada.id}"]`);
-		await tarjeta.waitFor();
-		const texto = (await tarjeta.textContent()) ?? "";
-		expect(texto).toContain(VENDEDOR.nombre);
-		expect(texto).toContain(formatCop(cajaCerrada.cuadre.a_entregar ?? NaN));
-		expect(texto).toContain(`Faltante de ${formatCop(100_000)}`);
-		expect(await tarjeta.locator("[data-contado]").textContent()).toBe(
-			formatCop(cajaCerrada.contado ?? NaN),
-		);
-		await tarjeta.getByText("Ver movimientos").click();
-		await tarjeta.getByText(/venta · 2 boletas/).waitFor();
-		expect(await cabe(page)).toBe(true);
-		expect(await auditar(page)).toEqual([]);
-		await page.screenshot({ path: `${CAPTURAS}/operador-cajas.png`, fullPage: true });
-
-		await tarjeta
-			.getByRole("button", {
-				name: `Confirmar que recibí ${formatCop(cajaCerrada.contado ?? NaN)}`,
-			})
-			.click();
-		await tarjeta.locator('[data-estado-caja="confirmada"]').waitFor();
-		const confirmada = await api<Caja>(`/cajas/${cajaCerrada.id}`, { token: operador.token });
-		expect(confirmada.body.estado).toBe("confirmada");
-		expect(await auditar(page)).toEqual([]);
-		await page.screenshot({ path: `${CAPTURAS}/operador-caja-confirmada.png`, fullPage: true });
-
-		// A second seller, made through the API, deactivated on the page.
-		const otro = await api<{ id: string }>("/vendedores", {
-			method: "POST",
-			token: operador.token,
-			body: {
-				nombre: "Vendedor de temporada",
-				email: "temporada@puntodeventa.rifa1122.local",
-				telefono: "3157654321",
-				password: "Temporada1122!",
-			},
-		});
-		expect(otro.status).toBe(201);
-		await page.getByRole("link", { name: "Vendedores" }).click();
-		const fila = page.locator(`[data-vendedor="${otro.body.id}"]`);
-		await fila.getByRole("button", { name: "Desactivar a Vendedor de temporada" }).click();
-		await fila.getByRole("button", { name: "Sí, desactivar a Vendedor de temporada" }).click();
-		await page.locator(`[data-vendedor="${otro.body.id}"][data-activo="false"]`).waitFor();
-		const lista = await api<{ items: { id: string; is_active: boolean }[] }>("/vendedores", {
-			token: operador.token,
-		});
-		expect(lista.body.items.find((v) => v.id === otro.body.id)?.is_active).toBe(false);
-		expect(await auditar(page)).toEqual([]);
 		expect(csp).toEqual([]);
 		expect(fuera).toEqual([]);
 		await context.close();
@@ -398,7 +183,7 @@ describe("the point of sale, on a phone", () => {
 		await page.reload();
 		await page.getByRole("heading", { name: rifa.nombre }).waitFor();
 		await celda(page, 20).click();
-		await venderPorApi(operador.token, [20]);
+		await venderEnEfectivo(operador.token, rifa.id, [20]);
 		expect(await celda(page, 20).getAttribute("data-estado")).toBe("libre");
 
 		const form = await comprador(page, "Jhon Fredy Ospina", "3157778899", false);
@@ -467,6 +252,97 @@ describe("the point of sale, on a phone", () => {
 		for (const n of [7, 8, 20, 21, 30])
 			expect(await celda(page, n).getAttribute("data-estado")).toBe("vendido");
 		expect(await celda(page, 9).getAttribute("data-estado")).toBe("libre");
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("the header links a seller to its pages, marks the one shown, and drops them on signing out", async () => {
+		const { context, fuera, csp, page } = await telefono(`/vender?rifa=${rifa.id}`, VENDEDOR);
+		await page.getByRole("heading", { name: rifa.nombre }).waitFor();
+		const cabecera = page.getByRole("navigation", { name: "Principal" });
+		await cabecera.getByRole("link", { name: "Mi caja" }).waitFor();
+		expect(await enlacesCabecera(page)).toEqual([
+			"Rifas → /",
+			"Mis boletas → /mis-boletas",
+			"Verificar → /verificar",
+			"Vender → /vender",
+			"Mi caja → /vender/caja",
+		]);
+		expect(
+			await cabecera
+				.getByRole("link", { name: "Vender", exact: true })
+				.getAttribute("aria-current"),
+		).toBe("page");
+		// The header carries them; the page's own bar only says who is in, and signs out.
+		expect(await page.locator("main").getByRole("link", { name: "Mi caja" }).count()).toBe(0);
+		await page.getByText(`Sesión de ${VENDEDOR.nombre}`).waitFor();
+		expect(await cabe(page)).toBe(true);
+		expect(await auditar(page)).toEqual([]);
+		await page.screenshot({ path: `${CAPTURAS}/cabecera-vendedor.png` });
+
+		await cabecera.getByRole("link", { name: "Mi caja" }).click();
+		await page.waitForURL(`${servidor.base}/vender/caja`);
+		await page.getByRole("heading", { name: /^Caja del / }).waitFor();
+		expect(await cabecera.getByRole("link", { name: "Mi caja" }).getAttribute("aria-current")).toBe(
+			"page",
+		);
+		expect(
+			await cabecera
+				.getByRole("link", { name: "Vender", exact: true })
+				.getAttribute("aria-current"),
+		).toBe(null);
+		await page.getByRole("button", { name: "Cerrar sesión" }).click();
+		await page.getByRole("button", { name: "Entrar" }).waitFor();
+		await expect
+			.poll(() => enlacesCabecera(page))
+			.toEqual(["Rifas → /", "Mis boletas → /mis-boletas", "Verificar → /verificar"]);
+		expect(csp).toEqual([]);
+		expect(fuera).toEqual([]);
+		await context.close();
+	});
+
+	it("the walk-in buyer's consent to SMS goes with the sale, and turns the channel on", async () => {
+		const { context, fuera, csp, page } = await telefono(`/vender?rifa=${rifa.id}`, VENDEDOR);
+		await page.getByRole("heading", { name: rifa.nombre }).waitFor();
+		const cuerpos: { cliente: Record<string, unknown> }[] = [];
+		page.on("request", (r) => {
+			if (r.method() === "POST" && r.url().endsWith(`/rifas/${rifa.id}/tickets`))
+				cuerpos.push(r.postDataJSON());
+		});
+		await celda(page, 40).click();
+		const form = await comprador(page, "Luz Marina Rincón", "312 555 0140", false);
+		const sms = form.getByRole("checkbox", {
+			name: "Acepta recibir por SMS el enlace de su boleta",
+		});
+		expect(await sms.isChecked()).toBe(false);
+		await sms.check();
+		expect(await auditar(page)).toEqual([]);
+		await form.getByRole("button", { name: "Vender" }).click();
+		await page.getByRole("heading", { name: "Boleta vendida" }).waitFor();
+		expect(cuerpos.map((c) => c.cliente)).toEqual([
+			{
+				nombre: "Luz Marina Rincón",
+				telefono: "312 555 0140",
+				acepta_whatsapp: false,
+				acepta_sms: true,
+			},
+		]);
+		// Ready for the next buyer: no consent carried over.
+		expect(await sms.isChecked()).toBe(false);
+		// The buyer's account (a customer, found by its phone) now takes SMS, and not WhatsApp.
+		const admin = await login(ADMIN);
+		const cuentas = await api<{
+			items: { telefono: string; notificaciones: { sms: boolean; whatsapp: boolean } }[];
+		}>("/users?q=573125550140", { token: admin.token });
+		expect(cuentas.body.items).toEqual([
+			expect.objectContaining({
+				telefono: "+573125550140",
+				notificaciones: expect.objectContaining({ sms: true, whatsapp: false }),
+			}),
+		]);
+		expect(await cabe(page)).toBe(true);
+		expect(await auditar(page)).toEqual([]);
+		expect(csp).toEqual([]);
 		expect(fuera).toEqual([]);
 		await context.close();
 	});

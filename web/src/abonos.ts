@@ -24,6 +24,47 @@ interface AbonoRegistrado {
 	pendiente: number;
 }
 
+/**
+ * An abono sent and not answered yet, kept in the tab (like a sale's, `rifa1122.venta`) with its
+ * Idempotency-Key and body until a final answer: after a lost answer or a reload, sending it
+ * again sends the same key, so the rifa answers with the first abono and never takes a second.
+ * Only the seller who sent it sees it.
+ */
+interface AbonoEnCurso {
+	userId: string;
+	rifaId: string;
+	transaccionId: string;
+	key: string;
+	body: string;
+}
+const PREFIJO = "rifa1122.abono.";
+
+const abonoGuardado = (transaccionId: string): AbonoEnCurso | null => {
+	try {
+		return JSON.parse(
+			sessionStorage.getItem(`${PREFIJO}${transaccionId}`) ?? "null",
+		) as AbonoEnCurso | null;
+	} catch {
+		return null;
+	}
+};
+const guardarAbono = (transaccionId: string, a: AbonoEnCurso | null) =>
+	a
+		? sessionStorage.setItem(`${PREFIJO}${transaccionId}`, JSON.stringify(a))
+		: sessionStorage.removeItem(`${PREFIJO}${transaccionId}`);
+
+/** This seller's abonos left unanswered in the rifa, whatever page of the list they are on. */
+const abonosGuardados = (userId: string, rifaId: string): AbonoEnCurso[] => {
+	const todos: AbonoEnCurso[] = [];
+	for (let i = 0; i < sessionStorage.length; i++) {
+		const k = sessionStorage.key(i);
+		if (!k?.startsWith(PREFIJO)) continue;
+		const a = abonoGuardado(k.slice(PREFIJO.length));
+		if (a?.userId === userId && a.rifaId === rifaId) todos.push(a);
+	}
+	return todos;
+};
+
 const minimoDe = (regla: ReglaAbonos, precio: number) =>
 	Math.ceil((precio * regla.minimo_bps) / 10_000);
 
@@ -102,8 +143,12 @@ export const vistaAbonada = (o: {
 	),
 ];
 
-/** One purchase being paid in abonos: its numbers, what is paid and left, and a new abono. */
-const filaAbonada = (t: Transaccion, total: number) => {
+/**
+ * One purchase being paid in abonos: its numbers, what is paid and left, and a new abono. An abono
+ * this seller left unanswered comes back with its amount, to send again with the same key.
+ */
+const filaAbonada = (t: Transaccion, rifa: { id: string; total: number; userId: string }) => {
+	const { total } = rifa;
 	const numeros = t.tickets.map((x) => numeroDe(x.numero, total)).join(", ");
 	const estado = el("p", { "data-pendiente": String(t.abonos?.pendiente ?? 0) });
 	const pintar = (pagado: number, pendiente: number) => {
@@ -133,8 +178,20 @@ const filaAbonada = (t: Transaccion, total: number) => {
 		form,
 		resultado,
 	);
-	/** The abono in flight: a retry of the same amount sends the same key, never a second abono. */
-	let enCurso: { body: string; key: string } | null = null;
+	/**
+	 * The abono in flight, kept in the tab: a retry of the same amount, even after a reload, sends
+	 * the same key, never a second abono.
+	 */
+	const guardado = abonoGuardado(t.transaccion_id);
+	let enCurso: AbonoEnCurso | null = guardado?.userId === rifa.userId ? guardado : null;
+	const fijar = (a: AbonoEnCurso | null) => {
+		enCurso = a;
+		guardarAbono(t.transaccion_id, a);
+	};
+	const sinRespuesta = (a: AbonoEnCurso, err: unknown) =>
+		general.mostrar(
+			`No se supo si el abono se registró (${textoDe(err)}). Envíe de nuevo los ${formatCop((JSON.parse(a.body) as { monto: number }).monto)}: nunca se abona dos veces.`,
+		);
 	let ocupado = false;
 	form.addEventListener("submit", async (e) => {
 		e.preventDefault();
@@ -147,18 +204,28 @@ const filaAbonada = (t: Transaccion, total: number) => {
 			return;
 		}
 		const body = JSON.stringify({ monto: centavos, medio: "efectivo" });
-		if (enCurso?.body !== body) enCurso = { body, key: crypto.randomUUID() };
-		const { key } = enCurso;
+		// The same amount as the abono left unanswered is that abono again, with its key.
+		const envio: AbonoEnCurso =
+			enCurso?.body === body
+				? enCurso
+				: {
+						userId: rifa.userId,
+						rifaId: rifa.id,
+						transaccionId: t.transaccion_id,
+						key: crypto.randomUUID(),
+						body,
+					};
+		fijar(envio);
 		const ticket = t.tickets[0]?.id ?? "";
 		ocupado = true;
 		abonar.disabled = true;
 		try {
 			const r = await api<AbonoRegistrado>(`/tickets/${ticket}/abonos`, {
 				method: "POST",
-				body: JSON.parse(body),
-				headers: { "Idempotency-Key": key },
+				body: JSON.parse(envio.body),
+				headers: { "Idempotency-Key": envio.key },
 			});
-			enCurso = null;
+			fijar(null);
 			monto.value = "";
 			pintar(r.pagado, r.pendiente);
 			if (r.estado === "vendido") {
@@ -197,25 +264,28 @@ const filaAbonada = (t: Transaccion, total: number) => {
 				);
 		} catch (err) {
 			// A refusal is final; a lost answer is retried with the same key by sending it again.
-			if (err instanceof ApiError && err.definitiva) enCurso = null;
+			if (err instanceof ApiError && err.definitiva) fijar(null);
 			mostrarError(err, { general, campos: { monto: avisoMonto } });
-			if (enCurso)
-				general.mostrar(
-					`No se supo si el abono se registró (${textoDe(err)}). Envíelo de nuevo: nunca se abona dos veces.`,
-				);
+			if (enCurso) sinRespuesta(enCurso, err);
 		} finally {
 			ocupado = false;
 			abonar.disabled = false;
 		}
 	});
+	// Left unanswered before a reload: the same amount is ready to send again.
+	if (enCurso) {
+		monto.value = formatCop((JSON.parse(enCurso.body) as { monto: number }).monto);
+		sinRespuesta(enCurso, new Error("la página se cerró antes de la respuesta"));
+	}
 	return fila;
 };
 
 /**
  * "Abonar a una boleta": the purchases this seller left abonado in the rifa (its tickets still
- * held whose purchase has abonos), each with what is left and a form for the next abono.
+ * held whose purchase has abonos), each with what is left and a form for the next abono; and any
+ * purchase whose last abono was left unanswered in this tab, even one that abono may have paid.
  */
-export const seccionAbonar = (rifa: { id: string; total: number }) => {
+export const seccionAbonar = (rifa: { id: string; total: number; userId: string }) => {
 	const lista = el("div", { "aria-live": "polite" });
 	const seccion = el(
 		"section",
@@ -228,24 +298,37 @@ export const seccionAbonar = (rifa: { id: string; total: number }) => {
 			const propias = await api<{ items: { estado: string; transaccion_id: string | null }[] }>(
 				`/rifas/${rifa.id}/tickets?estado=reservado&per_page=100`,
 			);
+			const pendientes = new Set(abonosGuardados(rifa.userId, rifa.id).map((a) => a.transaccionId));
 			const ids = [
-				...new Set(propias.items.map((x) => x.transaccion_id).filter((x): x is string => !!x)),
+				...new Set([
+					...propias.items.map((x) => x.transaccion_id).filter((x): x is string => !!x),
+					...pendientes,
+				]),
 			];
 			const compras = await Promise.all(
 				ids.map((id) =>
 					api<Transaccion>(`/rifas/${rifa.id}/transacciones/${id}`).catch(() => null),
 				),
 			);
+			// A plan that ended (expired, refunded) takes no abono: nothing is left to retry in it.
+			for (const x of compras)
+				if (
+					x &&
+					pendientes.has(x.transaccion_id) &&
+					x.status !== "pending" &&
+					x.status !== "succeeded"
+				)
+					guardarAbono(x.transaccion_id, null);
 			const abonadas = compras.filter(
-				(x): x is Transaccion => x?.status === "pending" && x.abonos !== null,
+				(x): x is Transaccion =>
+					x !== null &&
+					x.abonos !== null &&
+					(x.status === "pending" ||
+						(x.status === "succeeded" && pendientes.has(x.transaccion_id))),
 			);
 			lista.replaceChildren(
 				abonadas.length
-					? el(
-							"ul",
-							{ class: "tarjetas abonadas" },
-							...abonadas.map((x) => filaAbonada(x, rifa.total)),
-						)
+					? el("ul", { class: "tarjetas abonadas" }, ...abonadas.map((x) => filaAbonada(x, rifa)))
 					: el("p", {}, "No tiene boletas abonadas en esta rifa."),
 			);
 		} catch (err) {

@@ -1,4 +1,5 @@
 import { ApiError, api, cerrarSesion, el, formularioSesion, type Usuario, yo } from "./api";
+import { enlacesDe } from "./cabecera";
 import type { Caja } from "./cuadre";
 
 /** Whether this user sells in person: its open cash box answers (a jugador gets a 403). */
@@ -21,40 +22,44 @@ const botonSalir = (volver: () => void) => {
 	return b;
 };
 
-const menu = (etiqueta: string, enlaces: [string, string][], actual: string, volver: () => void) =>
+/**
+ * The bar under a page's title: who is signed in, and **Cerrar sesión**. The header links each
+ * role's pages; `enlaces` are those it does not (staff selling in person), in their own nav.
+ */
+const barraSesion = (
+	me: Usuario,
+	volver: () => void,
+	enlaces: { etiqueta: string; actual: string; lista: [string, string][] } | null = null,
+) =>
 	el(
-		"nav",
-		{ class: "submenu", "aria-label": etiqueta },
-		...enlaces.map(([href, texto]) =>
-			el("a", { href, "aria-current": href === actual ? "page" : undefined }, texto),
-		),
+		"div",
+		{ class: "submenu" },
+		enlaces?.lista.length
+			? el(
+					"nav",
+					{ "aria-label": enlaces.etiqueta },
+					...enlaces.lista.map(([href, texto]) =>
+						el("a", { href, "aria-current": href === enlaces.actual ? "page" : undefined }, texto),
+					),
+				)
+			: null,
+		el("span", { class: "quien" }, `Sesión de ${me.nombre}`),
 		botonSalir(volver),
 	);
 
-/** The links between the seller's pages. */
-export const menuVendedor = (actual: string, volver: () => void) =>
-	menu(
-		"Punto de venta",
-		[
-			["/vender", "Vender"],
-			["/vender/caja", "Mi caja"],
-		],
+/**
+ * A seller's pages. The header links them for a vendedor; staff who sell too (the header links
+ * their own pages) get them here.
+ */
+export const menuVendedor = (me: Usuario, actual: string, volver: () => void) =>
+	barraSesion(me, volver, {
+		etiqueta: "Punto de venta",
 		actual,
-		volver,
-	);
+		lista: me.rol === "vendedor" ? [] : enlacesDe("vendedor"),
+	});
 
-/** The links between the operador's pages: its sellers, their boxes, the transfers to review. */
-export const menuOperador = (actual: string, volver: () => void) =>
-	menu(
-		"Páginas del operador",
-		[
-			["/operador/vendedores", "Vendedores"],
-			["/operador/cajas", "Cajas por confirmar"],
-			["/operador/comprobantes", "Comprobantes"],
-		],
-		actual,
-		volver,
-	);
+/** The operador's pages: the header links them (its sellers, their boxes, the transfers). */
+export const menuOperador = (me: Usuario, volver: () => void) => barraSesion(me, volver);
 
 /**
  * A seller's page: signed in, and selling (its cash box answers), whatever users/me calls its

@@ -31,8 +31,15 @@ export class ApiError extends Error {
 	}
 }
 
+/** Fired on `window` whenever this tab signs in or out: the header shows the links of who is in. */
+export const CAMBIO_DE_SESION = "rifa1122:sesion";
+const avisarSesion = () => window.dispatchEvent(new Event(CAMBIO_DE_SESION));
+
 export const token = () => sessionStorage.getItem(TOKEN);
-export const cerrarSesion = () => sessionStorage.removeItem(TOKEN);
+export const cerrarSesion = () => {
+	sessionStorage.removeItem(TOKEN);
+	avisarSesion();
+};
 
 /** The API under /api/v1 with the session's token; a problem+json answer becomes an ApiError. */
 export const api = async <T>(
@@ -107,18 +114,32 @@ export interface Usuario {
 	telefono?: string | null;
 }
 
-export const yo = async (): Promise<Usuario | null> => {
-	if (!token()) return null;
-	try {
-		return await api<Usuario>("/users/me");
-	} catch (err) {
-		if (err instanceof ApiError && err.status === 401) cerrarSesion();
-		return null;
-	}
+/** The question in flight, per token: the header and the page asking at once make one request. */
+let preguntando: { token: string; respuesta: Promise<Usuario | null> } | null = null;
+
+export const yo = (): Promise<Usuario | null> => {
+	const t = token();
+	if (!t) return Promise.resolve(null);
+	if (preguntando?.token === t) return preguntando.respuesta;
+	const respuesta = (async () => {
+		try {
+			return await api<Usuario>("/users/me");
+		} catch (err) {
+			if (err instanceof ApiError && err.status === 401 && token() === t) cerrarSesion();
+			return null;
+		} finally {
+			if (preguntando?.token === t) preguntando = null;
+		}
+	})();
+	preguntando = { token: t, respuesta };
+	return respuesta;
 };
 
 /** Keeps the token of a sign-in (a login, a claimed account) for this tab. */
-export const guardarSesion = (accessToken: string) => sessionStorage.setItem(TOKEN, accessToken);
+export const guardarSesion = (accessToken: string) => {
+	sessionStorage.setItem(TOKEN, accessToken);
+	avisarSesion();
+};
 
 export const iniciarSesion = async (email: string, password: string) => {
 	const r = await api<{ access_token: string }>("/auth/login", {

@@ -9,6 +9,7 @@ import {
 	yo,
 } from "./api";
 import { type Boleta, conRecibos, titular, vistaBoletas } from "./boletas";
+import type { CuentaTransferencia } from "./cuenta-transferencia";
 import { eleccionDePago, type Pagos } from "./metodos-pago";
 import { PagoRechazado, pagarConStripe } from "./pago-stripe";
 import { porTransferencia } from "./pago-transferencia";
@@ -66,7 +67,7 @@ const guardadaDe = (rifaId: string) => `rifa1122.compra.${rifaId}`;
  * The purchase box of `/rifas/{id}`: numbers chosen on the grid or a quantity, sign-in when
  * needed, then Wompi's Colombian methods, Stripe's Payment Element or the sandbox, and the receipts.
  */
-export const seccionCompra = (g: Grilla, pagos: Pagos) => {
+export const seccionCompra = (g: Grilla, pagos: Pagos, cuenta: CuentaTransferencia | null) => {
 	const clave = guardadaDe(g.rifaId);
 	const enCurso = (): EnCurso | null => {
 		try {
@@ -90,10 +91,10 @@ export const seccionCompra = (g: Grilla, pagos: Pagos) => {
 	const seccion = el("section", { class: "compra", "aria-label": "Comprar" });
 	const resultado = el("div", { class: "boletas", "aria-live": "polite" });
 
-	const { vacia, nodos, metodo, elegir, datosDeWompi } = eleccionDePago(pagos);
+	const { vacia, nodos, metodo, elegir, datosDeWompi } = eleccionDePago(pagos, cuenta !== null);
 	/** Fires when the rifa's WebSocket sees numbers sold or freed: a Wompi wait checks at once. */
 	const despertar = new EventTarget();
-	const transferencia = porTransferencia(resultado, g, despertar);
+	const transferencia = porTransferencia(resultado, g, despertar, cuenta);
 
 	const mostrarBoletas = (titulo: string, boletas: Boleta[], monto: number) =>
 		resultado.replaceChildren(...vistaBoletas(titulo, boletas, monto, g.total));

@@ -1,5 +1,7 @@
 import "./styles.css";
 import "./styles-tramites.css";
+import "./styles-cuentas.css";
+import { cabecera } from "./cabecera";
 
 /** Which page a path is; everything else gets the not-found page. Pages load on demand. */
 type Pagina = (main: HTMLElement) => Promise<void>;
@@ -41,6 +43,7 @@ const rutas: [RegExp, string, (m: RegExpMatchArray) => Promise<Pagina>][] = [
 
 const main = document.getElementById("contenido") as HTMLElement;
 const path = location.pathname.replace(/\/+$/, "") || "/";
+cabecera(path);
 // The Worker answers 404 with the shell marked (a rifa that does not exist, an unknown path).
 const ruta = main.hasAttribute("data-no-encontrada")
 	? undefined

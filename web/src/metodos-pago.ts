@@ -7,22 +7,35 @@ export type Metodo = "sandbox" | "stripe" | "wompi" | "transferencia";
 /** `GET /api/v1/pagos`: how this server takes payments. */
 export interface Pagos {
 	metodos: Metodo[];
+	/** Every `payment_method` taken here: who may name it, and what the rifa must have for it. */
+	detalle?: { metodo: string; quien: "comprador" | "personal"; requiere: string | null }[];
 	stripe: { publishable_key: string } | null;
 	wompi?: ConfigWompi | null;
 }
 
 /**
+ * Whether a buyer may pay this rifa by transfer: its operador has an account to transfer to
+ * (`cuenta_transferencia`), and `GET /pagos` lists the method for buyers (a server answering
+ * without `detalle` offers it where Wompi or the sandbox is, as before).
+ */
+const porTransferencia = (pagos: Pagos, conCuenta: boolean) =>
+	conCuenta &&
+	(pagos.detalle
+		? pagos.detalle.some((d) => d.metodo === "transferencia" && d.quien === "comprador")
+		: pagos.metodos.some((m) => m === "wompi" || m === "sandbox"));
+
+/**
  * The choice of how to pay: Wompi's Colombian methods first where Wompi is configured, each with
- * its fields, then Stripe's Payment Element, then a transfer with its proof (offered wherever
- * Wompi or the sandbox is: `GET /pagos` does not list it), then the sandbox where it is enabled.
+ * its fields, then Stripe's Payment Element, then a transfer with its proof (only in a rifa whose
+ * operador has an account for transfers, `conCuenta`), then the sandbox where it is enabled.
  * A Wompi choice is the radio value "wompi:<METODO>".
  */
-export const eleccionDePago = (pagos: Pagos) => {
+export const eleccionDePago = (pagos: Pagos, conCuenta: boolean) => {
 	const wompi = pagos.wompi && pagos.metodos.includes("wompi") ? pagos.wompi : null;
 	const metodos: string[] = [
 		...(wompi?.metodos ?? []).map((m) => `wompi:${m}`),
 		...(pagos.stripe && pagos.metodos.includes("stripe") ? ["stripe"] : []),
-		...(pagos.metodos.some((m) => m === "wompi" || m === "sandbox") ? ["transferencia"] : []),
+		...(porTransferencia(pagos, conCuenta) ? ["transferencia"] : []),
 		...(pagos.metodos.includes("sandbox") ? ["sandbox"] : []),
 	];
 	const nombre = (m: string) =>

@@ -3,6 +3,7 @@ import { type Aviso, aviso, limpiar, mostrarError } from "./avisos";
 import { conRecibos, titular, vistaBoletas } from "./boletas";
 import { campo } from "./campos";
 import { centavosDe } from "./cuadre";
+import { type CuentaTransferencia, datosCuenta } from "./cuenta-transferencia";
 import { type EstadoCompra, porQueTermino } from "./pago-wompi-seguimiento";
 
 /** The API's cap on a proof's file (COMPROBANTE_MAX_BYTES). */
@@ -135,7 +136,8 @@ const enRevision = (hasta: number, coincide: boolean) =>
  * and uploads the proof; the proof extends the hold while the rifa's operador checks the bank.
  * Followed until the rifa sells the numbers (approved) or frees them (rejected, or the hold
  * ended), and woken whenever `despertar` fires. `recordar` keeps the hold's end in the tab's
- * record of the purchase (null once it is over).
+ * record of the purchase (null once it is over). `cuenta` is where to transfer: the rifa's
+ * operador's account, shown in the step.
  */
 export const porTransferencia =
 	(
@@ -146,12 +148,13 @@ export const porTransferencia =
 			marcar: (numeros: number[], valor: number) => void;
 		},
 		despertar: EventTarget,
+		cuenta: CuentaTransferencia | null,
 	) =>
 	async (
 		transaccionId: string,
 		recordar: (hold: { hasta: number } | null) => void,
 	): Promise<void> =>
-		seguir(resultado, { ...o, despertar, transaccionId, recordar });
+		seguir(resultado, { ...o, despertar, transaccionId, recordar, cuenta });
 
 const seguir = async (
 	resultado: HTMLElement,
@@ -162,6 +165,7 @@ const seguir = async (
 		marcar: (numeros: number[], valor: number) => void;
 		despertar: EventTarget;
 		recordar: (hold: { hasta: number } | null) => void;
+		cuenta: CuentaTransferencia | null;
 	},
 ): Promise<void> => {
 	const ruta = `/rifas/${o.rifaId}/transacciones/${o.transaccionId}`;
@@ -176,7 +180,10 @@ const seguir = async (
 		o.marcar(numeros, 1);
 		const plazo = el("strong", { "data-plazo": "" });
 		const pintarPlazo = () => {
-			plazo.textContent = `Transfiera el valor exacto, ${formatCop(t.amount)}, a la cuenta Nequi o bancaria que anuncia el operador de la rifa, y suba el comprobante antes del ${fechaLarga(new Date(hasta).toISOString())} (hora de Colombia).`;
+			const destino = o.cuenta
+				? "a esta cuenta del operador de la rifa"
+				: "a la cuenta Nequi o bancaria que anuncia el operador de la rifa";
+			plazo.textContent = `Transfiera el valor exacto, ${formatCop(t.amount)}, ${destino}, y suba el comprobante antes del ${fechaLarga(new Date(hasta).toISOString())} (hora de Colombia).`;
 		};
 		pintarPlazo();
 		const paso = el("div", { "aria-live": "polite" });
@@ -200,6 +207,7 @@ const seguir = async (
 				`${numeros.length === 1 ? `El número ${lista} queda reservado` : `Los números ${lista} quedan reservados`} para usted.`,
 			),
 			el("p", { class: "aviso" }, plazo),
+			...(o.cuenta ? [datosCuenta(o.cuenta)] : []),
 			el(
 				"p",
 				{},

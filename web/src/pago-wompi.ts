@@ -48,9 +48,10 @@ const nacional = (v: string) => sinSeparadores(v).replace(/^\+?57(?=3\d{9}$)/, "
 /**
  * The fields each Wompi method asks for, and one required checkbox accepting Wompi's terms and
  * personal-data authorization. Card details are tokenized by Wompi from the browser: only the
- * token reaches this API.
+ * token reaches this API. `efectivo` says what paying at a corresponsal holds (a purchase's
+ * numbers by default).
  */
-export const camposWompi = (w: ConfigWompi) => {
+export const camposWompi = (w: ConfigWompi, o: { efectivo?: string } = {}) => {
 	const telNequi = celular();
 	const banco = el(
 		"select",
@@ -142,7 +143,8 @@ export const camposWompi = (w: ConfigWompi) => {
 		BANCOLOMBIA_COLLECT: el(
 			"p",
 			{},
-			`Le damos un convenio y una referencia para pagar en efectivo en un corresponsal Bancolombia en las próximas ${w.horas_efectivo} horas; sus números quedan reservados hasta entonces.`,
+			o.efectivo ??
+				`Le damos un convenio y una referencia para pagar en efectivo en un corresponsal Bancolombia en las próximas ${w.horas_efectivo} horas; sus números quedan reservados hasta entonces.`,
 		),
 	};
 	const nodo = el(

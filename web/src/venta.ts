@@ -14,6 +14,7 @@ interface Cliente {
 	nombre: string;
 	telefono: string;
 	acepta_whatsapp: boolean;
+	acepta_sms: boolean;
 }
 
 /**
@@ -41,8 +42,8 @@ const guardar = (v: VentaEnCurso | null) =>
 
 /**
  * The sale of `/vender`: numbers chosen on the grid (or a quantity the rifa assigns at random),
- * the walk-in buyer's name, phone and WhatsApp consent, cash. Each refusal shows under what
- * caused it: a field, the numbers, the rifa (`avisoRifa`) or the sale as a whole.
+ * the walk-in buyer's name, phone and consent to WhatsApp and SMS, cash. Each refusal shows under
+ * what caused it: a field, the numbers, the rifa (`avisoRifa`) or the sale as a whole.
  */
 export const seccionVenta = (o: {
 	userId: string;
@@ -81,6 +82,7 @@ export const seccionVenta = (o: {
 		name: "acepta_whatsapp",
 		id: "acepta-whatsapp",
 	});
+	const sms = el("input", { type: "checkbox", name: "acepta_sms", id: "acepta-sms" });
 	const vender = el("button", { type: "submit", class: "comprar" }, "Vender");
 	const resumen = el("p", { class: "resumen", "aria-live": "polite" });
 	const avisos = {
@@ -157,6 +159,7 @@ export const seccionVenta = (o: {
 			g.repintar();
 			for (const c of [nombre, telefono]) c.value = "";
 			whatsapp.checked = false;
+			sms.checked = false;
 			cantidad.value = "1";
 			medio?.limpiar();
 			actualizar();
@@ -224,6 +227,12 @@ export const seccionVenta = (o: {
 			whatsapp,
 			el("label", { for: whatsapp.id }, "Acepta recibir por WhatsApp el enlace de su boleta"),
 		),
+		el(
+			"div",
+			{ class: "consiente" },
+			sms,
+			el("label", { for: sms.id }, "Acepta recibir por SMS el enlace de su boleta"),
+		),
 		...(medio ? medio.nodos : [el("p", {}, "Pago en efectivo.")]),
 		vender,
 		avisos.general.nodo,
@@ -254,6 +263,7 @@ export const seccionVenta = (o: {
 			nombre: nombre.value.trim(),
 			telefono: telefono.value.trim(),
 			acepta_whatsapp: whatsapp.checked,
+			acepta_sms: sms.checked,
 		};
 		const body = JSON.stringify({
 			quantity,

@@ -2,6 +2,7 @@ import { entrarComoOperador, menuOperador } from "../acceso";
 import { api, el, fechaColombia, formatCop, type Usuario } from "../api";
 import { aviso, textoDe } from "../avisos";
 import { type Caja, diaLargo, ESTADO_CAJA, vistaCierre, vistaCuadre } from "../cuadre";
+import { seccionResumen } from "../resumen-cajas";
 import type { Vendedor } from "./vendedores";
 
 interface Movimiento {
@@ -94,7 +95,8 @@ const tarjetaCaja = (c: Caja, quien: string, alConfirmar: () => void) => {
 
 /**
  * `/operador/cajas`: the boxes the operador's sellers closed, each with its cuadre, the amount
- * counted and the faltante or sobrante, to confirm once the cash is in hand.
+ * counted and the faltante or sobrante, to confirm once the cash is in hand; then the report of
+ * the cash they took per seller, rifa and day, between two days.
  */
 export const cajasVendedores = async (main: HTMLElement): Promise<void> => {
 	const volver = () => void cajasVendedores(main);
@@ -114,19 +116,30 @@ export const cajasVendedores = async (main: HTMLElement): Promise<void> => {
 			: "No hay cajas cerradas por confirmar.";
 	};
 	contar();
+	const resumen = seccionResumen([
+		...vendedores.items.map((v) => ({ id: v.id, nombre: v.nombre })),
+		{ id: me.id, nombre: `Usted (${me.nombre})` },
+	]);
 	main.replaceChildren(
 		el("h1", {}, "Cajas de sus vendedores"),
-		menuOperador("/operador/cajas", volver),
-		cuenta,
+		menuOperador(me, volver),
 		el(
-			"ul",
-			{ class: "tarjetas" },
-			...cerradas.items.map((c) =>
-				tarjetaCaja(c, quien(c.vendedor_id), () => {
-					pendientes -= 1;
-					contar();
-				}),
+			"section",
+			{ "aria-labelledby": "cajas-por-confirmar" },
+			el("h2", { id: "cajas-por-confirmar" }, "Cajas por confirmar"),
+			cuenta,
+			el(
+				"ul",
+				{ class: "tarjetas" },
+				...cerradas.items.map((c) =>
+					tarjetaCaja(c, quien(c.vendedor_id), () => {
+						pendientes -= 1;
+						contar();
+					}),
+				),
 			),
 		),
+		resumen.seccion,
 	);
+	await resumen.cargar();
 };

@@ -2,6 +2,8 @@ import { entrarComoOperador, menuOperador } from "../acceso";
 import { ApiError, api, el, fechaColombia, formatCop, token } from "../api";
 import { aviso, textoDe } from "../avisos";
 import { campo } from "../campos";
+import { seccionCuentaTransferencia } from "../cuenta-transferencia-form";
+import { leerOperadores } from "./vendedores";
 
 interface Comprobante {
 	id: string;
@@ -183,15 +185,21 @@ const tarjeta = (c: Comprobante, rifa: string, alDecidir: () => void) => {
 /**
  * `/operador/comprobantes`: the transfers waiting for review, oldest first, each with what the
  * purchase costs and what the proof declares, its reference, bank, buyer and file; approving
- * sells the numbers, rejecting (with a reason the buyer reads) frees them.
+ * sells the numbers, rejecting (with a reason the buyer reads) frees them. Below (first, while
+ * there is none), the account its buyers transfer to; an admin chooses whose.
  */
 export const comprobantesPagina = async (main: HTMLElement): Promise<void> => {
 	const volver = () => void comprobantesPagina(main);
 	const me = await entrarComoOperador(main, "Comprobantes por revisar", volver);
 	if (!me) return;
-	const cola = await api<{ items: Comprobante[]; total: number }>(
-		"/comprobantes?estado=pendiente&per_page=100",
+	const cuenta = seccionCuentaTransferencia(
+		me,
+		me.rol === "admin" ? (await leerOperadores()).operadores : null,
 	);
+	const [cola, conCuenta] = await Promise.all([
+		api<{ items: Comprobante[]; total: number }>("/comprobantes?estado=pendiente&per_page=100"),
+		cuenta.cargar(),
+	]);
 	const ids = [...new Set(cola.items.map((c) => c.rifa_id))];
 	const nombres = new Map(
 		await Promise.all(
@@ -202,17 +210,18 @@ export const comprobantesPagina = async (main: HTMLElement): Promise<void> => {
 		),
 	);
 	let pendientes = cola.total;
-	const cuenta = el("p", { "aria-live": "polite" });
+	const contador = el("p", { "aria-live": "polite" });
 	const contar = () => {
-		cuenta.textContent = pendientes
+		contador.textContent = pendientes
 			? `${pendientes === 1 ? "Un comprobante espera" : `${pendientes} comprobantes esperan`} su revisión.`
 			: "No hay comprobantes por revisar.";
 	};
 	contar();
 	main.replaceChildren(
 		el("h1", {}, "Comprobantes por revisar"),
-		menuOperador("/operador/comprobantes", volver),
-		cuenta,
+		menuOperador(me, volver),
+		...(conCuenta || me.rol === "admin" ? [] : [cuenta.seccion]),
+		contador,
 		el(
 			"ul",
 			{ class: "tarjetas" },
@@ -223,5 +232,6 @@ export const comprobantesPagina = async (main: HTMLElement): Promise<void> => {
 				}),
 			),
 		),
+		...(conCuenta || me.rol === "admin" ? [cuenta.seccion] : []),
 	);
 };

@@ -137,7 +137,7 @@ export const miCaja = async (main: HTMLElement): Promise<void> => {
 	const otras = anteriores.items.filter((c) => c.id !== caja.id && c.estado !== "abierta");
 	main.replaceChildren(
 		el("h1", {}, "Mi caja"),
-		menuVendedor("/vender/caja", volver),
+		menuVendedor(acceso.me, "/vender/caja", volver),
 		hoy,
 		el(
 			"section",

@@ -1,6 +1,8 @@
+import { type RifaDePlan, seccionPlanes } from "../abonos-comprador";
 import { api, el, formatCop, formularioSesion, numeroDe, yo } from "../api";
 import { enlaceRecibo } from "../boletas";
 import { type Premio, seccionCobro } from "../cuenta-cobro";
+import { seccionCredito } from "../mi-credito";
 
 interface Ticket {
 	id: string;
@@ -9,7 +11,21 @@ interface Ticket {
 	estado: string;
 	comprado_en: string | null;
 	recibo: string | null;
+	transaccion_id: string | null;
 }
+
+/**
+ * A bank sends a buyer who paid an abono back through the rifa's page, which brings it here with
+ * the rifa and the payment's reference: that plan is shown, and its abono followed.
+ */
+const vueltaDelBanco = () => {
+	const q = new URLSearchParams(location.search);
+	const rifaId = q.get("rifa") ?? "";
+	const referencia = q.get("abono") ?? "";
+	if (!/^[0-9a-f-]{36}$/.test(rifaId) || !/^[0-9a-f-]{36}\.[0-9a-f]{16}$/.test(referencia))
+		return null;
+	return { rifaId, referencia };
+};
 
 /** Each winning ticket's prize and whether it was paid, from its rifa's results. */
 const premiosDe = async (tickets: Ticket[]): Promise<Map<string, Premio>> => {
@@ -35,7 +51,8 @@ const premiosDe = async (tickets: Ticket[]): Promise<Map<string, Premio>> => {
 };
 
 /**
- * `/mis-boletas`: the signed-in user's tickets, each with its receipt and verification link, and
+ * `/mis-boletas`: the signed-in user's tickets, each with its receipt and verification link; its
+ * plans in instalments, to pay an abono online or with credit; its credit with each operador; and
  * where their prizes are paid (first, when a prize waits for it).
  */
 export const misBoletas = async (main: HTMLElement): Promise<void> => {
@@ -47,13 +64,20 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 		);
 		return;
 	}
+	const credito = seccionCredito();
 	const [tickets, rifas] = await Promise.all([
 		api<{ items: Ticket[]; total: number }>(`/users/${me.id}/tickets?per_page=100`),
-		api<{ items: { id: string; nombre: string; total_boletas: number }[] }>("/rifas?per_page=100"),
+		api<{ items: RifaDePlan[] }>("/rifas?per_page=100"),
+		credito.cargar(),
 	]);
-	const premios = await premiosDe(tickets.items);
-	const cobro = await seccionCobro(me.id, [...premios.values()]);
 	const rifa = new Map(rifas.items.map((r) => [r.id, r]));
+	const vuelta = vueltaDelBanco();
+	if (vuelta) history.replaceState(null, "", "/mis-boletas");
+	const [premios, planes] = await Promise.all([
+		premiosDe(tickets.items),
+		seccionPlanes({ me, tickets: tickets.items, rifas: rifa, credito, vuelta }),
+	]);
+	const cobro = await seccionCobro(me.id, [...premios.values()]);
 	const filas = tickets.items.map((t) => {
 		const r = rifa.get(t.rifa_id);
 		const premio = premios.get(t.id);
@@ -61,7 +85,7 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 			"li",
 			{ class: "boleta", "data-ticket": t.id, "data-estado": t.estado },
 			el("a", { href: `/rifas/${t.rifa_id}` }, r?.nombre ?? "Rifa"),
-			` · número ${numeroDe(t.numero, r?.total_boletas ?? 100)} · ${t.estado}`,
+			` · número ${numeroDe(t.numero, r?.total_boletas ?? 100)} · ${planes?.tickets.has(t.id) ? "abonado" : t.estado}`,
 			premio
 				? el(
 						"span",
@@ -105,7 +129,9 @@ export const misBoletas = async (main: HTMLElement): Promise<void> => {
 			: []),
 		el("p", {}, `${me.nombre}: ${tickets.total} boletas.`),
 		...(cobro && pendiente ? [cobro] : []),
+		...(planes ? [planes.seccion] : []),
 		filas.length ? el("ul", { class: "lista" }, ...filas) : el("p", {}, "Aún no tiene boletas."),
+		credito.seccion,
 		...(cobro && !pendiente ? [cobro] : []),
 	);
 };

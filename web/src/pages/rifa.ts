@@ -1,6 +1,7 @@
 import { api, el, faltan, fechaColombia, formatCop, numeroDe, yo } from "../api";
 import { type CategoriaPremio, comoSeGana, type RifaPremio } from "../como-se-gana";
 import { type Pagos, seccionCompra } from "../compra";
+import type { CuentaTransferencia } from "../cuenta-transferencia";
 import { graficaVentas } from "../grafica";
 import { escucharRifa, grillaNumeros } from "../grilla";
 
@@ -11,13 +12,27 @@ interface Rifa extends RifaPremio {
 	loteria_id: string;
 	estado: string;
 	fecha_fin: string;
+	/** Where its buyers transfer to; null: the rifa takes no transfers. */
+	cuenta_transferencia?: CuentaTransferencia | null;
 }
+
+/**
+ * A bank sends a buyer back to the rifa with its payment's reference: an abono's
+ * (`<purchase>.<16 hex digits>`, paid from `/mis-boletas`) goes on there, where it is followed.
+ */
+const vueltaDeAbono = (rifaId: string) => {
+	const ref = new URLSearchParams(location.search).get("transaccion") ?? "";
+	if (!/^[0-9a-f-]{36}\.[0-9a-f]{16}$/.test(ref)) return false;
+	location.replace(`/mis-boletas?rifa=${rifaId}&abono=${ref}`);
+	return true;
+};
 
 /**
  * `/rifas/{id}`: the number grid, live from the rifa's WebSocket. Each state change repaints only
  * its cells; a 10,000-number rifa shows one thousand at a time, with a search by number.
  */
 export const rifa = async (main: HTMLElement, id: string) => {
+	if (vueltaDeAbono(id)) return;
 	const r = await api<Rifa>(`/rifas/${id}`);
 	document.title = `${r.nombre} — Rifa1122`;
 	const [cat, loteria, disp, pagos] = await Promise.all([
@@ -63,7 +78,12 @@ export const rifa = async (main: HTMLElement, id: string) => {
 		}`;
 	};
 
-	const { seccion: compra, reanudar, cerrar, avisar } = seccionCompra(g, pagos);
+	const {
+		seccion: compra,
+		reanudar,
+		cerrar,
+		avisar,
+	} = seccionCompra(g, pagos, r.cuenta_transferencia ?? null);
 	// Back from a bank's page (PSE, Bancolombia, Daviplata): the purchase it names is shown as the
 	// rifa holds it; the address says nothing about whether it was paid.
 	const volviendo = new URLSearchParams(location.search)

@@ -20,9 +20,9 @@ interface Rifa {
 /**
  * `/vender`: a seller's point of sale, phone first. It picks one of its operador's rifas on sale,
  * chooses numbers on the rifa's live grid (or lets the rifa assign them), takes the walk-in
- * buyer's name, phone and WhatsApp consent, and sells for cash (or, where the rifa takes them, for
- * a first abono); then the boletas to print and the message to send. The purchases it left
- * abonado in the rifa take their next abonos below.
+ * buyer's name, phone and consent to WhatsApp and SMS, and sells for cash (or, where the rifa
+ * takes them, for a first abono); then the boletas to print and the message to send. The
+ * purchases it left abonado in the rifa take their next abonos below.
  */
 export const venderPagina = async (main: HTMLElement): Promise<void> => {
 	const volver = () => void venderPagina(main);
@@ -35,7 +35,7 @@ export const venderPagina = async (main: HTMLElement): Promise<void> => {
 	const rifas = activas.items.filter(
 		(r) => me.rol === "admin" || r.creado_por === caja.operador_id,
 	);
-	const cabecera = [el("h1", {}, "Vender"), menuVendedor("/vender", volver)];
+	const cabecera = [el("h1", {}, "Vender"), menuVendedor(me, "/vender", volver)];
 	if (!rifas.length) {
 		main.replaceChildren(
 			...cabecera,
@@ -76,7 +76,9 @@ export const venderPagina = async (main: HTMLElement): Promise<void> => {
 			abierta: () => abierta,
 			alCambiar: () => venta.actualizar(),
 		});
-		const abonos = r.reglas?.abonos ? seccionAbonar({ id: r.id, total: r.total_boletas }) : null;
+		const abonos = r.reglas?.abonos
+			? seccionAbonar({ id: r.id, total: r.total_boletas, userId: me.id })
+			: null;
 		const venta = seccionVenta({
 			userId: me.id,
 			rifa: {
