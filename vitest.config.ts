@@ -78,6 +78,8 @@ export default defineConfig(async () => {
 									PAYMENTS_SANDBOX: "succeed",
 									// The deployed values, whatever a local .dev.vars sets for trying things by hand.
 									MINUTOS_CIERRE_ANTES_SORTEO: "30",
+									// Tests of the legal mode switch it on per request (test/cumplimiento.test.ts).
+									MODO_LEGAL: "libre",
 									PAYOUTS_PROVIDER: "manual",
 									STRIPE_SECRET_KEY: "sk_test_rifa1122_recorded_api_only",
 									STRIPE_WEBHOOK_SECRET: "whsec_rifa1122_test_secret",

@@ -9,6 +9,7 @@ import { cajasRouter } from "./routes/cajas/cajas.index";
 import { categoriasRouter } from "./routes/categorias/categorias.index";
 import { cobroRouter } from "./routes/cobro/cobro.index";
 import { comprobantesRouter } from "./routes/comprobantes/comprobantes.index";
+import { cumplimientoRouter } from "./routes/cumplimiento/cumplimiento.index";
 import { desarrolloRouter } from "./routes/desarrollo/desarrollo.index";
 import { ganadoresRouter } from "./routes/ganadores/ganadores.index";
 import { loteriasRouter } from "./routes/loterias/loterias.index";
@@ -83,6 +84,7 @@ export const buildApp = () => {
 		abonosRouter,
 		comprobantesRouter,
 		reembolsosRouter,
+		cumplimientoRouter,
 	]) {
 		app.route("/api/v1", router);
 	}
@@ -124,6 +126,11 @@ export const buildApp = () => {
 					"Resultados de cada sorteo: lo que observó cada fuente, el quórum que lo confirma y la resolución de conflictos",
 			},
 			{ name: "rifas", description: "Rifas" },
+			{
+				name: "cumplimiento",
+				description:
+					"Modo legal (MODO_LEGAL): autorización, garantía, premios en especie y emisión de cada rifa (docs/cumplimiento.md)",
+			},
 			{
 				name: "tickets",
 				description: "Compra de boletas, disponibilidad y WebSocket en /api/v1/rifas/{id}/ws",

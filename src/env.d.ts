@@ -47,8 +47,23 @@ interface OptionalSecrets {
 	NOTIFICACIONES_POR_SEGUNDO?: string;
 }
 
-interface Env extends OptionalSecrets {}
+/**
+ * The legal mode's numbers (src/cumplimiento/config.ts, docs/cumplimiento.md): each has a default,
+ * so a deployment sets only the ones it changes. MODO_LEGAL itself is a var in wrangler.jsonc.
+ */
+interface OptionalSettings {
+	/** Calendar days from the authorization request to the draw, at least (default 45). */
+	DIAS_ANTICIPACION_SOLICITUD?: string;
+	/** Derechos de explotación, basis points of the whole emission (default 1400 = 14 %). */
+	DERECHOS_BPS?: string;
+	/** Administration costs, basis points of the derechos (default 100 = 1 % of them). */
+	ADMINISTRACION_BPS?: string;
+	/** Non-cancelled rifas an operador may have drawing in one calendar month (default 2). */
+	MAX_RIFAS_MES?: string;
+}
+
+interface Env extends OptionalSecrets, OptionalSettings {}
 
 declare namespace Cloudflare {
-	interface Env extends OptionalSecrets {}
+	interface Env extends OptionalSecrets, OptionalSettings {}
 }

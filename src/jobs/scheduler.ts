@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, isNotNull, lte, type SQL } from "drizzle-orm";
+import { faltantesParaAbrir } from "../cumplimiento/guardas";
 import { createDb } from "../db/client";
 import { ganadores, type RifaEstado, rifas, tickets, transacciones, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
@@ -23,6 +24,8 @@ export interface ScheduledReport {
 	reembolsos_pendientes: number;
 	/** Manual refunds alerted in this run for being pending too long. */
 	reembolsos_vencidos: number;
+	/** Legal mode colombia: pendiente rifas left closed because their checklist does not pass. */
+	sin_requisitos: string[];
 	avisos_despachados: number;
 	notificaciones_encoladas: number;
 	errores: { rifa_id: string; detail: string }[];
@@ -99,6 +102,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 		pagos_reenviados: 0,
 		reembolsos_pendientes: 0,
 		reembolsos_vencidos: 0,
+		sin_requisitos: [],
 		avisos_despachados: 0,
 		notificaciones_encoladas: 0,
 		errores: [],
@@ -106,7 +110,13 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 	const actor = { user: null, requestId: null, env };
 	const logger = createLogger(env);
 
-	const step = async (from: RifaEstado, to: RifaEstado, due: SQL | undefined, into: string[]) => {
+	const step = async (
+		from: RifaEstado,
+		to: RifaEstado,
+		due: SQL | undefined,
+		into: string[],
+		admits: (id: string) => Promise<boolean> = async () => true,
+	) => {
 		const rows = await db
 			.select({ id: rifas.id })
 			.from(rifas)
@@ -115,6 +125,7 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 			.limit(PER_RUN);
 		for (const { id } of rows) {
 			try {
+				if (!(await admits(id))) continue;
 				const updated = await updateRifa(db, actor, id, { estado: to });
 				if (updated.estado === to) into.push(id);
 			} catch (err) {
@@ -132,11 +143,22 @@ export const runScheduled = async (env: Env, now: Date): Promise<ScheduledReport
 
 	await step("activa", "cerrada", lte(rifas.fechaFin, at), report.cerradas);
 	// A pendiente rifa whose window already ended is left for an admin: opening it would sell nothing.
+	// In legal mode colombia one whose checklist fails stays pendiente until it passes.
 	await step(
 		"pendiente",
 		"activa",
 		and(lte(rifas.fechaInicio, at), gt(rifas.fechaFin, at)),
 		report.abiertas,
+		async (id) => {
+			const faltan = await faltantesParaAbrir(db, env, id, now);
+			if (!faltan.length) return true;
+			report.sin_requisitos.push(id);
+			logger.info("rifa not opened: legal requirements missing", {
+				rifa_id: id,
+				faltantes: faltan.map((f) => f.campo),
+			});
+			return false;
+		},
 	);
 	// Rooms that missed a change catch up before anything is settled or refunded.
 	const sync = await reconcileRooms(env, db, createLogger(env));

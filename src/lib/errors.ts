@@ -71,7 +71,8 @@ export const ERRORS = {
 	PAYLOAD_TOO_LARGE: {
 		status: 413,
 		title: t("Cuerpo demasiado grande", "Payload too large"),
-		description: "El cuerpo supera el límite (64 KiB; 256 KiB en los webhooks)",
+		description:
+			"El cuerpo supera el límite (64 KiB; 256 KiB en los webhooks; 5 MB por archivo en comprobantes y premios)",
 		detail: t("El cuerpo de la solicitud es demasiado grande.", "The request body is too large."),
 	},
 	UNSUPPORTED_MEDIA_TYPE: {

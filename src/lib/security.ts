@@ -30,17 +30,23 @@ const tooLarge = (maxSize: number) =>
 /** A transfer's proof: the file, plus room for its other fields and the form's boundaries. */
 export const PROOF_BODY_LIMIT = COMPROBANTE_MAX_BYTES + 64 * 1024;
 const SUBIDA_COMPROBANTE = /^\/api\/v1\/rifas\/[^/]+\/transacciones\/[^/]+\/comprobante$/;
+/** A prize in kind (src/cumplimiento/): its proof of ownership and up to five photos, 5 MB each. */
+export const PREMIO_BODY_LIMIT = 6 * COMPROBANTE_MAX_BYTES + 64 * 1024;
+const SUBIDA_PREMIO = /^\/api\/v1\/rifas\/[^/]+\/premios$/;
 
 const jsonLimit = tooLarge(JSON_BODY_LIMIT);
 const webhookLimit = tooLarge(WEBHOOK_BODY_LIMIT);
 const proofLimit = tooLarge(PROOF_BODY_LIMIT);
+const premioLimit = tooLarge(PREMIO_BODY_LIMIT);
 
 export const limitBodySize = createMiddleware<AppBindings>((c, next) =>
 	(c.req.path.startsWith("/api/v1/webhooks/")
 		? webhookLimit
 		: c.req.method === "POST" && SUBIDA_COMPROBANTE.test(c.req.path)
 			? proofLimit
-			: jsonLimit)(c, next),
+			: c.req.method === "POST" && SUBIDA_PREMIO.test(c.req.path)
+				? premioLimit
+				: jsonLimit)(c, next),
 );
 
 /** Swagger UI and Redoc, served from this Worker's own assets. */
@@ -172,7 +178,7 @@ export const corsPolicy = createMiddleware<AppBindings>((c, next) => {
 			handler: allowed.length
 				? cors({
 						origin: (origin) => (allowed.includes(origin) ? origin : null),
-						allowMethods: ["GET", "POST", "PATCH", "DELETE"],
+						allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
 						allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
 						exposeHeaders: ["X-Request-Id", "Retry-After", "Location", "Idempotent-Replayed"],
 						maxAge: 600,

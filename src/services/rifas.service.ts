@@ -1,4 +1,5 @@
 import { and, count, eq, inArray, type SQL } from "drizzle-orm";
+import { cambioDeRifa, insercionDeRifa } from "../cumplimiento/guardas";
 import type { Database } from "../db/client";
 import { type RifaRow, rifas, tickets } from "../db/schema";
 import { type Reglas, ReglasSchema, reglasIssues } from "../domain/reglas";
@@ -137,17 +138,25 @@ export const createRifa = async (
 		creadoEn: now,
 		actualizadoEn: now,
 	};
-	await db.batch([
-		db.insert(rifas).values(row),
-		auditInsert(db, {
-			actorId: actor.user?.id ?? null,
-			action: "rifa.created",
-			entity: "rifa",
-			entityId: row.id,
-			after: toRifaDto(row),
-			requestId: actor.requestId,
-		}),
-	]);
+	const entry = {
+		actorId: actor.user?.id ?? null,
+		action: "rifa.created",
+		entity: "rifa",
+		entityId: row.id,
+		after: toRifaDto(row),
+		requestId: actor.requestId,
+	};
+	// In legal mode colombia the INSERT itself decides the operador's monthly limit.
+	const legal = await insercionDeRifa(db, actor.env, row);
+	if (legal) {
+		const [insertadas] = await db.batch([
+			legal.insert,
+			auditInsertIf(db, entry, rifas, eq(rifas.id, row.id)),
+		]);
+		await legal.confirmar(insertadas);
+	} else {
+		await db.batch([db.insert(rifas).values(row), auditInsert(db, entry)]);
+	}
 	await pushToRoom(actor, db, row.id);
 	return row;
 };
@@ -322,6 +331,9 @@ export const updateRifa = async (
 		estado: estadoChanged ? nextEstado : current.estado,
 		actualizadoEn: nextStamp(current.actualizadoEn),
 	};
+	const quien = { actorId: actor.user?.id ?? null, requestId: actor.requestId };
+	// Legal mode colombia: the monthly limit, what the authorization covers, the checklist to open.
+	const legal = await cambioDeRifa(db, actor.env, current, next, changedFields, quien);
 	// The pot is written only by its own guarded statements, never from this read.
 	const { id: _id, creadoEn: _c, creadoPor: _p, acumuladoAsignado: _a, ...changes } = next;
 	const unchangedSinceRead = and(
@@ -330,6 +342,7 @@ export const updateRifa = async (
 		eq(rifas.actualizadoEn, current.actualizadoEn),
 		// An observation that lands meanwhile still stops a late cancellation.
 		lateCancel ?? undefined,
+		legal.condicion,
 	) as SQL;
 	// From here until the new definition reaches the room, the room takes no number: the check
 	// above and this change cannot be split by a sale.
@@ -338,7 +351,6 @@ export const updateRifa = async (
 	const frozen = change ? await room.beginChange(change, next.actualizadoEn) : "congelada";
 	if (frozen === "tomados") throw committed;
 	if (frozen === "otro_cambio") throw changedMeanwhile();
-	const quien = { actorId: actor.user?.id ?? null, requestId: actor.requestId };
 	const pot = acumuladoTrasCambio(db, current, next, quien);
 	// A batch that throws may still have committed: then the room stays frozen until its
 	// definition arrives, or until it takes D1's own after the freeze's time is up.
@@ -358,6 +370,7 @@ export const updateRifa = async (
 			unchangedSinceRead,
 		),
 		db.update(rifas).set(changes).where(unchangedSinceRead).returning(),
+		...legal.sentencias,
 		...pot,
 		...(estadoChanged && nextEstado === "cerrada"
 			? [
@@ -378,6 +391,7 @@ export const updateRifa = async (
 	]);
 	if (!updated) {
 		if (change) await room.endChange(change);
+		await legal.trasFallo();
 		throw changedMeanwhile();
 	}
 	await pushToRoom(actor, db, id);

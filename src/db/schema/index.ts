@@ -5,6 +5,7 @@ export * from "./comprobantes";
 export * from "./creditos";
 export * from "./cuentas-cobro";
 export * from "./cuentas-transferencia";
+export * from "./cumplimiento";
 export * from "./notificaciones";
 export * from "./reclamos";
 export * from "./reembolsos";
