@@ -18,9 +18,6 @@ import {
 } from "./helpers";
 import { entregar, nequi, transaccionDe, usarWompi } from "./wompi-helpers";
 
-// createCategoria: boletas of $10.000 (1,000,000 centavos).
-const PRECIO = 1_000_000;
-
 let operador: TestUser;
 let jugador: TestUser;
 let vendedor: { id: string; token: string };
